@@ -1,0 +1,216 @@
+//! `AppError`: the one error type of the application layer.
+//!
+//! Every failure a user can see is one of these variants, each with a stable machine-readable
+//! `code`. The type crosses the wire (server functions serialise it to the browser) so it carries
+//! only what a user may read: internal details are logged with the request id where the error is
+//! created (see [`AppError::internal`]) and never kept in the value.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Field name → human-readable messages, for form and API validation errors.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+/// What went wrong, in terms a client can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AppError {
+    /// The thing asked for does not exist (or the caller may not know it exists).
+    #[error("We couldn't find what you were looking for.")]
+    NotFound,
+    /// The caller must sign in first.
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    /// The caller is signed in but may not do this.
+    #[error("You don't have permission to do that.")]
+    Forbidden,
+    /// The input was refused; `fields` says why, per field.
+    #[error("Please correct the highlighted fields.")]
+    Validation { fields: FieldErrors },
+    /// The request clashes with the current state (duplicate, stale, ...).
+    #[error("{message}")]
+    Conflict { message: String },
+    /// The item has no stock left.
+    #[error("Sold out.")]
+    SoldOut,
+    /// Too many requests; try again after `retry_after_secs`.
+    #[error("Too many requests. Please try again in {retry_after_secs} seconds.")]
+    RateLimited { retry_after_secs: u64 },
+    /// The request body or URL could not be understood.
+    #[error("{message}")]
+    BadRequest { message: String },
+    /// A dependency (database, ...) is unavailable for now.
+    #[error("The service is temporarily unavailable. Please try again shortly.")]
+    Unavailable,
+    /// Something failed on our side; details are in the server log under the request id.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+}
+
+impl AppError {
+    /// The stable code clients match on (`not_found`, `validation`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::Validation { .. } => "validation",
+            AppError::Conflict { .. } => "conflict",
+            AppError::SoldOut => "sold_out",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::BadRequest { .. } => "bad_request",
+            AppError::Unavailable => "unavailable",
+            AppError::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotFound => 404,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::Validation { .. } => 422,
+            AppError::Conflict { .. } | AppError::SoldOut => 409,
+            AppError::RateLimited { .. } => 429,
+            AppError::BadRequest { .. } => 400,
+            AppError::Unavailable => 503,
+            AppError::Internal => 500,
+        }
+    }
+
+    /// A validation error for a single field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut fields = FieldErrors::new();
+        fields.insert(field.to_owned(), vec![message.into()]);
+        AppError::Validation { fields }
+    }
+
+    /// Logs `detail` (with the current request's span, so its request id) and returns
+    /// [`AppError::Internal`]. The detail never reaches the client.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        #[cfg(feature = "ssr")]
+        tracing::error!(error = %detail, "internal error");
+        #[cfg(not(feature = "ssr"))]
+        let _ = detail;
+        AppError::Internal
+    }
+
+    /// The messages for one field of a validation error (empty for other errors).
+    pub fn field_messages(&self, field: &str) -> &[String] {
+        match self {
+            AppError::Validation { fields } => fields.get(field).map(Vec::as_slice).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// Server functions return `Result<T, AppError>`; transport failures become `BadRequest`
+/// (malformed call) or `Unavailable` (the browser could not reach the server).
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match value {
+            E::Request(_) | E::Response(_) => AppError::Unavailable,
+            E::Args(message) | E::Deserialization(message) | E::MissingArg(message) => {
+                AppError::BadRequest { message }
+            }
+            E::UnsupportedRequestMethod(message) => AppError::BadRequest { message },
+            other => AppError::internal(other),
+        }
+    }
+
+    /// Encodes the error for the browser and, on the server, sets the response status from
+    /// [`AppError::status`] — the single place server-function errors are mapped to HTTP.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = axum::http::StatusCode::from_u16(self.status()) {
+                response.set_status(status);
+            }
+            if let AppError::RateLimited { retry_after_secs } = self {
+                response.insert_header(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(*retry_after_secs),
+                );
+            }
+        }
+        <Self::Encoder as leptos::server_fn::Encodes<Self>>::encode(self)
+            .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(br#"{"code":"internal"}"#))
+    }
+}
+
+/// The JSON body of an API error: `{"error":{"code":..,"message":..,"fields":..}}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// See [`ErrorBody`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<FieldErrors>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+}
+
+impl From<&AppError> for ErrorBody {
+    fn from(err: &AppError) -> Self {
+        ErrorBody {
+            error: ErrorDetail {
+                code: err.code().to_owned(),
+                message: err.to_string(),
+                fields: match err {
+                    AppError::Validation { fields } => Some(fields.clone()),
+                    _ => None,
+                },
+                retry_after_secs: match err {
+                    AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+                    _ => None,
+                },
+            },
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::{AppError, ErrorBody};
+    use axum::http::{header, HeaderValue, StatusCode};
+    use axum::response::{IntoResponse, Response};
+
+    /// The one mapping of `AppError` to an HTTP response for the JSON API.
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            let status =
+                StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response = (status, axum::Json(ErrorBody::from(&self))).into_response();
+            if let AppError::RateLimited { retry_after_secs } = self {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            response
+        }
+    }
+
+    /// Database errors are mapped once, here: a missing row is a 404, a lost connection a 503,
+    /// anything else is logged and answered as `internal`.
+    impl From<sea_orm::DbErr> for AppError {
+        fn from(err: sea_orm::DbErr) -> Self {
+            match err {
+                sea_orm::DbErr::RecordNotFound(_) => AppError::NotFound,
+                sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => {
+                    tracing::warn!(error = %err, "database unavailable");
+                    AppError::Unavailable
+                }
+                other => AppError::internal(other),
+            }
+        }
+    }
+}

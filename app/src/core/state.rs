@@ -1,0 +1,30 @@
+//! `AppState`: the process-wide handles every request may need, built once by the server and
+//! handed to Leptos (as context) and to the plain axum routes (as router state).
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+use super::AppError;
+
+/// Shared, cheaply clonable state. Later capabilities add their engines here (mailer, payment
+/// provider, checkout engine, show hub).
+#[derive(Clone)]
+pub struct AppState {
+    /// The application database (SQLite or PostgreSQL).
+    pub db: DatabaseConnection,
+    /// Leptos' own settings (site root, output name, ...).
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state, from inside a server function or a server-rendered component.
+pub fn app_state() -> Result<AppState, AppError> {
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| AppError::internal("AppState missing from the Leptos context"))
+}

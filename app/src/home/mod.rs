@@ -1,0 +1,5 @@
+//! The storefront home page.
+
+mod pages;
+
+pub use pages::HomePage;

@@ -1,0 +1,74 @@
+//! Gala's product: every page, server function and (behind the `ssr` feature) the services and
+//! queries behind them, organised as one module per capability.
+//!
+//! - [`core`]: what every capability shares (the error type, application state, UI kit).
+//! - [`festival`]: the platform's festival settings (name, dates) shown across the storefront.
+//! - [`home`]: the storefront home page.
+//!
+//! The same crate compiles twice: natively with `ssr` for the server, and to wasm with
+//! `hydrate` for the browser, which takes over the server-rendered HTML.
+
+#![recursion_limit = "256"]
+
+pub mod core;
+pub mod festival;
+pub mod home;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    StaticSegment,
+};
+
+use crate::core::ui::{Layout, NotFoundPage};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#b3123f"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: document metadata and the router.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="gala" href="/pkg/gala.css"/>
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
+        <Title formatter=|title: String| {
+            if title.is_empty() { "Gala".to_owned() } else { format!("{title} · Gala") }
+        }/>
+        <Meta name="description" content="Gala: brands, live runway shows and the festival checkout, on your phone."/>
+        <Router>
+            <Layout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=StaticSegment("") view=home::HomePage/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// Entry point of the wasm bundle: takes over the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

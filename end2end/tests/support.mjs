@@ -1,0 +1,101 @@
+// Shared pieces of the browser tests: a real Gala server over a fresh SQLite database, and
+// Debian's Chromium driven by playwright-core.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+export const screenshotDir = join(repoRoot, 'end2end', 'screenshots');
+
+/** The viewports every page is checked at: a 390 px phone and a desktop. */
+export const viewports = {
+  phone: { width: 390, height: 844 },
+  desktop: { width: 1280, height: 800 },
+};
+
+async function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * Starts `gala serve` (the binary in GALA_BIN, default target/debug/gala) on a free port over a
+ * new SQLite file, after `gala seed`. Returns { baseUrl, stop }.
+ */
+export async function startGala() {
+  const bin = process.env.GALA_BIN ?? join(repoRoot, 'target', 'debug', 'gala');
+  const dataDir = mkdtempSync(join(tmpdir(), 'gala-e2e-'));
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    GALA_DATABASE_URL: `sqlite://${join(dataDir, 'gala.db')}?mode=rwc`,
+    GALA_ADDR: `127.0.0.1:${port}`,
+    GALA_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    GALA_SITE_ROOT: process.env.GALA_SITE_ROOT ?? join(repoRoot, 'target', 'site'),
+    GALA_LOG: process.env.GALA_LOG ?? 'warn',
+  };
+  const seed = spawnSync(bin, ['seed'], { env, stdio: 'inherit' });
+  if (seed.status !== 0) throw new Error(`gala seed failed with ${seed.status}`);
+  const child = spawn(bin, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gala serve exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${baseUrl}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('gala serve did not become healthy in 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    baseUrl,
+    stop: () =>
+      new Promise((ok) => {
+        child.once('exit', ok);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Launches Debian's Chromium headless with the flags this offline machine needs. */
+export async function launchBrowser() {
+  mkdirSync(screenshotDir, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Waits until the wasm bundle has taken over the page (the layout marks <html>). */
+export async function waitForHydration(page) {
+  await page.waitForSelector('html[data-hydrated="true"]', { timeout: 30_000 });
+}
+
+/** True when the page is wider than its viewport (horizontal scrolling on a phone). */
+export async function hasHorizontalScroll(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+}

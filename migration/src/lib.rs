@@ -1,0 +1,18 @@
+//! Gala's schema, as an ordered list of SeaORM migrations.
+//!
+//! Files are named `mYYYYMMDD_HHMMSS_<verb>_<noun>.rs`; every migration has a working `down()`
+//! so a deploy can be rolled back one step at a time.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_platform_setting;
+
+/// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_platform_setting::Migration)]
+    }
+}

@@ -1,0 +1,67 @@
+//! Settings for the process, read from `GALA_*` environment variables (or the matching flags),
+//! each with a default that runs Gala on one machine with nothing else installed.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+/// Where the data lives. Shared by every subcommand.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseConfig {
+    /// `sqlite://path?mode=rwc` (embedded, the default) or `postgres://user@host/db`.
+    #[arg(long, env = "GALA_DATABASE_URL", default_value = "sqlite://data/gala.db?mode=rwc")]
+    pub database_url: String,
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "GALA_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+}
+
+impl DatabaseConfig {
+    /// The URL with any password replaced, safe to log.
+    pub fn redacted_url(&self) -> String {
+        redact_url_password(&self.database_url)
+    }
+}
+
+/// Settings of the HTTP server (`gala serve`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeConfig {
+    /// Address to listen on; port 0 picks a free port (the tests use this).
+    #[arg(long, env = "GALA_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// The address people use to reach Gala; `https://` turns on Secure cookies.
+    #[arg(long, env = "GALA_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+    pub public_url: String,
+    /// Folder with the built site (`pkg/` with the wasm, JS and CSS, plus `public/` files).
+    #[arg(long, env = "GALA_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "GALA_BODY_LIMIT_BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub body_limit_bytes: usize,
+    /// Seconds to let in-flight requests finish after SIGTERM/Ctrl-C.
+    #[arg(long, env = "GALA_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
+    pub shutdown_grace_secs: u64,
+}
+
+/// Replaces the password of `scheme://user:password@host` URLs with `***`.
+pub fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url_password;
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(
+            redact_url_password("postgres://gala:s3cret@db:5432/gala"),
+            "postgres://gala:***@db:5432/gala"
+        );
+        assert_eq!(redact_url_password("postgres://gala@db/gala"), "postgres://gala@db/gala");
+        assert_eq!(redact_url_password("sqlite://data/gala.db?mode=rwc"), "sqlite://data/gala.db?mode=rwc");
+    }
+}

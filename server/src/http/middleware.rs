@@ -1,0 +1,50 @@
+//! Tower layers applied to every request: request ids, tracing spans, panic safety net.
+
+use axum::{
+    http::{header, HeaderName, Request, Response, StatusCode},
+    body::Body,
+};
+use tower_http::{
+    classify::{ServerErrorsAsFailures, SharedClassifier},
+    trace::{MakeSpan, TraceLayer},
+};
+
+/// The header carrying the request id (set by us when the client did not send one).
+pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A span per request with method, path and request id.
+#[derive(Clone, Copy, Default)]
+pub struct RequestSpan;
+
+impl<B> MakeSpan<B> for RequestSpan {
+    fn make_span(&mut self, request: &Request<B>) -> tracing::Span {
+        let request_id = request
+            .headers()
+            .get(&REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-");
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            path = %request.uri().path(),
+            request_id = %request_id,
+        )
+    }
+}
+
+/// Logs each request in its span.
+pub fn trace_layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, RequestSpan> {
+    TraceLayer::new_for_http().make_span_with(RequestSpan)
+}
+
+/// Answer for a handler that panicked: a generic `internal` error, never the panic message.
+pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
+    tracing::error!("a request handler panicked");
+    let body = serde_json::to_vec(&app::core::error::ErrorBody::from(&app::core::AppError::Internal))
+        .unwrap_or_default();
+    Response::builder()
+        .status(StatusCode::INTERNAL_SERVER_ERROR)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .unwrap_or_default()
+}

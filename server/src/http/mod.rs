@@ -1,0 +1,6 @@
+//! Cross-cutting HTTP pieces used by [`crate::router`].
+
+pub mod fallback;
+pub mod health;
+pub mod metrics;
+pub mod middleware;

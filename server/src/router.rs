@@ -1,0 +1,75 @@
+//! Every route Gala answers, in one place.
+
+use std::time::Duration;
+
+use app::core::state::AppState;
+use axum::{
+    http::{header, HeaderValue},
+    middleware,
+    routing::get,
+    Router,
+};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
+    set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer,
+};
+
+use crate::{
+    config::ServeConfig,
+    http::{fallback, health, metrics, middleware as mw},
+};
+
+/// Builds the full router: pages and server functions (Leptos), probes, metrics, static files.
+pub fn build(state: AppState, config: &ServeConfig) -> Router {
+    let pkg_dir = config.site_root.join(state.leptos_options.site_pkg_dir.as_ref());
+    let pkg_files = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(fallback::PKG_CACHE_CONTROL),
+        ))
+        .service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip());
+
+    let routes = generate_route_list(app::App);
+    let leptos_state = state.clone();
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::render(metrics::handle())))
+        .nest_service("/pkg", pkg_files)
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(leptos_state.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || app::shell(options.clone())
+            },
+        )
+        .fallback(fallback::handle)
+        .with_state(state)
+        // Layers run outside-in from the bottom up: the request id exists before the trace span
+        // is made; metrics see the final status (including panics turned into 500s).
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(mw::REQUEST_ID.clone(), MakeRequestUuid))
+                .layer(mw::trace_layer())
+                .layer(PropagateRequestIdLayer::new(mw::REQUEST_ID.clone()))
+                .layer(middleware::from_fn(metrics::track))
+                .layer(CatchPanicLayer::custom(mw::panic_response))
+                .layer(CompressionLayer::new())
+                .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+                .layer(TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_secs(30),
+                )),
+        )
+}

@@ -1,0 +1,55 @@
+//! `gala seed`: a small, idempotent demo data set so a fresh install has something to show.
+//! Each capability adds its part here as it lands.
+
+use chrono::{Datelike, Duration, TimeZone, Utc};
+use sea_orm::DatabaseConnection;
+
+use app::festival::{save_festival, Festival};
+
+/// Writes the demo data; running it twice leaves the same data.
+pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let festival = next_singles_day(Utc::now());
+    save_festival(db, &festival)
+        .await
+        .map_err(|err| anyhow::anyhow!("seeding the festival: {err}"))?;
+    tracing::info!(festival = %festival.name, starts_at = %festival.starts_at, "seeded the demo festival");
+    Ok(())
+}
+
+/// The next 11.11 festival after `now`: it runs for 24 hours from midnight China Standard Time
+/// (UTC+8), as Tmall's does.
+fn next_singles_day(now: chrono::DateTime<Utc>) -> Festival {
+    let start_in_year = |year: i32| {
+        Utc.with_ymd_and_hms(year, 11, 10, 16, 0, 0)
+            .single()
+            .expect("a valid fixed date")
+    };
+    let mut starts_at = start_in_year(now.year());
+    if starts_at + Duration::hours(24) <= now {
+        starts_at = start_in_year(now.year() + 1);
+    }
+    Festival {
+        name: format!("Gala 11.11 Global Shopping Festival {}", starts_at.year()),
+        starts_at,
+        ends_at: starts_at + Duration::hours(24),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn after_this_years_festival_the_demo_festival_is_next_year() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 0, 0, 0).unwrap();
+        let f = next_singles_day(now);
+        assert_eq!(f.starts_at, Utc.with_ymd_and_hms(2027, 11, 10, 16, 0, 0).unwrap());
+        assert_eq!(f.ends_at - f.starts_at, Duration::hours(24));
+    }
+
+    #[test]
+    fn during_the_festival_the_current_one_is_kept() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 11, 3, 0, 0).unwrap();
+        assert_eq!(next_singles_day(now).starts_at, Utc.with_ymd_and_hms(2026, 11, 10, 16, 0, 0).unwrap());
+    }
+}

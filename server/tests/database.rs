@@ -1,0 +1,64 @@
+//! The database layer: migrations, the demo seed and SQLite's WAL mode.
+
+mod support;
+
+use migration::MigratorTrait;
+use sea_orm::{ConnectionTrait, Statement};
+use support::Backend;
+
+db_test!(async fn all_migrations_are_applied_at_start_up(app) {
+    let pending = migration::Migrator::get_pending_migrations(&app.db).await.unwrap();
+    assert!(pending.is_empty(), "pending: {}", pending.len());
+    let applied = migration::Migrator::get_applied_migrations(&app.db).await.unwrap();
+    assert_eq!(applied.len(), migration::Migrator::migrations().len());
+});
+
+db_test!(async fn every_migration_rolls_back_and_reapplies(app) {
+    let count = migration::Migrator::migrations().len() as u32;
+    migration::Migrator::down(&app.db, Some(count)).await.unwrap();
+    assert_eq!(migration::Migrator::get_applied_migrations(&app.db).await.unwrap().len(), 0);
+    migration::Migrator::up(&app.db, None).await.unwrap();
+    assert!(migration::Migrator::get_pending_migrations(&app.db).await.unwrap().is_empty());
+});
+
+db_test!(async fn the_demo_seed_is_idempotent(app) {
+    app.seed_demo().await;
+    let first = app::festival::current_festival(&app.db).await.unwrap().expect("seeded festival");
+    app.seed_demo().await;
+    let second = app::festival::current_festival(&app.db).await.unwrap().expect("seeded festival");
+    assert_eq!(first, second);
+    let rows = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM platform_setting",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let n: i64 = rows.try_get("", "n").unwrap();
+    assert_eq!(n, 3);
+});
+
+db_test!(async fn invalid_festival_settings_are_refused_with_field_errors(app) {
+    let now = chrono::Utc::now();
+    let festival = app::festival::Festival { name: "Gala".into(), starts_at: now, ends_at: now };
+    let err = app::festival::save_festival(&app.db, &festival).await.unwrap_err();
+    assert_eq!(err.code(), "validation");
+    assert_eq!(err.field_messages("ends_at"), ["The festival must end after it starts."]);
+    assert!(app::festival::current_festival(&app.db).await.unwrap().is_none(), "nothing written");
+});
+
+db_test!(async fn sqlite_runs_in_wal_mode(app) {
+    if app.backend != Backend::Sqlite {
+        return;
+    }
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(app.db.get_database_backend(), "PRAGMA journal_mode"))
+        .await
+        .unwrap()
+        .unwrap();
+    let mode: String = row.try_get("", "journal_mode").unwrap();
+    assert_eq!(mode, "wal");
+});
