@@ -15,7 +15,7 @@ pub mod festival;
 pub mod home;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     StaticSegment,
@@ -32,6 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#b3123f"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                <link rel="stylesheet" id="gala" href="/pkg/gala.css"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -49,12 +51,9 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
 
     view! {
-        <Stylesheet id="gala" href="/pkg/gala.css"/>
-        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Title formatter=|title: String| {
             if title.is_empty() { "Gala".to_owned() } else { format!("{title} · Gala") }
         }/>
-        <Meta name="description" content="Gala: brands, live runway shows and the festival checkout, on your phone."/>
         <Router>
             <Layout>
                 <Routes fallback=NotFoundPage>

@@ -21,6 +21,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     });
 
     view! {
+        <div class="app-shell">
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header">
             <div class="site-header__bar container">
@@ -46,9 +47,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                 >
                     <ul class="site-nav__list" on:click=move |_| set_menu_open.set(false)>
                         <li><A href="/" exact=true>"Home"</A></li>
-                        <li><A href="/#live">"Live show"</A></li>
-                        <li><A href="/#presale">"Pre-sale"</A></li>
-                        <li><A href="/#stores">"Pop-up stores"</A></li>
+                        <li><a href="/#live">"Live show"</a></li>
+                        <li><a href="/#presale">"Pre-sale"</a></li>
+                        <li><a href="/#stores">"Pop-up stores"</a></li>
                     </ul>
                 </nav>
             </div>
@@ -60,6 +61,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <p class="site-footer__meta">"Prices shown in local currency. Payments in this build run on a sandbox provider."</p>
             </div>
         </footer>
+        </div>
     }
 }
 
