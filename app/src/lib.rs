@@ -1,18 +1,22 @@
 //! Gala's product: every page, server function and (behind the `ssr` feature) the services and
 //! queries behind them, organised as one module per capability.
 //!
+//! - [`auth`]: accounts, sessions, roles and guards, verification, password reset.
 //! - [`core`]: what every capability shares (the error type, application state, UI kit).
 //! - [`festival`]: the platform's festival settings (name, dates) shown across the storefront.
 //! - [`home`]: the storefront home page.
+//! - [`mail`]: transactional mail through a durable outbox.
 //!
 //! The same crate compiles twice: natively with `ssr` for the server, and to wasm with
 //! `hydrate` for the browser, which takes over the server-rendered HTML.
 
 #![recursion_limit = "256"]
 
+pub mod auth;
 pub mod core;
 pub mod festival;
 pub mod home;
+pub mod mail;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -49,6 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    auth::provide_user_context();
 
     view! {
         <Title formatter=|title: String| {
@@ -58,6 +63,12 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFoundPage>
                     <Route path=StaticSegment("") view=home::HomePage/>
+                    <Route path=StaticSegment("signup") view=auth::SignUpPage/>
+                    <Route path=StaticSegment("signin") view=auth::SignInPage/>
+                    <Route path=StaticSegment("verify-email") view=auth::VerifyEmailPage/>
+                    <Route path=StaticSegment("forgot-password") view=auth::ForgotPasswordPage/>
+                    <Route path=StaticSegment("reset-password") view=auth::ResetPasswordPage/>
+                    <Route path=StaticSegment("account") view=auth::AccountPage/>
                 </Routes>
             </Layout>
         </Router>

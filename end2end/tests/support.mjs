@@ -1,7 +1,7 @@
 // Shared pieces of the browser tests: a real Gala server over a fresh SQLite database, and
 // Debian's Chromium driven by playwright-core.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -45,6 +45,8 @@ export async function startGala() {
     GALA_PUBLIC_URL: `http://127.0.0.1:${port}`,
     GALA_SITE_ROOT: process.env.GALA_SITE_ROOT ?? join(repoRoot, 'target', 'site'),
     GALA_LOG: process.env.GALA_LOG ?? 'warn',
+    GALA_MAIL_OUTBOX_DIR: join(dataDir, 'outbox'),
+    GALA_MAIL_RETRY_BASE_MS: '200',
   };
   const seed = spawnSync(bin, ['seed'], { env, stdio: 'inherit' });
   if (seed.status !== 0) throw new Error(`gala seed failed with ${seed.status}`);
@@ -64,6 +66,7 @@ export async function startGala() {
   }
   return {
     baseUrl,
+    outboxDir: env.GALA_MAIL_OUTBOX_DIR,
     stop: () =>
       new Promise((ok) => {
         child.once('exit', ok);
@@ -98,4 +101,32 @@ export async function waitForHydration(page) {
 /** True when the page is wider than its viewport (horizontal scrolling on a phone). */
 export async function hasHorizontalScroll(page) {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+}
+
+/**
+ * Waits for a mail to `to` in the server's outbox folder (the .eml files the mail sender
+ * writes without SMTP) and returns its decoded text.
+ */
+export async function waitForMail(outboxDir, to, { timeout = 30_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    let files = [];
+    try {
+      files = readdirSync(outboxDir).filter((f) => f.endsWith('.eml'));
+    } catch {
+      // folder not created yet
+    }
+    for (const file of files) {
+      const raw = readFileSync(join(outboxDir, file), 'utf8');
+      if (raw.includes(`To: ${to}`)) return decodeQuotedPrintable(raw);
+    }
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} in ${outboxDir}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function decodeQuotedPrintable(text) {
+  return text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 }

@@ -3,4 +3,10 @@
 //! Entities describe rows only; the rules that read and write them live in the `app` crate's
 //! capability services.
 
+pub mod account;
+pub mod audit_event;
+pub mod auth_session;
+pub mod auth_token;
+pub mod login_throttle;
+pub mod mail_outbox;
 pub mod platform_setting;

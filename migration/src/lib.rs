@@ -6,6 +6,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_platform_setting;
+mod m20261122_000002_create_identity;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -13,6 +14,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_create_platform_setting::Migration)]
+        vec![
+            Box::new(m20261122_000001_create_platform_setting::Migration),
+            Box::new(m20261122_000002_create_identity::Migration),
+        ]
     }
 }

@@ -38,6 +38,25 @@ pub enum Command {
     },
     /// Migrate, then write the demo data (idempotent).
     Seed,
+    /// Platform administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+/// `gala admin ...`
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a verified platform admin (or promote an existing account). The password is
+    /// prompted for on a terminal, or read from the first line of standard input — never
+    /// from the command line, where it would land in shell history and `ps`.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Platform admin")]
+        name: String,
+    },
 }
 
 /// Runs the command line and maps failures to an exit code.
@@ -97,7 +116,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&db).await?;
             crate::seed::demo(&db).await
         }
+        Command::Admin { command: AdminCommand::Create { email, name } } => {
+            db::migrate(&db).await?;
+            let password = read_password()?;
+            let id = app::auth::service::create_platform_admin(&db, &email, &name, &password)
+                .await
+                .map_err(|err| match err {
+                    app::core::AppError::Validation { fields } => anyhow::anyhow!(
+                        "{}",
+                        fields.into_iter().map(|(f, m)| format!("{f}: {}", m.join(" "))).collect::<Vec<_>>().join("; ")
+                    ),
+                    other => anyhow::anyhow!("{other}"),
+                })?;
+            println!("Platform admin {} is ready (account {id}).", email.trim().to_lowercase());
+            Ok(())
+        }
     }
+}
+
+/// The admin's password: prompted without echo on a terminal, else the first line of stdin.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Password for the new admin: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    anyhow::ensure!(!password.is_empty(), "no password given on standard input");
+    Ok(password)
 }
 
 impl ServeConfig {

@@ -39,6 +39,48 @@ pub struct ServeConfig {
     /// Seconds to let in-flight requests finish after SIGTERM/Ctrl-C.
     #[arg(long, env = "GALA_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
+    /// A session ends after this many hours without use (it always ends 30 days after sign-in).
+    #[arg(long, env = "GALA_SESSION_IDLE_HOURS", default_value_t = 168)]
+    pub session_idle_hours: i64,
+    #[command(flatten)]
+    pub mail: MailConfig,
+}
+
+impl ServeConfig {
+    /// Whether cookies must be `Secure` (Gala is reached over https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// Where transactional mail goes.
+#[derive(Clone, clap::Args)]
+pub struct MailConfig {
+    /// SMTP server URL: `smtp://host:port` (plain, for local servers), `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS) or `smtps://...` (TLS). Unset: mail is written as `.eml` files to the outbox folder.
+    #[arg(long, env = "GALA_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Folder for `.eml` files when no SMTP server is configured.
+    #[arg(long, env = "GALA_MAIL_OUTBOX_DIR", default_value = "data/outbox")]
+    pub outbox_dir: PathBuf,
+    /// The `From:` address of Gala's mail.
+    #[arg(long, env = "GALA_MAIL_FROM", default_value = "Gala <no-reply@gala.local>")]
+    pub from: String,
+    /// Wait before retrying a failed delivery, in milliseconds (doubles per failure, max 5 min).
+    #[arg(long, env = "GALA_MAIL_RETRY_BASE_MS", default_value_t = 2000)]
+    pub retry_base_ms: u64,
+}
+
+/// Never print the SMTP URL: it may hold a password.
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url_password))
+            .field("outbox_dir", &self.outbox_dir)
+            .field("from", &self.from)
+            .field("retry_base_ms", &self.retry_base_ms)
+            .finish()
+    }
 }
 
 /// Replaces the password of `scheme://user:password@host` URLs with `***`.

@@ -2,6 +2,7 @@
 //! command line. The product itself (pages, server functions, services) lives in the `app`
 //! crate; this crate wires it to the outside world.
 //!
+//! - [`api`]: the `/api/v1` JSON API.
 //! - [`config`]: settings from `GALA_*` environment variables and flags.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
 //! - [`startup`]: [`startup::Application`], which binds, serves and shuts down gracefully.
@@ -11,6 +12,7 @@
 //! - [`seed`]: demo data for `gala seed`.
 //! - [`cli`]: `gala serve | migrate | seed`.
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod db;

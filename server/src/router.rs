@@ -22,10 +22,17 @@ use tower_http::{
     timeout::TimeoutLayer,
 };
 
+use app::auth::session_store::DbSessionStore;
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
 use crate::{
+    api,
     config::ServeConfig,
-    http::{fallback, health, metrics, middleware as mw},
+    http::{csrf, fallback, health, metrics, middleware as mw},
 };
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "gala_session";
 
 /// Builds the full router: pages and server functions (Leptos), probes, metrics, static files.
 pub fn build(state: AppState, config: &ServeConfig) -> Router {
@@ -39,12 +46,21 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
 
     let routes = generate_route_list(app::App);
     let leptos_state = state.clone();
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(config.session_idle_hours)));
+    let allowed_origin = csrf::AllowedOrigin::from_public_url(&config.public_url);
 
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render(metrics::handle())))
         .nest_service("/pkg", pkg_files)
+        .merge(api::routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -65,11 +81,14 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
                 .layer(PropagateRequestIdLayer::new(mw::REQUEST_ID.clone()))
                 .layer(middleware::from_fn(metrics::track))
                 .layer(CatchPanicLayer::custom(mw::panic_response))
+                .layer(middleware::from_fn_with_state(allowed_origin, csrf::protect))
                 .layer(CompressionLayer::new())
                 .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
                 .layer(TimeoutLayer::with_status_code(
                     axum::http::StatusCode::SERVICE_UNAVAILABLE,
                     Duration::from_secs(30),
-                )),
+                ))
+                // Innermost: the session layer needs a plain (Default-able) response body.
+                .layer(sessions),
         )
 }

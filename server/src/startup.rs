@@ -3,12 +3,15 @@
 use std::{future::Future, net::SocketAddr, time::Duration};
 
 use anyhow::Context;
-use app::core::state::AppState;
+use app::{
+    core::state::AppState,
+    mail::{MailTransport, Outbox, Sender, SenderConfig},
+};
 use leptos::config::{Env, LeptosOptions};
 use sea_orm::DatabaseConnection;
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, sync::watch};
 
-use crate::config::ServeConfig;
+use crate::config::{MailConfig, ServeConfig};
 
 /// A bound, ready-to-serve Gala server. Tests build one on port 0 and read [`Application::addr`].
 pub struct Application {
@@ -16,6 +19,8 @@ pub struct Application {
     router: axum::Router,
     addr: SocketAddr,
     shutdown_grace: Duration,
+    state: AppState,
+    mail_sender: Sender,
 }
 
 impl Application {
@@ -32,13 +37,18 @@ impl Application {
             .site_addr(addr)
             .env(if std::env::var("LEPTOS_ENV").is_ok_and(|v| v == "DEV") { Env::DEV } else { Env::PROD })
             .build();
-        let state = AppState { db, leptos_options };
-        let router = crate::router::build(state, config);
+        let outbox = Outbox::default();
+        let public_url = config.public_url.trim_end_matches('/').to_owned();
+        let state = AppState { db: db.clone(), leptos_options, public_url: public_url.into(), outbox: outbox.clone() };
+        let mail_sender = mail_sender(&config.mail, db, outbox)?;
+        let router = crate::router::build(state.clone(), config);
         Ok(Self {
             listener,
             router,
             addr,
             shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
+            state,
+            mail_sender,
         })
     }
 
@@ -50,16 +60,28 @@ impl Application {
     /// Serves until `shutdown` completes, then stops accepting connections and lets in-flight
     /// requests finish (up to the configured grace period).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_workers, workers_stopping) = watch::channel(false);
+        let workers = spawn_workers(self.state.clone(), self.mail_sender, workers_stopping);
+        let result = Self::serve(self.listener, self.router, self.shutdown_grace, shutdown).await;
+        let _ = stop_workers.send(true);
+        for worker in workers {
+            let _ = worker.await;
+        }
+        result
+    }
+
+    async fn serve(
+        listener: TcpListener,
+        router: axum::Router,
+        grace: Duration,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let serve = axum::serve(
-            self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
+        let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
             let _ = stopping_tx.send(());
         });
-        let grace = self.shutdown_grace;
         tokio::select! {
             result = serve => result.context("serving HTTP"),
             _ = async move {
@@ -71,6 +93,52 @@ impl Application {
             }
         }
     }
+}
+
+/// The mail sender for the configured transport (SMTP, or `.eml` files).
+fn mail_sender(config: &MailConfig, db: DatabaseConnection, outbox: Outbox) -> anyhow::Result<Sender> {
+    let transport = match &config.smtp_url {
+        Some(url) => MailTransport::smtp(url),
+        None => MailTransport::files(config.outbox_dir.clone()),
+    }
+    .map_err(|err| anyhow::anyhow!("setting up mail: {err}"))?;
+    let from = config.from.parse().with_context(|| format!("GALA_MAIL_FROM is not a valid address: {}", config.from))?;
+    Ok(Sender {
+        db,
+        transport,
+        config: SenderConfig {
+            from,
+            retry_base: Duration::from_millis(config.retry_base_ms),
+            poll_interval: Duration::from_secs(5),
+        },
+        outbox,
+    })
+}
+
+/// Background work that lives as long as the server: mail delivery and session clean-up.
+fn spawn_workers(state: AppState, mail: Sender, stopping: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let sessions = app::auth::session_store::DbSessionStore::new(state.db.clone());
+    let cleanup_stop = stopped(stopping.clone());
+    vec![
+        tokio::spawn(mail.run(stopped(stopping))),
+        tokio::spawn(async move {
+            tokio::pin!(cleanup_stop);
+            let mut every = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                tokio::select! {
+                    _ = &mut cleanup_stop => break,
+                    _ = every.tick() => match sessions.delete_expired().await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(sessions = n, "removed expired sessions"),
+                        Err(err) => tracing::warn!(error = %err, "session clean-up failed"),
+                    },
+                }
+            }
+        }),
+    ]
 }
 
 /// Completes on Ctrl-C or SIGTERM.

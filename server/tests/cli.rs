@@ -80,3 +80,46 @@ fn serve_answers_and_exits_cleanly_on_sigterm() {
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
+
+#[test]
+fn admin_create_reads_the_password_from_stdin_and_makes_a_verified_admin() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("gala.db").display());
+    let mut child = gala(&url)
+        .args(["admin", "create", "--email", "Root@Gala.test", "--name", "Rui Admin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"platform-admin-pass-1\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Platform admin root@gala.test is ready"));
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        use sea_orm::EntityTrait;
+        let db = sea_orm::Database::connect(url.as_str()).await.unwrap();
+        let admin = entity::account::Entity::find().one(&db).await.unwrap().unwrap();
+        assert_eq!(admin.email, "root@gala.test");
+        assert!(admin.is_platform_admin);
+        assert!(admin.email_verified_at.is_some());
+        assert!(admin.password_hash.starts_with("$argon2id$"));
+    });
+
+    let weak = {
+        let mut child = gala(&url)
+            .args(["admin", "create", "--email", "two@gala.test"])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"password\n").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("too common"));
+}

@@ -24,6 +24,15 @@ pub enum AppError {
     /// The caller is signed in but may not do this.
     #[error("You don't have permission to do that.")]
     Forbidden,
+    /// The action needs a verified email address.
+    #[error("Please verify your email address first. We sent you a link.")]
+    EmailNotVerified,
+    /// Sign-in failed; deliberately silent about whether the email exists.
+    #[error("Email or password is incorrect.")]
+    InvalidCredentials,
+    /// A mailed link (verification, password reset) is unknown, used or expired.
+    #[error("This link is invalid or has expired. Please request a new one.")]
+    InvalidToken,
     /// The input was refused; `fields` says why, per field.
     #[error("Please correct the highlighted fields.")]
     Validation { fields: FieldErrors },
@@ -54,6 +63,9 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
+            AppError::EmailNotVerified => "email_not_verified",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::InvalidToken => "invalid_token",
             AppError::Validation { .. } => "validation",
             AppError::Conflict { .. } => "conflict",
             AppError::SoldOut => "sold_out",
@@ -69,7 +81,9 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Unauthorized => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::EmailNotVerified => 403,
+            AppError::InvalidCredentials => 401,
+            AppError::InvalidToken => 400,
             AppError::Validation { .. } => 422,
             AppError::Conflict { .. } | AppError::SoldOut => 409,
             AppError::RateLimited { .. } => 429,

@@ -1,13 +1,16 @@
 //! `AppState`: the process-wide handles every request may need, built once by the server and
 //! handed to Leptos (as context) and to the plain axum routes (as router state).
 
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::AppError;
+use crate::mail::Outbox;
 
-/// Shared, cheaply clonable state. Later capabilities add their engines here (mailer, payment
+/// Shared, cheaply clonable state. Later capabilities add their engines here (payment
 /// provider, checkout engine, show hub).
 #[derive(Clone)]
 pub struct AppState {
@@ -15,6 +18,10 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Leptos' own settings (site root, output name, ...).
     pub leptos_options: LeptosOptions,
+    /// The address people use to reach Gala (for links in mail), without a trailing slash.
+    pub public_url: Arc<str>,
+    /// Queue for transactional mail.
+    pub outbox: Outbox,
 }
 
 impl FromRef<AppState> for LeptosOptions {

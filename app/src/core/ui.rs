@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::AppError;
+use crate::auth::AccountLink;
 
 /// Header, main content and footer around every page. The header's menu button opens the
 /// navigation on narrow screens.
@@ -39,6 +40,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="menu-toggle__icon" aria-hidden="true"></span>
                     <span class="visually-hidden">"Menu"</span>
                 </button>
+                <AccountLink/>
                 <nav
                     id="site-nav"
                     class="site-nav"
@@ -119,4 +121,81 @@ pub fn Skeleton(#[prop(into, default = "skeleton".to_owned())] class: String) ->
 #[component]
 pub fn InlineError(error: AppError) -> impl IntoView {
     view! { <p class="inline-error" role="alert">{error.to_string()}</p> }
+}
+
+/// The validation messages for `field` in an action's latest result.
+pub fn field_errors<T: Clone + Send + Sync + 'static>(
+    result: Signal<Option<Result<T, AppError>>>,
+    field: &'static str,
+) -> Signal<Vec<String>> {
+    Signal::derive(move || match result.get() {
+        Some(Err(err)) => err.field_messages(field).to_vec(),
+        _ => Vec::new(),
+    })
+}
+
+/// A labelled input with its hint and field-level errors (announced to screen readers).
+#[component]
+pub fn Field(
+    /// Form field name (= server function argument).
+    name: &'static str,
+    #[prop(into)] label: String,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(into)] errors: Signal<Vec<String>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let (hint_id, error_id, has_hint) = (hint_id.clone(), error_id.clone(), hint.is_some());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if !errors.get().is_empty() {
+                ids.push(error_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    view! {
+        <div class="field" class:field--invalid=move || !errors.get().is_empty()>
+            <label class="field__label" for=id.clone()>{label}</label>
+            {hint.map(|hint| view! { <p class="field__hint" id=hint_id.clone()>{hint}</p> })}
+            <input
+                class="field__input"
+                id=id.clone()
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                value=value
+                required=true
+                aria-invalid=move || (!errors.get().is_empty()).to_string()
+                aria-describedby=described_by
+            />
+            <Show when=move || !errors.get().is_empty()>
+                <ul class="field__errors" id=error_id.clone() role="alert">
+                    {move || errors.get().into_iter().map(|message| view! { <li>{message}</li> }).collect_view()}
+                </ul>
+            </Show>
+        </div>
+    }
+}
+
+/// A form-level message for errors that are not about one field (throttling, bad link, ...).
+#[component]
+pub fn FormAlert<T: Clone + Send + Sync + 'static>(result: Signal<Option<Result<T, AppError>>>) -> impl IntoView {
+    let message = move || match result.get() {
+        Some(Err(AppError::Validation { .. })) | None | Some(Ok(_)) => None,
+        Some(Err(err)) => Some(err.to_string()),
+    };
+    view! {
+        <Show when=move || message().is_some()>
+            <p class="form-alert" role="alert">{message}</p>
+        </Show>
+    }
 }

@@ -10,9 +10,11 @@
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+pub mod smtp;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use server::{
-    config::{DatabaseConfig, ServeConfig},
+    config::{DatabaseConfig, MailConfig, ServeConfig},
     startup::Application,
 };
 
@@ -32,23 +34,35 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub backend: Backend,
     pub database_url: String,
+    /// Where `.eml` files go when the app has no SMTP server configured.
+    pub outbox_dir: PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _database: DatabaseGuard,
+    _files: tempfile::TempDir,
 }
 
 impl TestApp {
     /// Starts a server over a fresh, migrated database. `None` when PostgreSQL is asked for but
     /// unreachable outside CI.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with changes to the server settings.
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut ServeConfig)) -> Option<TestApp> {
         let database = DatabaseGuard::create(backend).await?;
+        let files = tempfile::tempdir().expect("create a temp dir");
+        let mut config = test_serve_config();
+        config.mail.outbox_dir = files.path().join("outbox");
+        configure(&mut config);
         let database_config = DatabaseConfig {
             database_url: database.url.clone(),
             db_max_connections: 8,
         };
         let db = server::db::connect(&database_config).await.expect("connect to the test database");
         server::db::migrate(&db).await.expect("migrate the test database");
-        let app = Application::build(&test_serve_config(), db.clone()).await.expect("build the server");
+        let app = Application::build(&config, db.clone()).await.expect("build the server");
         let addr = app.addr();
         let (tx, rx) = tokio::sync::oneshot::channel();
         let server = tokio::spawn(app.run_until(async move {
@@ -60,11 +74,81 @@ impl TestApp {
             db,
             backend,
             database_url: database.url.clone(),
+            outbox_dir: config.mail.outbox_dir.clone(),
             shutdown: Some(tx),
             server: Some(server),
             _database: database,
+            _files: files,
         })
     }
+
+    /// The origin browsers send in `Origin` for this server.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// POSTs JSON to `path` with `client` (so tests can use several clients as several devices).
+    pub async fn post_json_with(&self, client: &reqwest::Client, path: &str, body: serde_json::Value) -> reqwest::Response {
+        client.post(self.url(path)).json(&body).send().await.expect("request")
+    }
+
+    /// POSTs JSON with the app's own client.
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.post_json_with(&self.client, path, body).await
+    }
+
+    /// The newest mail queued for `to`.
+    pub async fn last_mail_to(&self, to: &str) -> entity::mail_outbox::Model {
+        self.mails_to(to).await.pop().unwrap_or_else(|| panic!("no mail to {to}"))
+    }
+
+    /// Every mail queued for `to`, oldest first.
+    pub async fn mails_to(&self, to: &str) -> Vec<entity::mail_outbox::Model> {
+        entity::mail_outbox::Entity::find()
+            .filter(entity::mail_outbox::Column::ToAddress.eq(to))
+            .order_by_asc(entity::mail_outbox::Column::CreatedAt)
+            .order_by_asc(entity::mail_outbox::Column::Id)
+            .all(&self.db)
+            .await
+            .expect("read the outbox")
+    }
+
+    /// Signs up through the API and returns the verification token from the mail.
+    pub async fn sign_up(&self, name: &str, email: &str, password: &str) -> String {
+        let response = self
+            .post_json("/api/v1/auth/signup", serde_json::json!({ "display_name": name, "email": email, "password": password }))
+            .await;
+        assert_eq!(response.status(), reqwest::StatusCode::ACCEPTED, "{}", response.text().await.unwrap());
+        token_in(&self.last_mail_to(&email.trim().to_lowercase()).await.text_body, "/verify-email?token=")
+    }
+
+    /// Signs in `client` through the API; panics unless it succeeds.
+    pub async fn sign_in_with(&self, client: &reqwest::Client, email: &str, password: &str) {
+        let response = self
+            .post_json_with(client, "/api/v1/auth/signin", serde_json::json!({ "email": email, "password": password }))
+            .await;
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "{}", response.text().await.unwrap());
+    }
+}
+
+/// The token after `marker` in a mail body (up to the next whitespace).
+pub fn token_in(body: &str, marker: &str) -> String {
+    let start = body.find(marker).unwrap_or_else(|| panic!("no {marker} in mail:\n{body}")) + marker.len();
+    body[start..].split_whitespace().next().unwrap_or_default().to_owned()
+}
+
+/// The value of cookie `name` in a response's `Set-Cookie` headers, with its attributes.
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+impl TestApp {
 
     /// `http://127.0.0.1:<port><path>`.
     pub fn url(&self, path: &str) -> String {
@@ -114,6 +198,13 @@ pub fn test_serve_config() -> ServeConfig {
         site_root: workspace_root().join("public"),
         body_limit_bytes: 64 * 1024,
         shutdown_grace_secs: 5,
+        session_idle_hours: 168,
+        mail: MailConfig {
+            smtp_url: None,
+            outbox_dir: std::env::temp_dir().join("gala-test-outbox"),
+            from: "Gala <no-reply@gala.test>".to_owned(),
+            retry_base_ms: 100,
+        },
     }
 }
 

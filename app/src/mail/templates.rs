@@ -1,0 +1,116 @@
+//! The transactional mails. Each returns text and HTML bodies with the same content; every
+//! value put into HTML is escaped.
+
+use super::Email;
+
+fn escape(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Wraps paragraphs and one call-to-action link in Gala's mail layout.
+fn layout(to: &str, subject: &str, greeting: &str, paragraphs: &[&str], action: Option<(&str, &str)>, footer: &str) -> Email {
+    let mut text = format!("{greeting}\n\n");
+    let mut html = format!(
+        "<!doctype html><html><body style=\"margin:0;background:#f7f5fa;font-family:system-ui,sans-serif;color:#1a1523\">\
+         <div style=\"max-width:560px;margin:0 auto;padding:24px\">\
+         <p style=\"font-size:20px;font-weight:800;color:#b3123f;margin:0 0 16px\">Gala</p>\
+         <div style=\"background:#fff;border-radius:12px;padding:24px\">\
+         <p>{}</p>",
+        escape(greeting)
+    );
+    for paragraph in paragraphs {
+        text.push_str(paragraph);
+        text.push_str("\n\n");
+        html.push_str(&format!("<p>{}</p>", escape(paragraph)));
+    }
+    if let Some((label, url)) = action {
+        text.push_str(&format!("{label}: {url}\n\n"));
+        html.push_str(&format!(
+            "<p><a href=\"{url}\" style=\"display:inline-block;background:#b3123f;color:#fff;padding:12px 20px;border-radius:999px;text-decoration:none;font-weight:600\">{label}</a></p>\
+             <p style=\"font-size:13px;color:#564f63\">Or paste this link into your browser: {url}</p>",
+            url = escape(url),
+            label = escape(label)
+        ));
+    }
+    text.push_str(footer);
+    text.push('\n');
+    html.push_str(&format!(
+        "</div><p style=\"font-size:13px;color:#564f63\">{}</p></div></body></html>",
+        escape(footer)
+    ));
+    Email { to: to.to_owned(), subject: subject.to_owned(), text, html }
+}
+
+const FOOTER: &str = "You received this because of activity on your Gala account. If it wasn't you, you can ignore this mail.";
+
+/// "Verify your email" with the single-use link.
+pub fn verify_email(to: &str, display_name: &str, link: &str) -> Email {
+    layout(
+        to,
+        "Verify your email for Gala",
+        &format!("Hi {display_name},"),
+        &["Welcome to Gala! Please confirm this is your email address so you can buy and manage brands. The link works once and expires in 48 hours."],
+        Some(("Verify my email", link)),
+        FOOTER,
+    )
+}
+
+/// Sent instead of a verification mail when someone signs up with an address that already has
+/// an account, so the sign-up form does not reveal which addresses are registered.
+pub fn already_registered(to: &str, display_name: &str, sign_in_link: &str, reset_link: &str) -> Email {
+    layout(
+        to,
+        "You already have a Gala account",
+        &format!("Hi {display_name},"),
+        &[
+            "Someone (hopefully you) tried to create a Gala account with this email address, but you already have one.",
+            &format!("Forgot your password? Reset it here: {reset_link}"),
+        ],
+        Some(("Sign in", sign_in_link)),
+        FOOTER,
+    )
+}
+
+/// "Reset your password" with the single-use, one-hour link.
+pub fn password_reset(to: &str, display_name: &str, link: &str) -> Email {
+    layout(
+        to,
+        "Reset your Gala password",
+        &format!("Hi {display_name},"),
+        &["We received a request to reset your password. The link works once and expires in 1 hour. Resetting signs you out on every device."],
+        Some(("Choose a new password", link)),
+        FOOTER,
+    )
+}
+
+/// Confirms a password change (reset or change), so a hijack does not go unnoticed.
+pub fn password_changed(to: &str, display_name: &str, reset_link: &str) -> Email {
+    layout(
+        to,
+        "Your Gala password was changed",
+        &format!("Hi {display_name},"),
+        &["Your password was just changed and your other sessions were signed out. If this wasn't you, reset your password now."],
+        Some(("Reset my password", reset_link)),
+        FOOTER,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mails_have_text_and_escaped_html() {
+        let mail = verify_email("a@b.co", "<Mia>", "https://gala.test/verify-email?token=abc");
+        assert!(mail.text.contains("https://gala.test/verify-email?token=abc"));
+        assert!(mail.text.contains("Hi <Mia>,"));
+        assert!(mail.html.contains("Hi &lt;Mia&gt;,"));
+        assert!(!mail.html.contains("<Mia>"));
+        assert!(mail.html.contains("href=\"https://gala.test/verify-email?token=abc\""));
+    }
+}

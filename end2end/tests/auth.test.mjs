@@ -1,0 +1,96 @@
+// Identity in the browser on a 390 px phone: sign up, verify from the mailed link, sign in,
+// sign out — and field-level errors on bad input.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { join } from 'node:path';
+import {
+  hasHorizontalScroll,
+  launchBrowser,
+  screenshotDir,
+  startGala,
+  viewports,
+  waitForHydration,
+  waitForMail,
+} from './support.mjs';
+
+let gala;
+let browser;
+
+before(async () => {
+  gala = await startGala();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await gala?.stop();
+});
+
+test('sign up, verify from the mail, sign in and sign out on a phone', async () => {
+  const page = await browser.newPage({ viewport: viewports.phone });
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  const email = `mia.${Date.now()}@gala.test`;
+
+  await page.goto(gala.baseUrl + '/signup');
+  await waitForHydration(page);
+  await page.getByLabel('Your name').fill('Mia Wong');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('runway-drop-2027');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+  assert.equal(await hasHorizontalScroll(page), false);
+  await page.screenshot({ path: join(screenshotDir, 'signup-done-phone.png'), fullPage: true });
+
+  const mail = await waitForMail(gala.outboxDir, email);
+  const link = mail.match(/https?:\/\/\S+\/verify-email\?token=[A-Za-z0-9_-]+/)[0];
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, gala.baseUrl));
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Verify my email' }).click();
+  await page.getByRole('heading', { name: 'Your email is verified' }).waitFor();
+
+  await page.goto(gala.baseUrl + '/signin');
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('runway-drop-2027');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/account');
+  await page.getByRole('heading', { name: 'Your account' }).waitFor();
+  await page.getByText('Verified', { exact: true }).waitFor();
+  await page.getByRole('link', { name: 'Mia Wong' }).waitFor();
+  assert.equal(await hasHorizontalScroll(page), false);
+  await page.screenshot({ path: join(screenshotDir, 'account-phone.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.waitForURL(gala.baseUrl + '/');
+  await page.getByRole('link', { name: 'Sign in' }).waitFor();
+  // The session is gone on the server too: the account page asks to sign in.
+  await page.goto(gala.baseUrl + '/account');
+  await page.getByText('Sign in to see your account.').waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('bad sign-up input shows field-level errors', async () => {
+  const page = await browser.newPage({ viewport: viewports.phone });
+  await page.goto(gala.baseUrl + '/signup');
+  await waitForHydration(page);
+  await page.getByLabel('Your name').fill('Lee');
+  await page.getByLabel('Email').fill('not-an-email');
+  await page.getByLabel('Password').fill('password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText('Enter a valid email address, like name@example.com.').waitFor();
+  await page.getByText('This password is too common.', { exact: false }).waitFor();
+  assert.equal(await page.getByLabel('Email').getAttribute('aria-invalid'), 'true');
+  assert.equal(await hasHorizontalScroll(page), false);
+  await page.screenshot({ path: join(screenshotDir, 'signup-errors-phone.png'), fullPage: true });
+
+  await page.goto(gala.baseUrl + '/signin');
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill('nobody@gala.test');
+  await page.getByLabel('Password').fill('wrong-password-1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Email or password is incorrect.').waitFor();
+  await page.screenshot({ path: join(screenshotDir, 'signin-error-phone.png'), fullPage: true });
+  await page.close();
+});
