@@ -1,38 +1,26 @@
 // Identity in the browser on a 390 px phone: sign up, verify from the mailed link, sign in,
 // sign out — and field-level errors on bad input.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { join } from 'node:path';
 import {
   hasHorizontalScroll,
-  launchBrowser,
   screenshotDir,
-  startGala,
+  useGalaAndBrowser,
   viewports,
   waitForHydration,
   waitForMail,
 } from './support.mjs';
 
-let gala;
-let browser;
-
-before(async () => {
-  gala = await startGala();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await gala?.stop();
-});
+const ctx = useGalaAndBrowser();
 
 test('sign up, verify from the mail, sign in and sign out on a phone', async () => {
-  const page = await browser.newPage({ viewport: viewports.phone });
+  const page = await ctx.browser.newPage({ viewport: viewports.phone });
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
   const email = `mia.${Date.now()}@gala.test`;
 
-  await page.goto(gala.baseUrl + '/signup');
+  await page.goto(ctx.gala.baseUrl + '/signup');
   await waitForHydration(page);
   await page.getByLabel('Your name').fill('Mia Wong');
   await page.getByLabel('Email').fill(email);
@@ -42,14 +30,14 @@ test('sign up, verify from the mail, sign in and sign out on a phone', async () 
   assert.equal(await hasHorizontalScroll(page), false);
   await page.screenshot({ path: join(screenshotDir, 'signup-done-phone.png'), fullPage: true });
 
-  const mail = await waitForMail(gala.outboxDir, email);
+  const mail = await waitForMail(ctx.gala.outboxDir, email);
   const link = mail.match(/https?:\/\/\S+\/verify-email\?token=[A-Za-z0-9_-]+/)[0];
-  await page.goto(link.replace(/^https?:\/\/[^/]+/, gala.baseUrl));
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, ctx.gala.baseUrl));
   await waitForHydration(page);
   await page.getByRole('button', { name: 'Verify my email' }).click();
   await page.getByRole('heading', { name: 'Your email is verified' }).waitFor();
 
-  await page.goto(gala.baseUrl + '/signin');
+  await page.goto(ctx.gala.baseUrl + '/signin');
   await waitForHydration(page);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('runway-drop-2027');
@@ -62,18 +50,18 @@ test('sign up, verify from the mail, sign in and sign out on a phone', async () 
   await page.screenshot({ path: join(screenshotDir, 'account-phone.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-  await page.waitForURL(gala.baseUrl + '/');
+  await page.waitForURL(ctx.gala.baseUrl + '/');
   await page.getByRole('link', { name: 'Sign in' }).waitFor();
   // The session is gone on the server too: the account page asks to sign in.
-  await page.goto(gala.baseUrl + '/account');
+  await page.goto(ctx.gala.baseUrl + '/account');
   await page.getByText('Sign in to see your account.').waitFor();
   assert.deepEqual(errors, []);
   await page.close();
 });
 
 test('bad sign-up input shows field-level errors', async () => {
-  const page = await browser.newPage({ viewport: viewports.phone });
-  await page.goto(gala.baseUrl + '/signup');
+  const page = await ctx.browser.newPage({ viewport: viewports.phone });
+  await page.goto(ctx.gala.baseUrl + '/signup');
   await waitForHydration(page);
   await page.getByLabel('Your name').fill('Lee');
   await page.getByLabel('Email').fill('not-an-email');
@@ -85,7 +73,7 @@ test('bad sign-up input shows field-level errors', async () => {
   assert.equal(await hasHorizontalScroll(page), false);
   await page.screenshot({ path: join(screenshotDir, 'signup-errors-phone.png'), fullPage: true });
 
-  await page.goto(gala.baseUrl + '/signin');
+  await page.goto(ctx.gala.baseUrl + '/signin');
   await waitForHydration(page);
   await page.getByLabel('Email').fill('nobody@gala.test');
   await page.getByLabel('Password').fill('wrong-password-1');

@@ -1,36 +1,24 @@
 // The home page: server-rendered, hydrated, usable on a 390 px phone and on a desktop.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { join } from 'node:path';
 import {
   hasHorizontalScroll,
-  launchBrowser,
   screenshotDir,
-  startGala,
+  useGalaAndBrowser,
   viewports,
   waitForHydration,
 } from './support.mjs';
 
-let gala;
-let browser;
-
-before(async () => {
-  gala = await startGala();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await gala?.stop();
-});
+const ctx = useGalaAndBrowser();
 
 for (const [name, viewport] of Object.entries(viewports)) {
   describe(`home page on a ${name} (${viewport.width} px)`, () => {
     test('renders the festival, hydrates, and has no horizontal scroll', async () => {
-      const page = await browser.newPage({ viewport });
+      const page = await ctx.browser.newPage({ viewport });
       const errors = [];
       page.on('pageerror', (err) => errors.push(err.message));
-      const response = await page.goto(gala.baseUrl + '/');
+      const response = await page.goto(ctx.gala.baseUrl + '/');
       assert.equal(response.status(), 200);
       await waitForHydration(page);
       assert.equal(await page.title(), 'The festival in your pocket · Gala');
@@ -54,8 +42,8 @@ for (const [name, viewport] of Object.entries(viewports)) {
 }
 
 test('the phone menu opens and closes after hydration', async () => {
-  const page = await browser.newPage({ viewport: viewports.phone });
-  await page.goto(gala.baseUrl + '/');
+  const page = await ctx.browser.newPage({ viewport: viewports.phone });
+  await page.goto(ctx.gala.baseUrl + '/');
   await waitForHydration(page);
   const toggle = page.getByRole('button', { name: 'Menu' });
   const nav = page.getByRole('navigation', { name: 'Main' });
@@ -70,8 +58,8 @@ test('the phone menu opens and closes after hydration', async () => {
 });
 
 test('an unknown address shows the 404 page', async () => {
-  const page = await browser.newPage({ viewport: viewports.phone });
-  const response = await page.goto(gala.baseUrl + '/no/such/page');
+  const page = await ctx.browser.newPage({ viewport: viewports.phone });
+  const response = await page.goto(ctx.gala.baseUrl + '/no/such/page');
   assert.equal(response.status(), 404);
   await page.getByRole('heading', { name: 'This page is not on the runway' }).waitFor();
   assert.equal(await hasHorizontalScroll(page), false);

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -129,4 +130,21 @@ function decodeQuotedPrintable(text) {
   return text
     .replace(/=\r?\n/g, '')
     .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/**
+ * Registers hooks that start one Gala server and one browser for the test file, and returns an
+ * object whose `gala` and `browser` are set once the hooks ran.
+ */
+export function useGalaAndBrowser() {
+  const ctx = { gala: null, browser: null };
+  before(async () => {
+    ctx.gala = await startGala();
+    ctx.browser = await launchBrowser();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.gala?.stop();
+  });
+  return ctx;
 }

@@ -279,3 +279,41 @@ db_test!(async fn the_audit_log_records_sign_ins_failures_and_resets(app) {
     assert!(sign_in.actor_account_id.is_some());
     assert!(events.iter().all(|e| !e.detail.clone().unwrap_or_default().contains(PASSWORD)), "no secrets in the log");
 });
+
+db_test!(async fn a_session_past_its_expiry_is_refused(app) {
+    app.sign_up("Mia", "mia@gala.test", PASSWORD).await;
+    app.sign_in_with(&app.client, "mia@gala.test", PASSWORD).await;
+    assert_eq!(me_status(&app, &app.client).await, StatusCode::OK);
+    entity::auth_session::Entity::update_many()
+        .col_expr(entity::auth_session::Column::ExpiresAt, Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(me_status(&app, &app.client).await, StatusCode::UNAUTHORIZED);
+});
+
+db_test!(async fn password_reset_requests_are_throttled_too(app) {
+    app.sign_up("Mia", "mia@gala.test", PASSWORD).await;
+    for _ in 0..5 {
+        let response = app.post_json("/api/v1/auth/password/forgot", json!({ "email": "mia@gala.test" })).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+    }
+    let throttled = app.post_json("/api/v1/auth/password/forgot", json!({ "email": "mia@gala.test" })).await;
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(throttled.headers().contains_key(header::RETRY_AFTER));
+    let resets = app.mails_to("mia@gala.test").await.into_iter().filter(|m| m.subject == "Reset your Gala password").count();
+    assert_eq!(resets, 5, "no more reset mail while throttled");
+});
+
+db_test!(async fn the_display_name_can_be_changed_on_the_profile(app) {
+    app.sign_up("Mia", "mia@gala.test", PASSWORD).await;
+    app.sign_in_with(&app.client, "mia@gala.test", PASSWORD).await;
+    let blank = app.client.post(app.url("/api/fn/auth/profile")).header(header::ORIGIN, app.origin()).form(&[("display_name", "  ")]).send().await.unwrap();
+    assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let renamed = app.client.post(app.url("/api/fn/auth/profile")).header(header::ORIGIN, app.origin()).form(&[("display_name", "Mia Wong")]).send().await.unwrap();
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let me = body(app.client.get(app.url("/api/v1/auth/me")).send().await.unwrap()).await;
+    assert_eq!(me["display_name"], "Mia Wong");
+    let anonymous = client().post(app.url("/api/fn/auth/profile")).header(header::ORIGIN, app.origin()).form(&[("display_name", "X")]).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+});

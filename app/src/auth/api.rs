@@ -129,3 +129,11 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     super::service::change_password(&request.state, &request.client, account_id, &current_password, &new_password).await?;
     super::session::start(&request.session, account_id).await
 }
+
+/// Renames the signed-in account.
+#[server(prefix = "/api/fn", endpoint = "auth/profile")]
+pub async fn update_profile(display_name: String) -> Result<(), AppError> {
+    let request = context::Request::load().await?;
+    let (_, account_id) = request.signed_in_account().await?;
+    super::service::update_profile(&request.state, account_id, &display_name).await
+}

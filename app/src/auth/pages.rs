@@ -6,7 +6,7 @@ use leptos_router::{components::A, hooks::{use_navigate, use_query_map}};
 
 use super::{
     get_current_user, ChangePassword, CurrentUser, RequestPasswordReset, ResendVerification,
-    ResetPassword, SignIn, SignOut, SignOutEverywhere, SignUp, VerifyEmail,
+    ResetPassword, SignIn, SignOut, SignOutEverywhere, SignUp, UpdateProfile, VerifyEmail,
 };
 use crate::core::ui::{field_errors, Field, FormAlert, InlineError, Skeleton};
 use crate::core::AppError;
@@ -282,6 +282,13 @@ fn AccountDetails(user: CurrentUser) -> impl IntoView {
     let sign_out_everywhere = ServerAction::<SignOutEverywhere>::new();
     let resend = ServerAction::<ResendVerification>::new();
     let change = ServerAction::<ChangePassword>::new();
+    let rename = ServerAction::<UpdateProfile>::new();
+    let rename_result: Signal<Option<Result<(), AppError>>> = rename.value().into();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = rename_result.get() {
+            ctx.refresh();
+        }
+    });
     let change_result: Signal<Option<Result<(), AppError>>> = change.value().into();
     let resend_result: Signal<Option<Result<(), AppError>>> = resend.value().into();
     Effect::new(move |_| {
@@ -309,6 +316,17 @@ fn AccountDetails(user: CurrentUser) -> impl IntoView {
                     </dd>
                     {user.is_platform_admin.then(|| view! { <dt>"Role"</dt><dd>"Platform admin"</dd> })}
                 </dl>
+                <ActionForm action=rename attr:class="form form--inline" attr:novalidate=true>
+                    <FormAlert result=rename_result/>
+                    <Field
+                        name="display_name"
+                        label="Display name"
+                        autocomplete="name"
+                        value=user.display_name.clone()
+                        errors=field_errors(rename_result, "display_name")
+                    />
+                    <button class="button button--secondary" type="submit" disabled=move || rename.pending().get()>"Save name"</button>
+                </ActionForm>
                 {(!user.email_verified).then(|| view! {
                     <ActionForm action=resend attr:class="form form--inline">
                         <FormAlert result=resend_result/>

@@ -52,6 +52,17 @@ fn link(state: &AppState, path_and_query: &str) -> String {
     format!("{}{}", state.public_url.trim_end_matches('/'), path_and_query)
 }
 
+/// Checks a display name: 1 to 80 characters after trimming.
+fn display_name_problem(display_name: &str) -> Option<String> {
+    if display_name.is_empty() {
+        Some("Tell us your name.".into())
+    } else if display_name.chars().count() > DISPLAY_NAME_MAX_CHARS {
+        Some(format!("Use at most {DISPLAY_NAME_MAX_CHARS} characters."))
+    } else {
+        None
+    }
+}
+
 /// Creates an account and mails a verification link. When the address is already registered,
 /// its owner is mailed instead and the caller sees the same answer (no account enumeration).
 pub async fn sign_up(
@@ -63,10 +74,8 @@ pub async fn sign_up(
 ) -> Result<(), AppError> {
     let mut fields = FieldErrors::new();
     let display_name = display_name.trim();
-    if display_name.is_empty() {
-        add(&mut fields, "display_name", "Tell us your name.".into());
-    } else if display_name.chars().count() > DISPLAY_NAME_MAX_CHARS {
-        add(&mut fields, "display_name", format!("Use at most {DISPLAY_NAME_MAX_CHARS} characters."));
+    if let Some(problem) = display_name_problem(display_name) {
+        add(&mut fields, "display_name", problem);
     }
     let email = normalize_email(email).map_err(|m| add(&mut fields, "email", m)).ok();
     if let Some(problem) = password_problem(password, email.as_deref().unwrap_or_default()) {
@@ -278,6 +287,21 @@ async fn set_password(state: &AppState, account: &account::Model, new_password: 
         .await?;
     let mail = templates::password_changed(&account.email, &account.display_name, &link(state, "/forgot-password"));
     state.outbox.send(&state.db, mail).await
+}
+
+/// Renames the account (the name shown in the header, mails and brand teams).
+pub async fn update_profile(state: &AppState, account_id: Uuid, display_name: &str) -> Result<(), AppError> {
+    let display_name = display_name.trim();
+    if let Some(problem) = display_name_problem(display_name) {
+        return Err(AppError::field("display_name", problem));
+    }
+    account::Entity::update_many()
+        .col_expr(account::Column::DisplayName, Expr::value(display_name))
+        .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(account::Column::Id.eq(account_id))
+        .exec(&state.db)
+        .await?;
+    Ok(())
 }
 
 /// Ends every session of the account, on every device.
