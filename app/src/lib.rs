@@ -2,6 +2,7 @@
 //! queries behind them, organised as one module per capability.
 //!
 //! - [`auth`]: accounts, sessions, roles and guards, verification, password reset.
+//! - [`brands`]: brands (tenants), applications, admin review, the `BrandScope`.
 //! - [`core`]: what every capability shares (the error type, application state, UI kit).
 //! - [`festival`]: the platform's festival settings (name, dates) shown across the storefront.
 //! - [`home`]: the storefront home page.
@@ -13,6 +14,7 @@
 #![recursion_limit = "256"]
 
 pub mod auth;
+pub mod brands;
 pub mod core;
 pub mod festival;
 pub mod home;
@@ -22,7 +24,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
 };
 
 use crate::core::ui::{Layout, NotFoundPage};
@@ -69,6 +71,13 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("forgot-password") view=auth::ForgotPasswordPage/>
                     <Route path=StaticSegment("reset-password") view=auth::ResetPasswordPage/>
                     <Route path=StaticSegment("account") view=auth::AccountPage/>
+                    <Route path=StaticSegment("brands") view=brands::BrandsPage/>
+                    <Route path=(StaticSegment("brands"), StaticSegment("apply")) view=brands::ApplyBrandPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug")) view=brands::BrandDashboardPage/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("brands")) view=brands::AdminBrandsPage/>
+                    // Async: the answer's status (404 for unknown or suspended brands) is known
+                    // before the first byte is sent.
+                    <Route path=(StaticSegment("b"), ParamSegment("slug")) view=brands::PublicBrandPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

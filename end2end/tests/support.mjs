@@ -13,6 +13,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
 export const screenshotDir = join(repoRoot, 'end2end', 'screenshots');
 
+/** The platform admin every test server has. */
+export const ADMIN = { email: 'admin@gala.test', password: 'platform-admin-pass-1' };
+
 /** The viewports every page is checked at: a 390 px phone and a desktop. */
 export const viewports = {
   phone: { width: 390, height: 844 },
@@ -51,6 +54,13 @@ export async function startGala() {
   };
   const seed = spawnSync(bin, ['seed'], { env, stdio: 'inherit' });
   if (seed.status !== 0) throw new Error(`gala seed failed with ${seed.status}`);
+  // A platform admin, made the way an operator does (password on stdin).
+  const admin = spawnSync(bin, ['admin', 'create', '--email', ADMIN.email, '--name', 'Ada Admin'], {
+    env,
+    input: `${ADMIN.password}\n`,
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
+  if (admin.status !== 0) throw new Error(`gala admin create failed with ${admin.status}`);
   const child = spawn(bin, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
@@ -147,4 +157,31 @@ export function useGalaAndBrowser() {
     await ctx.gala?.stop();
   });
   return ctx;
+}
+
+/** Signs `page` in through the sign-in page and waits for the account page. */
+export async function signIn(page, baseUrl, email, password) {
+  await page.goto(baseUrl + '/signin');
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/account');
+}
+
+/** Creates a verified account through the pages and the mailed link; leaves `page` signed out. */
+export async function signUpVerified(page, gala, name, email, password) {
+  await page.goto(gala.baseUrl + '/signup');
+  await waitForHydration(page);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+  const mail = await waitForMail(gala.outboxDir, email);
+  const link = mail.match(/https?:\/\/\S+\/verify-email\?token=[A-Za-z0-9_-]+/)[0];
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, gala.baseUrl));
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Verify my email' }).click();
+  await page.getByRole('heading', { name: 'Your email is verified' }).waitFor();
 }

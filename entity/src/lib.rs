@@ -7,6 +7,8 @@ pub mod account;
 pub mod audit_event;
 pub mod auth_session;
 pub mod auth_token;
+pub mod brand;
+pub mod brand_membership;
 pub mod login_throttle;
 pub mod mail_outbox;
 pub mod platform_setting;

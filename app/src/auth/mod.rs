@@ -14,6 +14,8 @@ pub mod audit;
 #[cfg(feature = "ssr")]
 mod password;
 #[cfg(feature = "ssr")]
+pub mod request;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod session;

@@ -4,6 +4,7 @@
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod time;
 pub mod ui;
 
 pub use error::{AppError, FieldErrors};

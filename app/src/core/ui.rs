@@ -52,6 +52,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <li><a href="/#live">"Live show"</a></li>
                         <li><a href="/#presale">"Pre-sale"</a></li>
                         <li><a href="/#stores">"Pop-up stores"</a></li>
+                        <li><A href="/brands">"For brands"</A></li>
                     </ul>
                 </nav>
             </div>

@@ -21,8 +21,14 @@ impl Outbox {
     /// Queues `email` (durably, in `db`, which may be a transaction) and wakes the sender.
     pub async fn send(&self, db: &impl ConnectionTrait, email: Email) -> Result<(), AppError> {
         enqueue(db, email).await?;
-        self.wake.notify_one();
+        self.wake();
         Ok(())
+    }
+
+    /// Wakes the sender after mail was queued with [`enqueue`] inside a transaction (call it
+    /// once the transaction has committed).
+    pub fn wake(&self) {
+        self.wake.notify_one();
     }
 
     /// Completes when mail was queued since the last call.

@@ -100,6 +100,24 @@ pub fn password_changed(to: &str, display_name: &str, reset_link: &str) -> Email
     )
 }
 
+/// A platform admin's decision about a brand (approval, rejection, requested changes,
+/// suspension, reinstatement), with the admin's reason when there is one.
+pub fn brand_decision(to: &str, brand_name: &str, headline: &str, reason: Option<&str>, link: &str) -> Email {
+    let reason_line = reason.map(|r| format!("Reason given by the Gala team: {r}"));
+    let mut paragraphs = vec![headline];
+    if let Some(line) = reason_line.as_deref() {
+        paragraphs.push(line);
+    }
+    layout(
+        to,
+        &format!("{brand_name} on Gala: {headline}"),
+        "Hello,",
+        &paragraphs,
+        Some(("Open your brand", link)),
+        "You received this because you applied to sell on Gala.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,9 @@
 //! as `{"error":{"code":…,"message":…}}` with a stable code.
 
 mod auth;
+mod brands;
 mod json;
+mod viewer;
 
 use app::core::state::AppState;
 use axum::Router;
@@ -11,5 +13,5 @@ pub use json::ApiJson;
 
 /// Every `/api/v1` route.
 pub fn routes() -> Router<AppState> {
-    Router::new().nest("/api/v1/auth", auth::routes())
+    Router::new().nest("/api/v1/auth", auth::routes()).merge(brands::routes())
 }

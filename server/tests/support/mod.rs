@@ -92,6 +92,11 @@ impl TestApp {
         client.post(self.url(path)).json(&body).send().await.expect("request")
     }
 
+    /// PUTs JSON to `path` with `client`.
+    pub async fn client_put_json(&self, client: &reqwest::Client, path: &str, body: serde_json::Value) -> reqwest::Response {
+        client.put(self.url(path)).json(&body).send().await.expect("request")
+    }
+
     /// POSTs JSON with the app's own client.
     pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
         self.post_json_with(&self.client, path, body).await

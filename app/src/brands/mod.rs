@@ -1,0 +1,16 @@
+//! Brands, Gala's tenants: applications, admin review, suspension, and the [`BrandScope`]
+//! through which every tenant-scoped query must go.
+
+mod api;
+mod model;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod scope;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub use api::*;
+pub use model::*;
+pub use pages::*;
+#[cfg(feature = "ssr")]
+pub use scope::BrandScope;

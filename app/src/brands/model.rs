@@ -1,0 +1,116 @@
+use serde::{Deserialize, Serialize};
+
+use crate::auth::BrandRole;
+
+/// Where a brand is in its life cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BrandStatus {
+    /// Applied; waiting for an admin.
+    Pending,
+    /// An admin asked the applicant to change something and resubmit.
+    ChangesRequested,
+    /// Live: its storefront is public and its team can sell.
+    Approved,
+    /// Turned down (final; the applicant may apply again under another slug).
+    Rejected,
+    /// Taken off the storefront by an admin; can be reinstated.
+    Suspended,
+}
+
+impl BrandStatus {
+    /// Stable name stored in the database and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BrandStatus::Pending => "pending",
+            BrandStatus::ChangesRequested => "changes_requested",
+            BrandStatus::Approved => "approved",
+            BrandStatus::Rejected => "rejected",
+            BrandStatus::Suspended => "suspended",
+        }
+    }
+
+    /// Parses [`BrandStatus::as_str`]'s output.
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Pending, Self::ChangesRequested, Self::Approved, Self::Rejected, Self::Suspended]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+
+    /// Whether shoppers can see the brand and its team can sell.
+    pub fn is_live(self) -> bool {
+        self == BrandStatus::Approved
+    }
+}
+
+/// What an applicant fills in to open a brand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandApplication {
+    pub legal_name: String,
+    pub display_name: String,
+    pub slug: String,
+    pub country: String,
+    pub category: String,
+    pub contact_email: String,
+    pub description: String,
+    pub licence_number: String,
+}
+
+/// A brand as its team and admins see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandDetail {
+    pub id: String,
+    pub slug: String,
+    pub legal_name: String,
+    pub display_name: String,
+    pub country: String,
+    pub category: String,
+    pub contact_email: String,
+    pub description: String,
+    pub licence_number: String,
+    pub status: BrandStatus,
+    pub review_note: Option<String>,
+    pub submitted_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A brand as shoppers see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicBrand {
+    pub slug: String,
+    pub display_name: String,
+    pub country: String,
+    pub category: String,
+    pub description: String,
+}
+
+/// A brand the signed-in person belongs to (or applied for).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyBrand {
+    pub slug: String,
+    pub display_name: String,
+    pub status: BrandStatus,
+    /// `None` while the application is not approved.
+    pub role: Option<BrandRole>,
+}
+
+/// One page of the admin review queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationPage {
+    pub items: Vec<BrandDetail>,
+    /// Pass back as `after` for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// An admin's decision on an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Approve,
+    Reject,
+    RequestChanges,
+}
+
+/// The categories a brand can sell in (the storefront's top level).
+pub const CATEGORIES: &[&str] = &[
+    "fashion", "beauty", "electronics", "home", "food", "sports", "kids", "luxury", "health", "outdoor",
+];

@@ -1,0 +1,69 @@
+//! `BrandScope`: the only way to reach a brand's data.
+//!
+//! A scope can be made only by [`BrandScope::resolve`], which looks up the caller's membership
+//! and applies the one guard (`auth::require_brand_role`). Tenant-scoped services take a
+//! `&BrandScope` and filter by [`BrandScope::brand_id`], so a query without a checked
+//! membership does not compile. Outsiders get `NotFound` (a brand's team pages do not reveal
+//! that it exists), members with too small a role `Forbidden`.
+
+use entity::{brand, brand_membership};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::auth::{require_brand_role, BrandAccess, BrandRole, CurrentUser};
+use crate::core::AppError;
+
+/// Proof that the caller may act on one brand, with how.
+#[derive(Debug, Clone)]
+pub struct BrandScope {
+    brand_id: Uuid,
+    slug: String,
+    account_id: Uuid,
+    access: BrandAccess,
+}
+
+impl BrandScope {
+    /// Checks `user`'s access to the brand `slug` with at least `min` and returns the scope
+    /// together with the brand row.
+    pub async fn resolve(
+        db: &impl ConnectionTrait,
+        user: Option<CurrentUser>,
+        slug: &str,
+        min: BrandRole,
+    ) -> Result<(BrandScope, brand::Model), AppError> {
+        let user = crate::auth::require_signed_in(user)?;
+        let account_id = Uuid::parse_str(&user.id).map_err(AppError::internal)?;
+        let brand = brand::Entity::find().filter(brand::Column::Slug.eq(slug)).one(db).await?;
+        let membership = match &brand {
+            Some(brand) => brand_membership::Entity::find_by_id((brand.id, account_id))
+                .one(db)
+                .await?
+                .and_then(|m| BrandRole::parse(&m.role)),
+            None => None,
+        };
+        let (_, access) = require_brand_role(Some(user), membership, min)?;
+        // An admin asking for a brand that does not exist still gets a 404.
+        let brand = brand.ok_or(AppError::NotFound)?;
+        Ok((BrandScope { brand_id: brand.id, slug: brand.slug.clone(), account_id, access }, brand))
+    }
+
+    /// The brand every query of this scope must be filtered by.
+    pub fn brand_id(&self) -> Uuid {
+        self.brand_id
+    }
+
+    /// The brand's slug.
+    pub fn slug(&self) -> &str {
+        &self.slug
+    }
+
+    /// Who is acting.
+    pub fn account_id(&self) -> Uuid {
+        self.account_id
+    }
+
+    /// How the caller reached the brand.
+    pub fn access(&self) -> BrandAccess {
+        self.access
+    }
+}

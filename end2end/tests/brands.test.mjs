@@ -1,0 +1,74 @@
+// Brands in the browser: a verified person applies, a platform admin approves in the review
+// queue, and the new owner opens the brand dashboard — on a phone and on a desktop.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { join } from 'node:path';
+import {
+  ADMIN,
+  hasHorizontalScroll,
+  screenshotDir,
+  signIn,
+  signUpVerified,
+  useGalaAndBrowser,
+  viewports,
+  waitForHydration,
+} from './support.mjs';
+
+const ctx = useGalaAndBrowser();
+
+for (const [name, viewport] of Object.entries(viewports)) {
+  describe(`brand onboarding on a ${name} (${viewport.width} px)`, () => {
+    test('apply, admin approves, owner sees the dashboard and the public page', async () => {
+      const { gala, browser } = ctx;
+      const slug = `lune-${name}`;
+      const email = `owner.${name}.${Date.now()}@gala.test`;
+      const owner = await browser.newPage({ viewport });
+      const errors = [];
+      owner.on('pageerror', (err) => errors.push(err.message));
+      await signUpVerified(owner, gala, 'Mia Wong', email, 'runway-drop-2027');
+      await signIn(owner, gala.baseUrl, email, 'runway-drop-2027');
+
+      await owner.goto(gala.baseUrl + '/brands/apply');
+      await waitForHydration(owner);
+      await owner.getByLabel('Brand name').fill(`Maison Lune ${name}`);
+      await owner.getByLabel('Web address').fill(slug);
+      await owner.getByLabel('Registered company name').fill('Maison Lune SARL');
+      await owner.getByLabel('Business licence number').fill('RCS 812 345 678');
+      await owner.getByLabel('Country of registration').fill('FR');
+      await owner.getByLabel('Category').selectOption('fashion');
+      await owner.getByLabel('Contact email').fill('team@maisonlune.test');
+      await owner.getByLabel('Short description').fill('Parisian ready-to-wear, made for the runway and after.');
+      await owner.getByRole('button', { name: 'Send application' }).click();
+      await owner.getByRole('heading', { name: 'Application received' }).waitFor();
+      assert.equal(await hasHorizontalScroll(owner), false);
+
+      const admin = await browser.newPage({ viewport });
+      await signIn(admin, gala.baseUrl, ADMIN.email, ADMIN.password);
+      await admin.goto(gala.baseUrl + '/admin/brands');
+      await waitForHydration(admin);
+      const card = admin.locator('.review-card', { hasText: `Maison Lune ${name}` });
+      await card.waitFor();
+      assert.equal(await hasHorizontalScroll(admin), false);
+      await admin.screenshot({ path: join(screenshotDir, `admin-queue-${name}.png`), fullPage: true });
+      await card.getByLabel('Approve').check();
+      await card.getByRole('button', { name: 'Submit decision' }).click();
+      await card.waitFor({ state: 'detached' });
+
+      await owner.goto(gala.baseUrl + `/brand/${slug}`);
+      await owner.getByRole('heading', { name: `Maison Lune ${name}` }).waitFor();
+      await owner.getByText('Live', { exact: true }).waitFor();
+      assert.equal(await hasHorizontalScroll(owner), false);
+      await owner.screenshot({ path: join(screenshotDir, `brand-dashboard-${name}.png`), fullPage: true });
+
+      const visitor = await browser.newPage({ viewport });
+      const response = await visitor.goto(gala.baseUrl + `/b/${slug}`);
+      assert.equal(response.status(), 200);
+      await visitor.getByRole('heading', { name: `Maison Lune ${name}` }).waitFor();
+      await visitor.screenshot({ path: join(screenshotDir, `brand-public-${name}.png`), fullPage: true });
+      const missing = await visitor.goto(gala.baseUrl + '/b/no-such-brand');
+      assert.equal(missing.status(), 404);
+      assert.deepEqual(errors, []);
+      await Promise.all([owner.close(), admin.close(), visitor.close()]);
+    });
+  });
+}
