@@ -8,7 +8,7 @@ use super::{
     get_current_user, ChangePassword, CurrentUser, RequestPasswordReset, ResendVerification,
     ResetPassword, SignIn, SignOut, SignOutEverywhere, SignUp, UpdateProfile, VerifyEmail,
 };
-use crate::core::ui::{field_errors, Field, FormAlert, InlineError, Skeleton};
+use crate::core::ui::{field_errors, Field, FormAlert, InlineError, SignInPrompt, Skeleton};
 use crate::core::AppError;
 
 /// Who is signed in, shared by the header and every page; `refresh` reloads it.
@@ -261,12 +261,7 @@ pub fn AccountPage() -> impl IntoView {
             <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
                 {move || ctx.user.get().map(|user| match user {
                     Ok(Some(user)) => view! { <AccountDetails user/> }.into_any(),
-                    Ok(None) => view! {
-                        <div class="notice">
-                            <p>"Sign in to see your account."</p>
-                            <A href="/signin?next=/account" attr:class="button button--primary">"Sign in"</A>
-                        </div>
-                    }.into_any(),
+                    Ok(None) => view! { <SignInPrompt message="Sign in to see your account." next="/account"/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),
                 })}
             </Transition>

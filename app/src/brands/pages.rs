@@ -9,7 +9,7 @@ use super::{
     brand_dashboard, get_public_brand, my_brands, review_queue, ApplyForBrand, BrandDetail, BrandStatus, DecideBrand,
     CATEGORIES,
 };
-use crate::core::ui::{field_errors, Field, FormAlert, InlineError, NotFoundPage, Skeleton};
+use crate::core::ui::{field_errors, Field, FormAlert, InlineError, NotFoundPage, SignInPrompt, Skeleton};
 use crate::core::AppError;
 
 fn status_badge(status: BrandStatus) -> impl IntoView {
@@ -64,12 +64,7 @@ pub fn BrandsPage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(AppError::Unauthorized) => view! {
-                        <div class="notice">
-                            <p>"Sign in to see your brands."</p>
-                            <A href="/signin?next=/brands" attr:class="button button--primary">"Sign in"</A>
-                        </div>
-                    }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to see your brands." next="/brands"/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),
                 })}
             </Transition>
@@ -176,12 +171,7 @@ pub fn BrandDashboardPage() -> impl IntoView {
                             </div>
                         </div>
                     }.into_any(),
-                    Err(AppError::Unauthorized) => view! {
-                        <div class="notice">
-                            <p>"Sign in to open your brand's dashboard."</p>
-                            <A href="/signin" attr:class="button button--primary">"Sign in"</A>
-                        </div>
-                    }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to open your brand's dashboard." next="/brands"/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),
                 })}
             </Transition>
@@ -223,9 +213,7 @@ pub fn AdminBrandsPage() -> impl IntoView {
                             })}
                         }.into_any()
                     }
-                    Err(AppError::Unauthorized) => view! {
-                        <div class="notice"><A href="/signin?next=/admin/brands" attr:class="button button--primary">"Sign in"</A></div>
-                    }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in as a platform admin to review brands." next="/admin/brands"/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),
                 })}
             </Transition>

@@ -200,3 +200,14 @@ pub fn FormAlert<T: Clone + Send + Sync + 'static>(result: Signal<Option<Result<
         </Show>
     }
 }
+
+/// Stands in for a page that needs a signed-in person, with a way back after signing in.
+#[component]
+pub fn SignInPrompt(#[prop(into)] message: String, next: &'static str) -> impl IntoView {
+    view! {
+        <div class="notice">
+            <p>{message}</p>
+            <A href=format!("/signin?next={next}") attr:class="button button--primary">"Sign in"</A>
+        </div>
+    }
+}
