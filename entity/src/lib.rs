@@ -8,6 +8,8 @@ pub mod audit_event;
 pub mod auth_session;
 pub mod auth_token;
 pub mod brand;
+pub mod brand_api_token;
+pub mod brand_invite;
 pub mod brand_membership;
 pub mod login_throttle;
 pub mod mail_outbox;

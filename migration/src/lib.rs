@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_platform_setting;
 mod m20261122_000002_create_identity;
 mod m20261122_000003_create_brands;
+mod m20261122_000004_create_brand_teams;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_platform_setting::Migration),
             Box::new(m20261122_000002_create_identity::Migration),
             Box::new(m20261122_000003_create_brands::Migration),
+            Box::new(m20261122_000004_create_brand_teams::Migration),
         ]
     }
 }

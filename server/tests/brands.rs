@@ -213,3 +213,112 @@ db_test!(async fn nobody_outside_a_brand_reads_its_team_data(app) {
     let hijack = app.client_put_json(&mia, "/api/v1/brands/applications/brand-b", application("brand-b")).await;
     assert_eq!(hijack.status(), StatusCode::NOT_FOUND);
 });
+
+/// An approved brand `slug` owned by a new verified account; returns (admin, owner) clients.
+async fn live_brand(app: &TestApp, slug: &str, owner_email: &str) -> (reqwest::Client, reqwest::Client) {
+    let admin = admin(app).await;
+    let owner = verified(app, "Olive Owner", owner_email).await;
+    let brand = apply(app, &owner, slug).await;
+    let approved = decide(app, &admin, brand["id"].as_str().unwrap(), json!({ "decision": "approve" })).await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    (admin, owner)
+}
+
+async fn invite_token(app: &TestApp, owner: &reqwest::Client, slug: &str, email: &str, role: &str) -> String {
+    let response = app.post_json_with(owner, &format!("/api/v1/brands/{slug}/invites"), json!({ "email": email, "role": role })).await;
+    assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap());
+    support::token_in(&app.last_mail_to(&email.to_lowercase()).await.text_body, "/invites/accept?token=")
+}
+
+db_test!(async fn owners_invite_people_who_join_with_the_mailed_link_once(app) {
+    let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let token = invite_token(&app, &owner, "lune", "Max@Gala.test", "manager").await;
+    assert!(app.last_mail_to("max@gala.test").await.subject.contains("Join Brand lune"));
+    // Max has no account yet: he signs up (unverified), signs in and accepts.
+    app.sign_up("Max", "max@gala.test", PASSWORD).await;
+    let max = client();
+    app.sign_in_with(&max, "max@gala.test", PASSWORD).await;
+    // Someone else cannot use Max's invitation.
+    let eve = verified(&app, "Eve", "eve@gala.test").await;
+    let stolen = app.post_json_with(&eve, "/api/v1/invites/accept", json!({ "token": token })).await;
+    assert_eq!(stolen.status(), StatusCode::CONFLICT);
+    let joined = app.post_json_with(&max, "/api/v1/invites/accept", json!({ "token": token })).await;
+    assert_eq!(joined.status(), StatusCode::OK);
+    assert_eq!(joined.json::<Value>().await.unwrap()["role"], "manager");
+    let again = app.post_json_with(&max, "/api/v1/invites/accept", json!({ "token": token })).await;
+    assert_eq!(again.json::<Value>().await.unwrap()["error"]["code"], "invalid_token");
+    // The link proved the inbox: Max is verified and sees the dashboard.
+    let me: Value = get(&max, app.url("/api/v1/auth/me")).await.json().await.unwrap();
+    assert_eq!(me["email_verified"], true);
+    assert_eq!(get(&max, app.url("/api/v1/brands/lune")).await.status(), StatusCode::OK);
+    let team: Value = get(&owner, app.url("/api/v1/brands/lune/team")).await.json().await.unwrap();
+    assert_eq!(team["members"].as_array().unwrap().len(), 2);
+    assert!(team["invites"].as_array().unwrap().is_empty());
+});
+
+db_test!(async fn staff_cannot_do_owner_only_actions(app) {
+    let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let token = invite_token(&app, &owner, "lune", "sam@gala.test", "staff").await;
+    let sam = verified(&app, "Sam", "sam@gala.test").await;
+    app.post_json_with(&sam, "/api/v1/invites/accept", json!({ "token": token })).await;
+    assert_eq!(get(&sam, app.url("/api/v1/brands/lune")).await.status(), StatusCode::OK, "staff see the dashboard");
+    let invite = app.post_json_with(&sam, "/api/v1/brands/lune/invites", json!({ "email": "x@gala.test", "role": "staff" })).await;
+    assert_eq!(invite.status(), StatusCode::FORBIDDEN);
+    assert_eq!(get(&sam, app.url("/api/v1/brands/lune/team")).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(get(&sam, app.url("/api/v1/brands/lune/api-tokens")).await.status(), StatusCode::FORBIDDEN);
+    let token = app.post_json_with(&sam, "/api/v1/brands/lune/api-tokens", json!({ "name": "mine", "scope": "write" })).await;
+    assert_eq!(token.status(), StatusCode::FORBIDDEN);
+});
+
+db_test!(async fn a_brand_always_keeps_an_owner(app) {
+    let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let me: Value = get(&owner, app.url("/api/v1/auth/me")).await.json().await.unwrap();
+    let owner_id = me["id"].as_str().unwrap().to_owned();
+    let demote = app.client_put_json(&owner, &format!("/api/v1/brands/lune/members/{owner_id}"), json!({ "role": "manager" })).await;
+    assert_eq!(demote.status(), StatusCode::CONFLICT);
+    let leave = owner.delete(app.url(&format!("/api/v1/brands/lune/members/{owner_id}"))).header("content-type", "application/json").send().await.unwrap();
+    assert_eq!(leave.status(), StatusCode::CONFLICT);
+
+    // With a second owner, the first may step down.
+    let token = invite_token(&app, &owner, "lune", "max@gala.test", "manager").await;
+    let max = verified(&app, "Max", "max@gala.test").await;
+    app.post_json_with(&max, "/api/v1/invites/accept", json!({ "token": token })).await;
+    let max_id = get(&max, app.url("/api/v1/auth/me")).await.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let promote = app.client_put_json(&owner, &format!("/api/v1/brands/lune/members/{max_id}"), json!({ "role": "owner" })).await;
+    assert_eq!(promote.status(), StatusCode::NO_CONTENT);
+    let step_down = app.client_put_json(&owner, &format!("/api/v1/brands/lune/members/{owner_id}"), json!({ "role": "staff" })).await;
+    assert_eq!(step_down.status(), StatusCode::NO_CONTENT);
+    let event = audit_event::Entity::find().filter(audit_event::Column::Action.eq("brand.role_changed")).all(&app.db).await.unwrap();
+    assert_eq!(event.len(), 2, "role changes are audited");
+});
+
+db_test!(async fn api_tokens_are_shown_once_scoped_to_their_brand_and_revocable(app) {
+    let (admin, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let other = verified(&app, "Otto", "otto@gala.test").await;
+    let b = apply(&app, &other, "brand-b").await;
+    decide(&app, &admin, b["id"].as_str().unwrap(), json!({ "decision": "approve" })).await;
+
+    let created = app.post_json_with(&owner, "/api/v1/brands/lune/api-tokens", json!({ "name": "ERP sync", "scope": "read" })).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    let token = created["token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("gala_"));
+    let listed = get(&owner, app.url("/api/v1/brands/lune/api-tokens")).await.text().await.unwrap();
+    assert!(!listed.contains(&token), "the secret is never shown again");
+    let stored = entity::brand_api_token::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_ne!(stored.token_hash, token, "only a hash is stored");
+
+    let bearer = |url: String| reqwest::Client::new().get(url).bearer_auth(&token);
+    assert_eq!(bearer(app.url("/api/v1/brands/lune")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(bearer(app.url("/api/v1/brands/brand-b")).send().await.unwrap().status(), StatusCode::NOT_FOUND, "not another brand's data");
+    assert_eq!(bearer(app.url("/api/v1/brands/lune/team")).send().await.unwrap().status(), StatusCode::FORBIDDEN, "tokens don't manage teams");
+    let forged = reqwest::Client::new().get(app.url("/api/v1/brands/lune")).bearer_auth("gala_forged").send().await.unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+
+    let id = created["info"]["id"].as_str().unwrap();
+    let revoked = owner.delete(app.url(&format!("/api/v1/brands/lune/api-tokens/{id}"))).header("content-type", "application/json").send().await.unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    assert_eq!(bearer(app.url("/api/v1/brands/lune")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED, "revoked tokens stop working");
+    // Another brand's owner cannot revoke or list lune's tokens.
+    assert_eq!(get(&other, app.url("/api/v1/brands/lune/api-tokens")).await.status(), StatusCode::NOT_FOUND);
+});

@@ -36,6 +36,8 @@ pub enum BrandAccess {
     Member(BrandRole),
     /// As a platform admin (review, suspension, support).
     PlatformAdmin,
+    /// As the brand's own system, with a bearer token (`write` = may change data).
+    ApiToken { write: bool },
 }
 
 /// The caller must hold at least `min` in the brand (given their membership there, if any), or

@@ -24,7 +24,7 @@ pub mod session_store;
 #[cfg(feature = "ssr")]
 mod throttle;
 #[cfg(feature = "ssr")]
-mod tokens;
+pub mod tokens;
 
 pub use api::*;
 pub use guard::*;

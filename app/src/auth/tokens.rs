@@ -42,15 +42,20 @@ pub fn digest(secret: &str) -> String {
     Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A fresh 256-bit secret, URL-safe base64 (43 characters).
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// Creates a token for `account_id` and returns the secret to put in the link.
 pub async fn issue(
     db: &impl ConnectionTrait,
     account_id: Uuid,
     purpose: TokenPurpose,
 ) -> Result<String, AppError> {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret = URL_SAFE_NO_PAD.encode(bytes);
+    let secret = new_secret();
     let now = Utc::now();
     auth_token::Entity::insert(auth_token::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -5,9 +5,13 @@ mod api;
 mod model;
 mod pages;
 #[cfg(feature = "ssr")]
+pub mod api_tokens;
+#[cfg(feature = "ssr")]
 pub mod scope;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod team;
 
 pub use api::*;
 pub use model::*;

@@ -114,3 +114,66 @@ pub enum ReviewDecision {
 pub const CATEGORIES: &[&str] = &[
     "fashion", "beauty", "electronics", "home", "food", "sports", "kids", "luxury", "health", "outdoor",
 ];
+
+/// A member of a brand's team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMember {
+    pub account_id: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: BrandRole,
+}
+
+/// An invitation not yet accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingInvite {
+    pub id: String,
+    pub email: String,
+    pub role: BrandRole,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A brand's team: members and open invitations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Team {
+    pub members: Vec<TeamMember>,
+    pub invites: Vec<PendingInvite>,
+}
+
+/// What an API token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenScope {
+    /// Read the brand's data.
+    Read,
+    /// Read and change it.
+    Write,
+}
+
+impl TokenScope {
+    /// Stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Read => "read",
+            TokenScope::Write => "write",
+        }
+    }
+}
+
+/// An API token as listed to its brand's owners (never the secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokenInfo {
+    pub id: String,
+    pub name: String,
+    pub scope: TokenScope,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked: bool,
+}
+
+/// A newly created API token: `token` is shown this once and never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedApiToken {
+    pub info: ApiTokenInfo,
+    pub token: String,
+}

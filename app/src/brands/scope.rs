@@ -6,8 +6,8 @@
 //! membership does not compile. Outsiders get `NotFound` (a brand's team pages do not reveal
 //! that it exists), members with too small a role `Forbidden`.
 
-use entity::{brand, brand_membership};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use entity::{brand, brand_api_token, brand_membership};
+use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::auth::{require_brand_role, BrandAccess, BrandRole, CurrentUser};
@@ -47,6 +47,45 @@ impl BrandScope {
         Ok((BrandScope { brand_id: brand.id, slug: brand.slug.clone(), account_id, access }, brand))
     }
 
+    /// The scope of a brand's own system calling with a bearer token. The token must be live
+    /// and belong to the brand `slug` (another brand's token gets `NotFound`); `write` asks for
+    /// a token that may change data.
+    pub async fn from_api_token(
+        db: &impl ConnectionTrait,
+        token: &str,
+        slug: &str,
+        write: bool,
+    ) -> Result<(BrandScope, brand::Model), AppError> {
+        let row = brand_api_token::Entity::find()
+            .filter(brand_api_token::Column::TokenHash.eq(crate::auth::tokens::digest(token)))
+            .filter(brand_api_token::Column::RevokedAt.is_null())
+            .one(db)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let brand = brand::Entity::find()
+            .filter(brand::Column::Slug.eq(slug))
+            .filter(brand::Column::Id.eq(row.brand_id))
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let may_write = row.scope == super::TokenScope::Write.as_str();
+        if write && !may_write {
+            return Err(AppError::Forbidden);
+        }
+        brand_api_token::Entity::update_many()
+            .col_expr(brand_api_token::Column::LastUsedAt, Expr::value(crate::core::time::now()))
+            .filter(brand_api_token::Column::Id.eq(row.id))
+            .exec(db)
+            .await?;
+        let scope = BrandScope {
+            brand_id: brand.id,
+            slug: brand.slug.clone(),
+            account_id: row.created_by,
+            access: BrandAccess::ApiToken { write: may_write },
+        };
+        Ok((scope, brand))
+    }
+
     /// The brand every query of this scope must be filtered by.
     pub fn brand_id(&self) -> Uuid {
         self.brand_id
@@ -57,7 +96,7 @@ impl BrandScope {
         &self.slug
     }
 
-    /// Who is acting.
+    /// Who is acting (for a token: the owner who created it).
     pub fn account_id(&self) -> Uuid {
         self.account_id
     }

@@ -118,6 +118,18 @@ pub fn brand_decision(to: &str, brand_name: &str, headline: &str, reason: Option
     )
 }
 
+/// An invitation to join a brand's team.
+pub fn team_invite(to: &str, brand_name: &str, role: &str, link: &str) -> Email {
+    layout(
+        to,
+        &format!("Join {brand_name} on Gala"),
+        "Hello,",
+        &[&format!("You're invited to join {brand_name}'s team on Gala as {role}. The link works once and expires in 7 days. If you don't have a Gala account yet, create one with this email address first.")],
+        Some(("Accept the invitation", link)),
+        "You received this because a brand owner on Gala invited this address.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

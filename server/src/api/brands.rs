@@ -3,13 +3,16 @@
 
 use app::{
     auth::BrandRole,
-    brands::{service, ApplicationPage, BrandApplication, BrandDetail, BrandScope, MyBrand, PublicBrand, ReviewDecision},
+    brands::{
+        api_tokens, service, team, ApiTokenInfo, ApplicationPage, BrandApplication, BrandDetail, BrandScope, CreatedApiToken,
+        MyBrand, PendingInvite, PublicBrand, ReviewDecision, Team, TokenScope,
+    },
     core::{state::AppState, AppError},
 };
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
-    routing::{get, post, put},
+    routing::{delete, get, post, put},
     Json, Router,
 };
 use serde::Deserialize;
@@ -28,11 +31,36 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/admin/brands/{id}/decision", post(decide))
         .route("/api/v1/admin/brands/{id}/suspend", post(suspend))
         .route("/api/v1/admin/brands/{id}/reinstate", post(reinstate))
+        .route("/api/v1/brands/{slug}/team", get(team_members))
+        .route("/api/v1/brands/{slug}/invites", post(invite))
+        .route("/api/v1/brands/{slug}/invites/{id}", delete(revoke_invite))
+        .route("/api/v1/brands/{slug}/members/{account_id}", put(change_role).delete(remove_member))
+        .route("/api/v1/invites/accept", post(accept_invite))
+        .route("/api/v1/brands/{slug}/api-tokens", get(list_tokens).post(create_token))
+        .route("/api/v1/brands/{slug}/api-tokens/{id}", delete(revoke_token))
 }
 
-fn brand_id(raw: &str) -> Result<Uuid, AppError> {
+/// The scope of a request to a brand: a bearer token (the brand's own system) or the signed-in
+/// member. `write` is asked of tokens; `min` of members.
+async fn brand_scope(state: &AppState, viewer: &Viewer, slug: &str, min: BrandRole, write: bool) -> Result<BrandScope, AppError> {
+    match &viewer.bearer {
+        Some(token) => Ok(BrandScope::from_api_token(&state.db, token, slug, write).await?.0),
+        None => Ok(BrandScope::resolve(&state.db, viewer.user.clone(), slug, min).await?.0),
+    }
+}
+
+/// Team and token management is for people (owners), never for API tokens.
+async fn owner_scope(state: &AppState, viewer: &Viewer, slug: &str) -> Result<BrandScope, AppError> {
+    if viewer.bearer.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    brand_scope(state, viewer, slug, BrandRole::Owner, true).await
+}
+
+fn uuid_in_path(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
 }
+
 
 async fn apply(State(state): State<AppState>, viewer: Viewer, ApiJson(body): ApiJson<BrandApplication>) -> Result<(StatusCode, Json<BrandDetail>), AppError> {
     let brand = service::apply(&state, &viewer.client, viewer.user, &body).await?;
@@ -53,7 +81,7 @@ async fn my_brands(State(state): State<AppState>, viewer: Viewer) -> Result<Json
 }
 
 async fn team_view(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> Result<Json<BrandDetail>, AppError> {
-    let (scope, _) = BrandScope::resolve(&state.db, viewer.user, &slug, BrandRole::Staff).await?;
+    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, false).await?;
     Ok(Json(service::brand_for_team(&state.db, &scope).await?))
 }
 
@@ -72,7 +100,7 @@ struct DecisionBody {
 }
 
 async fn decide(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>, ApiJson(body): ApiJson<DecisionBody>) -> Result<Json<BrandDetail>, AppError> {
-    Ok(Json(service::decide(&state, &viewer.client, viewer.user, brand_id(&id)?, body.decision, body.reason.as_deref()).await?))
+    Ok(Json(service::decide(&state, &viewer.client, viewer.user, uuid_in_path(&id)?, body.decision, body.reason.as_deref()).await?))
 }
 
 #[derive(Deserialize)]
@@ -81,9 +109,82 @@ struct ReasonBody {
 }
 
 async fn suspend(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>, ApiJson(body): ApiJson<ReasonBody>) -> Result<Json<BrandDetail>, AppError> {
-    Ok(Json(service::suspend(&state, &viewer.client, viewer.user, brand_id(&id)?, body.reason.as_deref()).await?))
+    Ok(Json(service::suspend(&state, &viewer.client, viewer.user, uuid_in_path(&id)?, body.reason.as_deref()).await?))
 }
 
 async fn reinstate(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Result<Json<BrandDetail>, AppError> {
-    Ok(Json(service::reinstate(&state, &viewer.client, viewer.user, brand_id(&id)?).await?))
+    Ok(Json(service::reinstate(&state, &viewer.client, viewer.user, uuid_in_path(&id)?).await?))
+}
+
+async fn team_members(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> Result<Json<Team>, AppError> {
+    if viewer.bearer.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, false).await?;
+    Ok(Json(team::team(&state.db, &scope).await?))
+}
+
+#[derive(Deserialize)]
+struct InviteBody {
+    email: String,
+    role: BrandRole,
+}
+
+async fn invite(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>, ApiJson(body): ApiJson<InviteBody>) -> Result<(StatusCode, Json<PendingInvite>), AppError> {
+    let scope = owner_scope(&state, &viewer, &slug).await?;
+    Ok((StatusCode::CREATED, Json(team::invite(&state, &viewer.client, &scope, &body.email, body.role).await?)))
+}
+
+async fn revoke_invite(State(state): State<AppState>, viewer: Viewer, Path((slug, id)): Path<(String, String)>) -> Result<StatusCode, AppError> {
+    let scope = owner_scope(&state, &viewer, &slug).await?;
+    team::revoke_invite(&state, &viewer.client, &scope, uuid_in_path(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct RoleBody {
+    role: BrandRole,
+}
+
+async fn change_role(State(state): State<AppState>, viewer: Viewer, Path((slug, account)): Path<(String, String)>, ApiJson(body): ApiJson<RoleBody>) -> Result<StatusCode, AppError> {
+    let scope = owner_scope(&state, &viewer, &slug).await?;
+    team::change_role(&state, &viewer.client, &scope, uuid_in_path(&account)?, body.role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_member(State(state): State<AppState>, viewer: Viewer, Path((slug, account)): Path<(String, String)>) -> Result<StatusCode, AppError> {
+    let scope = owner_scope(&state, &viewer, &slug).await?;
+    team::remove_member(&state, &viewer.client, &scope, uuid_in_path(&account)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct TokenBody {
+    token: String,
+}
+
+async fn accept_invite(State(state): State<AppState>, viewer: Viewer, ApiJson(body): ApiJson<TokenBody>) -> Result<Json<MyBrand>, AppError> {
+    Ok(Json(team::accept_invite(&state, &viewer.client, viewer.user, &body.token).await?))
+}
+
+#[derive(Deserialize)]
+struct CreateTokenBody {
+    name: String,
+    scope: TokenScope,
+}
+
+async fn create_token(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>, ApiJson(body): ApiJson<CreateTokenBody>) -> Result<(StatusCode, Json<CreatedApiToken>), AppError> {
+    let scope = owner_scope(&state, &viewer, &slug).await?;
+    Ok((StatusCode::CREATED, Json(api_tokens::create(&state, &viewer.client, &scope, &body.name, body.scope).await?)))
+}
+
+async fn list_tokens(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> Result<Json<Vec<ApiTokenInfo>>, AppError> {
+    let scope = owner_scope(&state, &viewer, &slug).await?;
+    Ok(Json(api_tokens::list(&state.db, &scope).await?))
+}
+
+async fn revoke_token(State(state): State<AppState>, viewer: Viewer, Path((slug, id)): Path<(String, String)>) -> Result<StatusCode, AppError> {
+    let scope = owner_scope(&state, &viewer, &slug).await?;
+    api_tokens::revoke(&state, &viewer.client, &scope, uuid_in_path(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

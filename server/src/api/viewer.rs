@@ -13,9 +13,11 @@ use axum::{
 };
 use tower_sessions::Session;
 
-/// The caller (if signed in) and where they call from.
+/// The caller (if signed in), the bearer token it presented (if any) and where it calls from.
 pub struct Viewer {
     pub user: Option<CurrentUser>,
+    /// `Authorization: Bearer <token>`: a brand's own system (see `BrandScope::from_api_token`).
+    pub bearer: Option<String>,
     pub client: ClientContext,
 }
 
@@ -28,6 +30,12 @@ impl FromRequestParts<AppState> for Viewer {
             .map_err(|(_, message)| AppError::internal(format!("session layer missing: {message}")))?;
         let user = session::current_user(state, &session).await?;
         let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
-        Ok(Viewer { user, client: ClientContext { addr } })
+        let bearer = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|token| token.trim().to_owned());
+        Ok(Viewer { user, bearer, client: ClientContext { addr } })
     }
 }
