@@ -74,6 +74,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("brands") view=brands::BrandsPage/>
                     <Route path=(StaticSegment("brands"), StaticSegment("apply")) view=brands::ApplyBrandPage/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug")) view=brands::BrandDashboardPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("team")) view=brands::TeamPage/>
+                    <Route path=(StaticSegment("invites"), StaticSegment("accept")) view=brands::AcceptInvitePage/>
                     <Route path=(StaticSegment("admin"), StaticSegment("brands")) view=brands::AdminBrandsPage/>
                     // Async: the answer's status (404 for unknown or suspended brands) is known
                     // before the first byte is sent.

@@ -12,6 +12,7 @@ import {
   useGalaAndBrowser,
   viewports,
   waitForHydration,
+  waitForMail,
 } from './support.mjs';
 
 const ctx = useGalaAndBrowser();
@@ -59,6 +60,32 @@ for (const [name, viewport] of Object.entries(viewports)) {
       await owner.getByText('Live', { exact: true }).waitFor();
       assert.equal(await hasHorizontalScroll(owner), false);
       await owner.screenshot({ path: join(screenshotDir, `brand-dashboard-${name}.png`), fullPage: true });
+
+      // The owner invites a manager, who joins through the mailed link and sees the dashboard.
+      await owner.goto(gala.baseUrl + `/brand/${slug}/team`);
+      await waitForHydration(owner);
+      const managerEmail = `manager.${name}.${Date.now()}@gala.test`;
+      await owner.getByLabel('Email address').fill(managerEmail);
+      await owner.locator('#field-invite-role').selectOption('manager');
+      await owner.getByRole('button', { name: 'Send invitation' }).click();
+      await owner.getByText('Invitation sent.').waitFor();
+      await owner.getByText(managerEmail).waitFor();
+      assert.equal(await hasHorizontalScroll(owner), false);
+      await owner.screenshot({ path: join(screenshotDir, `brand-team-${name}.png`), fullPage: true });
+
+      const manager = await browser.newPage({ viewport });
+      await signUpVerified(manager, gala, 'Max Manager', managerEmail, 'runway-drop-2027');
+      await signIn(manager, gala.baseUrl, managerEmail, 'runway-drop-2027');
+      const invite = await waitForMail(gala.outboxDir, managerEmail, { subject: 'Join ' });
+      const inviteLink = invite.match(/https?:\/\/\S+\/invites\/accept\?token=[A-Za-z0-9_-]+/)[0];
+      await manager.goto(inviteLink.replace(/^https?:\/\/[^/]+/, gala.baseUrl));
+      await waitForHydration(manager);
+      await manager.getByRole('button', { name: 'Accept the invitation' }).click();
+      await manager.getByRole('link', { name: 'Open the dashboard' }).click();
+      await manager.getByRole('heading', { name: `Maison Lune ${name}` }).waitFor();
+      assert.equal(await hasHorizontalScroll(manager), false);
+      await manager.screenshot({ path: join(screenshotDir, `brand-dashboard-manager-${name}.png`), fullPage: true });
+      await manager.close();
 
       const visitor = await browser.newPage({ viewport });
       const response = await visitor.goto(gala.baseUrl + `/b/${slug}`);

@@ -118,7 +118,7 @@ export async function hasHorizontalScroll(page) {
  * Waits for a mail to `to` in the server's outbox folder (the .eml files the mail sender
  * writes without SMTP) and returns its decoded text.
  */
-export async function waitForMail(outboxDir, to, { timeout = 30_000 } = {}) {
+export async function waitForMail(outboxDir, to, { timeout = 30_000, subject = '' } = {}) {
   const deadline = Date.now() + timeout;
   for (;;) {
     let files = [];
@@ -129,7 +129,7 @@ export async function waitForMail(outboxDir, to, { timeout = 30_000 } = {}) {
     }
     for (const file of files) {
       const raw = readFileSync(join(outboxDir, file), 'utf8');
-      if (raw.includes(`To: ${to}`)) return decodeQuotedPrintable(raw);
+      if (raw.includes(`To: ${to}`) && raw.includes(`Subject: ${subject}`)) return decodeQuotedPrintable(raw);
     }
     if (Date.now() > deadline) throw new Error(`no mail to ${to} in ${outboxDir}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -178,7 +178,7 @@ export async function signUpVerified(page, gala, name, email, password) {
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
-  const mail = await waitForMail(gala.outboxDir, email);
+  const mail = await waitForMail(gala.outboxDir, email, { subject: 'Verify your email' });
   const link = mail.match(/https?:\/\/\S+\/verify-email\?token=[A-Za-z0-9_-]+/)[0];
   await page.goto(link.replace(/^https?:\/\/[^/]+/, gala.baseUrl));
   await waitForHydration(page);

@@ -53,3 +53,79 @@ pub async fn get_public_brand(slug: String) -> Result<PublicBrand, AppError> {
     let state = crate::core::state::app_state()?;
     super::service::public_brand(&state.db, &slug).await
 }
+
+/// The team page's data (managers and owners).
+#[server(prefix = "/api/fn", endpoint = "brands/team")]
+pub async fn brand_team(slug: String) -> Result<super::Team, AppError> {
+    let request = RequestContext::load().await?;
+    let (scope, _) = super::BrandScope::resolve(&request.state.db, request.user().await?, &slug, crate::auth::BrandRole::Manager).await?;
+    super::team::team(&request.state.db, &scope).await
+}
+
+#[cfg(feature = "ssr")]
+async fn owner_request(slug: &str) -> Result<(RequestContext, super::BrandScope), AppError> {
+    let request = RequestContext::load().await?;
+    let (scope, _) = super::BrandScope::resolve(&request.state.db, request.user().await?, slug, crate::auth::BrandRole::Owner).await?;
+    Ok((request, scope))
+}
+
+#[cfg(feature = "ssr")]
+fn parse_id(raw: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}
+
+/// Invites someone to the team by email.
+#[server(prefix = "/api/fn", endpoint = "brands/invite")]
+pub async fn invite_member(slug: String, email: String, role: crate::auth::BrandRole) -> Result<super::PendingInvite, AppError> {
+    let (request, scope) = owner_request(&slug).await?;
+    super::team::invite(&request.state, &request.client, &scope, &email, role).await
+}
+
+/// Withdraws an invitation.
+#[server(prefix = "/api/fn", endpoint = "brands/revoke-invite")]
+pub async fn revoke_brand_invite(slug: String, invite_id: String) -> Result<(), AppError> {
+    let (request, scope) = owner_request(&slug).await?;
+    super::team::revoke_invite(&request.state, &request.client, &scope, parse_id(&invite_id)?).await
+}
+
+/// Gives a member another role.
+#[server(prefix = "/api/fn", endpoint = "brands/change-role")]
+pub async fn change_member_role(slug: String, account_id: String, role: crate::auth::BrandRole) -> Result<(), AppError> {
+    let (request, scope) = owner_request(&slug).await?;
+    super::team::change_role(&request.state, &request.client, &scope, parse_id(&account_id)?, role).await
+}
+
+/// Removes a member.
+#[server(prefix = "/api/fn", endpoint = "brands/remove-member")]
+pub async fn remove_team_member(slug: String, account_id: String) -> Result<(), AppError> {
+    let (request, scope) = owner_request(&slug).await?;
+    super::team::remove_member(&request.state, &request.client, &scope, parse_id(&account_id)?).await
+}
+
+/// Accepts a team invitation.
+#[server(prefix = "/api/fn", endpoint = "brands/accept-invite")]
+pub async fn accept_brand_invite(token: String) -> Result<MyBrand, AppError> {
+    let request = RequestContext::load().await?;
+    super::team::accept_invite(&request.state, &request.client, request.user().await?, &token).await
+}
+
+/// The brand's API tokens (owners).
+#[server(prefix = "/api/fn", endpoint = "brands/api-tokens")]
+pub async fn brand_api_tokens(slug: String) -> Result<Vec<super::ApiTokenInfo>, AppError> {
+    let (request, scope) = owner_request(&slug).await?;
+    super::api_tokens::list(&request.state.db, &scope).await
+}
+
+/// Creates an API token; the answer holds the secret, this once.
+#[server(prefix = "/api/fn", endpoint = "brands/create-api-token")]
+pub async fn create_brand_api_token(slug: String, name: String, scope: super::TokenScope) -> Result<super::CreatedApiToken, AppError> {
+    let (request, brand_scope) = owner_request(&slug).await?;
+    super::api_tokens::create(&request.state, &request.client, &brand_scope, &name, scope).await
+}
+
+/// Revokes an API token.
+#[server(prefix = "/api/fn", endpoint = "brands/revoke-api-token")]
+pub async fn revoke_brand_api_token(slug: String, token_id: String) -> Result<(), AppError> {
+    let (request, scope) = owner_request(&slug).await?;
+    super::api_tokens::revoke(&request.state, &request.client, &scope, parse_id(&token_id)?).await
+}

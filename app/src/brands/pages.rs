@@ -6,9 +6,11 @@ use leptos_meta::{Meta, Title};
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
-    brand_dashboard, get_public_brand, my_brands, review_queue, ApplyForBrand, BrandDetail, BrandStatus, DecideBrand,
-    CATEGORIES,
+    brand_api_tokens, brand_dashboard, brand_team, get_public_brand, my_brands, review_queue, AcceptBrandInvite, ApplyForBrand,
+    BrandDetail, BrandStatus, ChangeMemberRole, CreateBrandApiToken, CreatedApiToken, DecideBrand, InviteMember,
+    PendingInvite, RemoveTeamMember, RevokeBrandApiToken, RevokeBrandInvite, CATEGORIES,
 };
+use crate::auth::{use_user, BrandRole};
 use crate::core::ui::{field_errors, Field, FormAlert, InlineError, NotFoundPage, SignInPrompt, Skeleton};
 use crate::core::AppError;
 
@@ -125,8 +127,34 @@ pub fn ApplyBrandPage() -> impl IntoView {
     }
 }
 
-/// Sections of the brand dashboard; later issues fill them in.
-const DASHBOARD_SECTIONS: &[&str] = &["Listings", "Campaigns", "Stores", "Shows", "Orders", "Insights", "Team"];
+/// Sections of the brand dashboard that later issues fill in.
+const COMING_SECTIONS: &[&str] = &["Listings", "Campaigns", "Stores", "Shows", "Orders", "Insights"];
+
+/// The dashboard's section tabs; `current` is "overview" or "team".
+#[component]
+fn DashboardNav(slug: String, current: &'static str) -> impl IntoView {
+    let tab = |href: String, label: &'static str, key: &'static str| {
+        let is_current = key == current;
+        view! {
+            <li>
+                <A href=href attr:class=if is_current { "dashboard__tab dashboard__tab--current" } else { "dashboard__tab dashboard__tab--link" }>
+                    {label}
+                </A>
+            </li>
+        }
+    };
+    view! {
+        <nav class="dashboard__nav" aria-label="Brand sections">
+            <ul>
+                {tab(format!("/brand/{slug}"), "Overview", "overview")}
+                {tab(format!("/brand/{slug}/team"), "Team", "team")}
+                {COMING_SECTIONS.iter().map(|s| view! {
+                    <li><span class="dashboard__tab dashboard__tab--soon" title="Coming soon">{*s}</span></li>
+                }).collect_view()}
+            </ul>
+        </nav>
+    }
+}
 
 /// `/brand/:slug`: the brand dashboard shell (members and admins).
 #[component]
@@ -151,14 +179,7 @@ pub fn BrandDashboardPage() -> impl IntoView {
                                     {brand.review_note.clone().unwrap_or_default()}
                                 </p>
                             })}
-                            <nav class="dashboard__nav" aria-label="Brand sections">
-                                <ul>
-                                    <li><span class="dashboard__tab dashboard__tab--current" aria-current="page">"Overview"</span></li>
-                                    {DASHBOARD_SECTIONS.iter().map(|s| view! {
-                                        <li><span class="dashboard__tab dashboard__tab--soon" title="Coming soon">{*s}</span></li>
-                                    }).collect_view()}
-                                </ul>
-                            </nav>
+                            <DashboardNav slug=brand.slug.clone() current="overview"/>
                             <div class="panel">
                                 <h2 class="panel__title">"Overview"</h2>
                                 <dl class="facts">
@@ -285,6 +306,234 @@ pub fn PublicBrandPage() -> impl IntoView {
                     Err(error) => view! { <InlineError error/> }.into_any(),
                 })}
             </Transition>
+        </section>
+    }
+}
+
+/// `/brand/:slug/team`: members, invitations and (for owners) API tokens.
+#[component]
+pub fn TeamPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.get().get("slug").unwrap_or_default();
+    let invite = ServerAction::<InviteMember>::new();
+    let change = ServerAction::<ChangeMemberRole>::new();
+    let remove = ServerAction::<RemoveTeamMember>::new();
+    let revoke = ServerAction::<RevokeBrandInvite>::new();
+    let team = Resource::new(
+        move || (slug(), invite.version().get(), change.version().get(), remove.version().get(), revoke.version().get()),
+        |(slug, ..)| brand_team(slug),
+    );
+    let invite_result: Signal<Option<Result<PendingInvite, AppError>>> = invite.value().into();
+    let change_result: Signal<Option<Result<(), AppError>>> = change.value().into();
+    let remove_result: Signal<Option<Result<(), AppError>>> = remove.value().into();
+    let me = use_user();
+    let my_id = move || me.user.get().and_then(|u| u.ok().flatten()).map(|u| u.id);
+    view! {
+        <Title text="Team"/>
+        <section class="container page">
+            <div class="page__head"><h1>"Team"</h1></div>
+            <DashboardNav slug=slug() current="team"/>
+            <FormAlert result=change_result/>
+            <FormAlert result=remove_result/>
+            <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
+                {move || team.get().map(|result| match result {
+                    Ok(team) => view! {
+                        <div class="panel">
+                            <h2 class="panel__title">"Members"</h2>
+                            <ul class="member-list">
+                                {team.members.into_iter().map(|m| {
+                                    let is_me = my_id() == Some(m.account_id.clone());
+                                    let role_field = format!("role-{}", m.account_id);
+                                    let (change_id, remove_id) = (m.account_id.clone(), m.account_id.clone());
+                                    let current_role = m.role;
+                                    view! {
+                                        <li class="member">
+                                            <div class="member__who">
+                                                <span class="member__name">{m.display_name.clone()} {is_me.then_some(" (you)")}</span>
+                                                <span class="member__email">{m.email.clone()}</span>
+                                            </div>
+                                            <ActionForm action=change attr:class="member__form">
+                                                <input type="hidden" name="slug" value=slug()/>
+                                                <input type="hidden" name="account_id" value=change_id/>
+                                                <label class="visually-hidden" for=role_field.clone()>"Role"</label>
+                                                <select class="field__input member__role" id=role_field name="role">
+                                                    {[BrandRole::Owner, BrandRole::Manager, BrandRole::Staff].into_iter().map(|r| view! {
+                                                        <option value=r.as_str() selected=r == current_role>{r.as_str()}</option>
+                                                    }).collect_view()}
+                                                </select>
+                                                <button class="button button--secondary" type="submit">"Save"</button>
+                                            </ActionForm>
+                                            <ActionForm action=remove>
+                                                <input type="hidden" name="slug" value=slug()/>
+                                                <input type="hidden" name="account_id" value=remove_id/>
+                                                <button class="button button--ghost" type="submit">"Remove"</button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            {(!team.invites.is_empty()).then(|| view! {
+                                <h3>"Invitations"</h3>
+                                <ul class="member-list">
+                                    {team.invites.into_iter().map(|i| view! {
+                                        <li class="member">
+                                            <div class="member__who">
+                                                <span class="member__name">{i.email.clone()}</span>
+                                                <span class="member__email">{format!("{} · expires {}", i.role.as_str(), i.expires_at.format("%Y-%m-%d"))}</span>
+                                            </div>
+                                            <ActionForm action=revoke>
+                                                <input type="hidden" name="slug" value=slug()/>
+                                                <input type="hidden" name="invite_id" value=i.id.clone()/>
+                                                <button class="button button--ghost" type="submit">"Withdraw"</button>
+                                            </ActionForm>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            })}
+                        </div>
+                    }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to see your team." next="/brands"/> }.into_any(),
+                    Err(error) => view! { <InlineError error/> }.into_any(),
+                })}
+            </Transition>
+            <div class="panel">
+                <h2 class="panel__title">"Invite someone"</h2>
+                <ActionForm action=invite attr:class="form" attr:novalidate=true>
+                    <FormAlert result=invite_result/>
+                    <Show when=move || matches!(invite_result.get(), Some(Ok(_)))>
+                        <p class="form-success" role="status">"Invitation sent."</p>
+                    </Show>
+                    <input type="hidden" name="slug" value=slug/>
+                    <Field name="email" label="Email address" kind="email" autocomplete="off" errors=field_errors(invite_result, "email")/>
+                    <div class="field">
+                        <label class="field__label" for="field-invite-role">"Role"</label>
+                        <select class="field__input" id="field-invite-role" name="role">
+                            <option value="manager">"manager — listings, campaigns, shows"</option>
+                            <option value="staff">"staff — stock, orders, chat"</option>
+                        </select>
+                    </div>
+                    <button class="button button--primary" type="submit" disabled=move || invite.pending().get()>"Send invitation"</button>
+                </ActionForm>
+            </div>
+            <ApiTokensPanel slug=slug()/>
+        </section>
+    }
+}
+
+/// Owners' API tokens: create (shown once), list, revoke.
+#[component]
+fn ApiTokensPanel(slug: String) -> impl IntoView {
+    let create = ServerAction::<CreateBrandApiToken>::new();
+    let revoke = ServerAction::<RevokeBrandApiToken>::new();
+    let slug = StoredValue::new(slug);
+    let tokens = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        move |_| brand_api_tokens(slug.get_value()),
+    );
+    let created: Signal<Option<Result<CreatedApiToken, AppError>>> = create.value().into();
+    view! {
+        <Transition fallback=|| ()>
+            {move || tokens.get().map(|result| match result {
+                // Only owners may see tokens; others simply don't get this panel.
+                Err(_) => ().into_any(),
+                Ok(list) => {
+                    view! {
+                        <div class="panel">
+                            <h2 class="panel__title">"API tokens"</h2>
+                            <p class="page__lead">"For your own systems (ERP, warehouse) calling Gala's API with Authorization: Bearer."</p>
+                            {move || match created.get() {
+                                Some(Ok(new)) => Some(view! {
+                                    <div class="notice notice--success" role="status">
+                                        <p>"Copy this token now — it won't be shown again:"</p>
+                                        <code class="secret">{new.token}</code>
+                                    </div>
+                                }),
+                                _ => None,
+                            }}
+                            <ul class="member-list">
+                                {list.into_iter().map(|t| view! {
+                                    <li class="member">
+                                        <div class="member__who">
+                                            <span class="member__name">{t.name.clone()}</span>
+                                            <span class="member__email">{format!("{} · {}", t.scope.as_str(), if t.revoked { "revoked" } else { "active" })}</span>
+                                        </div>
+                                        {(!t.revoked).then(|| view! {
+                                            <ActionForm action=revoke>
+                                                <input type="hidden" name="slug" value=slug.get_value()/>
+                                                <input type="hidden" name="token_id" value=t.id.clone()/>
+                                                <button class="button button--ghost" type="submit">"Revoke"</button>
+                                            </ActionForm>
+                                        })}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                            <ActionForm action=create attr:class="form" attr:novalidate=true>
+                                <FormAlert result=created/>
+                                <input type="hidden" name="slug" value=slug.get_value()/>
+                                <Field name="name" label="Token name" errors=field_errors(created, "name")/>
+                                <div class="field">
+                                    <label class="field__label" for="field-token-scope">"Access"</label>
+                                    <select class="field__input" id="field-token-scope" name="scope">
+                                        <option value="read">"read"</option>
+                                        <option value="write">"read and write"</option>
+                                    </select>
+                                </div>
+                                <button class="button button--secondary" type="submit">"Create token"</button>
+                            </ActionForm>
+                        </div>
+                    }.into_any()
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// `/invites/accept?token=…`: join a brand's team.
+#[component]
+pub fn AcceptInvitePage() -> impl IntoView {
+    let action = ServerAction::<AcceptBrandInvite>::new();
+    let result = action.value();
+    let query = leptos_router::hooks::use_query_map();
+    let token = move || query.get().get("token").unwrap_or_default();
+    let me = use_user();
+    view! {
+        <Title text="Join a brand"/>
+        <section class="auth container">
+            <div class="auth__card">
+                <h1 class="auth__title">"Join a brand's team"</h1>
+                {move || match result.get() {
+                    Some(Ok(brand)) => view! {
+                        <div class="notice notice--success" role="status">
+                            <h2 class="notice__title">{format!("You joined {}", brand.display_name)}</h2>
+                            <A href=format!("/brand/{}", brand.slug) attr:class="button button--primary">"Open the dashboard"</A>
+                        </div>
+                    }.into_any(),
+                    other => {
+                        let error = other.and_then(|r| r.err());
+                        view! {
+                            {error.map(|error| view! { <InlineError error/> })}
+                            <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
+                                {move || me.user.get().map(|user| if matches!(user, Ok(Some(_))) {
+                                    view! {
+                                        <ActionForm action=action attr:class="form">
+                                            <input type="hidden" name="token" value=token/>
+                                            <button class="button button--primary button--block" type="submit">"Accept the invitation"</button>
+                                        </ActionForm>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <p>"Sign in with the address the invitation was sent to. New to Gala? Create an account with that address first, then come back to this link."</p>
+                                        <div class="button-row">
+                                            <A href=format!("/signin?next=/invites/accept?token={}", token()) attr:class="button button--primary">"Sign in"</A>
+                                            <A href="/signup" attr:class="button button--secondary">"Create an account"</A>
+                                        </div>
+                                    }.into_any()
+                                })}
+                            </Transition>
+                        }.into_any()
+                    }
+                }}
+            </div>
         </section>
     }
 }
