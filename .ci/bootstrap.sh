@@ -9,7 +9,7 @@
 #   - Node.js/npm (Debian packages) and end2end/node_modules: wasm-opt from npm's binaryen 132
 #     (Debian's older binaryen produces wasm that fails to hydrate) and playwright-core
 #   - with GALA_BOOTSTRAP_TEST_TOOLS=1: Debian's chromium for the browser tests, and a Python
-#     virtualenv in .tools/venv with aiosmtpd (a real SMTP server the mail tests deliver to)
+#     virtualenv in target/tools/venv with aiosmtpd (a real SMTP server the mail tests deliver to)
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -69,9 +69,9 @@ if [ "${GALA_BOOTSTRAP_TEST_TOOLS:-0}" = 1 ]; then
   if [ ! -x /usr/bin/chromium ]; then
     apt_install chromium
   fi
-  venv="$repo_root/.tools/venv"
+  venv="$repo_root/target/tools/venv"
   if ! "$venv/bin/python" -c "import aiosmtpd" 2>/dev/null; then
-    say "installing aiosmtpd (SMTP server for the mail tests) in .tools/venv"
+    say "installing aiosmtpd (SMTP server for the mail tests) in target/tools/venv"
     command -v python3 >/dev/null || apt_install python3 python3-venv
     python3 -m venv "$venv" || { apt_install python3-venv && python3 -m venv "$venv"; }
     "$venv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==1.4.6"

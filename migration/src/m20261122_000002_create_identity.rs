@@ -159,7 +159,9 @@ impl MigrationTrait for Migration {
             AuthSession::Table.into_iden(),
             Account::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -57,7 +57,11 @@ impl MigrationTrait for Migration {
                     .col(uuid(BrandMembership::AccountId))
                     .col(string_len(BrandMembership::Role, 16))
                     .col(timestamp_with_time_zone(BrandMembership::CreatedAt))
-                    .primary_key(Index::create().col(BrandMembership::BrandId).col(BrandMembership::AccountId))
+                    .primary_key(
+                        Index::create()
+                            .col(BrandMembership::BrandId)
+                            .col(BrandMembership::AccountId),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(BrandMembership::Table, BrandMembership::BrandId)
@@ -85,8 +89,12 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(BrandMembership::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Brand::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(BrandMembership::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Brand::Table).to_owned())
+            .await
     }
 }
 

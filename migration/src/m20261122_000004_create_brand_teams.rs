@@ -66,8 +66,12 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(BrandApiToken::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(BrandInvite::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(BrandApiToken::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(BrandInvite::Table).to_owned())
+            .await
     }
 }
 

@@ -63,7 +63,10 @@ pub enum AdminCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("gala: cannot start the async runtime: {err}");
@@ -102,7 +105,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             migration::Migrator::status(&db).await?;
             Ok(())
         }
-        Command::Migrate { down: Some(steps), .. } => {
+        Command::Migrate {
+            down: Some(steps), ..
+        } => {
             migration::Migrator::down(&db, Some(steps)).await?;
             tracing::info!(steps, "rolled back migrations");
             Ok(())
@@ -116,7 +121,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&db).await?;
             crate::seed::demo(&db).await
         }
-        Command::Admin { command: AdminCommand::Create { email, name } } => {
+        Command::Admin {
+            command: AdminCommand::Create { email, name },
+        } => {
             db::migrate(&db).await?;
             let password = read_password()?;
             let id = app::auth::service::create_platform_admin(&db, &email, &name, &password)
@@ -124,11 +131,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|err| match err {
                     app::core::AppError::Validation { fields } => anyhow::anyhow!(
                         "{}",
-                        fields.into_iter().map(|(f, m)| format!("{f}: {}", m.join(" "))).collect::<Vec<_>>().join("; ")
+                        fields
+                            .into_iter()
+                            .map(|(f, m)| format!("{f}: {}", m.join(" ")))
+                            .collect::<Vec<_>>()
+                            .join("; ")
                     ),
                     other => anyhow::anyhow!("{other}"),
                 })?;
-            println!("Platform admin {} is ready (account {id}).", email.trim().to_lowercase());
+            println!(
+                "Platform admin {} is ready (account {id}).",
+                email.trim().to_lowercase()
+            );
             Ok(())
         }
     }

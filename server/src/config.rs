@@ -7,7 +7,11 @@ use std::{net::SocketAddr, path::PathBuf};
 #[derive(Debug, Clone, clap::Args)]
 pub struct DatabaseConfig {
     /// `sqlite://path?mode=rwc` (embedded, the default) or `postgres://user@host/db`.
-    #[arg(long, env = "GALA_DATABASE_URL", default_value = "sqlite://data/gala.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "GALA_DATABASE_URL",
+        default_value = "sqlite://data/gala.db?mode=rwc"
+    )]
     pub database_url: String,
     /// Largest number of pooled database connections.
     #[arg(long, env = "GALA_DB_MAX_CONNECTIONS", default_value_t = 16)]
@@ -64,7 +68,11 @@ pub struct MailConfig {
     #[arg(long, env = "GALA_MAIL_OUTBOX_DIR", default_value = "data/outbox")]
     pub outbox_dir: PathBuf,
     /// The `From:` address of Gala's mail.
-    #[arg(long, env = "GALA_MAIL_FROM", default_value = "Gala <no-reply@gala.local>")]
+    #[arg(
+        long,
+        env = "GALA_MAIL_FROM",
+        default_value = "Gala <no-reply@gala.local>"
+    )]
     pub from: String,
     /// Wait before retrying a failed delivery, in milliseconds (doubles per failure, max 5 min).
     #[arg(long, env = "GALA_MAIL_RETRY_BASE_MS", default_value_t = 2000)]
@@ -75,7 +83,10 @@ pub struct MailConfig {
 impl std::fmt::Debug for MailConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MailConfig")
-            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url_password))
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_deref().map(redact_url_password),
+            )
             .field("outbox_dir", &self.outbox_dir)
             .field("from", &self.from)
             .field("retry_base_ms", &self.retry_base_ms)
@@ -85,8 +96,12 @@ impl std::fmt::Debug for MailConfig {
 
 /// Replaces the password of `scheme://user:password@host` URLs with `***`.
 pub fn redact_url_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
     match userinfo.split_once(':') {
         Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_owned(),
@@ -103,7 +118,13 @@ mod tests {
             redact_url_password("postgres://gala:s3cret@db:5432/gala"),
             "postgres://gala:***@db:5432/gala"
         );
-        assert_eq!(redact_url_password("postgres://gala@db/gala"), "postgres://gala@db/gala");
-        assert_eq!(redact_url_password("sqlite://data/gala.db?mode=rwc"), "sqlite://data/gala.db?mode=rwc");
+        assert_eq!(
+            redact_url_password("postgres://gala@db/gala"),
+            "postgres://gala@db/gala"
+        );
+        assert_eq!(
+            redact_url_password("sqlite://data/gala.db?mode=rwc"),
+            "sqlite://data/gala.db?mode=rwc"
+        );
     }
 }

@@ -21,8 +21,9 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
     if let Some(path) = sqlite_file_path(url) {
         if let Some(parent) = std::path::Path::new(&path).parent() {
             if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("creating the database folder {}", parent.display()))?;
+                std::fs::create_dir_all(parent).with_context(|| {
+                    format!("creating the database folder {}", parent.display())
+                })?;
             }
         }
     }
@@ -47,12 +48,16 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
 
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("running database migrations")
+    Migrator::up(db, None)
+        .await
+        .context("running database migrations")
 }
 
 /// The file behind a `sqlite://` URL, if the URL names one.
 fn sqlite_file_path(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
@@ -63,7 +68,10 @@ mod tests {
 
     #[test]
     fn sqlite_urls_name_their_file() {
-        assert_eq!(sqlite_file_path("sqlite://data/gala.db?mode=rwc").as_deref(), Some("data/gala.db"));
+        assert_eq!(
+            sqlite_file_path("sqlite://data/gala.db?mode=rwc").as_deref(),
+            Some("data/gala.db")
+        );
         assert_eq!(sqlite_file_path("sqlite::memory:"), None);
         assert_eq!(sqlite_file_path("postgres://x@y/z"), None);
     }

@@ -36,13 +36,19 @@ pub const SESSION_COOKIE: &str = "gala_session";
 
 /// Builds the full router: pages and server functions (Leptos), probes, metrics, static files.
 pub fn build(state: AppState, config: &ServeConfig) -> Router {
-    let pkg_dir = config.site_root.join(state.leptos_options.site_pkg_dir.as_ref());
+    let pkg_dir = config
+        .site_root
+        .join(state.leptos_options.site_pkg_dir.as_ref());
     let pkg_files = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static(fallback::PKG_CACHE_CONTROL),
         ))
-        .service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip());
+        .service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
 
     let routes = generate_route_list(app::App);
     let leptos_state = state.clone();
@@ -52,7 +58,9 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies())
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(config.session_idle_hours)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(
+            config.session_idle_hours,
+        )));
     let allowed_origin = csrf::AllowedOrigin::from_public_url(&config.public_url);
 
     Router::new()
@@ -76,12 +84,18 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
         // is made; metrics see the final status (including panics turned into 500s).
         .layer(
             ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(mw::REQUEST_ID.clone(), MakeRequestUuid))
+                .layer(SetRequestIdLayer::new(
+                    mw::REQUEST_ID.clone(),
+                    MakeRequestUuid,
+                ))
                 .layer(mw::trace_layer())
                 .layer(PropagateRequestIdLayer::new(mw::REQUEST_ID.clone()))
                 .layer(middleware::from_fn(metrics::track))
                 .layer(CatchPanicLayer::custom(mw::panic_response))
-                .layer(middleware::from_fn_with_state(allowed_origin, csrf::protect))
+                .layer(middleware::from_fn_with_state(
+                    allowed_origin,
+                    csrf::protect,
+                ))
                 .layer(CompressionLayer::new())
                 .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
                 .layer(TimeoutLayer::with_status_code(

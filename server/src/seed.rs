@@ -43,13 +43,19 @@ mod tests {
     fn after_this_years_festival_the_demo_festival_is_next_year() {
         let now = Utc.with_ymd_and_hms(2026, 11, 22, 0, 0, 0).unwrap();
         let f = next_singles_day(now);
-        assert_eq!(f.starts_at, Utc.with_ymd_and_hms(2027, 11, 10, 16, 0, 0).unwrap());
+        assert_eq!(
+            f.starts_at,
+            Utc.with_ymd_and_hms(2027, 11, 10, 16, 0, 0).unwrap()
+        );
         assert_eq!(f.ends_at - f.starts_at, Duration::hours(24));
     }
 
     #[test]
     fn during_the_festival_the_current_one_is_kept() {
         let now = Utc.with_ymd_and_hms(2026, 11, 11, 3, 0, 0).unwrap();
-        assert_eq!(next_singles_day(now).starts_at, Utc.with_ymd_and_hms(2026, 11, 10, 16, 0, 0).unwrap());
+        assert_eq!(
+            next_singles_day(now).starts_at,
+            Utc.with_ymd_and_hms(2026, 11, 10, 16, 0, 0).unwrap()
+        );
     }
 }

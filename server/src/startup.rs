@@ -35,11 +35,20 @@ impl Application {
             .site_root(config.site_root.to_string_lossy().as_ref())
             .site_pkg_dir("pkg")
             .site_addr(addr)
-            .env(if std::env::var("LEPTOS_ENV").is_ok_and(|v| v == "DEV") { Env::DEV } else { Env::PROD })
+            .env(if std::env::var("LEPTOS_ENV").is_ok_and(|v| v == "DEV") {
+                Env::DEV
+            } else {
+                Env::PROD
+            })
             .build();
         let outbox = Outbox::default();
         let public_url = config.public_url.trim_end_matches('/').to_owned();
-        let state = AppState { db: db.clone(), leptos_options, public_url: public_url.into(), outbox: outbox.clone() };
+        let state = AppState {
+            db: db.clone(),
+            leptos_options,
+            public_url: public_url.into(),
+            outbox: outbox.clone(),
+        };
         let mail_sender = mail_sender(&config.mail, db, outbox)?;
         let router = crate::router::build(state.clone(), config);
         Ok(Self {
@@ -59,7 +68,10 @@ impl Application {
 
     /// Serves until `shutdown` completes, then stops accepting connections and lets in-flight
     /// requests finish (up to the configured grace period).
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stop_workers, workers_stopping) = watch::channel(false);
         let workers = spawn_workers(self.state.clone(), self.mail_sender, workers_stopping);
         let result = Self::serve(self.listener, self.router, self.shutdown_grace, shutdown).await;
@@ -77,7 +89,10 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let serve = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        let serve = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
         .with_graceful_shutdown(async move {
             shutdown.await;
             let _ = stopping_tx.send(());
@@ -96,13 +111,20 @@ impl Application {
 }
 
 /// The mail sender for the configured transport (SMTP, or `.eml` files).
-fn mail_sender(config: &MailConfig, db: DatabaseConnection, outbox: Outbox) -> anyhow::Result<Sender> {
+fn mail_sender(
+    config: &MailConfig,
+    db: DatabaseConnection,
+    outbox: Outbox,
+) -> anyhow::Result<Sender> {
     let transport = match &config.smtp_url {
         Some(url) => MailTransport::smtp(url),
         None => MailTransport::files(config.outbox_dir.clone()),
     }
     .map_err(|err| anyhow::anyhow!("setting up mail: {err}"))?;
-    let from = config.from.parse().with_context(|| format!("GALA_MAIL_FROM is not a valid address: {}", config.from))?;
+    let from = config
+        .from
+        .parse()
+        .with_context(|| format!("GALA_MAIL_FROM is not a valid address: {}", config.from))?;
     Ok(Sender {
         db,
         transport,
@@ -116,7 +138,11 @@ fn mail_sender(config: &MailConfig, db: DatabaseConnection, outbox: Outbox) -> a
 }
 
 /// Background work that lives as long as the server: mail delivery and session clean-up.
-fn spawn_workers(state: AppState, mail: Sender, stopping: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+fn spawn_workers(
+    state: AppState,
+    mail: Sender,
+    stopping: watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };

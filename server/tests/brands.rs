@@ -14,7 +14,9 @@ const PASSWORD: &str = "runway-drop-2027";
 /// A signed-in client of a new account with a verified email.
 async fn verified(app: &TestApp, name: &str, email: &str) -> reqwest::Client {
     let token = app.sign_up(name, email, PASSWORD).await;
-    let verified = app.post_json("/api/v1/auth/verify-email", json!({ "token": token })).await;
+    let verified = app
+        .post_json("/api/v1/auth/verify-email", json!({ "token": token }))
+        .await;
     assert_eq!(verified.status(), StatusCode::OK);
     let client = client();
     app.sign_in_with(&client, email, PASSWORD).await;
@@ -23,9 +25,17 @@ async fn verified(app: &TestApp, name: &str, email: &str) -> reqwest::Client {
 
 /// A signed-in platform admin (made as `gala admin create` does).
 async fn admin(app: &TestApp) -> reqwest::Client {
-    app::auth::service::create_platform_admin(&app.db, "admin@gala.test", "Ada Admin", "platform-admin-pass-1").await.unwrap();
+    app::auth::service::create_platform_admin(
+        &app.db,
+        "admin@gala.test",
+        "Ada Admin",
+        "platform-admin-pass-1",
+    )
+    .await
+    .unwrap();
     let client = client();
-    app.sign_in_with(&client, "admin@gala.test", "platform-admin-pass-1").await;
+    app.sign_in_with(&client, "admin@gala.test", "platform-admin-pass-1")
+        .await;
     client
 }
 
@@ -43,13 +53,26 @@ fn application(slug: &str) -> Value {
 }
 
 async fn apply(app: &TestApp, client: &reqwest::Client, slug: &str) -> Value {
-    let response = app.post_json_with(client, "/api/v1/brands/applications", application(slug)).await;
-    assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap());
+    let response = app
+        .post_json_with(client, "/api/v1/brands/applications", application(slug))
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{}",
+        response.text().await.unwrap()
+    );
     response.json().await.unwrap()
 }
 
-async fn decide(app: &TestApp, admin: &reqwest::Client, id: &str, body: Value) -> reqwest::Response {
-    app.post_json_with(admin, &format!("/api/v1/admin/brands/{id}/decision"), body).await
+async fn decide(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    id: &str,
+    body: Value,
+) -> reqwest::Response {
+    app.post_json_with(admin, &format!("/api/v1/admin/brands/{id}/decision"), body)
+        .await
 }
 
 async fn get(client: &reqwest::Client, url: String) -> reqwest::Response {
@@ -215,19 +238,49 @@ db_test!(async fn nobody_outside_a_brand_reads_its_team_data(app) {
 });
 
 /// An approved brand `slug` owned by a new verified account; returns (admin, owner) clients.
-async fn live_brand(app: &TestApp, slug: &str, owner_email: &str) -> (reqwest::Client, reqwest::Client) {
+async fn live_brand(
+    app: &TestApp,
+    slug: &str,
+    owner_email: &str,
+) -> (reqwest::Client, reqwest::Client) {
     let admin = admin(app).await;
     let owner = verified(app, "Olive Owner", owner_email).await;
     let brand = apply(app, &owner, slug).await;
-    let approved = decide(app, &admin, brand["id"].as_str().unwrap(), json!({ "decision": "approve" })).await;
+    let approved = decide(
+        app,
+        &admin,
+        brand["id"].as_str().unwrap(),
+        json!({ "decision": "approve" }),
+    )
+    .await;
     assert_eq!(approved.status(), StatusCode::OK);
     (admin, owner)
 }
 
-async fn invite_token(app: &TestApp, owner: &reqwest::Client, slug: &str, email: &str, role: &str) -> String {
-    let response = app.post_json_with(owner, &format!("/api/v1/brands/{slug}/invites"), json!({ "email": email, "role": role })).await;
-    assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap());
-    support::token_in(&app.last_mail_to(&email.to_lowercase()).await.text_body, "/invites/accept?token=")
+async fn invite_token(
+    app: &TestApp,
+    owner: &reqwest::Client,
+    slug: &str,
+    email: &str,
+    role: &str,
+) -> String {
+    let response = app
+        .post_json_with(
+            owner,
+            &format!("/api/v1/brands/{slug}/invites"),
+            json!({ "email": email, "role": role }),
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{}",
+        response.text().await.unwrap()
+    );
+    support::token_in(
+        &app.last_mail_to(&email.to_lowercase()).await.text_body,
+        "/invites/accept?token=",
+    )
 }
 
 db_test!(async fn owners_invite_people_who_join_with_the_mailed_link_once(app) {

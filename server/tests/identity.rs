@@ -16,7 +16,12 @@ async fn body(response: reqwest::Response) -> Value {
 }
 
 async fn me_status(app: &TestApp, client: &reqwest::Client) -> StatusCode {
-    client.get(app.url("/api/v1/auth/me")).send().await.unwrap().status()
+    client
+        .get(app.url("/api/v1/auth/me"))
+        .send()
+        .await
+        .unwrap()
+        .status()
 }
 
 db_test!(async fn a_new_account_verifies_its_email_and_signs_in(app) {
@@ -111,12 +116,25 @@ db_test!(async fn session_cookies_are_http_only_and_same_site_lax(app) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cookies_are_secure_when_gala_is_served_over_https() {
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.public_url = "https://gala.example".into()).await.unwrap();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.public_url = "https://gala.example".into()
+    })
+    .await
+    .unwrap();
     app.sign_up("Mia", "mia@gala.test", PASSWORD).await;
-    let response = app.post_json("/api/v1/auth/signin", json!({ "email": "mia@gala.test", "password": PASSWORD })).await;
+    let response = app
+        .post_json(
+            "/api/v1/auth/signin",
+            json!({ "email": "mia@gala.test", "password": PASSWORD }),
+        )
+        .await;
     let cookie = set_cookie(&response, "gala_session").unwrap();
     assert!(cookie.contains("Secure"), "{cookie}");
-    assert!(app.last_mail_to("mia@gala.test").await.text_body.contains("https://gala.example/verify-email?token="));
+    assert!(app
+        .last_mail_to("mia@gala.test")
+        .await
+        .text_body
+        .contains("https://gala.example/verify-email?token="));
 }
 
 db_test!(async fn signing_out_ends_the_session_on_the_server(app) {

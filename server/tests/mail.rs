@@ -4,7 +4,10 @@ mod support;
 
 use entity::mail_outbox;
 use sea_orm::EntityTrait;
-use support::{smtp::{free_port, SmtpSink}, Backend, TestApp};
+use support::{
+    smtp::{free_port, SmtpSink},
+    Backend, TestApp,
+};
 
 const PASSWORD: &str = "runway-drop-2027";
 
@@ -32,20 +35,37 @@ macro_rules! on_both_databases {
     };
 }
 
-on_both_databases!(verification_mail_is_delivered_over_smtp_with_text_and_html, delivered_over_smtp);
-on_both_databases!(mail_queued_while_smtp_is_down_is_delivered_when_it_returns, survives_smtp_outage);
+on_both_databases!(
+    verification_mail_is_delivered_over_smtp_with_text_and_html,
+    delivered_over_smtp
+);
+on_both_databases!(
+    mail_queued_while_smtp_is_down_is_delivered_when_it_returns,
+    survives_smtp_outage
+);
 
 async fn delivered_over_smtp(backend: Backend) {
     let files = tempfile::tempdir().unwrap();
     let port = free_port();
     let sink = SmtpSink::start(port, files.path().join("inbox"));
-    let Some(app) = app_with_smtp(backend, port).await else { return };
+    let Some(app) = app_with_smtp(backend, port).await else {
+        return;
+    };
     app.sign_up("Mia Wong", "mia@gala.test", PASSWORD).await;
     let message = sink.wait_for("To: mia@gala.test").await;
-    assert!(message.contains("Subject: Verify your email for Gala"), "{message}");
-    assert!(message.contains("From: Gala <no-reply@gala.test>"), "{message}");
+    assert!(
+        message.contains("Subject: Verify your email for Gala"),
+        "{message}"
+    );
+    assert!(
+        message.contains("From: Gala <no-reply@gala.test>"),
+        "{message}"
+    );
     assert!(message.contains("multipart/alternative"), "{message}");
-    assert!(message.contains("text/plain") && message.contains("text/html"), "{message}");
+    assert!(
+        message.contains("text/plain") && message.contains("text/html"),
+        "{message}"
+    );
     assert!(message.contains("/verify-email?token="), "{message}");
 }
 
@@ -54,7 +74,9 @@ async fn survives_smtp_outage(backend: Backend) {
     let port = free_port();
     // The SMTP server is up, then goes down before the mail is queued.
     SmtpSink::start(port, files.path().join("before")).stop();
-    let Some(app) = app_with_smtp(backend, port).await else { return };
+    let Some(app) = app_with_smtp(backend, port).await else {
+        return;
+    };
     app.sign_up("Mia Wong", "mia@gala.test", PASSWORD).await;
 
     // Wait until the sender has tried and failed at least once.
@@ -65,7 +87,10 @@ async fn survives_smtp_outage(backend: Backend) {
             assert_eq!(row.status, "pending", "a failed mail stays queued");
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "the sender never tried");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sender never tried"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 
@@ -76,10 +101,16 @@ async fn survives_smtp_outage(backend: Backend) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let rows = mail_outbox::Entity::find().all(&app.db).await.unwrap();
-        if rows.iter().all(|r| r.status == "sent" && r.sent_at.is_some()) {
+        if rows
+            .iter()
+            .all(|r| r.status == "sent" && r.sent_at.is_some())
+        {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "outbox not marked sent: {rows:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "outbox not marked sent: {rows:?}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }

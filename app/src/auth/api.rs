@@ -13,16 +13,28 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
 
 /// Creates an account; the verification link goes out by mail.
 #[server(prefix = "/api/fn", endpoint = "auth/sign-up")]
-pub async fn sign_up(display_name: String, email: String, password: String) -> Result<(), AppError> {
+pub async fn sign_up(
+    display_name: String,
+    email: String,
+    password: String,
+) -> Result<(), AppError> {
     let request = super::request::RequestContext::load().await?;
-    super::service::sign_up(&request.state, &request.client, &display_name, &email, &password).await
+    super::service::sign_up(
+        &request.state,
+        &request.client,
+        &display_name,
+        &email,
+        &password,
+    )
+    .await
 }
 
 /// Signs in and starts a fresh session.
 #[server(prefix = "/api/fn", endpoint = "auth/sign-in")]
 pub async fn sign_in(email: String, password: String) -> Result<CurrentUser, AppError> {
     let request = super::request::RequestContext::load().await?;
-    let account_id = super::service::sign_in(&request.state, &request.client, &email, &password).await?;
+    let account_id =
+        super::service::sign_in(&request.state, &request.client, &email, &password).await?;
     super::session::start(&request.session, account_id).await?;
     request.user().await?.ok_or(AppError::Unauthorized)
 }
@@ -32,7 +44,15 @@ pub async fn sign_in(email: String, password: String) -> Result<CurrentUser, App
 pub async fn sign_out() -> Result<(), AppError> {
     let request = super::request::RequestContext::load().await?;
     if let Some(user) = request.user().await? {
-        super::audit::record(&request.state.db, &request.client, uuid::Uuid::parse_str(&user.id).ok(), "auth.sign_out", None, None).await?;
+        super::audit::record(
+            &request.state.db,
+            &request.client,
+            uuid::Uuid::parse_str(&user.id).ok(),
+            "auth.sign_out",
+            None,
+            None,
+        )
+        .await?;
     }
     super::session::end(&request.session).await
 }
@@ -50,7 +70,9 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 #[server(prefix = "/api/fn", endpoint = "auth/verify-email")]
 pub async fn verify_email(token: String) -> Result<(), AppError> {
     let request = super::request::RequestContext::load().await?;
-    super::service::verify_email(&request.state, &request.client, &token).await.map(|_| ())
+    super::service::verify_email(&request.state, &request.client, &token)
+        .await
+        .map(|_| ())
 }
 
 /// Mails a new verification link to the signed-in account.
@@ -78,10 +100,20 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
 
 /// Changes the signed-in account's password; other sessions end, this one gets a new id.
 #[server(prefix = "/api/fn", endpoint = "auth/change-password")]
-pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
     let request = super::request::RequestContext::load().await?;
     let (_, account_id) = request.signed_in_account().await?;
-    super::service::change_password(&request.state, &request.client, account_id, &current_password, &new_password).await?;
+    super::service::change_password(
+        &request.state,
+        &request.client,
+        account_id,
+        &current_password,
+        &new_password,
+    )
+    .await?;
     super::session::start(&request.session, account_id).await
 }
 

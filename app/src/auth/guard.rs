@@ -75,15 +75,22 @@ mod tests {
     fn anonymous_callers_must_sign_in() {
         assert_eq!(require_signed_in(None).unwrap_err(), AppError::Unauthorized);
         assert_eq!(require_verified(None).unwrap_err(), AppError::Unauthorized);
-        assert_eq!(require_platform_admin(None).unwrap_err(), AppError::Unauthorized);
+        assert_eq!(
+            require_platform_admin(None).unwrap_err(),
+            AppError::Unauthorized
+        );
     }
 
     #[test]
     fn unverified_accounts_can_browse_but_not_buy_or_manage() {
         assert!(require_signed_in(user(false, false)).is_ok());
-        assert_eq!(require_verified(user(false, false)).unwrap_err(), AppError::EmailNotVerified);
         assert_eq!(
-            require_brand_role(user(false, false), Some(BrandRole::Owner), BrandRole::Staff).unwrap_err(),
+            require_verified(user(false, false)).unwrap_err(),
+            AppError::EmailNotVerified
+        );
+        assert_eq!(
+            require_brand_role(user(false, false), Some(BrandRole::Owner), BrandRole::Staff)
+                .unwrap_err(),
             AppError::EmailNotVerified
         );
     }
@@ -95,7 +102,8 @@ mod tests {
         assert!(ok(BrandRole::Manager, BrandRole::Manager));
         assert!(!ok(BrandRole::Staff, BrandRole::Manager));
         assert_eq!(
-            require_brand_role(user(true, false), Some(BrandRole::Staff), BrandRole::Owner).unwrap_err(),
+            require_brand_role(user(true, false), Some(BrandRole::Staff), BrandRole::Owner)
+                .unwrap_err(),
             AppError::Forbidden
         );
     }
@@ -107,10 +115,15 @@ mod tests {
             AppError::NotFound
         );
         assert_eq!(
-            require_brand_role(user(true, true), None, BrandRole::Owner).unwrap().1,
+            require_brand_role(user(true, true), None, BrandRole::Owner)
+                .unwrap()
+                .1,
             BrandAccess::PlatformAdmin
         );
-        assert_eq!(require_platform_admin(user(true, false)).unwrap_err(), AppError::Forbidden);
+        assert_eq!(
+            require_platform_admin(user(true, false)).unwrap_err(),
+            AppError::Forbidden
+        );
     }
 
     #[test]

@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::{use_navigate, use_query_map}};
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_query_map},
+};
 
 use super::{
     get_current_user, ChangePassword, CurrentUser, RequestPasswordReset, ResendVerification,

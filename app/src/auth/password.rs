@@ -38,7 +38,10 @@ pub fn password_problem(password: &str, email: &str) -> Option<String> {
         return Some(format!("Use at most {PASSWORD_MAX_CHARS} characters."));
     }
     let lower = password.to_lowercase();
-    if COMMON.get_or_init(|| COMMON_PASSWORDS.lines().collect()).contains(lower.as_str()) {
+    if COMMON
+        .get_or_init(|| COMMON_PASSWORDS.lines().collect())
+        .contains(lower.as_str())
+    {
         return Some("This password is too common. Choose one that is harder to guess.".into());
     }
     let local_part = email.split('@').next().unwrap_or_default().to_lowercase();
@@ -79,7 +82,9 @@ pub async fn verify_password(password: String, phc: Option<String>) -> Result<bo
                 .clone()
         });
         let parsed = PasswordHash::new(&phc).map_err(AppError::internal)?;
-        let matches = hasher().verify_password(password.as_bytes(), &parsed).is_ok();
+        let matches = hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         Ok(known && matches)
     })
     .await
@@ -94,8 +99,12 @@ mod tests {
     fn short_long_common_and_email_like_passwords_are_refused() {
         assert!(password_problem("short", "a@b.co").is_some());
         assert!(password_problem(&"x".repeat(129), "a@b.co").is_some());
-        assert!(password_problem("password", "a@b.co").unwrap().contains("too common"));
-        assert!(password_problem("iloveyou", "a@b.co").unwrap().contains("too common"));
+        assert!(password_problem("password", "a@b.co")
+            .unwrap()
+            .contains("too common"));
+        assert!(password_problem("iloveyou", "a@b.co")
+            .unwrap()
+            .contains("too common"));
         assert!(password_problem("mia.wong@gala.test", "mia.wong@gala.test").is_some());
         assert!(password_problem("mia.wong", "mia.wong@gala.test").is_some());
         assert!(password_problem("runway-drop-2027", "mia.wong@gala.test").is_none());
@@ -104,9 +113,18 @@ mod tests {
     #[tokio::test]
     async fn hashes_are_argon2id_and_verify() {
         let hash = hash_password("runway-drop-2027".into()).await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert!(verify_password("runway-drop-2027".into(), Some(hash.clone())).await.unwrap());
-        assert!(!verify_password("runway-drop-2028".into(), Some(hash)).await.unwrap());
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(
+            verify_password("runway-drop-2027".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(!verify_password("runway-drop-2028".into(), Some(hash))
+            .await
+            .unwrap());
         assert!(!verify_password("anything".into(), None).await.unwrap());
     }
 }

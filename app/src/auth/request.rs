@@ -8,7 +8,10 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::auth::{audit::ClientContext, session, CurrentUser};
-use crate::core::{state::{app_state, AppState}, AppError};
+use crate::core::{
+    state::{app_state, AppState},
+    AppError,
+};
 
 /// What a server function needs to know about its request: state, session, client address.
 pub struct RequestContext {
@@ -30,7 +33,11 @@ impl RequestContext {
                 .ok()
                 .map(|ConnectInfo(addr)| addr.ip().to_string()),
         };
-        Ok(Self { state, session, client })
+        Ok(Self {
+            state,
+            session,
+            client,
+        })
     }
 
     /// The signed-in person, if any.

@@ -5,7 +5,8 @@
 use chrono::Utc;
 use entity::account;
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, SqlErr,
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    SqlErr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -49,7 +50,11 @@ fn add(fields: &mut FieldErrors, field: &str, message: String) {
 }
 
 fn link(state: &AppState, path_and_query: &str) -> String {
-    format!("{}{}", state.public_url.trim_end_matches('/'), path_and_query)
+    format!(
+        "{}{}",
+        state.public_url.trim_end_matches('/'),
+        path_and_query
+    )
 }
 
 /// Checks a display name: 1 to 80 characters after trimming.
@@ -77,7 +82,9 @@ pub async fn sign_up(
     if let Some(problem) = display_name_problem(display_name) {
         add(&mut fields, "display_name", problem);
     }
-    let email = normalize_email(email).map_err(|m| add(&mut fields, "email", m)).ok();
+    let email = normalize_email(email)
+        .map_err(|m| add(&mut fields, "email", m))
+        .ok();
     if let Some(problem) = password_problem(password, email.as_deref().unwrap_or_default()) {
         add(&mut fields, "password", problem);
     }
@@ -98,7 +105,15 @@ pub async fn sign_up(
                 ),
             )
             .await?;
-        audit::record(&state.db, client, None, "auth.sign_up_existing", Some(&email), None).await?;
+        audit::record(
+            &state.db,
+            client,
+            None,
+            "auth.sign_up_existing",
+            Some(&email),
+            None,
+        )
+        .await?;
         return Ok(());
     }
 
@@ -125,21 +140,43 @@ pub async fn sign_up(
         return Err(err.into());
     }
     send_verification(state, id, &email, display_name).await?;
-    audit::record(&state.db, client, Some(id), "auth.sign_up", Some(&email), None).await?;
+    audit::record(
+        &state.db,
+        client,
+        Some(id),
+        "auth.sign_up",
+        Some(&email),
+        None,
+    )
+    .await?;
     Ok(())
 }
 
-async fn send_verification(state: &AppState, account_id: Uuid, email: &str, display_name: &str) -> Result<(), AppError> {
+async fn send_verification(
+    state: &AppState,
+    account_id: Uuid,
+    email: &str,
+    display_name: &str,
+) -> Result<(), AppError> {
     let token = tokens::issue(&state.db, account_id, TokenPurpose::VerifyEmail).await?;
-    let mail = templates::verify_email(email, display_name, &link(state, &format!("/verify-email?token={token}")));
+    let mail = templates::verify_email(
+        email,
+        display_name,
+        &link(state, &format!("/verify-email?token={token}")),
+    );
     state.outbox.send(&state.db, mail).await
 }
 
 /// Mails a fresh verification link to a signed-in, unverified account.
 pub async fn resend_verification(state: &AppState, account_id: Uuid) -> Result<(), AppError> {
-    let account = account::Entity::find_by_id(account_id).one(&state.db).await?.ok_or(AppError::Unauthorized)?;
+    let account = account::Entity::find_by_id(account_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     if account.email_verified_at.is_some() {
-        return Err(AppError::Conflict { message: "Your email address is already verified.".into() });
+        return Err(AppError::Conflict {
+            message: "Your email address is already verified.".into(),
+        });
     }
     send_verification(state, account.id, &account.email, &account.display_name).await
 }
@@ -152,7 +189,11 @@ pub async fn sign_in(
     password: &str,
 ) -> Result<Uuid, AppError> {
     let email = email.trim().to_lowercase();
-    if email.is_empty() || password.is_empty() || email.len() > 254 || password.chars().count() > 1024 {
+    if email.is_empty()
+        || password.is_empty()
+        || email.len() > 254
+        || password.chars().count() > 1024
+    {
         return Err(AppError::InvalidCredentials);
     }
     let addr = client.addr_or_unknown();
@@ -163,13 +204,25 @@ pub async fn sign_in(
     ];
     throttle::check(&state.db, &keys).await?;
     let account = find_by_email(&state.db, &email).await?;
-    let matches = verify_password(password.to_owned(), account.as_ref().map(|a| a.password_hash.clone())).await?;
+    let matches = verify_password(
+        password.to_owned(),
+        account.as_ref().map(|a| a.password_hash.clone()),
+    )
+    .await?;
     match account {
         Some(account) if matches => {
             // A success clears this address's pair and the account-wide count, not the
             // address key (which guards other accounts too).
             throttle::clear(&state.db, &[keys[0].clone(), keys[2].clone()]).await?;
-            audit::record(&state.db, client, Some(account.id), "auth.sign_in", Some(&email), None).await?;
+            audit::record(
+                &state.db,
+                client,
+                Some(account.id),
+                "auth.sign_in",
+                Some(&email),
+                None,
+            )
+            .await?;
             Ok(account.id)
         }
         account => {
@@ -189,7 +242,11 @@ pub async fn sign_in(
 }
 
 /// Spends a verification token and marks the account verified.
-pub async fn verify_email(state: &AppState, client: &ClientContext, token: &str) -> Result<Uuid, AppError> {
+pub async fn verify_email(
+    state: &AppState,
+    client: &ClientContext,
+    token: &str,
+) -> Result<Uuid, AppError> {
     let account_id = tokens::consume(&state.db, token, TokenPurpose::VerifyEmail).await?;
     account::Entity::update_many()
         .col_expr(account::Column::EmailVerifiedAt, Expr::value(Utc::now()))
@@ -198,15 +255,30 @@ pub async fn verify_email(state: &AppState, client: &ClientContext, token: &str)
         .filter(account::Column::EmailVerifiedAt.is_null())
         .exec(&state.db)
         .await?;
-    audit::record(&state.db, client, Some(account_id), "auth.email_verified", None, None).await?;
+    audit::record(
+        &state.db,
+        client,
+        Some(account_id),
+        "auth.email_verified",
+        None,
+        None,
+    )
+    .await?;
     Ok(account_id)
 }
 
 /// Mails a reset link when the address has an account; answers the same either way.
-pub async fn request_password_reset(state: &AppState, client: &ClientContext, email: &str) -> Result<(), AppError> {
+pub async fn request_password_reset(
+    state: &AppState,
+    client: &ClientContext,
+    email: &str,
+) -> Result<(), AppError> {
     let email = normalize_email(email).map_err(|m| AppError::field("email", m))?;
     let addr = client.addr_or_unknown();
-    let keys = [ThrottleKey::account_from("reset", &email, addr), ThrottleKey::address("reset", addr)];
+    let keys = [
+        ThrottleKey::account_from("reset", &email, addr),
+        ThrottleKey::address("reset", addr),
+    ];
     throttle::check(&state.db, &keys).await?;
     // Every request counts: resets are rare, and this caps mail sent to any one inbox.
     throttle::record_failure(&state.db, &keys).await?;
@@ -219,7 +291,15 @@ pub async fn request_password_reset(state: &AppState, client: &ClientContext, em
         );
         state.outbox.send(&state.db, mail).await?;
     }
-    audit::record(&state.db, client, None, "auth.password_reset_requested", Some(&email), None).await?;
+    audit::record(
+        &state.db,
+        client,
+        None,
+        "auth.password_reset_requested",
+        Some(&email),
+        None,
+    )
+    .await?;
     Ok(())
 }
 
@@ -240,7 +320,10 @@ pub async fn reset_password(
             .ok_or(AppError::InvalidToken)?;
         row.account_id
     };
-    let account = account::Entity::find_by_id(account_id).one(&state.db).await?.ok_or(AppError::InvalidToken)?;
+    let account = account::Entity::find_by_id(account_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::InvalidToken)?;
     if let Some(problem) = password_problem(new_password, &account.email) {
         return Err(AppError::field("password", problem));
     }
@@ -248,7 +331,15 @@ pub async fn reset_password(
     debug_assert_eq!(spent_for, account_id);
     set_password(state, &account, new_password).await?;
     delete_account_sessions(&state.db, account_id).await?;
-    audit::record(&state.db, client, Some(account_id), "auth.password_reset", Some(&account.email), None).await?;
+    audit::record(
+        &state.db,
+        client,
+        Some(account_id),
+        "auth.password_reset",
+        Some(&account.email),
+        None,
+    )
+    .await?;
     Ok(account_id)
 }
 
@@ -261,23 +352,50 @@ pub async fn change_password(
     current_password: &str,
     new_password: &str,
 ) -> Result<(), AppError> {
-    let account = account::Entity::find_by_id(account_id).one(&state.db).await?.ok_or(AppError::Unauthorized)?;
-    let keys = [ThrottleKey::account_from("change_password", &account.email, client.addr_or_unknown())];
+    let account = account::Entity::find_by_id(account_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let keys = [ThrottleKey::account_from(
+        "change_password",
+        &account.email,
+        client.addr_or_unknown(),
+    )];
     throttle::check(&state.db, &keys).await?;
-    if !verify_password(current_password.to_owned(), Some(account.password_hash.clone())).await? {
+    if !verify_password(
+        current_password.to_owned(),
+        Some(account.password_hash.clone()),
+    )
+    .await?
+    {
         throttle::record_failure(&state.db, &keys).await?;
-        return Err(AppError::field("current_password", "Your current password is not correct."));
+        return Err(AppError::field(
+            "current_password",
+            "Your current password is not correct.",
+        ));
     }
     if let Some(problem) = password_problem(new_password, &account.email) {
         return Err(AppError::field("new_password", problem));
     }
     set_password(state, &account, new_password).await?;
     delete_account_sessions(&state.db, account_id).await?;
-    audit::record(&state.db, client, Some(account_id), "auth.password_changed", None, None).await?;
+    audit::record(
+        &state.db,
+        client,
+        Some(account_id),
+        "auth.password_changed",
+        None,
+        None,
+    )
+    .await?;
     Ok(())
 }
 
-async fn set_password(state: &AppState, account: &account::Model, new_password: &str) -> Result<(), AppError> {
+async fn set_password(
+    state: &AppState,
+    account: &account::Model,
+    new_password: &str,
+) -> Result<(), AppError> {
     let hash = hash_password(new_password.to_owned()).await?;
     account::Entity::update_many()
         .col_expr(account::Column::PasswordHash, Expr::value(hash))
@@ -285,12 +403,20 @@ async fn set_password(state: &AppState, account: &account::Model, new_password: 
         .filter(account::Column::Id.eq(account.id))
         .exec(&state.db)
         .await?;
-    let mail = templates::password_changed(&account.email, &account.display_name, &link(state, "/forgot-password"));
+    let mail = templates::password_changed(
+        &account.email,
+        &account.display_name,
+        &link(state, "/forgot-password"),
+    );
     state.outbox.send(&state.db, mail).await
 }
 
 /// Renames the account (the name shown in the header, mails and brand teams).
-pub async fn update_profile(state: &AppState, account_id: Uuid, display_name: &str) -> Result<(), AppError> {
+pub async fn update_profile(
+    state: &AppState,
+    account_id: Uuid,
+    display_name: &str,
+) -> Result<(), AppError> {
     let display_name = display_name.trim();
     if let Some(problem) = display_name_problem(display_name) {
         return Err(AppError::field("display_name", problem));
@@ -305,9 +431,21 @@ pub async fn update_profile(state: &AppState, account_id: Uuid, display_name: &s
 }
 
 /// Ends every session of the account, on every device.
-pub async fn sign_out_everywhere(state: &AppState, client: &ClientContext, account_id: Uuid) -> Result<u64, AppError> {
+pub async fn sign_out_everywhere(
+    state: &AppState,
+    client: &ClientContext,
+    account_id: Uuid,
+) -> Result<u64, AppError> {
     let ended = delete_account_sessions(&state.db, account_id).await?;
-    audit::record(&state.db, client, Some(account_id), "auth.sign_out_everywhere", None, Some(json!({ "sessions": ended }))).await?;
+    audit::record(
+        &state.db,
+        client,
+        Some(account_id),
+        "auth.sign_out_everywhere",
+        None,
+        Some(json!({ "sessions": ended })),
+    )
+    .await?;
     Ok(ended)
 }
 
@@ -319,7 +457,9 @@ pub async fn create_platform_admin(
     password: &str,
 ) -> Result<Uuid, AppError> {
     let email = normalize_email(email).map_err(|m| AppError::field("email", m))?;
-    let client = ClientContext { addr: Some("cli".into()) };
+    let client = ClientContext {
+        addr: Some("cli".into()),
+    };
     if let Some(existing) = find_by_email(db, &email).await? {
         account::Entity::update_many()
             .col_expr(account::Column::IsPlatformAdmin, Expr::value(true))
@@ -327,7 +467,15 @@ pub async fn create_platform_admin(
             .filter(account::Column::Id.eq(existing.id))
             .exec(db)
             .await?;
-        audit::record(db, &client, None, "auth.role_granted", Some(&email), Some(json!({ "role": "platform_admin" }))).await?;
+        audit::record(
+            db,
+            &client,
+            None,
+            "auth.role_granted",
+            Some(&email),
+            Some(json!({ "role": "platform_admin" })),
+        )
+        .await?;
         return Ok(existing.id);
     }
     if let Some(problem) = password_problem(password, &email) {
@@ -338,7 +486,11 @@ pub async fn create_platform_admin(
     account::Entity::insert(account::ActiveModel {
         id: Set(id),
         email: Set(email.clone()),
-        display_name: Set(display_name.trim().chars().take(DISPLAY_NAME_MAX_CHARS).collect()),
+        display_name: Set(display_name
+            .trim()
+            .chars()
+            .take(DISPLAY_NAME_MAX_CHARS)
+            .collect()),
         password_hash: Set(hash_password(password.to_owned()).await?),
         email_verified_at: Set(Some(now)),
         is_platform_admin: Set(true),
@@ -347,12 +499,26 @@ pub async fn create_platform_admin(
     })
     .exec_without_returning(db)
     .await?;
-    audit::record(db, &client, None, "auth.role_granted", Some(&email), Some(json!({ "role": "platform_admin" }))).await?;
+    audit::record(
+        db,
+        &client,
+        None,
+        "auth.role_granted",
+        Some(&email),
+        Some(json!({ "role": "platform_admin" })),
+    )
+    .await?;
     Ok(id)
 }
 
-async fn find_by_email(db: &DatabaseConnection, email: &str) -> Result<Option<account::Model>, AppError> {
-    Ok(account::Entity::find().filter(account::Column::Email.eq(email)).one(db).await?)
+async fn find_by_email(
+    db: &DatabaseConnection,
+    email: &str,
+) -> Result<Option<account::Model>, AppError> {
+    Ok(account::Entity::find()
+        .filter(account::Column::Email.eq(email))
+        .one(db)
+        .await?)
 }
 
 #[cfg(test)]
@@ -361,8 +527,20 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_lowercased_and_checked() {
-        assert_eq!(normalize_email("  Mia.Wong@Gala.TEST ").unwrap(), "mia.wong@gala.test");
-        for bad in ["", "mia", "mia@", "@gala.test", "mia@gala", "mia wong@gala.test", "a@b@c.de", "mia@.test"] {
+        assert_eq!(
+            normalize_email("  Mia.Wong@Gala.TEST ").unwrap(),
+            "mia.wong@gala.test"
+        );
+        for bad in [
+            "",
+            "mia",
+            "mia@",
+            "@gala.test",
+            "mia@gala",
+            "mia wong@gala.test",
+            "a@b@c.de",
+            "mia@.test",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -21,8 +21,14 @@ fn session_error(err: tower_sessions::session::Error) -> AppError {
 /// Signs `account_id` in: a new session id (against session fixation), then the account.
 pub async fn start(session: &Session, account_id: Uuid) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
-    session.insert(ACCOUNT_KEY, account_id.to_string()).await.map_err(session_error)?;
-    session.insert(SIGNED_IN_AT_KEY, Utc::now().timestamp()).await.map_err(session_error)?;
+    session
+        .insert(ACCOUNT_KEY, account_id.to_string())
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(SIGNED_IN_AT_KEY, Utc::now().timestamp())
+        .await
+        .map_err(session_error)?;
     Ok(())
 }
 
@@ -32,11 +38,22 @@ pub async fn end(session: &Session) -> Result<(), AppError> {
 }
 
 /// The signed-in account of `session`, if any (ending sessions past their absolute lifetime).
-pub async fn current_user(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, AppError> {
-    let Some(account_id) = session.get::<String>(ACCOUNT_KEY).await.map_err(session_error)? else {
+pub async fn current_user(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<CurrentUser>, AppError> {
+    let Some(account_id) = session
+        .get::<String>(ACCOUNT_KEY)
+        .await
+        .map_err(session_error)?
+    else {
         return Ok(None);
     };
-    let signed_in_at = session.get::<i64>(SIGNED_IN_AT_KEY).await.map_err(session_error)?.unwrap_or(0);
+    let signed_in_at = session
+        .get::<i64>(SIGNED_IN_AT_KEY)
+        .await
+        .map_err(session_error)?
+        .unwrap_or(0);
     if Utc::now().timestamp() - signed_in_at > ABSOLUTE_LIFETIME.num_seconds() {
         end(session).await?;
         return Ok(None);
@@ -45,7 +62,10 @@ pub async fn current_user(state: &AppState, session: &Session) -> Result<Option<
         end(session).await?;
         return Ok(None);
     };
-    match account::Entity::find_by_id(account_id).one(&state.db).await? {
+    match account::Entity::find_by_id(account_id)
+        .one(&state.db)
+        .await?
+    {
         Some(account) => Ok(Some(to_current_user(&account))),
         None => {
             end(session).await?;

@@ -39,7 +39,10 @@ impl DbSessionStore {
 }
 
 /// Ends every session of an account ("sign out everywhere", password reset).
-pub async fn delete_account_sessions(db: &DatabaseConnection, account_id: Uuid) -> Result<u64, AppError> {
+pub async fn delete_account_sessions(
+    db: &DatabaseConnection,
+    account_id: Uuid,
+) -> Result<u64, AppError> {
     let result = auth_session::Entity::delete_many()
         .filter(auth_session::Column::AccountId.eq(account_id))
         .exec(db)
@@ -52,7 +55,8 @@ fn backend(err: impl std::fmt::Display) -> session_store::Error {
 }
 
 fn to_row(record: &Record) -> Result<auth_session::ActiveModel, session_store::Error> {
-    let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let data = serde_json::to_string(&record.data)
+        .map_err(|e| session_store::Error::Encode(e.to_string()))?;
     let account_id = record
         .data
         .get(ACCOUNT_KEY)
@@ -112,10 +116,15 @@ impl SessionStore for DbSessionStore {
         else {
             return Ok(None);
         };
-        let data = serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let data = serde_json::from_str(&row.data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at.timestamp())
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record { id: *id, data, expiry_date }))
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {

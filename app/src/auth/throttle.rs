@@ -27,15 +27,27 @@ const WINDOW: Duration = Duration::minutes(15);
 impl ThrottleKey {
     /// One account from one client address.
     pub fn account_from(scope: &str, email: &str, addr: &str) -> Self {
-        Self { key: format!("{scope}:pair:{email}|{addr}"), free_attempts: 5, max_wait: Duration::minutes(15) }
+        Self {
+            key: format!("{scope}:pair:{email}|{addr}"),
+            free_attempts: 5,
+            max_wait: Duration::minutes(15),
+        }
     }
     /// One client address, whatever account it tries.
     pub fn address(scope: &str, addr: &str) -> Self {
-        Self { key: format!("{scope}:addr:{addr}"), free_attempts: 20, max_wait: Duration::minutes(15) }
+        Self {
+            key: format!("{scope}:addr:{addr}"),
+            free_attempts: 20,
+            max_wait: Duration::minutes(15),
+        }
     }
     /// One account, from any address.
     pub fn account(scope: &str, email: &str) -> Self {
-        Self { key: format!("{scope}:acct:{email}"), free_attempts: 50, max_wait: Duration::minutes(1) }
+        Self {
+            key: format!("{scope}:acct:{email}"),
+            free_attempts: 50,
+            max_wait: Duration::minutes(1),
+        }
     }
 
     /// The wait after `failures` failures (none while attempts are free).
@@ -54,24 +66,35 @@ pub async fn check(db: &impl ConnectionTrait, keys: &[ThrottleKey]) -> Result<()
     let now = Utc::now();
     let mut wait: i64 = 0;
     for key in keys {
-        if let Some(row) = login_throttle::Entity::find_by_id(key.key.clone()).one(db).await? {
+        if let Some(row) = login_throttle::Entity::find_by_id(key.key.clone())
+            .one(db)
+            .await?
+        {
             if let Some(until) = row.blocked_until.filter(|until| *until > now) {
                 wait = wait.max((until - now).num_seconds() + 1);
             }
         }
     }
     if wait > 0 {
-        Err(AppError::RateLimited { retry_after_secs: wait as u64 })
+        Err(AppError::RateLimited {
+            retry_after_secs: wait as u64,
+        })
     } else {
         Ok(())
     }
 }
 
 /// Counts a failure on every key.
-pub async fn record_failure(db: &impl ConnectionTrait, keys: &[ThrottleKey]) -> Result<(), AppError> {
+pub async fn record_failure(
+    db: &impl ConnectionTrait,
+    keys: &[ThrottleKey],
+) -> Result<(), AppError> {
     let now = Utc::now();
     for key in keys {
-        let failures = match login_throttle::Entity::find_by_id(key.key.clone()).one(db).await? {
+        let failures = match login_throttle::Entity::find_by_id(key.key.clone())
+            .one(db)
+            .await?
+        {
             Some(row) if now - row.last_failure_at < WINDOW => row.failures + 1,
             _ => 1,
         };
@@ -101,7 +124,9 @@ pub async fn record_failure(db: &impl ConnectionTrait, keys: &[ThrottleKey]) -> 
 /// Forgets the failures of `keys` (after a successful sign-in).
 pub async fn clear(db: &impl ConnectionTrait, keys: &[ThrottleKey]) -> Result<(), AppError> {
     for key in keys {
-        login_throttle::Entity::delete_by_id(key.key.clone()).exec(db).await?;
+        login_throttle::Entity::delete_by_id(key.key.clone())
+            .exec(db)
+            .await?;
     }
     Ok(())
 }
@@ -119,6 +144,10 @@ mod tests {
         assert_eq!(pair.wait_after(9), Duration::seconds(16));
         assert_eq!(pair.wait_after(40), Duration::minutes(15));
         let account = ThrottleKey::account("signin", "a@b.co");
-        assert_eq!(account.wait_after(1000), Duration::minutes(1), "no long lock-out of an owner");
+        assert_eq!(
+            account.wait_after(1000),
+            Duration::minutes(1),
+            "no long lock-out of an owner"
+        );
     }
 }

@@ -39,7 +39,10 @@ impl TokenPurpose {
 
 /// SHA-256 of a secret, hex-encoded (64 characters).
 pub fn digest(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A fresh 256-bit secret, URL-safe base64 (43 characters).

@@ -7,8 +7,6 @@ use super::{ApplicationPage, BrandApplication, BrandDetail, MyBrand, PublicBrand
 use crate::auth::request::RequestContext;
 use crate::core::AppError;
 
-
-
 /// The signed-in person's brands and applications.
 #[server(prefix = "/api/fn", endpoint = "brands/mine")]
 pub async fn my_brands() -> Result<Vec<MyBrand>, AppError> {
@@ -20,31 +18,64 @@ pub async fn my_brands() -> Result<Vec<MyBrand>, AppError> {
 #[server(prefix = "/api/fn", endpoint = "brands/apply")]
 pub async fn apply_for_brand(application: BrandApplication) -> Result<BrandDetail, AppError> {
     let request = RequestContext::load().await?;
-    super::service::apply(&request.state, &request.client, request.user().await?, &application).await
+    super::service::apply(
+        &request.state,
+        &request.client,
+        request.user().await?,
+        &application,
+    )
+    .await
 }
 
 /// The brand dashboard's data (members and admins only).
 #[server(prefix = "/api/fn", endpoint = "brands/dashboard")]
 pub async fn brand_dashboard(slug: String) -> Result<BrandDetail, AppError> {
     let request = RequestContext::load().await?;
-    let (scope, _) = super::BrandScope::resolve(&request.state.db, request.user().await?, &slug, crate::auth::BrandRole::Staff).await?;
+    let (scope, _) = super::BrandScope::resolve(
+        &request.state.db,
+        request.user().await?,
+        &slug,
+        crate::auth::BrandRole::Staff,
+    )
+    .await?;
     super::service::brand_for_team(&request.state.db, &scope).await
 }
 
 /// The admin review queue.
 #[server(prefix = "/api/fn", endpoint = "admin/brand-applications")]
-pub async fn review_queue(status: Option<String>, q: Option<String>, after: Option<String>) -> Result<ApplicationPage, AppError> {
+pub async fn review_queue(
+    status: Option<String>,
+    q: Option<String>,
+    after: Option<String>,
+) -> Result<ApplicationPage, AppError> {
     let request = RequestContext::load().await?;
-    let filter = super::service::QueueFilter { status, q, category: None, after };
+    let filter = super::service::QueueFilter {
+        status,
+        q,
+        category: None,
+        after,
+    };
     super::service::review_queue(&request.state, request.user().await?, &filter).await
 }
 
 /// An admin's decision on an application.
 #[server(prefix = "/api/fn", endpoint = "admin/brand-decision")]
-pub async fn decide_brand(brand_id: String, decision: ReviewDecision, reason: Option<String>) -> Result<BrandDetail, AppError> {
+pub async fn decide_brand(
+    brand_id: String,
+    decision: ReviewDecision,
+    reason: Option<String>,
+) -> Result<BrandDetail, AppError> {
     let request = RequestContext::load().await?;
     let id = uuid::Uuid::parse_str(&brand_id).map_err(|_| AppError::NotFound)?;
-    super::service::decide(&request.state, &request.client, request.user().await?, id, decision, reason.as_deref()).await
+    super::service::decide(
+        &request.state,
+        &request.client,
+        request.user().await?,
+        id,
+        decision,
+        reason.as_deref(),
+    )
+    .await
 }
 
 /// A brand as shoppers see it.
@@ -58,14 +89,26 @@ pub async fn get_public_brand(slug: String) -> Result<PublicBrand, AppError> {
 #[server(prefix = "/api/fn", endpoint = "brands/team")]
 pub async fn brand_team(slug: String) -> Result<super::Team, AppError> {
     let request = RequestContext::load().await?;
-    let (scope, _) = super::BrandScope::resolve(&request.state.db, request.user().await?, &slug, crate::auth::BrandRole::Manager).await?;
+    let (scope, _) = super::BrandScope::resolve(
+        &request.state.db,
+        request.user().await?,
+        &slug,
+        crate::auth::BrandRole::Manager,
+    )
+    .await?;
     super::team::team(&request.state.db, &scope).await
 }
 
 #[cfg(feature = "ssr")]
 async fn owner_request(slug: &str) -> Result<(RequestContext, super::BrandScope), AppError> {
     let request = RequestContext::load().await?;
-    let (scope, _) = super::BrandScope::resolve(&request.state.db, request.user().await?, slug, crate::auth::BrandRole::Owner).await?;
+    let (scope, _) = super::BrandScope::resolve(
+        &request.state.db,
+        request.user().await?,
+        slug,
+        crate::auth::BrandRole::Owner,
+    )
+    .await?;
     Ok((request, scope))
 }
 
@@ -76,7 +119,11 @@ fn parse_id(raw: &str) -> Result<uuid::Uuid, AppError> {
 
 /// Invites someone to the team by email.
 #[server(prefix = "/api/fn", endpoint = "brands/invite")]
-pub async fn invite_member(slug: String, email: String, role: crate::auth::BrandRole) -> Result<super::PendingInvite, AppError> {
+pub async fn invite_member(
+    slug: String,
+    email: String,
+    role: crate::auth::BrandRole,
+) -> Result<super::PendingInvite, AppError> {
     let (request, scope) = owner_request(&slug).await?;
     super::team::invite(&request.state, &request.client, &scope, &email, role).await
 }
@@ -85,28 +132,57 @@ pub async fn invite_member(slug: String, email: String, role: crate::auth::Brand
 #[server(prefix = "/api/fn", endpoint = "brands/revoke-invite")]
 pub async fn revoke_brand_invite(slug: String, invite_id: String) -> Result<(), AppError> {
     let (request, scope) = owner_request(&slug).await?;
-    super::team::revoke_invite(&request.state, &request.client, &scope, parse_id(&invite_id)?).await
+    super::team::revoke_invite(
+        &request.state,
+        &request.client,
+        &scope,
+        parse_id(&invite_id)?,
+    )
+    .await
 }
 
 /// Gives a member another role.
 #[server(prefix = "/api/fn", endpoint = "brands/change-role")]
-pub async fn change_member_role(slug: String, account_id: String, role: crate::auth::BrandRole) -> Result<(), AppError> {
+pub async fn change_member_role(
+    slug: String,
+    account_id: String,
+    role: crate::auth::BrandRole,
+) -> Result<(), AppError> {
     let (request, scope) = owner_request(&slug).await?;
-    super::team::change_role(&request.state, &request.client, &scope, parse_id(&account_id)?, role).await
+    super::team::change_role(
+        &request.state,
+        &request.client,
+        &scope,
+        parse_id(&account_id)?,
+        role,
+    )
+    .await
 }
 
 /// Removes a member.
 #[server(prefix = "/api/fn", endpoint = "brands/remove-member")]
 pub async fn remove_team_member(slug: String, account_id: String) -> Result<(), AppError> {
     let (request, scope) = owner_request(&slug).await?;
-    super::team::remove_member(&request.state, &request.client, &scope, parse_id(&account_id)?).await
+    super::team::remove_member(
+        &request.state,
+        &request.client,
+        &scope,
+        parse_id(&account_id)?,
+    )
+    .await
 }
 
 /// Accepts a team invitation.
 #[server(prefix = "/api/fn", endpoint = "brands/accept-invite")]
 pub async fn accept_brand_invite(token: String) -> Result<MyBrand, AppError> {
     let request = RequestContext::load().await?;
-    super::team::accept_invite(&request.state, &request.client, request.user().await?, &token).await
+    super::team::accept_invite(
+        &request.state,
+        &request.client,
+        request.user().await?,
+        &token,
+    )
+    .await
 }
 
 /// The brand's API tokens (owners).
@@ -118,7 +194,11 @@ pub async fn brand_api_tokens(slug: String) -> Result<Vec<super::ApiTokenInfo>, 
 
 /// Creates an API token; the answer holds the secret, this once.
 #[server(prefix = "/api/fn", endpoint = "brands/create-api-token")]
-pub async fn create_brand_api_token(slug: String, name: String, scope: super::TokenScope) -> Result<super::CreatedApiToken, AppError> {
+pub async fn create_brand_api_token(
+    slug: String,
+    name: String,
+    scope: super::TokenScope,
+) -> Result<super::CreatedApiToken, AppError> {
     let (request, brand_scope) = owner_request(&slug).await?;
     super::api_tokens::create(&request.state, &request.client, &brand_scope, &name, scope).await
 }
@@ -127,5 +207,11 @@ pub async fn create_brand_api_token(slug: String, name: String, scope: super::To
 #[server(prefix = "/api/fn", endpoint = "brands/revoke-api-token")]
 pub async fn revoke_brand_api_token(slug: String, token_id: String) -> Result<(), AppError> {
     let (request, scope) = owner_request(&slug).await?;
-    super::api_tokens::revoke(&request.state, &request.client, &scope, parse_id(&token_id)?).await
+    super::api_tokens::revoke(
+        &request.state,
+        &request.client,
+        &scope,
+        parse_id(&token_id)?,
+    )
+    .await
 }

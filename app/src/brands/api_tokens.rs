@@ -3,13 +3,17 @@
 
 use entity::brand_api_token;
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{ApiTokenInfo, BrandScope, CreatedApiToken, TokenScope};
-use crate::auth::{audit::{self, ClientContext}, tokens};
+use crate::auth::{
+    audit::{self, ClientContext},
+    tokens,
+};
 use crate::core::{state::AppState, time, AppError};
 
 /// Prefix that makes Gala tokens recognisable (e.g. by secret scanners).
@@ -19,7 +23,11 @@ fn info(row: &brand_api_token::Model) -> ApiTokenInfo {
     ApiTokenInfo {
         id: row.id.to_string(),
         name: row.name.clone(),
-        scope: if row.scope == TokenScope::Write.as_str() { TokenScope::Write } else { TokenScope::Read },
+        scope: if row.scope == TokenScope::Write.as_str() {
+            TokenScope::Write
+        } else {
+            TokenScope::Read
+        },
         created_at: row.created_at,
         last_used_at: row.last_used_at,
         revoked: row.revoked_at.is_some(),
@@ -27,10 +35,19 @@ fn info(row: &brand_api_token::Model) -> ApiTokenInfo {
 }
 
 /// Creates a token; the answer carries the secret, this once.
-pub async fn create(state: &AppState, client: &ClientContext, scope: &BrandScope, name: &str, token_scope: TokenScope) -> Result<CreatedApiToken, AppError> {
+pub async fn create(
+    state: &AppState,
+    client: &ClientContext,
+    scope: &BrandScope,
+    name: &str,
+    token_scope: TokenScope,
+) -> Result<CreatedApiToken, AppError> {
     let name = name.trim();
     if !(1..=80).contains(&name.chars().count()) {
-        return Err(AppError::field("name", "Name the token (1 to 80 characters), e.g. \"ERP sync\"."));
+        return Err(AppError::field(
+            "name",
+            "Name the token (1 to 80 characters), e.g. \"ERP sync\".",
+        ));
     }
     let token = format!("{TOKEN_PREFIX}{}", tokens::new_secret());
     let row = brand_api_token::Model {
@@ -46,14 +63,28 @@ pub async fn create(state: &AppState, client: &ClientContext, scope: &BrandScope
     };
     // Every column is written: `reset_all` marks the values of a plain model as set.
     brand_api_token::Entity::insert(row.clone().into_active_model().reset_all())
-    .exec_without_returning(&state.db)
+        .exec_without_returning(&state.db)
+        .await?;
+    audit::record(
+        &state.db,
+        client,
+        Some(scope.account_id()),
+        "brand.api_token_created",
+        Some(name),
+        Some(json!({ "brand": scope.slug(), "scope": token_scope.as_str() })),
+    )
     .await?;
-    audit::record(&state.db, client, Some(scope.account_id()), "brand.api_token_created", Some(name), Some(json!({ "brand": scope.slug(), "scope": token_scope.as_str() }))).await?;
-    Ok(CreatedApiToken { info: info(&row), token })
+    Ok(CreatedApiToken {
+        info: info(&row),
+        token,
+    })
 }
 
 /// The brand's tokens (without secrets), newest first.
-pub async fn list(db: &impl ConnectionTrait, scope: &BrandScope) -> Result<Vec<ApiTokenInfo>, AppError> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    scope: &BrandScope,
+) -> Result<Vec<ApiTokenInfo>, AppError> {
     let rows = brand_api_token::Entity::find()
         .filter(brand_api_token::Column::BrandId.eq(scope.brand_id()))
         .order_by_desc(brand_api_token::Column::CreatedAt)
@@ -63,7 +94,12 @@ pub async fn list(db: &impl ConnectionTrait, scope: &BrandScope) -> Result<Vec<A
 }
 
 /// Revokes a token of this brand; it stops working at once.
-pub async fn revoke(state: &AppState, client: &ClientContext, scope: &BrandScope, id: Uuid) -> Result<(), AppError> {
+pub async fn revoke(
+    state: &AppState,
+    client: &ClientContext,
+    scope: &BrandScope,
+    id: Uuid,
+) -> Result<(), AppError> {
     let updated = brand_api_token::Entity::update_many()
         .col_expr(brand_api_token::Column::RevokedAt, Expr::value(time::now()))
         .filter(brand_api_token::Column::Id.eq(id))
@@ -74,5 +110,13 @@ pub async fn revoke(state: &AppState, client: &ClientContext, scope: &BrandScope
     if updated.rows_affected != 1 {
         return Err(AppError::NotFound);
     }
-    audit::record(&state.db, client, Some(scope.account_id()), "brand.api_token_revoked", Some(&id.to_string()), Some(json!({ "brand": scope.slug() }))).await
+    audit::record(
+        &state.db,
+        client,
+        Some(scope.account_id()),
+        "brand.api_token_revoked",
+        Some(&id.to_string()),
+        Some(json!({ "brand": scope.slug() })),
+    )
+    .await
 }

@@ -2,10 +2,10 @@
 //! through which every tenant-scoped query must go.
 
 mod api;
-mod model;
-mod pages;
 #[cfg(feature = "ssr")]
 pub mod api_tokens;
+mod model;
+mod pages;
 #[cfg(feature = "ssr")]
 pub mod scope;
 #[cfg(feature = "ssr")]

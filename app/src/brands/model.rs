@@ -32,9 +32,15 @@ impl BrandStatus {
 
     /// Parses [`BrandStatus::as_str`]'s output.
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::Pending, Self::ChangesRequested, Self::Approved, Self::Rejected, Self::Suspended]
-            .into_iter()
-            .find(|s| s.as_str() == value)
+        [
+            Self::Pending,
+            Self::ChangesRequested,
+            Self::Approved,
+            Self::Rejected,
+            Self::Suspended,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
     }
 
     /// Whether shoppers can see the brand and its team can sell.
@@ -112,7 +118,16 @@ pub enum ReviewDecision {
 
 /// The categories a brand can sell in (the storefront's top level).
 pub const CATEGORIES: &[&str] = &[
-    "fashion", "beauty", "electronics", "home", "food", "sports", "kids", "luxury", "health", "outdoor",
+    "fashion",
+    "beauty",
+    "electronics",
+    "home",
+    "food",
+    "sports",
+    "kids",
+    "luxury",
+    "health",
+    "outdoor",
 ];
 
 /// A member of a brand's team.

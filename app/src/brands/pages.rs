@@ -6,12 +6,15 @@ use leptos_meta::{Meta, Title};
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
-    brand_api_tokens, brand_dashboard, brand_team, get_public_brand, my_brands, review_queue, AcceptBrandInvite, ApplyForBrand,
-    BrandDetail, BrandStatus, ChangeMemberRole, CreateBrandApiToken, CreatedApiToken, DecideBrand, InviteMember,
-    PendingInvite, RemoveTeamMember, RevokeBrandApiToken, RevokeBrandInvite, CATEGORIES,
+    brand_api_tokens, brand_dashboard, brand_team, get_public_brand, my_brands, review_queue,
+    AcceptBrandInvite, ApplyForBrand, BrandDetail, BrandStatus, ChangeMemberRole,
+    CreateBrandApiToken, CreatedApiToken, DecideBrand, InviteMember, PendingInvite,
+    RemoveTeamMember, RevokeBrandApiToken, RevokeBrandInvite, CATEGORIES,
 };
 use crate::auth::{use_user, BrandRole};
-use crate::core::ui::{field_errors, Field, FormAlert, InlineError, NotFoundPage, SignInPrompt, Skeleton};
+use crate::core::ui::{
+    field_errors, Field, FormAlert, InlineError, NotFoundPage, SignInPrompt, Skeleton,
+};
 use crate::core::AppError;
 
 fn status_badge(status: BrandStatus) -> impl IntoView {
@@ -128,7 +131,14 @@ pub fn ApplyBrandPage() -> impl IntoView {
 }
 
 /// Sections of the brand dashboard that later issues fill in.
-const COMING_SECTIONS: &[&str] = &["Listings", "Campaigns", "Stores", "Shows", "Orders", "Insights"];
+const COMING_SECTIONS: &[&str] = &[
+    "Listings",
+    "Campaigns",
+    "Stores",
+    "Shows",
+    "Orders",
+    "Insights",
+];
 
 /// The dashboard's section tabs; `current` is "overview" or "team".
 #[component]
@@ -320,7 +330,15 @@ pub fn TeamPage() -> impl IntoView {
     let remove = ServerAction::<RemoveTeamMember>::new();
     let revoke = ServerAction::<RevokeBrandInvite>::new();
     let team = Resource::new(
-        move || (slug(), invite.version().get(), change.version().get(), remove.version().get(), revoke.version().get()),
+        move || {
+            (
+                slug(),
+                invite.version().get(),
+                change.version().get(),
+                remove.version().get(),
+                revoke.version().get(),
+            )
+        },
         |(slug, ..)| brand_team(slug),
     );
     let invite_result: Signal<Option<Result<PendingInvite, AppError>>> = invite.value().into();

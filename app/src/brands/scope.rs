@@ -33,7 +33,10 @@ impl BrandScope {
     ) -> Result<(BrandScope, brand::Model), AppError> {
         let user = crate::auth::require_signed_in(user)?;
         let account_id = Uuid::parse_str(&user.id).map_err(AppError::internal)?;
-        let brand = brand::Entity::find().filter(brand::Column::Slug.eq(slug)).one(db).await?;
+        let brand = brand::Entity::find()
+            .filter(brand::Column::Slug.eq(slug))
+            .one(db)
+            .await?;
         let membership = match &brand {
             Some(brand) => brand_membership::Entity::find_by_id((brand.id, account_id))
                 .one(db)
@@ -44,7 +47,15 @@ impl BrandScope {
         let (_, access) = require_brand_role(Some(user), membership, min)?;
         // An admin asking for a brand that does not exist still gets a 404.
         let brand = brand.ok_or(AppError::NotFound)?;
-        Ok((BrandScope { brand_id: brand.id, slug: brand.slug.clone(), account_id, access }, brand))
+        Ok((
+            BrandScope {
+                brand_id: brand.id,
+                slug: brand.slug.clone(),
+                account_id,
+                access,
+            },
+            brand,
+        ))
     }
 
     /// The scope of a brand's own system calling with a bearer token. The token must be live
@@ -73,7 +84,10 @@ impl BrandScope {
             return Err(AppError::Forbidden);
         }
         brand_api_token::Entity::update_many()
-            .col_expr(brand_api_token::Column::LastUsedAt, Expr::value(crate::core::time::now()))
+            .col_expr(
+                brand_api_token::Column::LastUsedAt,
+                Expr::value(crate::core::time::now()),
+            )
             .filter(brand_api_token::Column::Id.eq(row.id))
             .exec(db)
             .await?;

@@ -5,22 +5,32 @@ use chrono::{DateTime, Utc};
 use entity::{brand, brand_membership};
 use sea_orm::{
     sea_query::{Condition, Expr, ExprTrait, Func},
+    ActiveModelTrait,
     ActiveValue::Set,
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, SqlErr,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, SqlErr, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{ApplicationPage, BrandApplication, BrandDetail, BrandScope, BrandStatus, MyBrand, PublicBrand, ReviewDecision, CATEGORIES};
-use crate::auth::{audit::{self, ClientContext}, require_platform_admin, require_verified, service::normalize_email, BrandRole, CurrentUser};
+use super::{
+    ApplicationPage, BrandApplication, BrandDetail, BrandScope, BrandStatus, MyBrand, PublicBrand,
+    ReviewDecision, CATEGORIES,
+};
+use crate::auth::{
+    audit::{self, ClientContext},
+    require_platform_admin, require_verified,
+    service::normalize_email,
+    BrandRole, CurrentUser,
+};
 use crate::core::{state::AppState, AppError, FieldErrors};
 use crate::mail::templates;
 
 /// Slugs that would clash with Gala's own pages.
-const RESERVED_SLUGS: &[&str] = &["admin", "api", "new", "apply", "gala", "help", "settings", "static", "pkg"];
+const RESERVED_SLUGS: &[&str] = &[
+    "admin", "api", "new", "apply", "gala", "help", "settings", "static", "pkg",
+];
 /// Applications per admin page.
 pub const PAGE_SIZE: u64 = 20;
 
@@ -31,30 +41,49 @@ fn account_id(user: &CurrentUser) -> Result<Uuid, AppError> {
 /// Checks an application field by field; returns it trimmed and normalised.
 pub fn validate(input: &BrandApplication) -> Result<BrandApplication, AppError> {
     let mut fields = FieldErrors::new();
-    let mut problem = |field: &str, message: &str| fields.entry(field.to_owned()).or_default().push(message.to_owned());
+    let mut problem = |field: &str, message: &str| {
+        fields
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.to_owned())
+    };
     let text = |value: &str| value.trim().to_owned();
     let chars = |value: &str| value.trim().chars().count();
 
     if !(2..=160).contains(&chars(&input.legal_name)) {
-        problem("legal_name", "Enter the registered company name (2 to 160 characters).");
+        problem(
+            "legal_name",
+            "Enter the registered company name (2 to 160 characters).",
+        );
     }
     if !(2..=80).contains(&chars(&input.display_name)) {
-        problem("display_name", "Enter the name shoppers will see (2 to 80 characters).");
+        problem(
+            "display_name",
+            "Enter the name shoppers will see (2 to 80 characters).",
+        );
     }
     let slug = input.slug.trim().to_lowercase();
     let slug_shape = (3..=40).contains(&slug.len())
-        && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !slug.starts_with('-')
         && !slug.ends_with('-')
         && !slug.contains("--");
     if !slug_shape {
-        problem("slug", "Use 3 to 40 lower-case letters, digits and single hyphens, like maison-lune.");
+        problem(
+            "slug",
+            "Use 3 to 40 lower-case letters, digits and single hyphens, like maison-lune.",
+        );
     } else if RESERVED_SLUGS.contains(&slug.as_str()) {
         problem("slug", "This address is reserved. Choose another.");
     }
     let country = input.country.trim().to_uppercase();
     if !(country.len() == 2 && country.chars().all(|c| c.is_ascii_uppercase())) {
-        problem("country", "Choose the country of registration (two-letter code, like CN or FR).");
+        problem(
+            "country",
+            "Choose the country of registration (two-letter code, like CN or FR).",
+        );
     }
     let category = input.category.trim().to_lowercase();
     if !CATEGORIES.contains(&category.as_str()) {
@@ -72,9 +101,14 @@ pub fn validate(input: &BrandApplication) -> Result<BrandApplication, AppError> 
     }
     let licence = text(&input.licence_number);
     let licence_shape = (3..=64).contains(&licence.len())
-        && licence.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | ' ' | '.'));
+        && licence
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | ' ' | '.'));
     if !licence_shape {
-        problem("licence_number", "Enter the business licence number (3 to 64 letters, digits, - / . or spaces).");
+        problem(
+            "licence_number",
+            "Enter the business licence number (3 to 64 letters, digits, - / . or spaces).",
+        );
     }
     if !fields.is_empty() {
         return Err(AppError::Validation { fields });
@@ -145,10 +179,25 @@ pub async fn apply(
     };
     // Every column is written: `reset_all` marks the values of a plain model as set.
     let active = row.clone().into_active_model().reset_all();
-    if let Err(err) = brand::Entity::insert(active).exec_without_returning(&state.db).await {
-        return Err(if slug_taken(&err) { AppError::field("slug", "This address is taken. Choose another.") } else { err.into() });
+    if let Err(err) = brand::Entity::insert(active)
+        .exec_without_returning(&state.db)
+        .await
+    {
+        return Err(if slug_taken(&err) {
+            AppError::field("slug", "This address is taken. Choose another.")
+        } else {
+            err.into()
+        });
     }
-    audit::record(&state.db, client, Some(applicant), "brand.applied", Some(&row.slug), None).await?;
+    audit::record(
+        &state.db,
+        client,
+        Some(applicant),
+        "brand.applied",
+        Some(&row.slug),
+        None,
+    )
+    .await?;
     Ok(detail(&row))
 }
 
@@ -170,10 +219,15 @@ pub async fn resubmit(
         .await?
         .ok_or(AppError::NotFound)?;
     if row.status != BrandStatus::ChangesRequested.as_str() {
-        return Err(AppError::Conflict { message: "Only an application sent back for changes can be resubmitted.".into() });
+        return Err(AppError::Conflict {
+            message: "Only an application sent back for changes can be resubmitted.".into(),
+        });
     }
     if input.slug != row.slug {
-        return Err(AppError::field("slug", "The address cannot change after applying."));
+        return Err(AppError::field(
+            "slug",
+            "The address cannot change after applying.",
+        ));
     }
     let now = crate::core::time::now();
     let updated = brand::Entity::update_many()
@@ -181,10 +235,19 @@ pub async fn resubmit(
         .col_expr(brand::Column::DisplayName, Expr::value(input.display_name))
         .col_expr(brand::Column::Country, Expr::value(input.country))
         .col_expr(brand::Column::Category, Expr::value(input.category))
-        .col_expr(brand::Column::ContactEmail, Expr::value(input.contact_email))
+        .col_expr(
+            brand::Column::ContactEmail,
+            Expr::value(input.contact_email),
+        )
         .col_expr(brand::Column::Description, Expr::value(input.description))
-        .col_expr(brand::Column::LicenceNumber, Expr::value(input.licence_number))
-        .col_expr(brand::Column::Status, Expr::value(BrandStatus::Pending.as_str()))
+        .col_expr(
+            brand::Column::LicenceNumber,
+            Expr::value(input.licence_number),
+        )
+        .col_expr(
+            brand::Column::Status,
+            Expr::value(BrandStatus::Pending.as_str()),
+        )
         .col_expr(brand::Column::SubmittedAt, Expr::value(now))
         .col_expr(brand::Column::UpdatedAt, Expr::value(now))
         .filter(brand::Column::Id.eq(row.id))
@@ -192,15 +255,31 @@ pub async fn resubmit(
         .exec(&state.db)
         .await?;
     if updated.rows_affected != 1 {
-        return Err(AppError::Conflict { message: "The application changed meanwhile; reload and try again.".into() });
+        return Err(AppError::Conflict {
+            message: "The application changed meanwhile; reload and try again.".into(),
+        });
     }
-    audit::record(&state.db, client, Some(applicant), "brand.resubmitted", Some(slug), None).await?;
-    let row = brand::Entity::find_by_id(row.id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    audit::record(
+        &state.db,
+        client,
+        Some(applicant),
+        "brand.resubmitted",
+        Some(slug),
+        None,
+    )
+    .await?;
+    let row = brand::Entity::find_by_id(row.id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(detail(&row))
 }
 
 /// The brands the person belongs to, and their own applications.
-pub async fn my_brands(state: &AppState, user: Option<CurrentUser>) -> Result<Vec<MyBrand>, AppError> {
+pub async fn my_brands(
+    state: &AppState,
+    user: Option<CurrentUser>,
+) -> Result<Vec<MyBrand>, AppError> {
     let user = crate::auth::require_signed_in(user)?;
     let me = account_id(&user)?;
     let memberships = brand_membership::Entity::find()
@@ -220,7 +299,10 @@ pub async fn my_brands(state: &AppState, user: Option<CurrentUser>) -> Result<Ve
     Ok(brands
         .into_iter()
         .map(|b| MyBrand {
-            role: memberships.iter().find(|m| m.brand_id == b.id).and_then(|m| BrandRole::parse(&m.role)),
+            role: memberships
+                .iter()
+                .find(|m| m.brand_id == b.id)
+                .and_then(|m| BrandRole::parse(&m.role)),
             status: BrandStatus::parse(&b.status).unwrap_or(BrandStatus::Pending),
             slug: b.slug,
             display_name: b.display_name,
@@ -246,17 +328,25 @@ fn encode_cursor(row: &brand::Model) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), AppError> {
-    let bad = || AppError::BadRequest { message: "The page cursor is not valid.".into() };
+    let bad = || AppError::BadRequest {
+        message: "The page cursor is not valid.".into(),
+    };
     let (micros, id) = cursor.split_once('_').ok_or_else(bad)?;
     let at = DateTime::from_timestamp_micros(micros.parse().map_err(|_| bad())?).ok_or_else(bad)?;
     Ok((at, Uuid::parse_str(id).map_err(|_| bad())?))
 }
 
 /// Applications for admins: oldest first, filterable, keyset-paginated.
-pub async fn review_queue(state: &AppState, user: Option<CurrentUser>, filter: &QueueFilter) -> Result<ApplicationPage, AppError> {
+pub async fn review_queue(
+    state: &AppState,
+    user: Option<CurrentUser>,
+    filter: &QueueFilter,
+) -> Result<ApplicationPage, AppError> {
     require_platform_admin(user)?;
     let status = match filter.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => BrandStatus::parse(s).ok_or_else(|| AppError::field("status", "Unknown status."))?,
+        Some(s) => {
+            BrandStatus::parse(s).ok_or_else(|| AppError::field("status", "Unknown status."))?
+        }
         None => BrandStatus::Pending,
     };
     let mut query = brand::Entity::find().filter(brand::Column::Status.eq(status.as_str()));
@@ -265,7 +355,10 @@ pub async fn review_queue(state: &AppState, user: Option<CurrentUser>, filter: &
         query = query.filter(
             Condition::any()
                 .add(brand::Column::Slug.like(pattern.clone()))
-                .add(Expr::expr(Func::lower(Expr::col(brand::Column::DisplayName))).like(pattern.clone()))
+                .add(
+                    Expr::expr(Func::lower(Expr::col(brand::Column::DisplayName)))
+                        .like(pattern.clone()),
+                )
                 .add(Expr::expr(Func::lower(Expr::col(brand::Column::LegalName))).like(pattern)),
         );
     }
@@ -275,9 +368,11 @@ pub async fn review_queue(state: &AppState, user: Option<CurrentUser>, filter: &
     if let Some(after) = filter.after.as_deref().filter(|c| !c.is_empty()) {
         let (at, id) = decode_cursor(after)?;
         query = query.filter(
-            Condition::any()
-                .add(brand::Column::SubmittedAt.gt(at))
-                .add(Condition::all().add(brand::Column::SubmittedAt.eq(at)).add(brand::Column::Id.gt(id))),
+            Condition::any().add(brand::Column::SubmittedAt.gt(at)).add(
+                Condition::all()
+                    .add(brand::Column::SubmittedAt.eq(at))
+                    .add(brand::Column::Id.gt(id)),
+            ),
         );
     }
     let mut rows = query
@@ -292,13 +387,19 @@ pub async fn review_queue(state: &AppState, user: Option<CurrentUser>, filter: &
     } else {
         None
     };
-    Ok(ApplicationPage { items: rows.iter().map(detail).collect(), next_cursor })
+    Ok(ApplicationPage {
+        items: rows.iter().map(detail).collect(),
+        next_cursor,
+    })
 }
 
 fn required_reason(reason: Option<&str>) -> Result<Option<String>, AppError> {
     match reason.map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) if r.chars().count() <= 1000 => Ok(Some(r.to_owned())),
-        Some(_) => Err(AppError::field("reason", "Keep the reason under 1,000 characters.")),
+        Some(_) => Err(AppError::field(
+            "reason",
+            "Keep the reason under 1,000 characters.",
+        )),
         None => Err(AppError::field("reason", "Tell the applicant why.")),
     }
 }
@@ -316,9 +417,18 @@ async fn transition(
     headline: &str,
 ) -> Result<BrandDetail, AppError> {
     let admin_id = account_id(admin)?;
-    let row = brand::Entity::find_by_id(brand_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let row = brand::Entity::find_by_id(brand_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if row.status != from.as_str() {
-        return Err(AppError::Conflict { message: format!("The brand is {}, not {}.", row.status.replace('_', " "), from.as_str().replace('_', " ")) });
+        return Err(AppError::Conflict {
+            message: format!(
+                "The brand is {}, not {}.",
+                row.status.replace('_', " "),
+                from.as_str().replace('_', " ")
+            ),
+        });
     }
     let now = crate::core::time::now();
     let txn = state.db.begin().await?;
@@ -333,7 +443,9 @@ async fn transition(
         .exec(&txn)
         .await?;
     if updated.rows_affected != 1 {
-        return Err(AppError::Conflict { message: "Another admin decided meanwhile; reload the queue.".into() });
+        return Err(AppError::Conflict {
+            message: "Another admin decided meanwhile; reload the queue.".into(),
+        });
     }
     if to == BrandStatus::Approved && from == BrandStatus::Pending {
         // The applicant becomes the owner.
@@ -343,16 +455,39 @@ async fn transition(
             role: Set(BrandRole::Owner.as_str().to_owned()),
             created_at: Set(now),
         };
-        brand_membership::Entity::insert(owner).on_conflict_do_nothing().exec_without_returning(&txn).await?;
+        brand_membership::Entity::insert(owner)
+            .on_conflict_do_nothing()
+            .exec_without_returning(&txn)
+            .await?;
     }
-    let applicant = entity::account::Entity::find_by_id(row.applicant_account_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let applicant = entity::account::Entity::find_by_id(row.applicant_account_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let link = format!("{}/brands", state.public_url);
-    let mail = templates::brand_decision(&applicant.email, &row.display_name, headline, reason.as_deref(), &link);
+    let mail = templates::brand_decision(
+        &applicant.email,
+        &row.display_name,
+        headline,
+        reason.as_deref(),
+        &link,
+    );
     crate::mail::enqueue(&txn, mail).await?;
-    audit::record(&txn, client, Some(admin_id), action, Some(&row.slug), Some(json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }))).await?;
+    audit::record(
+        &txn,
+        client,
+        Some(admin_id),
+        action,
+        Some(&row.slug),
+        Some(json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason })),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
-    let row = brand::Entity::find_by_id(brand_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let row = brand::Entity::find_by_id(brand_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(detail(&row))
 }
 
@@ -369,35 +504,107 @@ pub async fn decide(
     let from = BrandStatus::Pending;
     match decision {
         ReviewDecision::Approve => {
-            transition(state, client, &admin, brand_id, from, BrandStatus::Approved, None, "brand.approved", "your brand is approved and live").await
+            transition(
+                state,
+                client,
+                &admin,
+                brand_id,
+                from,
+                BrandStatus::Approved,
+                None,
+                "brand.approved",
+                "your brand is approved and live",
+            )
+            .await
         }
         ReviewDecision::Reject => {
             let reason = required_reason(reason)?;
-            transition(state, client, &admin, brand_id, from, BrandStatus::Rejected, reason, "brand.rejected", "your application was not approved").await
+            transition(
+                state,
+                client,
+                &admin,
+                brand_id,
+                from,
+                BrandStatus::Rejected,
+                reason,
+                "brand.rejected",
+                "your application was not approved",
+            )
+            .await
         }
         ReviewDecision::RequestChanges => {
             let reason = required_reason(reason)?;
-            transition(state, client, &admin, brand_id, from, BrandStatus::ChangesRequested, reason, "brand.changes_requested", "please update your application").await
+            transition(
+                state,
+                client,
+                &admin,
+                brand_id,
+                from,
+                BrandStatus::ChangesRequested,
+                reason,
+                "brand.changes_requested",
+                "please update your application",
+            )
+            .await
         }
     }
 }
 
 /// Takes a live brand off the storefront.
-pub async fn suspend(state: &AppState, client: &ClientContext, user: Option<CurrentUser>, brand_id: Uuid, reason: Option<&str>) -> Result<BrandDetail, AppError> {
+pub async fn suspend(
+    state: &AppState,
+    client: &ClientContext,
+    user: Option<CurrentUser>,
+    brand_id: Uuid,
+    reason: Option<&str>,
+) -> Result<BrandDetail, AppError> {
     let admin = require_platform_admin(user)?;
     let reason = required_reason(reason)?;
-    transition(state, client, &admin, brand_id, BrandStatus::Approved, BrandStatus::Suspended, reason, "brand.suspended", "your brand is suspended").await
+    transition(
+        state,
+        client,
+        &admin,
+        brand_id,
+        BrandStatus::Approved,
+        BrandStatus::Suspended,
+        reason,
+        "brand.suspended",
+        "your brand is suspended",
+    )
+    .await
 }
 
 /// Puts a suspended brand back on the storefront.
-pub async fn reinstate(state: &AppState, client: &ClientContext, user: Option<CurrentUser>, brand_id: Uuid) -> Result<BrandDetail, AppError> {
+pub async fn reinstate(
+    state: &AppState,
+    client: &ClientContext,
+    user: Option<CurrentUser>,
+    brand_id: Uuid,
+) -> Result<BrandDetail, AppError> {
     let admin = require_platform_admin(user)?;
-    transition(state, client, &admin, brand_id, BrandStatus::Suspended, BrandStatus::Approved, None, "brand.reinstated", "your brand is live again").await
+    transition(
+        state,
+        client,
+        &admin,
+        brand_id,
+        BrandStatus::Suspended,
+        BrandStatus::Approved,
+        None,
+        "brand.reinstated",
+        "your brand is live again",
+    )
+    .await
 }
 
 /// The brand as its team sees it.
-pub async fn brand_for_team(db: &impl ConnectionTrait, scope: &BrandScope) -> Result<BrandDetail, AppError> {
-    let row = brand::Entity::find_by_id(scope.brand_id()).one(db).await?.ok_or(AppError::NotFound)?;
+pub async fn brand_for_team(
+    db: &impl ConnectionTrait,
+    scope: &BrandScope,
+) -> Result<BrandDetail, AppError> {
+    let row = brand::Entity::find_by_id(scope.brand_id())
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(detail(&row))
 }
 
@@ -409,7 +616,13 @@ pub async fn public_brand(db: &impl ConnectionTrait, slug: &str) -> Result<Publi
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(PublicBrand { slug: row.slug, display_name: row.display_name, country: row.country, category: row.category, description: row.description })
+    Ok(PublicBrand {
+        slug: row.slug,
+        display_name: row.display_name,
+        country: row.country,
+        category: row.category,
+        description: row.description,
+    })
 }
 
 #[cfg(test)]
@@ -432,7 +645,10 @@ mod tests {
     #[test]
     fn a_good_application_is_normalised() {
         let ok = validate(&application()).unwrap();
-        assert_eq!((ok.slug.as_str(), ok.country.as_str(), ok.category.as_str()), ("maison-lune", "FR", "fashion"));
+        assert_eq!(
+            (ok.slug.as_str(), ok.country.as_str(), ok.category.as_str()),
+            ("maison-lune", "FR", "fashion")
+        );
         assert_eq!(ok.contact_email, "team@maisonlune.fr");
     }
 
@@ -449,10 +665,25 @@ mod tests {
             licence_number: "<script>".into(),
         };
         let err = validate(&bad).unwrap_err();
-        for field in ["legal_name", "display_name", "slug", "country", "category", "contact_email", "description", "licence_number"] {
-            assert!(!err.field_messages(field).is_empty(), "{field} not reported");
+        for field in [
+            "legal_name",
+            "display_name",
+            "slug",
+            "country",
+            "category",
+            "contact_email",
+            "description",
+            "licence_number",
+        ] {
+            assert!(
+                !err.field_messages(field).is_empty(),
+                "{field} not reported"
+            );
         }
-        let reserved = BrandApplication { slug: "admin".into(), ..application() };
+        let reserved = BrandApplication {
+            slug: "admin".into(),
+            ..application()
+        };
         assert!(validate(&reserved).unwrap_err().field_messages("slug")[0].contains("reserved"));
     }
 
@@ -461,10 +692,24 @@ mod tests {
         let at = DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap();
         let id = Uuid::now_v7();
         let row = brand::Model {
-            id, slug: "a".into(), legal_name: "a".into(), display_name: "a".into(), country: "FR".into(),
-            category: "fashion".into(), contact_email: "a@b.co".into(), description: "d".into(),
-            licence_number: "1".into(), logo_path: None, status: "pending".into(), review_note: None,
-            applicant_account_id: id, submitted_at: at, reviewed_at: None, reviewed_by: None, created_at: at, updated_at: at,
+            id,
+            slug: "a".into(),
+            legal_name: "a".into(),
+            display_name: "a".into(),
+            country: "FR".into(),
+            category: "fashion".into(),
+            contact_email: "a@b.co".into(),
+            description: "d".into(),
+            licence_number: "1".into(),
+            logo_path: None,
+            status: "pending".into(),
+            review_note: None,
+            applicant_account_id: id,
+            submitted_at: at,
+            reviewed_at: None,
+            reviewed_by: None,
+            created_at: at,
+            updated_at: at,
         };
         assert_eq!(decode_cursor(&encode_cursor(&row)).unwrap(), (at, id));
         assert!(decode_cursor("garbage").is_err());

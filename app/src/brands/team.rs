@@ -4,14 +4,20 @@
 use chrono::Duration;
 use entity::{account, brand, brand_invite, brand_membership};
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, ActiveModelTrait,
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{BrandScope, MyBrand, BrandStatus, PendingInvite, Team, TeamMember};
-use crate::auth::{audit::{self, ClientContext}, require_signed_in, service::normalize_email, tokens, BrandRole, CurrentUser};
+use super::{BrandScope, BrandStatus, MyBrand, PendingInvite, Team, TeamMember};
+use crate::auth::{
+    audit::{self, ClientContext},
+    require_signed_in,
+    service::normalize_email,
+    tokens, BrandRole, CurrentUser,
+};
 use crate::core::{state::AppState, time, AppError};
 use crate::mail::templates;
 
@@ -26,7 +32,9 @@ pub async fn team(db: &impl ConnectionTrait, scope: &BrandScope) -> Result<Team,
         .all(db)
         .await?;
     let accounts = account::Entity::find()
-        .filter(account::Column::Id.is_in(memberships.iter().map(|m| m.account_id).collect::<Vec<_>>()))
+        .filter(
+            account::Column::Id.is_in(memberships.iter().map(|m| m.account_id).collect::<Vec<_>>()),
+        )
         .all(db)
         .await?;
     let members = memberships
@@ -50,7 +58,14 @@ pub async fn team(db: &impl ConnectionTrait, scope: &BrandScope) -> Result<Team,
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|i| Some(PendingInvite { id: i.id.to_string(), email: i.email, role: BrandRole::parse(&i.role)?, expires_at: i.expires_at }))
+        .filter_map(|i| {
+            Some(PendingInvite {
+                id: i.id.to_string(),
+                email: i.email,
+                role: BrandRole::parse(&i.role)?,
+                expires_at: i.expires_at,
+            })
+        })
         .collect();
     Ok(Team { members, invites })
 }
@@ -65,16 +80,31 @@ pub async fn invite(
 ) -> Result<PendingInvite, AppError> {
     let email = normalize_email(email).map_err(|m| AppError::field("email", m))?;
     if role == BrandRole::Owner {
-        return Err(AppError::field("role", "Invite as manager or staff; promote to owner once they have joined."));
+        return Err(AppError::field(
+            "role",
+            "Invite as manager or staff; promote to owner once they have joined.",
+        ));
     }
-    let brand = brand::Entity::find_by_id(scope.brand_id()).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    let existing = account::Entity::find().filter(account::Column::Email.eq(email.as_str())).one(&state.db).await?;
+    let brand = brand::Entity::find_by_id(scope.brand_id())
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let existing = account::Entity::find()
+        .filter(account::Column::Email.eq(email.as_str()))
+        .one(&state.db)
+        .await?;
     let already = match existing {
-        Some(account) => brand_membership::Entity::find_by_id((scope.brand_id(), account.id)).one(&state.db).await?.is_some(),
+        Some(account) => brand_membership::Entity::find_by_id((scope.brand_id(), account.id))
+            .one(&state.db)
+            .await?
+            .is_some(),
         None => false,
     };
     if already {
-        return Err(AppError::field("email", "This person is already on the team."));
+        return Err(AppError::field(
+            "email",
+            "This person is already on the team.",
+        ));
     }
     let secret = tokens::new_secret();
     let now = time::now();
@@ -91,19 +121,43 @@ pub async fn invite(
         created_at: now,
     };
     let txn = state.db.begin().await?;
-    brand_invite::Entity::insert(sea_orm::IntoActiveModel::into_active_model(row.clone()).reset_all())
-        .exec_without_returning(&txn)
-        .await?;
+    brand_invite::Entity::insert(
+        sea_orm::IntoActiveModel::into_active_model(row.clone()).reset_all(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
     let link = format!("{}/invites/accept?token={secret}", state.public_url);
-    crate::mail::enqueue(&txn, templates::team_invite(&email, &brand.display_name, role.as_str(), &link)).await?;
-    audit::record(&txn, client, Some(scope.account_id()), "brand.member_invited", Some(&email), Some(json!({ "brand": scope.slug(), "role": role.as_str() }))).await?;
+    crate::mail::enqueue(
+        &txn,
+        templates::team_invite(&email, &brand.display_name, role.as_str(), &link),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        client,
+        Some(scope.account_id()),
+        "brand.member_invited",
+        Some(&email),
+        Some(json!({ "brand": scope.slug(), "role": role.as_str() })),
+    )
+    .await?;
     txn.commit().await?;
     state.outbox.wake();
-    Ok(PendingInvite { id: row.id.to_string(), email, role, expires_at: row.expires_at })
+    Ok(PendingInvite {
+        id: row.id.to_string(),
+        email,
+        role,
+        expires_at: row.expires_at,
+    })
 }
 
 /// Withdraws an open invitation.
-pub async fn revoke_invite(state: &AppState, client: &ClientContext, scope: &BrandScope, invite_id: Uuid) -> Result<(), AppError> {
+pub async fn revoke_invite(
+    state: &AppState,
+    client: &ClientContext,
+    scope: &BrandScope,
+    invite_id: Uuid,
+) -> Result<(), AppError> {
     let updated = brand_invite::Entity::update_many()
         .col_expr(brand_invite::Column::RevokedAt, Expr::value(time::now()))
         .filter(brand_invite::Column::Id.eq(invite_id))
@@ -115,12 +169,25 @@ pub async fn revoke_invite(state: &AppState, client: &ClientContext, scope: &Bra
     if updated.rows_affected != 1 {
         return Err(AppError::NotFound);
     }
-    audit::record(&state.db, client, Some(scope.account_id()), "brand.invite_revoked", Some(&invite_id.to_string()), Some(json!({ "brand": scope.slug() }))).await
+    audit::record(
+        &state.db,
+        client,
+        Some(scope.account_id()),
+        "brand.invite_revoked",
+        Some(&invite_id.to_string()),
+        Some(json!({ "brand": scope.slug() })),
+    )
+    .await
 }
 
 /// The signed-in person accepts an invitation sent to their email address. The mailed link
 /// proves they read that inbox, so an unverified address becomes verified.
-pub async fn accept_invite(state: &AppState, client: &ClientContext, user: Option<CurrentUser>, token: &str) -> Result<MyBrand, AppError> {
+pub async fn accept_invite(
+    state: &AppState,
+    client: &ClientContext,
+    user: Option<CurrentUser>,
+    token: &str,
+) -> Result<MyBrand, AppError> {
     let user = require_signed_in(user)?;
     let account_id = Uuid::parse_str(&user.id).map_err(AppError::internal)?;
     let now = time::now();
@@ -134,10 +201,14 @@ pub async fn accept_invite(state: &AppState, client: &ClientContext, user: Optio
         .ok_or(AppError::InvalidToken)?;
     if invite.email != user.email {
         return Err(AppError::Conflict {
-            message: format!("This invitation was sent to {}. Sign in with that address to accept it.", invite.email),
+            message: format!(
+                "This invitation was sent to {}. Sign in with that address to accept it.",
+                invite.email
+            ),
         });
     }
-    let role = BrandRole::parse(&invite.role).ok_or_else(|| AppError::internal("bad role on invite"))?;
+    let role =
+        BrandRole::parse(&invite.role).ok_or_else(|| AppError::internal("bad role on invite"))?;
     let txn = state.db.begin().await?;
     let spent = brand_invite::Entity::update_many()
         .col_expr(brand_invite::Column::AcceptedAt, Expr::value(now))
@@ -163,8 +234,19 @@ pub async fn accept_invite(state: &AppState, client: &ClientContext, user: Optio
         .filter(account::Column::EmailVerifiedAt.is_null())
         .exec(&txn)
         .await?;
-    let brand = brand::Entity::find_by_id(invite.brand_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    audit::record(&txn, client, Some(account_id), "brand.member_joined", Some(&brand.slug), Some(json!({ "role": role.as_str() }))).await?;
+    let brand = brand::Entity::find_by_id(invite.brand_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        &txn,
+        client,
+        Some(account_id),
+        "brand.member_joined",
+        Some(&brand.slug),
+        Some(json!({ "role": role.as_str() })),
+    )
+    .await?;
     txn.commit().await?;
     Ok(MyBrand {
         slug: brand.slug,
@@ -177,9 +259,20 @@ pub async fn accept_invite(state: &AppState, client: &ClientContext, user: Optio
 /// Locks the brand's row for the rest of `txn`, so concurrent team changes of one brand run one
 /// after another (PostgreSQL `FOR UPDATE`; SQLite serialises writers anyway), then checks that
 /// `account_id` may stop being an owner.
-async fn keep_an_owner(txn: &DatabaseTransaction, scope: &BrandScope, account_id: Uuid) -> Result<brand_membership::Model, AppError> {
-    brand::Entity::find_by_id(scope.brand_id()).lock_exclusive().one(txn).await?.ok_or(AppError::NotFound)?;
-    let member = brand_membership::Entity::find_by_id((scope.brand_id(), account_id)).one(txn).await?.ok_or(AppError::NotFound)?;
+async fn keep_an_owner(
+    txn: &DatabaseTransaction,
+    scope: &BrandScope,
+    account_id: Uuid,
+) -> Result<brand_membership::Model, AppError> {
+    brand::Entity::find_by_id(scope.brand_id())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let member = brand_membership::Entity::find_by_id((scope.brand_id(), account_id))
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if member.role == BrandRole::Owner.as_str() {
         let owners = brand_membership::Entity::find()
             .filter(brand_membership::Column::BrandId.eq(scope.brand_id()))
@@ -187,17 +280,29 @@ async fn keep_an_owner(txn: &DatabaseTransaction, scope: &BrandScope, account_id
             .count(txn)
             .await?;
         if owners <= 1 {
-            return Err(AppError::Conflict { message: "A brand must keep at least one owner. Make someone else owner first.".into() });
+            return Err(AppError::Conflict {
+                message: "A brand must keep at least one owner. Make someone else owner first."
+                    .into(),
+            });
         }
     }
     Ok(member)
 }
 
 /// Gives a member another role (the last owner cannot be demoted).
-pub async fn change_role(state: &AppState, client: &ClientContext, scope: &BrandScope, account_id: Uuid, role: BrandRole) -> Result<(), AppError> {
+pub async fn change_role(
+    state: &AppState,
+    client: &ClientContext,
+    scope: &BrandScope,
+    account_id: Uuid,
+    role: BrandRole,
+) -> Result<(), AppError> {
     let txn = state.db.begin().await?;
     let member = if role == BrandRole::Owner {
-        brand_membership::Entity::find_by_id((scope.brand_id(), account_id)).one(&txn).await?.ok_or(AppError::NotFound)?
+        brand_membership::Entity::find_by_id((scope.brand_id(), account_id))
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?
     } else {
         keep_an_owner(&txn, scope, account_id).await?
     };
@@ -207,17 +312,40 @@ pub async fn change_role(state: &AppState, client: &ClientContext, scope: &Brand
         .filter(brand_membership::Column::AccountId.eq(account_id))
         .exec(&txn)
         .await?;
-    audit::record(&txn, client, Some(scope.account_id()), "brand.role_changed", Some(&account_id.to_string()), Some(json!({ "brand": scope.slug(), "from": member.role, "to": role.as_str() }))).await?;
+    audit::record(
+        &txn,
+        client,
+        Some(scope.account_id()),
+        "brand.role_changed",
+        Some(&account_id.to_string()),
+        Some(json!({ "brand": scope.slug(), "from": member.role, "to": role.as_str() })),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// Removes a member from the team (never the last owner).
-pub async fn remove_member(state: &AppState, client: &ClientContext, scope: &BrandScope, account_id: Uuid) -> Result<(), AppError> {
+pub async fn remove_member(
+    state: &AppState,
+    client: &ClientContext,
+    scope: &BrandScope,
+    account_id: Uuid,
+) -> Result<(), AppError> {
     let txn = state.db.begin().await?;
     let member = keep_an_owner(&txn, scope, account_id).await?;
-    brand_membership::Entity::delete_by_id((scope.brand_id(), account_id)).exec(&txn).await?;
-    audit::record(&txn, client, Some(scope.account_id()), "brand.member_removed", Some(&account_id.to_string()), Some(json!({ "brand": scope.slug(), "role": member.role }))).await?;
+    brand_membership::Entity::delete_by_id((scope.brand_id(), account_id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        client,
+        Some(scope.account_id()),
+        "brand.member_removed",
+        Some(&account_id.to_string()),
+        Some(json!({ "brand": scope.slug(), "role": member.role })),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -7,7 +7,8 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 /// which keeps what it is given, would hold nanoseconds a cursor cannot express.
 pub fn now() -> DateTime<Utc> {
     let now = Utc::now();
-    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
+    now.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(now)
 }
 
 #[cfg(test)]

@@ -189,7 +189,9 @@ pub fn Field(
 
 /// A form-level message for errors that are not about one field (throttling, bad link, ...).
 #[component]
-pub fn FormAlert<T: Clone + Send + Sync + 'static>(result: Signal<Option<Result<T, AppError>>>) -> impl IntoView {
+pub fn FormAlert<T: Clone + Send + Sync + 'static>(
+    result: Signal<Option<Result<T, AppError>>>,
+) -> impl IntoView {
     let message = move || match result.get() {
         Some(Err(AppError::Validation { .. })) | None | Some(Ok(_)) => None,
         Some(Err(err)) => Some(err.to_string()),

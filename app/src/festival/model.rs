@@ -27,9 +27,13 @@ impl Festival {
     /// The phase at `now`.
     pub fn phase_at(&self, now: DateTime<Utc>) -> FestivalPhase {
         if now < self.starts_at {
-            FestivalPhase::Upcoming { seconds_to_go: (self.starts_at - now).num_seconds() }
+            FestivalPhase::Upcoming {
+                seconds_to_go: (self.starts_at - now).num_seconds(),
+            }
         } else if now < self.ends_at {
-            FestivalPhase::Live { seconds_left: (self.ends_at - now).num_seconds() }
+            FestivalPhase::Live {
+                seconds_left: (self.ends_at - now).num_seconds(),
+            }
         } else {
             FestivalPhase::Ended
         }
@@ -62,13 +66,21 @@ mod tests {
             f.phase_at(f.starts_at - chrono::Duration::seconds(90)),
             FestivalPhase::Upcoming { seconds_to_go: 90 }
         );
-        assert_eq!(f.phase_at(f.starts_at), FestivalPhase::Live { seconds_left: 86_400 });
+        assert_eq!(
+            f.phase_at(f.starts_at),
+            FestivalPhase::Live {
+                seconds_left: 86_400
+            }
+        );
         assert_eq!(f.phase_at(f.ends_at), FestivalPhase::Ended);
     }
 
     #[test]
     fn countdown_parts_split_days_hours_minutes_seconds() {
-        assert_eq!(countdown_parts(2 * 86_400 + 3 * 3_600 + 4 * 60 + 5), (2, 3, 4, 5));
+        assert_eq!(
+            countdown_parts(2 * 86_400 + 3 * 3_600 + 4 * 60 + 5),
+            (2, 3, 4, 5)
+        );
         assert_eq!(countdown_parts(-5), (0, 0, 0, 0));
     }
 }

@@ -47,7 +47,8 @@ impl MailTransport {
 
     /// A folder of `.eml` files (created when missing).
     pub fn files(dir: PathBuf) -> Result<Self, AppError> {
-        std::fs::create_dir_all(&dir).map_err(|e| AppError::internal(format!("creating {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| AppError::internal(format!("creating {}: {e}", dir.display())))?;
         Ok(MailTransport::Files(AsyncFileTransport::new(dir)))
     }
 
@@ -127,7 +128,10 @@ impl Sender {
                         .col_expr(mail_outbox::Column::Status, Expr::value("sent"))
                         .col_expr(mail_outbox::Column::SentAt, Expr::value(Utc::now()))
                         .col_expr(mail_outbox::Column::Attempts, Expr::value(row.attempts + 1))
-                        .col_expr(mail_outbox::Column::LeaseUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+                        .col_expr(
+                            mail_outbox::Column::LeaseUntil,
+                            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                        )
                         .filter(mail_outbox::Column::Id.eq(row.id))
                         .exec(&self.db)
                         .await?;
@@ -143,9 +147,14 @@ impl Sender {
                         .col_expr(mail_outbox::Column::LastError, Expr::value(error))
                         .col_expr(
                             mail_outbox::Column::NextAttemptAt,
-                            Expr::value(Utc::now() + chrono::Duration::from_std(wait).unwrap_or(LEASE)),
+                            Expr::value(
+                                Utc::now() + chrono::Duration::from_std(wait).unwrap_or(LEASE),
+                            ),
                         )
-                        .col_expr(mail_outbox::Column::LeaseUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+                        .col_expr(
+                            mail_outbox::Column::LeaseUntil,
+                            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                        )
                         .filter(mail_outbox::Column::Id.eq(row.id))
                         .exec(&self.db)
                         .await?;
@@ -156,20 +165,36 @@ impl Sender {
     }
 
     fn backoff(&self, attempts: i32) -> Duration {
-        let factor = 1u32.checked_shl((attempts - 1).clamp(0, 16) as u32).unwrap_or(u32::MAX);
-        self.config.retry_base.saturating_mul(factor).min(MAX_BACKOFF)
+        let factor = 1u32
+            .checked_shl((attempts - 1).clamp(0, 16) as u32)
+            .unwrap_or(u32::MAX);
+        self.config
+            .retry_base
+            .saturating_mul(factor)
+            .min(MAX_BACKOFF)
     }
 
     fn message(&self, row: &mail_outbox::Model) -> Result<Message, String> {
-        let to: Mailbox = row.to_address.parse().map_err(|e| format!("bad recipient: {e}"))?;
+        let to: Mailbox = row
+            .to_address
+            .parse()
+            .map_err(|e| format!("bad recipient: {e}"))?;
         Message::builder()
             .from(self.config.from.clone())
             .to(to)
             .subject(row.subject.clone())
             .multipart(
                 MultiPart::alternative()
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(row.text_body.clone()))
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(row.html_body.clone())),
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(row.text_body.clone()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(row.html_body.clone()),
+                    ),
             )
             .map_err(|e| format!("cannot build message: {e}"))
     }

@@ -13,7 +13,14 @@ fn escape(value: &str) -> String {
 }
 
 /// Wraps paragraphs and one call-to-action link in Gala's mail layout.
-fn layout(to: &str, subject: &str, greeting: &str, paragraphs: &[&str], action: Option<(&str, &str)>, footer: &str) -> Email {
+fn layout(
+    to: &str,
+    subject: &str,
+    greeting: &str,
+    paragraphs: &[&str],
+    action: Option<(&str, &str)>,
+    footer: &str,
+) -> Email {
     let mut text = format!("{greeting}\n\n");
     let mut html = format!(
         "<!doctype html><html><body style=\"margin:0;background:#f7f5fa;font-family:system-ui,sans-serif;color:#1a1523\">\
@@ -43,7 +50,12 @@ fn layout(to: &str, subject: &str, greeting: &str, paragraphs: &[&str], action: 
         "</div><p style=\"font-size:13px;color:#564f63\">{}</p></div></body></html>",
         escape(footer)
     ));
-    Email { to: to.to_owned(), subject: subject.to_owned(), text, html }
+    Email {
+        to: to.to_owned(),
+        subject: subject.to_owned(),
+        text,
+        html,
+    }
 }
 
 const FOOTER: &str = "You received this because of activity on your Gala account. If it wasn't you, you can ignore this mail.";
@@ -62,7 +74,12 @@ pub fn verify_email(to: &str, display_name: &str, link: &str) -> Email {
 
 /// Sent instead of a verification mail when someone signs up with an address that already has
 /// an account, so the sign-up form does not reveal which addresses are registered.
-pub fn already_registered(to: &str, display_name: &str, sign_in_link: &str, reset_link: &str) -> Email {
+pub fn already_registered(
+    to: &str,
+    display_name: &str,
+    sign_in_link: &str,
+    reset_link: &str,
+) -> Email {
     layout(
         to,
         "You already have a Gala account",
@@ -102,7 +119,13 @@ pub fn password_changed(to: &str, display_name: &str, reset_link: &str) -> Email
 
 /// A platform admin's decision about a brand (approval, rejection, requested changes,
 /// suspension, reinstatement), with the admin's reason when there is one.
-pub fn brand_decision(to: &str, brand_name: &str, headline: &str, reason: Option<&str>, link: &str) -> Email {
+pub fn brand_decision(
+    to: &str,
+    brand_name: &str,
+    headline: &str,
+    reason: Option<&str>,
+    link: &str,
+) -> Email {
     let reason_line = reason.map(|r| format!("Reason given by the Gala team: {r}"));
     let mut paragraphs = vec![headline];
     if let Some(line) = reason_line.as_deref() {
@@ -136,11 +159,19 @@ mod tests {
 
     #[test]
     fn mails_have_text_and_escaped_html() {
-        let mail = verify_email("a@b.co", "<Mia>", "https://gala.test/verify-email?token=abc");
-        assert!(mail.text.contains("https://gala.test/verify-email?token=abc"));
+        let mail = verify_email(
+            "a@b.co",
+            "<Mia>",
+            "https://gala.test/verify-email?token=abc",
+        );
+        assert!(mail
+            .text
+            .contains("https://gala.test/verify-email?token=abc"));
         assert!(mail.text.contains("Hi <Mia>,"));
         assert!(mail.html.contains("Hi &lt;Mia&gt;,"));
         assert!(!mail.html.contains("<Mia>"));
-        assert!(mail.html.contains("href=\"https://gala.test/verify-email?token=abc\""));
+        assert!(mail
+            .html
+            .contains("href=\"https://gala.test/verify-email?token=abc\""));
     }
 }

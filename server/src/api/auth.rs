@@ -33,7 +33,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn client(addr: SocketAddr) -> ClientContext {
-    ClientContext { addr: Some(addr.ip().to_string()) }
+    ClientContext {
+        addr: Some(addr.ip().to_string()),
+    }
 }
 
 async fn signed_in(state: &AppState, session: &Session) -> Result<(CurrentUser, Uuid), AppError> {
@@ -55,8 +57,18 @@ async fn sign_up(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<SignUpBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    service::sign_up(&state, &client(addr), &body.display_name, &body.email, &body.password).await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "verification_sent" }))))
+    service::sign_up(
+        &state,
+        &client(addr),
+        &body.display_name,
+        &body.email,
+        &body.password,
+    )
+    .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "status": "verification_sent" })),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -73,7 +85,10 @@ async fn sign_in(
 ) -> Result<Json<CurrentUser>, AppError> {
     let account_id = service::sign_in(&state, &client(addr), &body.email, &body.password).await?;
     session::start(&session, account_id).await?;
-    session::current_user(&state, &session).await?.map(Json).ok_or(AppError::Unauthorized)
+    session::current_user(&state, &session)
+        .await?
+        .map(Json)
+        .ok_or(AppError::Unauthorized)
 }
 
 async fn sign_out(
@@ -82,7 +97,15 @@ async fn sign_out(
     session: Session,
 ) -> Result<StatusCode, AppError> {
     if let Ok((_, id)) = signed_in(&state, &session).await {
-        app::auth::audit::record(&state.db, &client(addr), Some(id), "auth.sign_out", None, None).await?;
+        app::auth::audit::record(
+            &state.db,
+            &client(addr),
+            Some(id),
+            "auth.sign_out",
+            None,
+            None,
+        )
+        .await?;
     }
     session::end(&session).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -99,7 +122,10 @@ async fn sign_out_everywhere(
     Ok(Json(json!({ "sessions_ended": ended })))
 }
 
-async fn me(State(state): State<AppState>, session: Session) -> Result<Json<CurrentUser>, AppError> {
+async fn me(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<CurrentUser>, AppError> {
     Ok(Json(signed_in(&state, &session).await?.0))
 }
 
@@ -128,7 +154,10 @@ async fn forgot_password(
     ApiJson(body): ApiJson<ForgotBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     service::request_password_reset(&state, &client(addr), &body.email).await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "reset_link_sent_if_registered" }))))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "status": "reset_link_sent_if_registered" })),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -161,7 +190,14 @@ async fn change_password(
     ApiJson(body): ApiJson<ChangeBody>,
 ) -> Result<Json<Value>, AppError> {
     let (_, id) = signed_in(&state, &session).await?;
-    service::change_password(&state, &client(addr), id, &body.current_password, &body.new_password).await?;
+    service::change_password(
+        &state,
+        &client(addr),
+        id,
+        &body.current_password,
+        &body.new_password,
+    )
+    .await?;
     session::start(&session, id).await?;
     Ok(Json(json!({ "status": "password_changed" })))
 }

@@ -4,8 +4,9 @@
 use app::{
     auth::BrandRole,
     brands::{
-        api_tokens, service, team, ApiTokenInfo, ApplicationPage, BrandApplication, BrandDetail, BrandScope, CreatedApiToken,
-        MyBrand, PendingInvite, PublicBrand, ReviewDecision, Team, TokenScope,
+        api_tokens, service, team, ApiTokenInfo, ApplicationPage, BrandApplication, BrandDetail,
+        BrandScope, CreatedApiToken, MyBrand, PendingInvite, PublicBrand, ReviewDecision, Team,
+        TokenScope,
     },
     core::{state::AppState, AppError},
 };
@@ -34,23 +35,48 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/brands/{slug}/team", get(team_members))
         .route("/api/v1/brands/{slug}/invites", post(invite))
         .route("/api/v1/brands/{slug}/invites/{id}", delete(revoke_invite))
-        .route("/api/v1/brands/{slug}/members/{account_id}", put(change_role).delete(remove_member))
+        .route(
+            "/api/v1/brands/{slug}/members/{account_id}",
+            put(change_role).delete(remove_member),
+        )
         .route("/api/v1/invites/accept", post(accept_invite))
-        .route("/api/v1/brands/{slug}/api-tokens", get(list_tokens).post(create_token))
-        .route("/api/v1/brands/{slug}/api-tokens/{id}", delete(revoke_token))
+        .route(
+            "/api/v1/brands/{slug}/api-tokens",
+            get(list_tokens).post(create_token),
+        )
+        .route(
+            "/api/v1/brands/{slug}/api-tokens/{id}",
+            delete(revoke_token),
+        )
 }
 
 /// The scope of a request to a brand: a bearer token (the brand's own system) or the signed-in
 /// member. `write` is asked of tokens; `min` of members.
-async fn brand_scope(state: &AppState, viewer: &Viewer, slug: &str, min: BrandRole, write: bool) -> Result<BrandScope, AppError> {
+async fn brand_scope(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+    min: BrandRole,
+    write: bool,
+) -> Result<BrandScope, AppError> {
     match &viewer.bearer {
-        Some(token) => Ok(BrandScope::from_api_token(&state.db, token, slug, write).await?.0),
-        None => Ok(BrandScope::resolve(&state.db, viewer.user.clone(), slug, min).await?.0),
+        Some(token) => Ok(BrandScope::from_api_token(&state.db, token, slug, write)
+            .await?
+            .0),
+        None => Ok(
+            BrandScope::resolve(&state.db, viewer.user.clone(), slug, min)
+                .await?
+                .0,
+        ),
     }
 }
 
 /// Team and token management is for people (owners), never for API tokens.
-async fn owner_scope(state: &AppState, viewer: &Viewer, slug: &str) -> Result<BrandScope, AppError> {
+async fn owner_scope(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+) -> Result<BrandScope, AppError> {
     if viewer.bearer.is_some() {
         return Err(AppError::Forbidden);
     }
@@ -61,8 +87,11 @@ fn uuid_in_path(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
 }
 
-
-async fn apply(State(state): State<AppState>, viewer: Viewer, ApiJson(body): ApiJson<BrandApplication>) -> Result<(StatusCode, Json<BrandDetail>), AppError> {
+async fn apply(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(body): ApiJson<BrandApplication>,
+) -> Result<(StatusCode, Json<BrandDetail>), AppError> {
     let brand = service::apply(&state, &viewer.client, viewer.user, &body).await?;
     Ok((StatusCode::CREATED, Json(brand)))
 }
@@ -73,24 +102,42 @@ async fn resubmit(
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<BrandApplication>,
 ) -> Result<Json<BrandDetail>, AppError> {
-    Ok(Json(service::resubmit(&state, &viewer.client, viewer.user, &slug, &body).await?))
+    Ok(Json(
+        service::resubmit(&state, &viewer.client, viewer.user, &slug, &body).await?,
+    ))
 }
 
-async fn my_brands(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Vec<MyBrand>>, AppError> {
+async fn my_brands(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Vec<MyBrand>>, AppError> {
     Ok(Json(service::my_brands(&state, viewer.user).await?))
 }
 
-async fn team_view(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> Result<Json<BrandDetail>, AppError> {
+async fn team_view(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<BrandDetail>, AppError> {
     let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, false).await?;
     Ok(Json(service::brand_for_team(&state.db, &scope).await?))
 }
 
-async fn public_brand(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<PublicBrand>, AppError> {
+async fn public_brand(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<PublicBrand>, AppError> {
     Ok(Json(service::public_brand(&state.db, &slug).await?))
 }
 
-async fn review_queue(State(state): State<AppState>, viewer: Viewer, Query(filter): Query<service::QueueFilter>) -> Result<Json<ApplicationPage>, AppError> {
-    Ok(Json(service::review_queue(&state, viewer.user, &filter).await?))
+async fn review_queue(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(filter): Query<service::QueueFilter>,
+) -> Result<Json<ApplicationPage>, AppError> {
+    Ok(Json(
+        service::review_queue(&state, viewer.user, &filter).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -99,8 +146,23 @@ struct DecisionBody {
     reason: Option<String>,
 }
 
-async fn decide(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>, ApiJson(body): ApiJson<DecisionBody>) -> Result<Json<BrandDetail>, AppError> {
-    Ok(Json(service::decide(&state, &viewer.client, viewer.user, uuid_in_path(&id)?, body.decision, body.reason.as_deref()).await?))
+async fn decide(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DecisionBody>,
+) -> Result<Json<BrandDetail>, AppError> {
+    Ok(Json(
+        service::decide(
+            &state,
+            &viewer.client,
+            viewer.user,
+            uuid_in_path(&id)?,
+            body.decision,
+            body.reason.as_deref(),
+        )
+        .await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -108,15 +170,39 @@ struct ReasonBody {
     reason: Option<String>,
 }
 
-async fn suspend(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>, ApiJson(body): ApiJson<ReasonBody>) -> Result<Json<BrandDetail>, AppError> {
-    Ok(Json(service::suspend(&state, &viewer.client, viewer.user, uuid_in_path(&id)?, body.reason.as_deref()).await?))
+async fn suspend(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReasonBody>,
+) -> Result<Json<BrandDetail>, AppError> {
+    Ok(Json(
+        service::suspend(
+            &state,
+            &viewer.client,
+            viewer.user,
+            uuid_in_path(&id)?,
+            body.reason.as_deref(),
+        )
+        .await?,
+    ))
 }
 
-async fn reinstate(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Result<Json<BrandDetail>, AppError> {
-    Ok(Json(service::reinstate(&state, &viewer.client, viewer.user, uuid_in_path(&id)?).await?))
+async fn reinstate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Json<BrandDetail>, AppError> {
+    Ok(Json(
+        service::reinstate(&state, &viewer.client, viewer.user, uuid_in_path(&id)?).await?,
+    ))
 }
 
-async fn team_members(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> Result<Json<Team>, AppError> {
+async fn team_members(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Team>, AppError> {
     if viewer.bearer.is_some() {
         return Err(AppError::Forbidden);
     }
@@ -130,12 +216,24 @@ struct InviteBody {
     role: BrandRole,
 }
 
-async fn invite(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>, ApiJson(body): ApiJson<InviteBody>) -> Result<(StatusCode, Json<PendingInvite>), AppError> {
+async fn invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<InviteBody>,
+) -> Result<(StatusCode, Json<PendingInvite>), AppError> {
     let scope = owner_scope(&state, &viewer, &slug).await?;
-    Ok((StatusCode::CREATED, Json(team::invite(&state, &viewer.client, &scope, &body.email, body.role).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(team::invite(&state, &viewer.client, &scope, &body.email, body.role).await?),
+    ))
 }
 
-async fn revoke_invite(State(state): State<AppState>, viewer: Viewer, Path((slug, id)): Path<(String, String)>) -> Result<StatusCode, AppError> {
+async fn revoke_invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
     let scope = owner_scope(&state, &viewer, &slug).await?;
     team::revoke_invite(&state, &viewer.client, &scope, uuid_in_path(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -146,13 +244,29 @@ struct RoleBody {
     role: BrandRole,
 }
 
-async fn change_role(State(state): State<AppState>, viewer: Viewer, Path((slug, account)): Path<(String, String)>, ApiJson(body): ApiJson<RoleBody>) -> Result<StatusCode, AppError> {
+async fn change_role(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((slug, account)): Path<(String, String)>,
+    ApiJson(body): ApiJson<RoleBody>,
+) -> Result<StatusCode, AppError> {
     let scope = owner_scope(&state, &viewer, &slug).await?;
-    team::change_role(&state, &viewer.client, &scope, uuid_in_path(&account)?, body.role).await?;
+    team::change_role(
+        &state,
+        &viewer.client,
+        &scope,
+        uuid_in_path(&account)?,
+        body.role,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn remove_member(State(state): State<AppState>, viewer: Viewer, Path((slug, account)): Path<(String, String)>) -> Result<StatusCode, AppError> {
+async fn remove_member(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((slug, account)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
     let scope = owner_scope(&state, &viewer, &slug).await?;
     team::remove_member(&state, &viewer.client, &scope, uuid_in_path(&account)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -163,8 +277,14 @@ struct TokenBody {
     token: String,
 }
 
-async fn accept_invite(State(state): State<AppState>, viewer: Viewer, ApiJson(body): ApiJson<TokenBody>) -> Result<Json<MyBrand>, AppError> {
-    Ok(Json(team::accept_invite(&state, &viewer.client, viewer.user, &body.token).await?))
+async fn accept_invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(body): ApiJson<TokenBody>,
+) -> Result<Json<MyBrand>, AppError> {
+    Ok(Json(
+        team::accept_invite(&state, &viewer.client, viewer.user, &body.token).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -173,17 +293,33 @@ struct CreateTokenBody {
     scope: TokenScope,
 }
 
-async fn create_token(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>, ApiJson(body): ApiJson<CreateTokenBody>) -> Result<(StatusCode, Json<CreatedApiToken>), AppError> {
+async fn create_token(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<CreateTokenBody>,
+) -> Result<(StatusCode, Json<CreatedApiToken>), AppError> {
     let scope = owner_scope(&state, &viewer, &slug).await?;
-    Ok((StatusCode::CREATED, Json(api_tokens::create(&state, &viewer.client, &scope, &body.name, body.scope).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(api_tokens::create(&state, &viewer.client, &scope, &body.name, body.scope).await?),
+    ))
 }
 
-async fn list_tokens(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> Result<Json<Vec<ApiTokenInfo>>, AppError> {
+async fn list_tokens(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<ApiTokenInfo>>, AppError> {
     let scope = owner_scope(&state, &viewer, &slug).await?;
     Ok(Json(api_tokens::list(&state.db, &scope).await?))
 }
 
-async fn revoke_token(State(state): State<AppState>, viewer: Viewer, Path((slug, id)): Path<(String, String)>) -> Result<StatusCode, AppError> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
     let scope = owner_scope(&state, &viewer, &slug).await?;
     api_tokens::revoke(&state, &viewer.client, &scope, uuid_in_path(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -26,7 +26,9 @@ where
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest {
                 message: "Send the body as JSON with `Content-Type: application/json`.".into(),
             }),
-            Err(err) => Err(AppError::BadRequest { message: err.body_text() }),
+            Err(err) => Err(AppError::BadRequest {
+                message: err.body_text(),
+            }),
         }
     }
 }

@@ -13,5 +13,7 @@ pub use json::ApiJson;
 
 /// Every `/api/v1` route.
 pub fn routes() -> Router<AppState> {
-    Router::new().nest("/api/v1/auth", auth::routes()).merge(brands::routes())
+    Router::new()
+        .nest("/api/v1/auth", auth::routes())
+        .merge(brands::routes())
 }

@@ -24,18 +24,30 @@ pub struct Viewer {
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state)
             .await
-            .map_err(|(_, message)| AppError::internal(format!("session layer missing: {message}")))?;
+            .map_err(|(_, message)| {
+                AppError::internal(format!("session layer missing: {message}"))
+            })?;
         let user = session::current_user(state, &session).await?;
-        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
         let bearer = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(|token| token.trim().to_owned());
-        Ok(Viewer { user, bearer, client: ClientContext { addr } })
+        Ok(Viewer {
+            user,
+            bearer,
+            client: ClientContext { addr },
+        })
     }
 }

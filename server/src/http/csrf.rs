@@ -34,8 +34,15 @@ fn origin_of(url: &str) -> Option<&str> {
 }
 
 /// The middleware; see the module docs.
-pub async fn protect(State(allowed): State<AllowedOrigin>, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+pub async fn protect(
+    State(allowed): State<AllowedOrigin>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -55,7 +62,9 @@ pub async fn protect(State(allowed): State<AllowedOrigin>, request: Request, nex
         Some(origin) => {
             origin == allowed.0
                 || host.is_some_and(|host| {
-                    origin.split_once("://").is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
+                    origin
+                        .split_once("://")
+                        .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
                 })
         }
         None => {
@@ -69,7 +78,10 @@ pub async fn protect(State(allowed): State<AllowedOrigin>, request: Request, nex
     if same_origin {
         next.run(request).await
     } else {
-        tracing::warn!(origin = claimed.as_deref().unwrap_or("-"), "refused a cross-origin state-changing request");
+        tracing::warn!(
+            origin = claimed.as_deref().unwrap_or("-"),
+            "refused a cross-origin state-changing request"
+        );
         AppError::Forbidden.into_response()
     }
 }
@@ -80,8 +92,14 @@ mod tests {
 
     #[test]
     fn origins_are_scheme_and_authority() {
-        assert_eq!(origin_of("https://gala.example/path?x"), Some("https://gala.example"));
-        assert_eq!(origin_of("http://127.0.0.1:3000"), Some("http://127.0.0.1:3000"));
+        assert_eq!(
+            origin_of("https://gala.example/path?x"),
+            Some("https://gala.example")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:3000"),
+            Some("http://127.0.0.1:3000")
+        );
         assert_eq!(origin_of("not a url"), None);
     }
 }

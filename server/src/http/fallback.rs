@@ -34,8 +34,14 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
 
 /// Serves a file from the site root, or `None` when there is no such file.
 async fn static_file(state: &AppState, request: &Parts) -> Option<Response> {
-    let mut probe = Request::builder().method(request.method.clone()).uri(request.uri.clone());
-    for name in [header::ACCEPT_ENCODING, header::IF_MODIFIED_SINCE, header::RANGE] {
+    let mut probe = Request::builder()
+        .method(request.method.clone())
+        .uri(request.uri.clone());
+    for name in [
+        header::ACCEPT_ENCODING,
+        header::IF_MODIFIED_SINCE,
+        header::RANGE,
+    ] {
         if let Some(value) = request.headers.get(&name) {
             probe = probe.header(name, value);
         }
@@ -49,13 +55,16 @@ async fn static_file(state: &AppState, request: &Parts) -> Option<Response> {
         .oneshot(probe)
         .await
         .ok()?;
-    if response.status() == StatusCode::NOT_FOUND || response.status() == StatusCode::METHOD_NOT_ALLOWED {
+    if response.status() == StatusCode::NOT_FOUND
+        || response.status() == StatusCode::METHOD_NOT_ALLOWED
+    {
         return None;
     }
     let mut response = response.map(Body::new);
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(ASSET_CACHE_CONTROL));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(ASSET_CACHE_CONTROL),
+    );
     Some(response)
 }
 

@@ -12,7 +12,9 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 const REQUESTS: &str = "http_requests_total";
 const DURATION: &str = "http_request_duration_seconds";
 /// Latency buckets from 1 ms to 10 s: festival traffic cares about the fast end.
-const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 /// The process-wide recorder. Installed once, even when tests start many servers in one process.
 pub fn handle() -> PrometheusHandle {
@@ -56,7 +58,13 @@ pub async fn track(request: Request, next: Next) -> Response {
 pub fn render(handle: PrometheusHandle) -> impl Fn() -> std::future::Ready<Response> + Clone {
     move || {
         std::future::ready(
-            ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render())
+            (
+                [(
+                    axum::http::header::CONTENT_TYPE,
+                    "text/plain; version=0.0.4",
+                )],
+                handle.render(),
+            )
                 .into_response(),
         )
     }

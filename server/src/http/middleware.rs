@@ -1,8 +1,8 @@
 //! Tower layers applied to every request: request ids, tracing spans, panic safety net.
 
 use axum::{
-    http::{header, HeaderName, Request, Response, StatusCode},
     body::Body,
+    http::{header, HeaderName, Request, Response, StatusCode},
 };
 use tower_http::{
     classify::{ServerErrorsAsFailures, SharedClassifier},
@@ -40,8 +40,10 @@ pub fn trace_layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, Req
 /// Answer for a handler that panicked: a generic `internal` error, never the panic message.
 pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
     tracing::error!("a request handler panicked");
-    let body = serde_json::to_vec(&app::core::error::ErrorBody::from(&app::core::AppError::Internal))
-        .unwrap_or_default();
+    let body = serde_json::to_vec(&app::core::error::ErrorBody::from(
+        &app::core::AppError::Internal,
+    ))
+    .unwrap_or_default();
     Response::builder()
         .status(StatusCode::INTERNAL_SERVER_ERROR)
         .header(header::CONTENT_TYPE, "application/json")

@@ -12,7 +12,10 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 pub mod smtp;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+};
 use server::{
     config::{DatabaseConfig, MailConfig, ServeConfig},
     startup::Application,
@@ -50,7 +53,10 @@ impl TestApp {
     }
 
     /// Like [`TestApp::spawn`], with changes to the server settings.
-    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut ServeConfig)) -> Option<TestApp> {
+    pub async fn spawn_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut ServeConfig),
+    ) -> Option<TestApp> {
         let database = DatabaseGuard::create(backend).await?;
         let files = tempfile::tempdir().expect("create a temp dir");
         let mut config = test_serve_config();
@@ -60,9 +66,15 @@ impl TestApp {
             database_url: database.url.clone(),
             db_max_connections: 8,
         };
-        let db = server::db::connect(&database_config).await.expect("connect to the test database");
-        server::db::migrate(&db).await.expect("migrate the test database");
-        let app = Application::build(&config, db.clone()).await.expect("build the server");
+        let db = server::db::connect(&database_config)
+            .await
+            .expect("connect to the test database");
+        server::db::migrate(&db)
+            .await
+            .expect("migrate the test database");
+        let app = Application::build(&config, db.clone())
+            .await
+            .expect("build the server");
         let addr = app.addr();
         let (tx, rx) = tokio::sync::oneshot::channel();
         let server = tokio::spawn(app.run_until(async move {
@@ -88,13 +100,33 @@ impl TestApp {
     }
 
     /// POSTs JSON to `path` with `client` (so tests can use several clients as several devices).
-    pub async fn post_json_with(&self, client: &reqwest::Client, path: &str, body: serde_json::Value) -> reqwest::Response {
-        client.post(self.url(path)).json(&body).send().await.expect("request")
+    pub async fn post_json_with(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// PUTs JSON to `path` with `client`.
-    pub async fn client_put_json(&self, client: &reqwest::Client, path: &str, body: serde_json::Value) -> reqwest::Response {
-        client.put(self.url(path)).json(&body).send().await.expect("request")
+    pub async fn client_put_json(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        client
+            .put(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// POSTs JSON with the app's own client.
@@ -104,7 +136,10 @@ impl TestApp {
 
     /// The newest mail queued for `to`.
     pub async fn last_mail_to(&self, to: &str) -> entity::mail_outbox::Model {
-        self.mails_to(to).await.pop().unwrap_or_else(|| panic!("no mail to {to}"))
+        self.mails_to(to)
+            .await
+            .pop()
+            .unwrap_or_else(|| panic!("no mail to {to}"))
     }
 
     /// Every mail queued for `to`, oldest first.
@@ -121,25 +156,55 @@ impl TestApp {
     /// Signs up through the API and returns the verification token from the mail.
     pub async fn sign_up(&self, name: &str, email: &str, password: &str) -> String {
         let response = self
-            .post_json("/api/v1/auth/signup", serde_json::json!({ "display_name": name, "email": email, "password": password }))
+            .post_json(
+                "/api/v1/auth/signup",
+                serde_json::json!({ "display_name": name, "email": email, "password": password }),
+            )
             .await;
-        assert_eq!(response.status(), reqwest::StatusCode::ACCEPTED, "{}", response.text().await.unwrap());
-        token_in(&self.last_mail_to(&email.trim().to_lowercase()).await.text_body, "/verify-email?token=")
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::ACCEPTED,
+            "{}",
+            response.text().await.unwrap()
+        );
+        token_in(
+            &self
+                .last_mail_to(&email.trim().to_lowercase())
+                .await
+                .text_body,
+            "/verify-email?token=",
+        )
     }
 
     /// Signs in `client` through the API; panics unless it succeeds.
     pub async fn sign_in_with(&self, client: &reqwest::Client, email: &str, password: &str) {
         let response = self
-            .post_json_with(client, "/api/v1/auth/signin", serde_json::json!({ "email": email, "password": password }))
+            .post_json_with(
+                client,
+                "/api/v1/auth/signin",
+                serde_json::json!({ "email": email, "password": password }),
+            )
             .await;
-        assert_eq!(response.status(), reqwest::StatusCode::OK, "{}", response.text().await.unwrap());
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::OK,
+            "{}",
+            response.text().await.unwrap()
+        );
     }
 }
 
 /// The token after `marker` in a mail body (up to the next whitespace).
 pub fn token_in(body: &str, marker: &str) -> String {
-    let start = body.find(marker).unwrap_or_else(|| panic!("no {marker} in mail:\n{body}")) + marker.len();
-    body[start..].split_whitespace().next().unwrap_or_default().to_owned()
+    let start = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in mail:\n{body}"))
+        + marker.len();
+    body[start..]
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// The value of cookie `name` in a response's `Set-Cookie` headers, with its attributes.
@@ -154,7 +219,6 @@ pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
 }
 
 impl TestApp {
-
     /// `http://127.0.0.1:<port><path>`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
@@ -162,7 +226,9 @@ impl TestApp {
 
     /// Writes the demo data, as `gala seed` does.
     pub async fn seed_demo(&self) {
-        server::seed::demo(&self.db).await.expect("seed the demo data");
+        server::seed::demo(&self.db)
+            .await
+            .expect("seed the demo data");
     }
 
     /// Stops the server gracefully and waits for it.
@@ -171,7 +237,10 @@ impl TestApp {
             let _ = tx.send(());
         }
         if let Some(server) = self.server.take() {
-            server.await.expect("server task").expect("server stopped cleanly");
+            server
+                .await
+                .expect("server task")
+                .expect("server stopped cleanly");
         }
     }
 }
@@ -215,7 +284,10 @@ pub fn test_serve_config() -> ServeConfig {
 
 /// The repository root.
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// Owns a test database and removes it when dropped.
@@ -235,7 +307,10 @@ impl DatabaseGuard {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("create a temp dir");
                 let url = format!("sqlite://{}?mode=rwc", dir.path().join("gala.db").display());
-                Some(DatabaseGuard { url, cleanup: Cleanup::Sqlite(dir) })
+                Some(DatabaseGuard {
+                    url,
+                    cleanup: Cleanup::Sqlite(dir),
+                })
             }
             Backend::Postgres => {
                 let admin_url = postgres_admin_url();
@@ -256,7 +331,10 @@ impl DatabaseGuard {
                     .expect("create the test database");
                 let _ = admin.close().await;
                 let url = replace_database(&admin_url, &name);
-                Some(DatabaseGuard { url, cleanup: Cleanup::Postgres { admin_url, name } })
+                Some(DatabaseGuard {
+                    url,
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                })
             }
         }
     }
@@ -269,7 +347,10 @@ impl Drop for DatabaseGuard {
             // Drop runs inside the test's runtime, which cannot block on itself: use a thread
             // with its own small runtime.
             let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
                 runtime.block_on(async move {
                     let admin = Database::connect(admin_url.as_str()).await.ok()?;
                     admin
@@ -291,7 +372,9 @@ fn postgres_admin_url() -> String {
 
 /// `postgres://u@h:p/old?x` → `postgres://u@h:p/<name>?x`.
 fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let prefix = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
     match query {
         Some(query) => format!("{prefix}/{name}?{query}"),

@@ -32,9 +32,20 @@ impl SmtpSink {
             .unwrap_or_else(|e| panic!("cannot start the SMTP server with {python}: {e} (run .ci/test, which installs aiosmtpd)"));
         let stdin = child.stdin.take().unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        assert_eq!(line.trim(), "ready", "SMTP server did not start (is aiosmtpd installed for {python}?)");
-        SmtpSink { port, dir, child, _stdin: stdin }
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "SMTP server did not start (is aiosmtpd installed for {python}?)"
+        );
+        SmtpSink {
+            port,
+            dir,
+            child,
+            _stdin: stdin,
+        }
     }
 
     /// Stops the server (the port is free again afterwards).
@@ -52,7 +63,10 @@ impl SmtpSink {
             .filter(|p| p.extension().is_some_and(|ext| ext == "eml"))
             .collect();
         files.sort();
-        files.into_iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+        files
+            .into_iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
     }
 
     /// Waits (up to 30 s) until a message mentioning `needle` arrives, and returns it.
@@ -62,7 +76,10 @@ impl SmtpSink {
             if let Some(message) = self.messages().into_iter().find(|m| m.contains(needle)) {
                 return message;
             }
-            assert!(Instant::now() < deadline, "no message containing {needle:?} arrived");
+            assert!(
+                Instant::now() < deadline,
+                "no message containing {needle:?} arrived"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -77,5 +94,9 @@ impl Drop for SmtpSink {
 
 /// A port nothing listens on right now.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
