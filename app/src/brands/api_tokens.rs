@@ -10,10 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{ApiTokenInfo, BrandScope, CreatedApiToken, TokenScope};
-use crate::auth::{
-    audit::{self, ClientContext},
-    tokens,
-};
+use crate::auth::{audit::ClientContext, tokens};
 use crate::core::{state::AppState, time, AppError};
 
 /// Prefix that makes Gala tokens recognisable (e.g. by secret scanners).
@@ -65,15 +62,15 @@ pub async fn create(
     brand_api_token::Entity::insert(row.clone().into_active_model().reset_all())
         .exec_without_returning(&state.db)
         .await?;
-    audit::record(
-        &state.db,
-        client,
-        Some(scope.account_id()),
-        "brand.api_token_created",
-        Some(name),
-        Some(json!({ "brand": scope.slug(), "scope": token_scope.as_str() })),
-    )
-    .await?;
+    scope
+        .audit(
+            &state.db,
+            client,
+            "brand.api_token_created",
+            name,
+            json!({ "scope": token_scope.as_str() }),
+        )
+        .await?;
     Ok(CreatedApiToken {
         info: info(&row),
         token,
@@ -110,13 +107,13 @@ pub async fn revoke(
     if updated.rows_affected != 1 {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &state.db,
-        client,
-        Some(scope.account_id()),
-        "brand.api_token_revoked",
-        Some(&id.to_string()),
-        Some(json!({ "brand": scope.slug() })),
-    )
-    .await
+    scope
+        .audit(
+            &state.db,
+            client,
+            "brand.api_token_revoked",
+            &id.to_string(),
+            json!({}),
+        )
+        .await
 }

@@ -100,6 +100,30 @@ impl BrandScope {
         Ok((scope, brand))
     }
 
+    /// Records `action` on this brand in the audit log, as this scope's actor; `detail` gets
+    /// the brand's slug added under `"brand"`.
+    pub async fn audit(
+        &self,
+        db: &impl ConnectionTrait,
+        client: &crate::auth::audit::ClientContext,
+        action: &str,
+        subject: &str,
+        mut detail: serde_json::Value,
+    ) -> Result<(), AppError> {
+        if let Some(map) = detail.as_object_mut() {
+            map.insert("brand".into(), self.slug.clone().into());
+        }
+        crate::auth::audit::record(
+            db,
+            client,
+            Some(self.account_id),
+            action,
+            Some(subject),
+            Some(detail),
+        )
+        .await
+    }
+
     /// The brand every query of this scope must be filtered by.
     pub fn brand_id(&self) -> Uuid {
         self.brand_id

@@ -132,15 +132,15 @@ pub async fn invite(
         templates::team_invite(&email, &brand.display_name, role.as_str(), &link),
     )
     .await?;
-    audit::record(
-        &txn,
-        client,
-        Some(scope.account_id()),
-        "brand.member_invited",
-        Some(&email),
-        Some(json!({ "brand": scope.slug(), "role": role.as_str() })),
-    )
-    .await?;
+    scope
+        .audit(
+            &txn,
+            client,
+            "brand.member_invited",
+            &email,
+            json!({ "role": role.as_str() }),
+        )
+        .await?;
     txn.commit().await?;
     state.outbox.wake();
     Ok(PendingInvite {
@@ -169,15 +169,15 @@ pub async fn revoke_invite(
     if updated.rows_affected != 1 {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &state.db,
-        client,
-        Some(scope.account_id()),
-        "brand.invite_revoked",
-        Some(&invite_id.to_string()),
-        Some(json!({ "brand": scope.slug() })),
-    )
-    .await
+    scope
+        .audit(
+            &state.db,
+            client,
+            "brand.invite_revoked",
+            &invite_id.to_string(),
+            json!({}),
+        )
+        .await
 }
 
 /// The signed-in person accepts an invitation sent to their email address. The mailed link
@@ -312,15 +312,15 @@ pub async fn change_role(
         .filter(brand_membership::Column::AccountId.eq(account_id))
         .exec(&txn)
         .await?;
-    audit::record(
-        &txn,
-        client,
-        Some(scope.account_id()),
-        "brand.role_changed",
-        Some(&account_id.to_string()),
-        Some(json!({ "brand": scope.slug(), "from": member.role, "to": role.as_str() })),
-    )
-    .await?;
+    scope
+        .audit(
+            &txn,
+            client,
+            "brand.role_changed",
+            &account_id.to_string(),
+            json!({ "from": member.role, "to": role.as_str() }),
+        )
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -337,15 +337,15 @@ pub async fn remove_member(
     brand_membership::Entity::delete_by_id((scope.brand_id(), account_id))
         .exec(&txn)
         .await?;
-    audit::record(
-        &txn,
-        client,
-        Some(scope.account_id()),
-        "brand.member_removed",
-        Some(&account_id.to_string()),
-        Some(json!({ "brand": scope.slug(), "role": member.role })),
-    )
-    .await?;
+    scope
+        .audit(
+            &txn,
+            client,
+            "brand.member_removed",
+            &account_id.to_string(),
+            json!({ "role": member.role }),
+        )
+        .await?;
     txn.commit().await?;
     Ok(())
 }
