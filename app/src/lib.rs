@@ -3,10 +3,12 @@
 //!
 //! - [`auth`]: accounts, sessions, roles and guards, verification, password reset.
 //! - [`brands`]: brands (tenants), applications, admin review, the `BrandScope`.
+//! - [`catalog`]: listings, variants, stock and its ledger, storefront search.
 //! - [`core`]: what every capability shares (the error type, application state, UI kit).
 //! - [`festival`]: the platform's festival settings (name, dates) shown across the storefront.
 //! - [`home`]: the storefront home page.
 //! - [`mail`]: transactional mail through a durable outbox.
+//! - [`media`]: uploaded images, checked and re-encoded, served from `/media/`.
 //!
 //! The same crate compiles twice: natively with `ssr` for the server, and to wasm with
 //! `hydrate` for the browser, which takes over the server-rendered HTML.
@@ -15,10 +17,12 @@
 
 pub mod auth;
 pub mod brands;
+pub mod catalog;
 pub mod core;
 pub mod festival;
 pub mod home;
 pub mod mail;
+pub mod media;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -75,6 +79,12 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("brands"), StaticSegment("apply")) view=brands::ApplyBrandPage/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug")) view=brands::BrandDashboardPage/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("team")) view=brands::TeamPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings")) view=catalog::BrandListingsPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings"), StaticSegment("new")) view=catalog::NewListingPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings"), ParamSegment("id")) view=catalog::EditListingPage/>
+                    <Route path=StaticSegment("search") view=catalog::SearchPage/>
+                    <Route path=(StaticSegment("c"), ParamSegment("category")) view=catalog::SearchPage/>
+                    <Route path=(StaticSegment("p"), ParamSegment("id")) view=catalog::ListingPageView ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("invites"), StaticSegment("accept")) view=brands::AcceptInvitePage/>
                     <Route path=(StaticSegment("admin"), StaticSegment("brands")) view=brands::AdminBrandsPage/>
                     // Async: the answer's status (404 for unknown or suspended brands) is known

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   ADMIN,
   hasHorizontalScroll,
+  fixtureDir,
   screenshotDir,
   signIn,
   signUpVerified,
@@ -42,6 +43,16 @@ for (const [name, viewport] of Object.entries(viewports)) {
       await owner.getByRole('button', { name: 'Send application' }).click();
       await owner.getByRole('heading', { name: 'Application received' }).waitFor();
       assert.equal(await hasHorizontalScroll(owner), false);
+
+      // While the application is reviewed, the applicant adds the logo from "Your brands".
+      await owner.goto(gala.baseUrl + '/brands');
+      await waitForHydration(owner);
+      await owner.getByLabel('Add your logo to the application').setInputFiles(join(fixtureDir, 'logo.png'));
+      await owner.getByRole('button', { name: 'Upload logo' }).click();
+      await owner.getByText('Logo saved.').waitFor();
+      await owner.getByRole('img', { name: `Maison Lune ${name} logo` }).waitFor();
+      assert.equal(await hasHorizontalScroll(owner), false);
+      await owner.screenshot({ path: join(screenshotDir, `brands-list-${name}.png`), fullPage: true });
 
       const admin = await browser.newPage({ viewport });
       await signIn(admin, gala.baseUrl, ADMIN.email, ADMIN.password);
@@ -91,6 +102,8 @@ for (const [name, viewport] of Object.entries(viewports)) {
       const response = await visitor.goto(gala.baseUrl + `/b/${slug}`);
       assert.equal(response.status(), 200);
       await visitor.getByRole('heading', { name: `Maison Lune ${name}` }).waitFor();
+      const logo = visitor.getByRole('img', { name: `Maison Lune ${name} logo` });
+      assert.ok(await logo.evaluate((img) => img.complete && img.naturalWidth === 256), 'the logo loads');
       await visitor.screenshot({ path: join(screenshotDir, `brand-public-${name}.png`), fullPage: true });
       const missing = await visitor.goto(gala.baseUrl + '/b/no-such-brand');
       assert.equal(missing.status(), 404);

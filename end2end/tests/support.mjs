@@ -12,6 +12,8 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
 export const screenshotDir = join(repoRoot, 'end2end', 'screenshots');
+/** Files the tests upload (a logo, ...). */
+export const fixtureDir = join(repoRoot, 'end2end', 'fixtures');
 
 /** The platform admin every test server has. */
 export const ADMIN = { email: 'admin@gala.test', password: 'platform-admin-pass-1' };
@@ -184,4 +186,52 @@ export async function signUpVerified(page, gala, name, email, password) {
   await waitForHydration(page);
   await page.getByRole('button', { name: 'Verify my email' }).click();
   await page.getByRole('heading', { name: 'Your email is verified' }).waitFor();
+}
+
+/**
+ * Makes a verified account through the JSON API and signs `page`'s browser context in with it
+ * (the API's session cookie lands in the context). For tests whose subject is not sign-up.
+ */
+export async function apiSignedIn(page, gala, name, email, password) {
+  const api = page.request;
+  const signUp = await api.post(gala.baseUrl + '/api/v1/auth/signup', {
+    data: { display_name: name, email, password },
+  });
+  if (!signUp.ok()) throw new Error(`sign-up failed: ${signUp.status()} ${await signUp.text()}`);
+  const mail = await waitForMail(gala.outboxDir, email, { subject: 'Verify your email' });
+  const token = mail.match(/verify-email\?token=([A-Za-z0-9_-]+)/)[1];
+  const verified = await api.post(gala.baseUrl + '/api/v1/auth/verify-email', { data: { token } });
+  if (!verified.ok()) throw new Error(`verification failed: ${verified.status()}`);
+  const signedIn = await api.post(gala.baseUrl + '/api/v1/auth/signin', { data: { email, password } });
+  if (!signedIn.ok()) throw new Error(`sign-in failed: ${signedIn.status()}`);
+}
+
+/**
+ * An approved brand `slug` through the JSON API: `owner` (a signed-in page) applies, the
+ * platform admin approves. Returns nothing; the owner's context is the brand's owner.
+ */
+export async function apiLiveBrand(owner, browser, gala, slug, displayName) {
+  const applied = await owner.request.post(gala.baseUrl + '/api/v1/brands/applications', {
+    data: {
+      legal_name: `${displayName} Ltd`,
+      display_name: displayName,
+      slug,
+      country: 'CN',
+      category: 'fashion',
+      contact_email: `team@${slug}.test`,
+      description: 'Runway-ready clothing for the festival, designed in Shanghai.',
+      licence_number: '91310000-ABC',
+    },
+  });
+  if (applied.status() !== 201) throw new Error(`application failed: ${await applied.text()}`);
+  const { id } = await applied.json();
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  const signedIn = await admin.request.post(gala.baseUrl + '/api/v1/auth/signin', { data: ADMIN });
+  if (!signedIn.ok()) throw new Error('admin sign-in failed');
+  const decided = await admin.request.post(gala.baseUrl + `/api/v1/admin/brands/${id}/decision`, {
+    data: { decision: 'approve' },
+  });
+  if (!decided.ok()) throw new Error(`approval failed: ${await decided.text()}`);
+  await adminContext.close();
 }

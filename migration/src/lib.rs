@@ -9,6 +9,8 @@ mod m20261122_000001_create_platform_setting;
 mod m20261122_000002_create_identity;
 mod m20261122_000003_create_brands;
 mod m20261122_000004_create_brand_teams;
+mod m20261122_000005_create_media;
+mod m20261122_000006_create_catalog;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -21,6 +23,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_identity::Migration),
             Box::new(m20261122_000003_create_brands::Migration),
             Box::new(m20261122_000004_create_brand_teams::Migration),
+            Box::new(m20261122_000005_create_media::Migration),
+            Box::new(m20261122_000006_create_catalog::Migration),
         ]
     }
 }

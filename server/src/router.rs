@@ -6,7 +6,7 @@ use app::core::state::AppState;
 use axum::{
     http::{header, HeaderValue},
     middleware,
-    routing::get,
+    routing::{get, post},
     Router,
 };
 use leptos::prelude::provide_context;
@@ -28,7 +28,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use crate::{
     api,
     config::ServeConfig,
-    http::{csrf, fallback, health, metrics, middleware as mw},
+    http::{csrf, fallback, health, media, metrics, middleware as mw, uploads},
 };
 
 /// Name of the session cookie.
@@ -68,6 +68,8 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render(metrics::handle())))
         .nest_service("/pkg", pkg_files)
+        .route("/media/{file}", get(media::serve))
+        .route("/brand/{slug}/logo", post(uploads::brand_logo_form))
         .merge(api::routes())
         .leptos_routes_with_context(
             &state,

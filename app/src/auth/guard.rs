@@ -38,6 +38,9 @@ pub enum BrandAccess {
     PlatformAdmin,
     /// As the brand's own system, with a bearer token (`write` = may change data).
     ApiToken { write: bool },
+    /// As the person who applied for the brand, while the application is under review (they
+    /// become its owner only when it is approved).
+    Applicant,
 }
 
 /// The caller must hold at least `min` in the brand (given their membership there, if any), or

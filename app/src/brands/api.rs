@@ -30,14 +30,7 @@ pub async fn apply_for_brand(application: BrandApplication) -> Result<BrandDetai
 /// The brand dashboard's data (members and admins only).
 #[server(prefix = "/api/fn", endpoint = "brands/dashboard")]
 pub async fn brand_dashboard(slug: String) -> Result<BrandDetail, AppError> {
-    let request = RequestContext::load().await?;
-    let (scope, _) = super::BrandScope::resolve(
-        &request.state.db,
-        request.user().await?,
-        &slug,
-        crate::auth::BrandRole::Staff,
-    )
-    .await?;
+    let (request, scope) = scoped_request(&slug, crate::auth::BrandRole::Staff).await?;
     super::service::brand_for_team(&request.state.db, &scope).await
 }
 
@@ -88,28 +81,26 @@ pub async fn get_public_brand(slug: String) -> Result<PublicBrand, AppError> {
 /// The team page's data (managers and owners).
 #[server(prefix = "/api/fn", endpoint = "brands/team")]
 pub async fn brand_team(slug: String) -> Result<super::Team, AppError> {
-    let request = RequestContext::load().await?;
-    let (scope, _) = super::BrandScope::resolve(
-        &request.state.db,
-        request.user().await?,
-        &slug,
-        crate::auth::BrandRole::Manager,
-    )
-    .await?;
+    let (request, scope) = scoped_request(&slug, crate::auth::BrandRole::Manager).await?;
     super::team::team(&request.state.db, &scope).await
+}
+
+/// The request of a server function acting on brand `slug`, with the caller's scope there
+/// (at least `min`). Every brand-scoped server function starts here.
+#[cfg(feature = "ssr")]
+pub async fn scoped_request(
+    slug: &str,
+    min: crate::auth::BrandRole,
+) -> Result<(RequestContext, super::BrandScope), AppError> {
+    let request = RequestContext::load().await?;
+    let (scope, _) =
+        super::BrandScope::resolve(&request.state.db, request.user().await?, slug, min).await?;
+    Ok((request, scope))
 }
 
 #[cfg(feature = "ssr")]
 async fn owner_request(slug: &str) -> Result<(RequestContext, super::BrandScope), AppError> {
-    let request = RequestContext::load().await?;
-    let (scope, _) = super::BrandScope::resolve(
-        &request.state.db,
-        request.user().await?,
-        slug,
-        crate::auth::BrandRole::Owner,
-    )
-    .await?;
-    Ok((request, scope))
+    scoped_request(slug, crate::auth::BrandRole::Owner).await
 }
 
 #[cfg(feature = "ssr")]

@@ -4,6 +4,8 @@
 mod api;
 #[cfg(feature = "ssr")]
 pub mod api_tokens;
+#[cfg(feature = "ssr")]
+pub mod logo;
 mod model;
 mod pages;
 #[cfg(feature = "ssr")]

@@ -77,6 +77,8 @@ pub struct BrandDetail {
     pub status: BrandStatus,
     pub review_note: Option<String>,
     pub submitted_at: chrono::DateTime<chrono::Utc>,
+    /// Path of the logo image (`/media/...`), if one was uploaded.
+    pub logo_url: Option<String>,
 }
 
 /// A brand as shoppers see it.
@@ -87,6 +89,8 @@ pub struct PublicBrand {
     pub country: String,
     pub category: String,
     pub description: String,
+    /// Path of the logo image, if any.
+    pub logo_url: Option<String>,
 }
 
 /// A brand the signed-in person belongs to (or applied for).
@@ -97,6 +101,8 @@ pub struct MyBrand {
     pub status: BrandStatus,
     /// `None` while the application is not approved.
     pub role: Option<BrandRole>,
+    /// Path of the logo image, if any.
+    pub logo_url: Option<String>,
 }
 
 /// One page of the admin review queue.

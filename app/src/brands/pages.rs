@@ -3,12 +3,15 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::{
+    components::A,
+    hooks::{use_params_map, use_query_map},
+};
 
 use super::{
     brand_api_tokens, brand_dashboard, brand_team, get_public_brand, my_brands, review_queue,
     AcceptBrandInvite, ApplyForBrand, BrandDetail, BrandStatus, ChangeMemberRole,
-    CreateBrandApiToken, CreatedApiToken, DecideBrand, InviteMember, PendingInvite,
+    CreateBrandApiToken, CreatedApiToken, DecideBrand, InviteMember, MyBrand, PendingInvite,
     RemoveTeamMember, RevokeBrandApiToken, RevokeBrandInvite, CATEGORIES,
 };
 use crate::auth::{use_user, BrandRole};
@@ -16,6 +19,7 @@ use crate::core::ui::{
     field_errors, Field, FormAlert, InlineError, NotFoundPage, SignInPrompt, Skeleton,
 };
 use crate::core::AppError;
+use crate::media::ImageProblem;
 
 fn status_badge(status: BrandStatus) -> impl IntoView {
     let (class, label) = match status {
@@ -26,6 +30,69 @@ fn status_badge(status: BrandStatus) -> impl IntoView {
         BrandStatus::Suspended => ("badge badge--danger", "Suspended"),
     };
     view! { <span class=class>{label}</span> }
+}
+
+/// A brand's logo, or its initial on a tinted square when it has none.
+#[component]
+pub fn BrandLogo(
+    name: String,
+    url: Option<String>,
+    /// Extra class for the size (`brand-logo--sm`); the default is 64 px.
+    #[prop(optional)]
+    size: &'static str,
+) -> impl IntoView {
+    let class = format!("brand-logo {size}");
+    match url {
+        Some(url) => view! { <img class=class src=url alt=format!("{name} logo") loading="lazy"/> }
+            .into_any(),
+        None => {
+            let initial = name
+                .chars()
+                .next()
+                .unwrap_or('?')
+                .to_uppercase()
+                .to_string();
+            view! { <span class=class aria-hidden="true">{initial}</span> }.into_any()
+        }
+    }
+}
+
+/// The outcome of a logo upload, read from the query the upload form's redirect sets
+/// (`?logo=saved` or `?logo_error=<code>`).
+#[component]
+fn LogoOutcome() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        let query = query.get();
+        if query.get("logo").as_deref() == Some("saved") {
+            Some(
+                view! { <p class="notice notice--success" role="status">"Logo saved."</p> }
+                    .into_any(),
+            )
+        } else {
+            query.get("logo_error").map(|code| {
+                let problem = ImageProblem::parse(&code).unwrap_or(ImageProblem::Unreadable);
+                view! { <p class="form-alert" role="alert">{problem.message()}</p> }.into_any()
+            })
+        }
+    }
+}
+
+/// The logo upload form: a plain multipart form (it works before the page's script has
+/// loaded) posted to `/brand/<slug>/logo`, which redirects back with the outcome.
+#[component]
+fn LogoForm(slug: String, label: &'static str) -> impl IntoView {
+    let input_id = format!("logo-{slug}");
+    view! {
+        <form class="logo-form" method="post" action=format!("/brand/{slug}/logo") enctype="multipart/form-data">
+            <div class="field">
+                <label class="field__label" for=input_id.clone()>{label}</label>
+                <p class="field__hint" id=format!("{input_id}-hint")>"PNG, JPEG or WebP, at least 64×64 pixels, up to 1.5 MB. Square works best."</p>
+                <input class="field__input" type="file" id=input_id.clone() name="logo" accept="image/png,image/jpeg,image/webp" required=true aria-describedby=format!("{input_id}-hint")/>
+            </div>
+            <button class="button button--secondary" type="submit">"Upload logo"</button>
+        </form>
+    }
 }
 
 /// `/brands`: the brands you belong to and your applications.
@@ -39,6 +106,7 @@ pub fn BrandsPage() -> impl IntoView {
                 <h1>"Your brands"</h1>
                 <A href="/brands/apply" attr:class="button button--primary">"Open a brand"</A>
             </div>
+            <LogoOutcome/>
             <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
                 {move || brands.get().map(|result| match result {
                     Ok(list) if list.is_empty() => view! {
@@ -50,20 +118,28 @@ pub fn BrandsPage() -> impl IntoView {
                     Ok(list) => view! {
                         <ul class="card-list">
                             {list.into_iter().map(|b| {
-                                let href = if b.status == BrandStatus::Approved || b.status == BrandStatus::Suspended {
+                                let under_review = matches!(b.status, BrandStatus::Pending | BrandStatus::ChangesRequested);
+                                let href = if b.role.is_some() {
                                     format!("/brand/{}", b.slug)
                                 } else {
                                     "/brands".to_owned()
                                 };
+                                let slug = b.slug.clone();
                                 view! {
                                     <li class="card-list__item">
-                                        <A href=href attr:class="card-list__link">
-                                            <span class="card-list__title">{b.display_name}</span>
-                                            <span class="card-list__meta">
-                                                {status_badge(b.status)} " "
-                                                {b.role.map(|r| r.as_str().to_owned()).unwrap_or_else(|| "applicant".to_owned())}
+                                        <A href=href attr:class="card-list__link card-list__link--media">
+                                            <BrandLogo name=b.display_name.clone() url=b.logo_url.clone() size="brand-logo--sm"/>
+                                            <span class="card-list__text">
+                                                <span class="card-list__title">{b.display_name}</span>
+                                                <span class="card-list__meta">
+                                                    {status_badge(b.status)} " "
+                                                    {b.role.map(|r| r.as_str().to_owned()).unwrap_or_else(|| "applicant".to_owned())}
+                                                </span>
                                             </span>
                                         </A>
+                                        {(under_review && b.role.is_none()).then(|| view! {
+                                            <LogoForm slug label="Add your logo to the application"/>
+                                        })}
                                     </li>
                                 }
                             }).collect_view()}
@@ -131,18 +207,50 @@ pub fn ApplyBrandPage() -> impl IntoView {
 }
 
 /// Sections of the brand dashboard that later issues fill in.
-const COMING_SECTIONS: &[&str] = &[
-    "Listings",
-    "Campaigns",
-    "Stores",
-    "Shows",
-    "Orders",
-    "Insights",
-];
+const COMING_SECTIONS: &[&str] = &["Campaigns", "Stores", "Shows", "Orders", "Insights"];
 
-/// The dashboard's section tabs; `current` is "overview" or "team".
+/// The signed-in person's role in `slug`, from their brands list.
+fn role_in(mine: &Resource<Result<Vec<MyBrand>, AppError>>, slug: &str) -> Option<BrandRole> {
+    mine.get()
+        .and_then(Result::ok)
+        .and_then(|list| list.into_iter().find(|b| b.slug == slug))
+        .and_then(|b| b.role)
+}
+
+/// Switches between the brands the person belongs to (shown when there are several).
 #[component]
-fn DashboardNav(slug: String, current: &'static str) -> impl IntoView {
+fn BrandSwitcher(slug: String, mine: Resource<Result<Vec<MyBrand>, AppError>>) -> impl IntoView {
+    let slug = StoredValue::new(slug);
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let others: Vec<MyBrand> = mine.get().and_then(Result::ok).unwrap_or_default()
+                    .into_iter()
+                    .filter(|b| b.role.is_some() && b.slug != slug.get_value())
+                    .collect();
+                (!others.is_empty()).then(|| view! {
+                    <details class="switcher">
+                        <summary class="switcher__toggle">"Switch brand"</summary>
+                        <ul class="switcher__menu">
+                            {others.into_iter().map(|b| view! {
+                                <li>
+                                    <A href=format!("/brand/{}", b.slug) attr:class="switcher__item">
+                                        <BrandLogo name=b.display_name.clone() url=b.logo_url.clone() size="brand-logo--xs"/>
+                                        {b.display_name}
+                                    </A>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </details>
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The dashboard's section tabs; `current` is "overview", "listings" or "team".
+#[component]
+pub fn DashboardNav(slug: String, current: &'static str) -> impl IntoView {
     let tab = |href: String, label: &'static str, key: &'static str| {
         let is_current = key == current;
         view! {
@@ -157,6 +265,7 @@ fn DashboardNav(slug: String, current: &'static str) -> impl IntoView {
         <nav class="dashboard__nav" aria-label="Brand sections">
             <ul>
                 {tab(format!("/brand/{slug}"), "Overview", "overview")}
+                {tab(format!("/brand/{slug}/listings"), "Listings", "listings")}
                 {tab(format!("/brand/{slug}/team"), "Team", "team")}
                 {COMING_SECTIONS.iter().map(|s| view! {
                     <li><span class="dashboard__tab dashboard__tab--soon" title="Coming soon">{*s}</span></li>
@@ -172,16 +281,20 @@ pub fn BrandDashboardPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.get().get("slug").unwrap_or_default();
     let brand = Resource::new(slug, brand_dashboard);
+    let mine = Resource::new(|| (), |_| my_brands());
     view! {
         <Title text="Brand dashboard"/>
         <section class="container page">
+            <LogoOutcome/>
             <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
                 {move || brand.get().map(|result| match result {
                     Ok(brand) => view! {
                         <div class="dashboard">
-                            <div class="page__head">
+                            <div class="page__head dashboard__head">
+                                <BrandLogo name=brand.display_name.clone() url=brand.logo_url.clone()/>
                                 <h1>{brand.display_name.clone()}</h1>
                                 {status_badge(brand.status)}
+                                <BrandSwitcher slug=brand.slug.clone() mine/>
                             </div>
                             {(brand.status == BrandStatus::Suspended).then(|| view! {
                                 <p class="form-alert" role="alert">
@@ -199,6 +312,12 @@ pub fn BrandDashboardPage() -> impl IntoView {
                                     <dt>"Country"</dt><dd>{brand.country.clone()}</dd>
                                     <dt>"Contact"</dt><dd>{brand.contact_email.clone()}</dd>
                                 </dl>
+                                {
+                                    let slug = brand.slug.clone();
+                                    move || role_in(&mine, &slug).is_some_and(|role| role >= BrandRole::Manager).then(|| view! {
+                                        <LogoForm slug=slug.clone() label=if brand.logo_url.is_some() { "Change the logo" } else { "Add a logo" }/>
+                                    })
+                                }
                             </div>
                         </div>
                     }.into_any(),
@@ -303,14 +422,14 @@ pub fn PublicBrandPage() -> impl IntoView {
                         <Title text=brand.display_name.clone()/>
                         <Meta name="description" content=brand.description.clone()/>
                         <div class="brand-hero">
-                            <span class="brand-hero__logo" aria-hidden="true">{brand.display_name.chars().next().unwrap_or('?').to_string()}</span>
+                            <BrandLogo name=brand.display_name.clone() url=brand.logo_url.clone()/>
                             <div>
                                 <h1>{brand.display_name.clone()}</h1>
                                 <p class="brand-hero__meta">{format!("{} · {}", brand.category, brand.country)}</p>
                             </div>
                         </div>
                         <p class="page__lead">{brand.description.clone()}</p>
-                        <div class="notice"><p>"This brand's listings will appear here."</p></div>
+                        <BrandCatalog slug=brand.slug.clone()/>
                     }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),
@@ -553,5 +672,25 @@ pub fn AcceptInvitePage() -> impl IntoView {
                 }}
             </div>
         </section>
+    }
+}
+
+/// A brand's published listings, on its public page.
+#[component]
+fn BrandCatalog(slug: String) -> impl IntoView {
+    let query = crate::catalog::SearchQuery {
+        brand: Some(slug),
+        sort: Some(crate::catalog::SearchSort::Newest),
+        ..Default::default()
+    };
+    let listings = Resource::new(move || query.clone(), crate::catalog::search_listings);
+    view! {
+        <h2>"Shop the collection"</h2>
+        <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
+            {move || listings.get().map(|result| match result {
+                Ok(page) => view! { <crate::catalog::ListingGrid page empty="This brand hasn't published anything yet. Check back soon."/> }.into_any(),
+                Err(error) => view! { <InlineError error/> }.into_any(),
+            })}
+        </Transition>
     }
 }

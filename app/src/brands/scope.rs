@@ -58,6 +58,42 @@ impl BrandScope {
         ))
     }
 
+    /// Like [`BrandScope::resolve`], but also lets the applicant of a brand that is still under
+    /// review (pending or changes requested) act on it, e.g. add a logo to the application.
+    pub async fn resolve_or_applicant(
+        db: &impl ConnectionTrait,
+        user: Option<CurrentUser>,
+        slug: &str,
+        min: BrandRole,
+    ) -> Result<(BrandScope, brand::Model), AppError> {
+        let applicant = user
+            .as_ref()
+            .and_then(|u| Uuid::parse_str(&u.id).ok())
+            .filter(|_| user.as_ref().is_some_and(|u| u.email_verified));
+        if let Some(account_id) = applicant {
+            let under_review = [
+                super::BrandStatus::Pending.as_str(),
+                super::BrandStatus::ChangesRequested.as_str(),
+            ];
+            let own_application = brand::Entity::find()
+                .filter(brand::Column::Slug.eq(slug))
+                .filter(brand::Column::ApplicantAccountId.eq(account_id))
+                .filter(brand::Column::Status.is_in(under_review))
+                .one(db)
+                .await?;
+            if let Some(brand) = own_application {
+                let scope = BrandScope {
+                    brand_id: brand.id,
+                    slug: brand.slug.clone(),
+                    account_id,
+                    access: BrandAccess::Applicant,
+                };
+                return Ok((scope, brand));
+            }
+        }
+        Self::resolve(db, user, slug, min).await
+    }
+
     /// The scope of a brand's own system calling with a bearer token. The token must be live
     /// and belong to the brand `slug` (another brand's token gets `NotFound`); `write` asks for
     /// a token that may change data.

@@ -1,7 +1,6 @@
 //! The brand rules: applying, the admin review queue and its decisions, suspension, and what
 //! members and shoppers may read.
 
-use chrono::{DateTime, Utc};
 use entity::{brand, brand_membership};
 use sea_orm::{
     sea_query::{Condition, Expr, ExprTrait, Func},
@@ -24,7 +23,7 @@ use crate::auth::{
     service::normalize_email,
     BrandRole, CurrentUser,
 };
-use crate::core::{state::AppState, AppError, FieldErrors};
+use crate::core::{cursor, state::AppState, AppError, FieldErrors};
 use crate::mail::templates;
 
 /// Slugs that would clash with Gala's own pages.
@@ -139,6 +138,7 @@ fn detail(row: &brand::Model) -> BrandDetail {
         status: BrandStatus::parse(&row.status).unwrap_or(BrandStatus::Pending),
         review_note: row.review_note.clone(),
         submitted_at: row.submitted_at,
+        logo_url: row.logo_path.clone(),
     }
 }
 
@@ -306,6 +306,7 @@ pub async fn my_brands(
             status: BrandStatus::parse(&b.status).unwrap_or(BrandStatus::Pending),
             slug: b.slug,
             display_name: b.display_name,
+            logo_url: b.logo_path,
         })
         .collect())
 }
@@ -321,19 +322,6 @@ pub struct QueueFilter {
     pub category: Option<String>,
     /// Cursor from the previous page.
     pub after: Option<String>,
-}
-
-fn encode_cursor(row: &brand::Model) -> String {
-    format!("{}_{}", row.submitted_at.timestamp_micros(), row.id)
-}
-
-fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), AppError> {
-    let bad = || AppError::BadRequest {
-        message: "The page cursor is not valid.".into(),
-    };
-    let (micros, id) = cursor.split_once('_').ok_or_else(bad)?;
-    let at = DateTime::from_timestamp_micros(micros.parse().map_err(|_| bad())?).ok_or_else(bad)?;
-    Ok((at, Uuid::parse_str(id).map_err(|_| bad())?))
 }
 
 /// Applications for admins: oldest first, filterable, keyset-paginated.
@@ -366,7 +354,7 @@ pub async fn review_queue(
         query = query.filter(brand::Column::Category.eq(category));
     }
     if let Some(after) = filter.after.as_deref().filter(|c| !c.is_empty()) {
-        let (at, id) = decode_cursor(after)?;
+        let (at, id) = cursor::decode_time(after)?;
         query = query.filter(
             Condition::any().add(brand::Column::SubmittedAt.gt(at)).add(
                 Condition::all()
@@ -383,7 +371,8 @@ pub async fn review_queue(
         .await?;
     let next_cursor = if rows.len() as u64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
-        rows.last().map(encode_cursor)
+        rows.last()
+            .map(|row| cursor::encode_time(row.submitted_at, row.id))
     } else {
         None
     };
@@ -459,6 +448,10 @@ async fn transition(
             .on_conflict_do_nothing()
             .exec_without_returning(&txn)
             .await?;
+    }
+    if from == BrandStatus::Suspended || to == BrandStatus::Suspended {
+        // The brand's published listings leave (or return to) the storefront with it.
+        crate::catalog::listings::brand_visibility_changed(&txn, brand_id, to.is_live()).await?;
     }
     let applicant = entity::account::Entity::find_by_id(row.applicant_account_id)
         .one(&txn)
@@ -622,6 +615,7 @@ pub async fn public_brand(db: &impl ConnectionTrait, slug: &str) -> Result<Publi
         country: row.country,
         category: row.category,
         description: row.description,
+        logo_url: row.logo_path,
     })
 }
 
@@ -685,33 +679,5 @@ mod tests {
             ..application()
         };
         assert!(validate(&reserved).unwrap_err().field_messages("slug")[0].contains("reserved"));
-    }
-
-    #[test]
-    fn cursors_round_trip() {
-        let at = DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap();
-        let id = Uuid::now_v7();
-        let row = brand::Model {
-            id,
-            slug: "a".into(),
-            legal_name: "a".into(),
-            display_name: "a".into(),
-            country: "FR".into(),
-            category: "fashion".into(),
-            contact_email: "a@b.co".into(),
-            description: "d".into(),
-            licence_number: "1".into(),
-            logo_path: None,
-            status: "pending".into(),
-            review_note: None,
-            applicant_account_id: id,
-            submitted_at: at,
-            reviewed_at: None,
-            reviewed_by: None,
-            created_at: at,
-            updated_at: at,
-        };
-        assert_eq!(decode_cursor(&encode_cursor(&row)).unwrap(), (at, id));
-        assert!(decode_cursor("garbage").is_err());
     }
 }

@@ -253,6 +253,7 @@ pub async fn accept_invite(
         display_name: brand.display_name,
         status: BrandStatus::parse(&brand.status).unwrap_or(BrandStatus::Pending),
         role: Some(role),
+        logo_url: brand.logo_path,
     })
 }
 

@@ -1,7 +1,10 @@
-//! What every capability shares: the error type, the server-side application state and the UI
-//! kit.
+//! What every capability shares: the error type, money, the server-side application state, time
+//! and the UI kit.
 
+#[cfg(feature = "ssr")]
+pub mod cursor;
 pub mod error;
+pub mod money;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod time;

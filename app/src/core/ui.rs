@@ -41,6 +41,11 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="visually-hidden">"Menu"</span>
                 </button>
                 <AccountLink/>
+                <form class="site-search" method="get" action="/search" role="search">
+                    <label class="visually-hidden" for="site-search-q">"Search Gala"</label>
+                    <input class="field__input" id="site-search-q" type="search" name="q" placeholder="Search brands and products"/>
+                    <button class="button button--secondary" type="submit">"Search"</button>
+                </form>
                 <nav
                     id="site-nav"
                     class="site-nav"
@@ -49,6 +54,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 >
                     <ul class="site-nav__list" on:click=move |_| set_menu_open.set(false)>
                         <li><A href="/" exact=true>"Home"</A></li>
+                        <li><A href="/search">"Shop"</A></li>
                         <li><a href="/#live">"Live show"</a></li>
                         <li><a href="/#presale">"Pre-sale"</a></li>
                         <li><a href="/#stores">"Pop-up stores"</a></li>
@@ -146,23 +152,14 @@ pub fn Field(
     #[prop(optional, into)] hint: Option<String>,
     #[prop(optional, into)] value: Option<String>,
     #[prop(into)] errors: Signal<Vec<String>>,
+    /// Whether the browser should insist on a value (default: yes).
+    #[prop(default = true)]
+    required: bool,
 ) -> impl IntoView {
     let id = format!("field-{name}");
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let described_by = {
-        let (hint_id, error_id, has_hint) = (hint_id.clone(), error_id.clone(), hint.is_some());
-        move || {
-            let mut ids = Vec::new();
-            if has_hint {
-                ids.push(hint_id.clone());
-            }
-            if !errors.get().is_empty() {
-                ids.push(error_id.clone());
-            }
-            ids.join(" ")
-        }
-    };
+    let described_by = described_by(&hint_id, &error_id, hint.is_some(), errors);
     view! {
         <div class="field" class:field--invalid=move || !errors.get().is_empty()>
             <label class="field__label" for=id.clone()>{label}</label>
@@ -174,16 +171,49 @@ pub fn Field(
                 type=kind
                 autocomplete=autocomplete
                 value=value
-                required=true
+                required=required
                 aria-invalid=move || (!errors.get().is_empty()).to_string()
                 aria-describedby=described_by
             />
-            <Show when=move || !errors.get().is_empty()>
-                <ul class="field__errors" id=error_id.clone() role="alert">
-                    {move || errors.get().into_iter().map(|message| view! { <li>{message}</li> }).collect_view()}
-                </ul>
-            </Show>
+            <ErrorList errors id=error_id/>
         </div>
+    }
+}
+
+/// `aria-describedby` of an input: its hint (if any) and, while there are any, its errors.
+fn described_by(
+    hint_id: &str,
+    error_id: &str,
+    has_hint: bool,
+    errors: Signal<Vec<String>>,
+) -> impl Fn() -> String + Send + Sync + 'static {
+    let (hint_id, error_id) = (hint_id.to_owned(), error_id.to_owned());
+    move || {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(hint_id.clone());
+        }
+        if !errors.get().is_empty() {
+            ids.push(error_id.clone());
+        }
+        ids.join(" ")
+    }
+}
+
+/// A field's error messages, announced to screen readers; nothing while there are none.
+#[component]
+pub fn ErrorList(
+    errors: Signal<Vec<String>>,
+    /// Element id, for the input's `aria-describedby`.
+    #[prop(optional, into)]
+    id: Option<String>,
+) -> impl IntoView {
+    view! {
+        <Show when=move || !errors.get().is_empty()>
+            <ul class="field__errors" id=id.clone() role="alert">
+                {move || errors.get().into_iter().map(|message| view! { <li>{message}</li> }).collect_view()}
+            </ul>
+        </Show>
     }
 }
 
@@ -210,6 +240,44 @@ pub fn SignInPrompt(#[prop(into)] message: String, next: &'static str) -> impl I
         <div class="notice">
             <p>{message}</p>
             <A href=format!("/signin?next={next}") attr:class="button button--primary">"Sign in"</A>
+        </div>
+    }
+}
+
+/// A labelled input bound to a signal (for forms built in the browser, like the listing
+/// editor), with its hint and field-level errors.
+#[component]
+pub fn BoundField(
+    /// Unique element id.
+    #[prop(into)]
+    id: String,
+    #[prop(into)] label: String,
+    value: RwSignal<String>,
+    #[prop(into)] errors: Signal<Vec<String>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "text")] inputmode: &'static str,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described_by = described_by(&hint_id, &error_id, hint.is_some(), errors);
+    view! {
+        <div class="field" class:field--invalid=move || !errors.get().is_empty()>
+            <label class="field__label" for=id.clone()>{label}</label>
+            {hint.map(|hint| view! { <p class="field__hint" id=hint_id.clone()>{hint}</p> })}
+            <input
+                class="field__input"
+                id=id.clone()
+                type=kind
+                inputmode=inputmode
+                required=required
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || (!errors.get().is_empty()).to_string()
+                aria-describedby=described_by
+            />
+            <ErrorList errors id=error_id/>
         </div>
     }
 }

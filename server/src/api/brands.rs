@@ -4,14 +4,14 @@
 use app::{
     auth::BrandRole,
     brands::{
-        api_tokens, service, team, ApiTokenInfo, ApplicationPage, BrandApplication, BrandDetail,
-        BrandScope, CreatedApiToken, MyBrand, PendingInvite, PublicBrand, ReviewDecision, Team,
-        TokenScope,
+        api_tokens, logo, service, team, ApiTokenInfo, ApplicationPage, BrandApplication,
+        BrandDetail, BrandScope, CreatedApiToken, MyBrand, PendingInvite, PublicBrand,
+        ReviewDecision, Team, TokenScope,
     },
     core::{state::AppState, AppError},
 };
 use axum::{
-    extract::{Path, Query, State},
+    extract::{multipart::MultipartRejection, Multipart, Path, State},
     http::StatusCode,
     routing::{delete, get, post, put},
     Json, Router,
@@ -19,7 +19,8 @@ use axum::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{viewer::Viewer, ApiJson};
+use super::{viewer::Viewer, ApiJson, ApiQuery};
+use crate::http::uploads::read_file_field;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -48,11 +49,12 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/brands/{slug}/api-tokens/{id}",
             delete(revoke_token),
         )
+        .route("/api/v1/brands/{slug}/logo", post(upload_logo))
 }
 
 /// The scope of a request to a brand: a bearer token (the brand's own system) or the signed-in
 /// member. `write` is asked of tokens; `min` of members.
-async fn brand_scope(
+pub(super) async fn brand_scope(
     state: &AppState,
     viewer: &Viewer,
     slug: &str,
@@ -81,6 +83,26 @@ async fn owner_scope(
         return Err(AppError::Forbidden);
     }
     brand_scope(state, viewer, slug, BrandRole::Owner, true).await
+}
+
+/// Who may change the brand's profile (its logo): a write token, managers and owners, or the
+/// applicant while the application is under review.
+async fn profile_scope(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+) -> Result<BrandScope, AppError> {
+    match &viewer.bearer {
+        Some(_) => brand_scope(state, viewer, slug, BrandRole::Manager, true).await,
+        None => Ok(BrandScope::resolve_or_applicant(
+            &state.db,
+            viewer.user.clone(),
+            slug,
+            BrandRole::Manager,
+        )
+        .await?
+        .0),
+    }
 }
 
 fn uuid_in_path(raw: &str) -> Result<Uuid, AppError> {
@@ -133,7 +155,7 @@ async fn public_brand(
 async fn review_queue(
     State(state): State<AppState>,
     viewer: Viewer,
-    Query(filter): Query<service::QueueFilter>,
+    ApiQuery(filter): ApiQuery<service::QueueFilter>,
 ) -> Result<Json<ApplicationPage>, AppError> {
     Ok(Json(
         service::review_queue(&state, viewer.user, &filter).await?,
@@ -323,4 +345,27 @@ async fn revoke_token(
     let scope = owner_scope(&state, &viewer, &slug).await?;
     api_tokens::revoke(&state, &viewer.client, &scope, uuid_in_path(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Serialize)]
+struct LogoBody {
+    logo_url: String,
+}
+
+/// `POST /api/v1/brands/{slug}/logo`, multipart with the image in field `logo`.
+async fn upload_logo(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Json<LogoBody>, AppError> {
+    let scope = profile_scope(&state, &viewer, &slug).await?;
+    let bytes = read_file_field(multipart, logo::LOGO_FIELD)
+        .await?
+        .map_err(|problem| problem.into_error(logo::LOGO_FIELD))?;
+    let image = app::media::process_upload(bytes, logo::LOGO_SPEC)
+        .await
+        .map_err(|problem| problem.into_error(logo::LOGO_FIELD))?;
+    let logo_url = logo::set_logo(&state, &viewer.client, &scope, image).await?;
+    Ok(Json(LogoBody { logo_url }))
 }

@@ -1,5 +1,5 @@
-//! A JSON body extractor whose rejections are `AppError`s (so a malformed body gets the same
-//! JSON error shape as everything else, never axum's plain-text message).
+//! JSON body and query extractors whose rejections are `AppError`s (so malformed input gets
+//! the same JSON error shape as everything else, never axum's plain-text message).
 
 use app::core::AppError;
 use axum::{
@@ -30,5 +30,29 @@ where
                 message: err.body_text(),
             }),
         }
+    }
+}
+
+/// `Query<T>` with `AppError` rejections: a bad query parameter is a 400 naming it, in the
+/// usual JSON error shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| ApiQuery(value))
+            .map_err(|err| AppError::BadRequest {
+                message: err.body_text(),
+            })
     }
 }

@@ -3,17 +3,20 @@
 
 mod auth;
 mod brands;
+mod catalog;
 mod json;
 mod viewer;
 
 use app::core::state::AppState;
 use axum::Router;
 
-pub use json::ApiJson;
+pub use json::{ApiJson, ApiQuery};
+pub use viewer::Viewer;
 
 /// Every `/api/v1` route.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .nest("/api/v1/auth", auth::routes())
         .merge(brands::routes())
+        .merge(catalog::routes())
 }

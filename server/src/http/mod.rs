@@ -3,5 +3,7 @@
 pub mod csrf;
 pub mod fallback;
 pub mod health;
+pub mod media;
 pub mod metrics;
 pub mod middleware;
+pub mod uploads;

@@ -10,6 +10,7 @@
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
+pub mod brands;
 pub mod smtp;
 
 use sea_orm::{

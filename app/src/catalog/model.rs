@@ -1,0 +1,258 @@
+//! Catalog types shared by the browser and the server.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a listing is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListingStatus {
+    /// Being prepared; only the team sees it.
+    Draft,
+    /// For sale (when the brand is live).
+    Published,
+    /// Withdrawn; kept for orders and history.
+    Archived,
+}
+
+impl ListingStatus {
+    /// Stable name stored in the database and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListingStatus::Draft => "draft",
+            ListingStatus::Published => "published",
+            ListingStatus::Archived => "archived",
+        }
+    }
+
+    /// Parses [`ListingStatus::as_str`]'s output.
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Draft, Self::Published, Self::Archived]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+}
+
+/// A listing option such as "Size" with its values ("S", "M", "L").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ListingOption {
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+/// A variant as a brand writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct VariantInput {
+    /// The brand's SKU code, unique within the brand.
+    pub code: String,
+    /// One value per option, in the options' order.
+    #[serde(default)]
+    pub option_values: Vec<String>,
+    pub price_minor: i64,
+    #[serde(default)]
+    pub compare_at_minor: Option<i64>,
+    #[serde(default)]
+    pub weight_grams: i32,
+    #[serde(default)]
+    pub barcode: Option<String>,
+}
+
+/// A listing as a brand writes it (create and full update).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ListingInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub category: String,
+    /// ISO 4217 code; every variant is priced in it.
+    pub currency: String,
+    #[serde(default)]
+    pub options: Vec<ListingOption>,
+    pub variants: Vec<VariantInput>,
+}
+
+/// A variant as read back, with its stock over all locations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variant {
+    pub id: String,
+    pub code: String,
+    pub option_values: Vec<String>,
+    pub price_minor: i64,
+    pub compare_at_minor: Option<i64>,
+    pub currency: String,
+    pub weight_grams: i32,
+    pub barcode: Option<String>,
+    /// Units that can be sold now (on hand − reserved, all locations).
+    pub available: i64,
+}
+
+/// A listing as its team sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingDetail {
+    pub id: String,
+    pub brand_slug: String,
+    pub brand_name: String,
+    pub title: String,
+    /// The Markdown as written.
+    pub description: String,
+    /// The description rendered and sanitised (safe to insert as HTML).
+    pub description_html: String,
+    pub category: String,
+    pub status: ListingStatus,
+    pub currency: String,
+    pub options: Vec<ListingOption>,
+    pub variants: Vec<Variant>,
+    pub images: Vec<ListingImage>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A listing photo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingImage {
+    pub url: String,
+    pub thumb_url: String,
+}
+
+/// A listing in a list or a search result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingCard {
+    pub id: String,
+    pub title: String,
+    pub brand_name: String,
+    pub category: String,
+    pub status: ListingStatus,
+    pub currency: String,
+    pub price_min_minor: i64,
+    pub price_max_minor: i64,
+    pub available: i64,
+    pub cover_url: Option<String>,
+}
+
+/// A page of listings; pass `next_cursor` back as `after` for the next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingPage {
+    pub items: Vec<ListingCard>,
+    pub next_cursor: Option<String>,
+}
+
+/// How search results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchSort {
+    /// Best match first (newest first without a query).
+    #[default]
+    Relevance,
+    PriceAsc,
+    PriceDesc,
+    Newest,
+}
+
+impl SearchSort {
+    /// Stable name used in URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchSort::Relevance => "relevance",
+            SearchSort::PriceAsc => "price_asc",
+            SearchSort::PriceDesc => "price_desc",
+            SearchSort::Newest => "newest",
+        }
+    }
+
+    /// Parses [`SearchSort::as_str`]'s output.
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            Self::Relevance,
+            Self::PriceAsc,
+            Self::PriceDesc,
+            Self::Newest,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
+    }
+}
+
+/// A storefront search: every field optional.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SearchQuery {
+    /// Words to find in title, brand and description.
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    /// A brand's slug.
+    #[serde(default)]
+    pub brand: Option<String>,
+    #[serde(default)]
+    pub min_price: Option<i64>,
+    #[serde(default)]
+    pub max_price: Option<i64>,
+    #[serde(default)]
+    pub in_stock: Option<bool>,
+    #[serde(default)]
+    pub sort: Option<SearchSort>,
+    #[serde(default)]
+    pub after: Option<String>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// A stock location.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockLocationInfo {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// A SKU's stock at one location.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockLevelInfo {
+    pub sku_code: String,
+    pub location_id: String,
+    pub location_name: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub available: i64,
+}
+
+/// What a stock change does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockChangeKind {
+    /// Goods arrived: on hand goes up.
+    Receive,
+    /// A count correction, up or down (damage, loss, recount).
+    Adjust,
+    /// Moved to another location.
+    Transfer,
+}
+
+/// A stock change requested by a brand's team or system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockChange {
+    pub kind: StockChangeKind,
+    pub sku_code: String,
+    pub location_id: String,
+    /// For transfers: where the units go.
+    #[serde(default)]
+    pub to_location_id: Option<String>,
+    /// Positive for receive and transfer; any non-zero value for adjust.
+    pub quantity: i64,
+    pub reason: String,
+}
+
+/// One row of the stock ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockMovementInfo {
+    pub kind: String,
+    pub sku_code: String,
+    pub location_name: String,
+    pub on_hand_delta: i64,
+    pub reserved_delta: i64,
+    pub reason: String,
+    pub reference: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The storefront's categories (the brands' categories).
+pub use crate::brands::CATEGORIES;

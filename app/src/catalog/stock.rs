@@ -1,0 +1,533 @@
+//! Stock: locations, levels per SKU and location (on hand, reserved, available) and the
+//! movement ledger. Every change is one conditional update of a level plus one ledger row in
+//! the same transaction, so the ledger always sums to the levels and stock never goes negative
+//! (the database's CHECK constraint is the last wall).
+
+use std::collections::HashMap;
+
+use entity::{listing, sku, stock_level, stock_location, stock_movement};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{StockChange, StockChangeKind, StockLevelInfo, StockLocationInfo, StockMovementInfo};
+use crate::auth::audit::ClientContext;
+use crate::brands::BrandScope;
+use crate::core::{state::AppState, time, AppError};
+
+/// The location every brand starts with.
+pub const DEFAULT_LOCATION: &str = "Main warehouse";
+/// Largest quantity in one stock change.
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
+
+/// What a ledger row records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MovementKind {
+    Receive,
+    Adjust,
+    TransferOut,
+    TransferIn,
+    Reserve,
+    Release,
+    Sell,
+}
+
+impl MovementKind {
+    /// Stable name stored in the ledger.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MovementKind::Receive => "receive",
+            MovementKind::Adjust => "adjust",
+            MovementKind::TransferOut => "transfer_out",
+            MovementKind::TransferIn => "transfer_in",
+            MovementKind::Reserve => "reserve",
+            MovementKind::Release => "release",
+            MovementKind::Sell => "sell",
+        }
+    }
+}
+
+/// One movement to apply: deltas to on hand and reserved, with who, why and what for.
+#[derive(Debug, Clone)]
+pub struct Movement<'a> {
+    pub brand_id: Uuid,
+    pub sku_id: Uuid,
+    pub location_id: Uuid,
+    pub kind: MovementKind,
+    pub on_hand_delta: i64,
+    pub reserved_delta: i64,
+    pub reason: &'a str,
+    pub actor: Option<Uuid>,
+    pub reference: Option<&'a str>,
+}
+
+fn not_enough() -> AppError {
+    AppError::Conflict {
+        message: "There isn't enough stock at that location for this change.".into(),
+    }
+}
+
+/// Applies `m` inside `db` (a transaction): a conditional update of the level (created at zero
+/// when missing) and a ledger row. Refuses changes that would make on hand less than reserved
+/// or either negative, with `Conflict`.
+pub async fn apply_movement(db: &impl ConnectionTrait, m: &Movement<'_>) -> Result<(), AppError> {
+    let now = time::now();
+    let updated = stock_level::Entity::update_many()
+        .col_expr(
+            stock_level::Column::OnHand,
+            Expr::col(stock_level::Column::OnHand).add(m.on_hand_delta),
+        )
+        .col_expr(
+            stock_level::Column::Reserved,
+            Expr::col(stock_level::Column::Reserved).add(m.reserved_delta),
+        )
+        .col_expr(stock_level::Column::UpdatedAt, Expr::value(now))
+        .filter(stock_level::Column::SkuId.eq(m.sku_id))
+        .filter(stock_level::Column::LocationId.eq(m.location_id))
+        .filter(
+            Expr::col(stock_level::Column::OnHand)
+                .add(m.on_hand_delta)
+                .gte(Expr::col(stock_level::Column::Reserved).add(m.reserved_delta)),
+        )
+        .filter(
+            Expr::col(stock_level::Column::Reserved)
+                .add(m.reserved_delta)
+                .gte(0),
+        )
+        .exec(db)
+        .await?;
+    if updated.rows_affected == 0 {
+        let exists = stock_level::Entity::find_by_id((m.sku_id, m.location_id))
+            .one(db)
+            .await?
+            .is_some();
+        if exists || m.reserved_delta < 0 || m.on_hand_delta < Ord::max(m.reserved_delta, 0) {
+            return Err(not_enough());
+        }
+        stock_level::Model {
+            sku_id: m.sku_id,
+            location_id: m.location_id,
+            brand_id: m.brand_id,
+            on_hand: m.on_hand_delta,
+            reserved: m.reserved_delta,
+            updated_at: now,
+        }
+        .into_active_model()
+        .reset_all()
+        .insert(db)
+        .await?;
+    }
+    stock_movement::Model {
+        id: Uuid::now_v7(),
+        brand_id: m.brand_id,
+        sku_id: m.sku_id,
+        location_id: m.location_id,
+        kind: m.kind.as_str().to_owned(),
+        on_hand_delta: m.on_hand_delta,
+        reserved_delta: m.reserved_delta,
+        reason: m.reason.to_owned(),
+        actor_account_id: m.actor,
+        reference: m.reference.map(str::to_owned),
+        created_at: now,
+    }
+    .into_active_model()
+    .reset_all()
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(FromQueryResult)]
+struct SkuAvailable {
+    sku_id: Uuid,
+    available: i64,
+}
+
+/// Units available (on hand − reserved, all locations) per SKU.
+pub async fn available_by_sku(
+    db: &impl ConnectionTrait,
+    skus: Vec<Uuid>,
+) -> Result<HashMap<Uuid, i64>, AppError> {
+    if skus.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = stock_level::Entity::find()
+        .select_only()
+        .column(stock_level::Column::SkuId)
+        .column_as(
+            Expr::col(stock_level::Column::OnHand)
+                .sub(Expr::col(stock_level::Column::Reserved))
+                .sum()
+                .cast_as("BIGINT"),
+            "available",
+        )
+        .filter(stock_level::Column::SkuId.is_in(skus))
+        .group_by(stock_level::Column::SkuId)
+        .into_model::<SkuAvailable>()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.sku_id, r.available)).collect())
+}
+
+/// Recomputes a listing's `available` (what "in stock" filters read) from its levels.
+pub async fn refresh_available(
+    db: &impl ConnectionTrait,
+    listing_id: Uuid,
+) -> Result<listing::Model, AppError> {
+    let skus: Vec<Uuid> = sku::Entity::find()
+        .select_only()
+        .column(sku::Column::Id)
+        .filter(sku::Column::ListingId.eq(listing_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let total: i64 = available_by_sku(db, skus).await?.values().sum();
+    listing::Entity::update_many()
+        .col_expr(listing::Column::Available, Expr::value(total))
+        .filter(listing::Column::Id.eq(listing_id))
+        .exec(db)
+        .await?;
+    listing::Entity::find_by_id(listing_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The brand's locations, creating the default one the first time.
+pub async fn locations(
+    db: &impl ConnectionTrait,
+    scope: &BrandScope,
+) -> Result<Vec<StockLocationInfo>, AppError> {
+    let mut rows = stock_location::Entity::find()
+        .filter(stock_location::Column::BrandId.eq(scope.brand_id()))
+        .order_by_asc(stock_location::Column::CreatedAt)
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        rows.push(insert_location(db, scope, DEFAULT_LOCATION).await?);
+    }
+    Ok(rows.into_iter().map(location_info).collect())
+}
+
+fn location_info(row: stock_location::Model) -> StockLocationInfo {
+    StockLocationInfo {
+        id: row.id.to_string(),
+        name: row.name,
+        kind: row.kind,
+    }
+}
+
+async fn insert_location(
+    db: &impl ConnectionTrait,
+    scope: &BrandScope,
+    name: &str,
+) -> Result<stock_location::Model, AppError> {
+    let row = stock_location::Model {
+        id: Uuid::now_v7(),
+        brand_id: scope.brand_id(),
+        name: name.to_owned(),
+        kind: "warehouse".into(),
+        created_at: time::now(),
+    };
+    match row.clone().into_active_model().reset_all().insert(db).await {
+        Ok(_) => Ok(row),
+        Err(err)
+            if matches!(
+                err.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            Err(AppError::field(
+                "name",
+                "You already have a location with this name.",
+            ))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Adds a location (a warehouse).
+pub async fn create_location(
+    state: &AppState,
+    client: &ClientContext,
+    scope: &BrandScope,
+    name: &str,
+) -> Result<StockLocationInfo, AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(AppError::field(
+            "name",
+            "Name the location (up to 80 characters).",
+        ));
+    }
+    locations(&state.db, scope).await?;
+    let row = insert_location(&state.db, scope, name).await?;
+    scope
+        .audit(
+            &state.db,
+            client,
+            "stock.location_created",
+            &row.id.to_string(),
+            json!({ "name": name }),
+        )
+        .await?;
+    Ok(location_info(row))
+}
+
+async fn location_in_scope(
+    db: &impl ConnectionTrait,
+    scope: &BrandScope,
+    id: &str,
+    field: &str,
+) -> Result<stock_location::Model, AppError> {
+    let missing = || AppError::field(field, "Choose one of your locations.");
+    let id = Uuid::parse_str(id).map_err(|_| missing())?;
+    stock_location::Entity::find_by_id(id)
+        .filter(stock_location::Column::BrandId.eq(scope.brand_id()))
+        .one(db)
+        .await?
+        .ok_or_else(missing)
+}
+
+async fn sku_in_scope(
+    db: &impl ConnectionTrait,
+    scope: &BrandScope,
+    code: &str,
+) -> Result<sku::Model, AppError> {
+    sku::Entity::find()
+        .filter(sku::Column::BrandId.eq(scope.brand_id()))
+        .filter(sku::Column::Code.eq(code.trim()))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::field("sku_code", "No variant of your brand has this SKU code."))
+}
+
+/// Receives, adjusts or transfers stock as a brand's team or system asks; returns the SKU's
+/// levels afterwards.
+pub async fn change(
+    state: &AppState,
+    client: &ClientContext,
+    scope: &BrandScope,
+    change: &StockChange,
+) -> Result<Vec<StockLevelInfo>, AppError> {
+    let reason = change.reason.trim();
+    if reason.chars().count() > 200 {
+        return Err(AppError::field(
+            "reason",
+            "Keep the reason under 200 characters.",
+        ));
+    }
+    let quantity_ok = match change.kind {
+        StockChangeKind::Adjust => change.quantity != 0,
+        _ => change.quantity > 0,
+    } && change.quantity.abs() <= MAX_QUANTITY;
+    if !quantity_ok {
+        let message = match change.kind {
+            StockChangeKind::Adjust => {
+                "Enter a number of units to add (positive) or remove (negative)."
+            }
+            _ => "Enter a number of units above zero.",
+        };
+        return Err(AppError::field("quantity", message));
+    }
+    let reason = if reason.is_empty() {
+        match change.kind {
+            StockChangeKind::Receive => "received",
+            StockChangeKind::Adjust => "adjusted",
+            StockChangeKind::Transfer => "transferred",
+        }
+    } else {
+        reason
+    };
+    let txn = state.db.begin().await?;
+    let sku = sku_in_scope(&txn, scope, &change.sku_code).await?;
+    let from = location_in_scope(&txn, scope, &change.location_id, "location_id").await?;
+    let movement = |location_id, kind, delta| Movement {
+        brand_id: scope.brand_id(),
+        sku_id: sku.id,
+        location_id,
+        kind,
+        on_hand_delta: delta,
+        reserved_delta: 0,
+        reason,
+        actor: Some(scope.account_id()),
+        reference: None,
+    };
+    match change.kind {
+        StockChangeKind::Receive => {
+            apply_movement(
+                &txn,
+                &movement(from.id, MovementKind::Receive, change.quantity),
+            )
+            .await?
+        }
+        StockChangeKind::Adjust => {
+            apply_movement(
+                &txn,
+                &movement(from.id, MovementKind::Adjust, change.quantity),
+            )
+            .await?
+        }
+        StockChangeKind::Transfer => {
+            let to_id = change.to_location_id.as_deref().unwrap_or_default();
+            let to = location_in_scope(&txn, scope, to_id, "to_location_id").await?;
+            if to.id == from.id {
+                return Err(AppError::field(
+                    "to_location_id",
+                    "Choose a different location.",
+                ));
+            }
+            let transfer = Uuid::now_v7().to_string();
+            let out = Movement {
+                reference: Some(&transfer),
+                ..movement(from.id, MovementKind::TransferOut, -change.quantity)
+            };
+            apply_movement(&txn, &out).await?;
+            let into = Movement {
+                reference: Some(&transfer),
+                ..movement(to.id, MovementKind::TransferIn, change.quantity)
+            };
+            apply_movement(&txn, &into).await?;
+        }
+    }
+    refresh_available(&txn, sku.listing_id).await?;
+    scope
+        .audit(
+            &txn,
+            client,
+            "stock.changed",
+            &sku.code,
+            json!({ "kind": change.kind, "quantity": change.quantity, "location": from.name }),
+        )
+        .await?;
+    txn.commit().await?;
+    levels_of(&state.db, scope, &[sku]).await
+}
+
+/// Sets a SKU's on-hand count at a location (an adjustment by the difference).
+pub async fn set_on_hand(
+    state: &AppState,
+    client: &ClientContext,
+    scope: &BrandScope,
+    sku_code: &str,
+    location_id: &str,
+    on_hand: i64,
+    reason: &str,
+) -> Result<Vec<StockLevelInfo>, AppError> {
+    if !(0..=MAX_QUANTITY).contains(&on_hand) {
+        return Err(AppError::field("on_hand", "Enter a count of zero or more."));
+    }
+    let sku = sku_in_scope(&state.db, scope, sku_code).await?;
+    let location = location_in_scope(&state.db, scope, location_id, "location_id").await?;
+    let current = stock_level::Entity::find_by_id((sku.id, location.id))
+        .one(&state.db)
+        .await?
+        .map_or(0, |l| l.on_hand);
+    if current == on_hand {
+        return levels_of(&state.db, scope, &[sku]).await;
+    }
+    let change_request = StockChange {
+        kind: StockChangeKind::Adjust,
+        sku_code: sku.code.clone(),
+        location_id: location.id.to_string(),
+        to_location_id: None,
+        quantity: on_hand - current,
+        reason: if reason.trim().is_empty() {
+            "stock count".into()
+        } else {
+            reason.to_owned()
+        },
+    };
+    change(state, client, scope, &change_request).await
+}
+
+/// The names of the brand's locations, by id.
+async fn location_names(
+    db: &impl ConnectionTrait,
+    scope: &BrandScope,
+) -> Result<HashMap<Uuid, String>, AppError> {
+    Ok(stock_location::Entity::find()
+        .filter(stock_location::Column::BrandId.eq(scope.brand_id()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l.name))
+        .collect())
+}
+
+/// Stock levels of `skus` at every location that has a row.
+pub async fn levels_of(
+    db: &impl ConnectionTrait,
+    scope: &BrandScope,
+    skus: &[sku::Model],
+) -> Result<Vec<StockLevelInfo>, AppError> {
+    let locations = location_names(db, scope).await?;
+    let codes: HashMap<Uuid, &str> = skus.iter().map(|s| (s.id, s.code.as_str())).collect();
+    let rows = stock_level::Entity::find()
+        .filter(stock_level::Column::BrandId.eq(scope.brand_id()))
+        .filter(stock_level::Column::SkuId.is_in(skus.iter().map(|s| s.id)))
+        .all(db)
+        .await?;
+    let mut levels: Vec<StockLevelInfo> = rows
+        .into_iter()
+        .map(|l| StockLevelInfo {
+            sku_code: codes.get(&l.sku_id).copied().unwrap_or_default().to_owned(),
+            location_id: l.location_id.to_string(),
+            location_name: locations.get(&l.location_id).cloned().unwrap_or_default(),
+            on_hand: l.on_hand,
+            reserved: l.reserved,
+            available: l.on_hand - l.reserved,
+        })
+        .collect();
+    levels.sort_by(|a, b| (&a.sku_code, &a.location_name).cmp(&(&b.sku_code, &b.location_name)));
+    Ok(levels)
+}
+
+/// Stock levels of every variant of a listing of the scope's brand.
+pub async fn listing_levels(
+    db: &impl ConnectionTrait,
+    scope: &BrandScope,
+    listing_id: &str,
+) -> Result<Vec<StockLevelInfo>, AppError> {
+    let row = super::listings::find_in_scope(db, scope, listing_id).await?;
+    let skus = sku::Entity::find()
+        .filter(sku::Column::ListingId.eq(row.id))
+        .all(db)
+        .await?;
+    levels_of(db, scope, &skus).await
+}
+
+/// The latest ledger rows of a SKU (newest first).
+pub async fn movements(
+    db: &impl ConnectionTrait,
+    scope: &BrandScope,
+    sku_code: &str,
+    limit: u64,
+) -> Result<Vec<StockMovementInfo>, AppError> {
+    let sku = sku_in_scope(db, scope, sku_code).await?;
+    let locations = location_names(db, scope).await?;
+    let rows = stock_movement::Entity::find()
+        .filter(stock_movement::Column::SkuId.eq(sku.id))
+        .order_by_desc(stock_movement::Column::CreatedAt)
+        .order_by_desc(stock_movement::Column::Id)
+        .limit(Ord::min(limit, 500))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| StockMovementInfo {
+            kind: m.kind,
+            sku_code: sku.code.clone(),
+            location_name: locations.get(&m.location_id).cloned().unwrap_or_default(),
+            on_hand_delta: m.on_hand_delta,
+            reserved_delta: m.reserved_delta,
+            reason: m.reason,
+            reference: m.reference,
+            created_at: m.created_at,
+        })
+        .collect())
+}
