@@ -82,6 +82,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings")) view=catalog::BrandListingsPage/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings"), StaticSegment("new")) view=catalog::NewListingPage/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings"), ParamSegment("id")) view=catalog::EditListingPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("imports")) view=catalog::ImportsPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("imports"), ParamSegment("id")) view=catalog::ImportJobPage/>
                     <Route path=StaticSegment("search") view=catalog::SearchPage/>
                     <Route path=(StaticSegment("c"), ParamSegment("category")) view=catalog::SearchPage/>
                     <Route path=(StaticSegment("p"), ParamSegment("id")) view=catalog::ListingPageView ssr=SsrMode::Async/>

@@ -11,6 +11,7 @@ pub mod brand;
 pub mod brand_api_token;
 pub mod brand_invite;
 pub mod brand_membership;
+pub mod catalog_import;
 pub mod listing;
 pub mod listing_media;
 pub mod login_throttle;

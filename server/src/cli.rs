@@ -36,13 +36,40 @@ pub enum Command {
         #[arg(long, value_name = "N", conflicts_with = "status")]
         down: Option<u32>,
     },
-    /// Migrate, then write the demo data (idempotent).
-    Seed,
+    /// Migrate, then write the demo data (idempotent): the festival and a catalog, by default
+    /// 24 brands and 480 listings; `--brands 140000 --listings 15000000` for the festival's scale.
+    Seed {
+        /// Synthetic brands to create.
+        #[arg(long, default_value_t = crate::seed::DEMO_CATALOG.brands)]
+        brands: u64,
+        /// Synthetic listings to create (spread over the brands).
+        #[arg(long, default_value_t = crate::seed::DEMO_CATALOG.listings)]
+        listings: u64,
+    },
     /// Platform administration.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+/// A progress bar on standard error: `[#####-----]  50%  7,500,000/15,000,000  61k/s  ETA 2m03s`.
+fn progress_bar(started: std::time::Instant) -> impl Fn(u64, u64) {
+    move |done, total| {
+        let share = done as f64 / total.max(1) as f64;
+        let filled = (share * 30.0).round() as usize;
+        let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        let eta = ((total - done) as f64 / rate.max(1e-3)) as u64;
+        eprint!(
+            "\r  listings [{}{}] {:>3.0}%  {done}/{total}  {:.0}k/s  ETA {}m{:02}s ",
+            "#".repeat(filled),
+            "-".repeat(30 - filled),
+            share * 100.0,
+            rate / 1000.0,
+            eta / 60,
+            eta % 60
+        );
+    }
 }
 
 /// `gala admin ...`
@@ -117,9 +144,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("database is up to date");
             Ok(())
         }
-        Command::Seed => {
+        Command::Seed { brands, listings } => {
             db::migrate(&db).await?;
-            crate::seed::demo(&db).await
+            let size = crate::seed::catalog::CatalogSize { brands, listings };
+            crate::seed::demo(&db, size, progress_bar(std::time::Instant::now())).await?;
+            eprintln!();
+            Ok(())
         }
         Command::Admin {
             command: AdminCommand::Create { email, name },

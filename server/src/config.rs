@@ -40,6 +40,9 @@ pub struct ServeConfig {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "GALA_BODY_LIMIT_BYTES", default_value_t = 2 * 1024 * 1024)]
     pub body_limit_bytes: usize,
+    /// Largest accepted body for bulk uploads (catalog CSV imports), in bytes.
+    #[arg(long, env = "GALA_IMPORT_LIMIT_BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub import_limit_bytes: usize,
     /// Seconds to let in-flight requests finish after SIGTERM/Ctrl-C.
     #[arg(long, env = "GALA_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,

@@ -15,7 +15,6 @@ use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
-    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::ServeDir,
     set_header::SetResponseHeaderLayer,
@@ -70,6 +69,11 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
         .nest_service("/pkg", pkg_files)
         .route("/media/{file}", get(media::serve))
         .route("/brand/{slug}/logo", post(uploads::brand_logo_form))
+        .route(
+            "/brand/{slug}/listings/{id}/images",
+            post(uploads::listing_image_form),
+        )
+        .route("/brand/{slug}/imports", post(uploads::catalog_import_form))
         .merge(api::routes())
         .leptos_routes_with_context(
             &state,
@@ -99,7 +103,13 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
                     csrf::protect,
                 ))
                 .layer(CompressionLayer::new())
-                .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+                .layer(middleware::from_fn_with_state(
+                    mw::BodyLimits {
+                        default: config.body_limit_bytes,
+                        bulk: config.import_limit_bytes,
+                    },
+                    mw::limit_body,
+                ))
                 .layer(TimeoutLayer::with_status_code(
                     axum::http::StatusCode::SERVICE_UNAVAILABLE,
                     Duration::from_secs(30),

@@ -149,7 +149,7 @@ fn spawn_workers(
     let sessions = app::auth::session_store::DbSessionStore::new(state.db.clone());
     let cleanup_stop = stopped(stopping.clone());
     vec![
-        tokio::spawn(mail.run(stopped(stopping))),
+        tokio::spawn(mail.run(stopped(stopping.clone()))),
         tokio::spawn(async move {
             tokio::pin!(cleanup_stop);
             let mut every = tokio::time::interval(Duration::from_secs(600));
@@ -164,7 +164,33 @@ fn spawn_workers(
                 }
             }
         }),
+        tokio::spawn(run_catalog_imports(state, stopping)),
     ]
+}
+
+/// Runs queued catalog imports one after another (on every node; a job is claimed by one),
+/// looking for new ones every second.
+async fn run_catalog_imports(state: AppState, stopping: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    let mut stop = stopping.clone();
+    loop {
+        tokio::select! {
+            _ = stop.wait_for(|stop| *stop) => break,
+            _ = every.tick() => {}
+        }
+        loop {
+            let ran = app::catalog::import::run_next(&state, &stopping).await;
+            let stopping_now = *stopping.borrow();
+            match ran {
+                Ok(true) if !stopping_now => continue,
+                Ok(_) => break,
+                Err(err) => {
+                    tracing::warn!(error = %err, "catalog import failed");
+                    break;
+                }
+            }
+        }
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -8,15 +8,13 @@
 
 mod support;
 
-use std::io::Cursor;
-
 use entity::{brand_api_token, brand_invite, brand_membership, media};
 use reqwest::{header, multipart, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 use support::{
     brands::{admin, apply, decide, get, member, verified},
-    client, TestApp,
+    client, png, TestApp,
 };
 
 /// Two live brands: `brand-a` owned by Ann and `brand-b` owned by Bo, with a staff member
@@ -220,15 +218,6 @@ db_test!(async fn only_admins_use_the_review_functions(app) {
     let status: Value = get(&t.shopper, app.url("/api/v1/me/brands")).await.json().await.unwrap();
     assert_eq!(status[0]["status"], "pending", "no decision was taken");
 });
-
-/// A PNG of `width`×`height`.
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    image::DynamicImage::new_rgb8(width, height)
-        .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
-        .unwrap();
-    bytes
-}
 
 fn logo_form(bytes: Vec<u8>, file_name: &str, declared_type: &str) -> multipart::Form {
     let part = multipart::Part::bytes(bytes)

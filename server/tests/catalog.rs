@@ -11,7 +11,7 @@ use sea_orm::EntityTrait;
 use serde_json::{json, Value};
 use support::{
     brands::{apply, decide, get, live_brand, member, verified},
-    client, TestApp,
+    client, png, TestApp,
 };
 
 fn listing(title: &str, codes: [&str; 2], prices: [i64; 2]) -> Value {
@@ -380,4 +380,77 @@ db_test!(async fn a_script_in_a_description_never_reaches_the_page(app) {
     assert!(!page.contains("<script>alert('pwned')"), "the script is not in the page");
     assert!(!page.contains("<img src=x"), "no injected tags: {page}");
     assert_eq!(client().get(app.url("/p/00000000-0000-0000-0000-000000000000")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+});
+
+async fn upload_image(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    id: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name("photo.png")
+        .mime_str("image/png")
+        .unwrap();
+    client
+        .post(app.url(&format!("/api/v1/brands/{slug}/listings/{id}/images")))
+        .header(reqwest::header::ORIGIN, app.origin())
+        .multipart(reqwest::multipart::Form::new().part("image", part))
+        .send()
+        .await
+        .unwrap()
+}
+
+db_test!(async fn listing_photos_are_ordered_reencoded_and_limited(app) {
+    let (admin, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let created = create(&app, &owner, "lune", listing("Silk slip dress", ["LUNE-S", "LUNE-M"], [99_900, 109_900])).await;
+    let id = created["id"].as_str().unwrap();
+    let first = upload_image(&app, &owner, "lune", id, png(2400, 1200)).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let detail: Value = first.json().await.unwrap();
+    let photo = &detail["images"][0];
+    let served = client().get(app.url(photo["url"].as_str().unwrap())).send().await.unwrap();
+    assert_eq!(served.headers()["content-type"], "image/jpeg");
+    let big = image::load_from_memory(&served.bytes().await.unwrap()).unwrap();
+    assert_eq!((big.width(), big.height()), (1600, 800));
+    let thumb = client().get(app.url(photo["thumb_url"].as_str().unwrap())).send().await.unwrap().bytes().await.unwrap();
+    assert_eq!(image::load_from_memory(&thumb).unwrap().width(), 400);
+
+    // The first photo's thumbnail is the card image; "make cover" reorders.
+    let second: Value = upload_image(&app, &owner, "lune", id, png(300, 300)).await.json().await.unwrap();
+    let second_id = second["images"][1]["id"].as_str().unwrap().to_owned();
+    let cards: Value = get(&owner, app.url("/api/v1/brands/lune/listings")).await.json().await.unwrap();
+    assert_eq!(cards["items"][0]["cover_url"], photo["thumb_url"]);
+    let covered = owner.post(app.url("/api/fn/catalog/cover-image")).header(reqwest::header::ORIGIN, app.origin())
+        .form(&[("slug", "lune"), ("id", id), ("image_id", second_id.as_str())]).send().await.unwrap();
+    assert_eq!(covered.status(), StatusCode::OK);
+    let covered: Value = covered.json().await.unwrap();
+    assert_eq!(covered["images"][0]["id"], second_id.as_str());
+
+    // Not an image, or one too many: field errors. Another brand or staff: refused.
+    let text = upload_image(&app, &owner, "lune", id, b"just text".to_vec()).await;
+    assert_eq!(text.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    for _ in 2..8 {
+        assert_eq!(upload_image(&app, &owner, "lune", id, png(100, 100)).await.status(), StatusCode::CREATED);
+    }
+    let ninth = upload_image(&app, &owner, "lune", id, png(100, 100)).await;
+    assert_eq!(ninth.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(ninth.json::<Value>().await.unwrap()["error"]["fields"]["image"][0].as_str().unwrap().contains("no room"));
+    let other = verified(&app, "Otto", "otto@gala.test").await;
+    let b = apply(&app, &other, "brand-b").await;
+    decide(&app, &admin, b["id"].as_str().unwrap(), json!({ "decision": "approve" })).await;
+    assert_eq!(upload_image(&app, &other, "lune", id, png(100, 100)).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(upload_image(&app, &other, "brand-b", id, png(100, 100)).await.status(), StatusCode::NOT_FOUND);
+    let staff = member(&app, &owner, "lune", "Sid", "sid@gala.test", "staff").await;
+    assert_eq!(upload_image(&app, &staff, "lune", id, png(100, 100)).await.status(), StatusCode::FORBIDDEN);
+
+    // Removing a photo removes its files too.
+    let removed = owner.delete(app.url(&format!("/api/v1/brands/lune/listings/{id}/images/{second_id}")))
+        .header(reqwest::header::ORIGIN, app.origin()).send().await.unwrap();
+    assert_eq!(removed.status(), StatusCode::OK);
+    let removed: Value = removed.json().await.unwrap();
+    assert_eq!(removed["images"].as_array().unwrap().len(), 7);
+    assert_eq!(client().get(app.url(second["images"][1]["url"].as_str().unwrap())).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(entity::media::Entity::find().all(&app.db).await.unwrap().len(), 14, "7 photos and 7 thumbnails");
 });

@@ -38,6 +38,31 @@ db_test!(async fn the_demo_seed_is_idempotent(app) {
         .unwrap();
     let n: i64 = rows.try_get("", "n").unwrap();
     assert_eq!(n, 3);
+    // The demo catalog is there once, published, and its ledger reconciles.
+    let count = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+            row.try_get::<i64>("", "n").unwrap()
+        }
+    };
+    assert_eq!(count("SELECT COUNT(*) AS n FROM listing WHERE visible").await, 480);
+    assert_eq!(count("SELECT COUNT(*) AS n FROM brand WHERE status = 'approved'").await, 24);
+    let unreconciled = count(
+        "SELECT COUNT(*) AS n FROM stock_level l WHERE l.on_hand <> \
+         (SELECT COALESCE(SUM(m.on_hand_delta), 0) FROM stock_movement m \
+          WHERE m.sku_id = l.sku_id AND m.location_id = l.location_id)",
+    )
+    .await;
+    assert_eq!(unreconciled, 0);
+    let found: serde_json::Value = app::catalog::search::search(&app.db, &app::catalog::SearchQuery {
+        q: Some("silk".into()),
+        ..Default::default()
+    })
+    .await
+    .map(|page| serde_json::to_value(page).unwrap())
+    .unwrap();
+    assert!(!found["items"].as_array().unwrap().is_empty(), "seeded listings are searchable");
 });
 
 db_test!(async fn invalid_festival_settings_are_refused_with_field_errors(app) {

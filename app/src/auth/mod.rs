@@ -12,7 +12,7 @@ mod pages;
 #[cfg(feature = "ssr")]
 pub mod audit;
 #[cfg(feature = "ssr")]
-mod password;
+pub mod password;
 #[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]

@@ -3,10 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::{
-    components::A,
-    hooks::{use_params_map, use_query_map},
-};
+use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
     brand_api_tokens, brand_dashboard, brand_team, get_public_brand, my_brands, review_queue,
@@ -19,7 +16,7 @@ use crate::core::ui::{
     field_errors, Field, FormAlert, InlineError, NotFoundPage, SignInPrompt, Skeleton,
 };
 use crate::core::AppError;
-use crate::media::ImageProblem;
+use crate::media::UploadOutcome;
 
 fn status_badge(status: BrandStatus) -> impl IntoView {
     let (class, label) = match status {
@@ -57,34 +54,13 @@ pub fn BrandLogo(
     }
 }
 
-/// The outcome of a logo upload, read from the query the upload form's redirect sets
-/// (`?logo=saved` or `?logo_error=<code>`).
-#[component]
-fn LogoOutcome() -> impl IntoView {
-    let query = use_query_map();
-    move || {
-        let query = query.get();
-        if query.get("logo").as_deref() == Some("saved") {
-            Some(
-                view! { <p class="notice notice--success" role="status">"Logo saved."</p> }
-                    .into_any(),
-            )
-        } else {
-            query.get("logo_error").map(|code| {
-                let problem = ImageProblem::parse(&code).unwrap_or(ImageProblem::Unreadable);
-                view! { <p class="form-alert" role="alert">{problem.message()}</p> }.into_any()
-            })
-        }
-    }
-}
-
 /// The logo upload form: a plain multipart form (it works before the page's script has
 /// loaded) posted to `/brand/<slug>/logo`, which redirects back with the outcome.
 #[component]
 fn LogoForm(slug: String, label: &'static str) -> impl IntoView {
     let input_id = format!("logo-{slug}");
     view! {
-        <form class="logo-form" method="post" action=format!("/brand/{slug}/logo") enctype="multipart/form-data">
+        <form class="upload-form" method="post" action=format!("/brand/{slug}/logo") enctype="multipart/form-data">
             <div class="field">
                 <label class="field__label" for=input_id.clone()>{label}</label>
                 <p class="field__hint" id=format!("{input_id}-hint")>"PNG, JPEG or WebP, at least 64×64 pixels, up to 1.5 MB. Square works best."</p>
@@ -106,7 +82,7 @@ pub fn BrandsPage() -> impl IntoView {
                 <h1>"Your brands"</h1>
                 <A href="/brands/apply" attr:class="button button--primary">"Open a brand"</A>
             </div>
-            <LogoOutcome/>
+            <UploadOutcome key="logo" saved="Logo saved."/>
             <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
                 {move || brands.get().map(|result| match result {
                     Ok(list) if list.is_empty() => view! {
@@ -285,7 +261,7 @@ pub fn BrandDashboardPage() -> impl IntoView {
     view! {
         <Title text="Brand dashboard"/>
         <section class="container page">
-            <LogoOutcome/>
+            <UploadOutcome key="logo" saved="Logo saved."/>
             <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
                 {move || brand.get().map(|result| match result {
                     Ok(brand) => view! {

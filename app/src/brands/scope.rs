@@ -94,6 +94,25 @@ impl BrandScope {
         Self::resolve(db, user, slug, min).await
     }
 
+    /// The scope of work done later on someone's behalf (a background import): the account
+    /// must still be a member of the brand with at least `min` (or a platform admin).
+    pub async fn for_member(
+        db: &impl ConnectionTrait,
+        brand_id: Uuid,
+        account_id: Uuid,
+        min: BrandRole,
+    ) -> Result<BrandScope, AppError> {
+        let brand = brand::Entity::find_by_id(brand_id)
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let user = entity::account::Entity::find_by_id(account_id)
+            .one(db)
+            .await?
+            .map(|account| crate::auth::session::to_current_user(&account));
+        Ok(Self::resolve(db, user, &brand.slug, min).await?.0)
+    }
+
     /// The scope of a brand's own system calling with a bearer token. The token must be live
     /// and belong to the brand `slug` (another brand's token gets `NotFound`); `write` asks for
     /// a token that may change data.

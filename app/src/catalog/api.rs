@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::{
-    ListingDetail, ListingInput, ListingPage, ListingStatus, SearchQuery, StockChange,
+    ImportJob, ListingDetail, ListingInput, ListingPage, ListingStatus, SearchQuery, StockChange,
     StockLevelInfo, StockLocationInfo, StockMovementInfo,
 };
 #[cfg(feature = "ssr")]
@@ -60,6 +60,28 @@ pub async fn set_listing_status(
     super::listings::set_status(&request.state, &request.client, &scope, &id, status).await
 }
 
+/// Removes a photo of a listing (managers and owners).
+#[server(prefix = "/api/fn", endpoint = "catalog/remove-image")]
+pub async fn remove_listing_image(
+    slug: String,
+    id: String,
+    image_id: String,
+) -> Result<ListingDetail, AppError> {
+    let (request, scope) = scoped_request(&slug, BrandRole::Manager).await?;
+    super::images::remove(&request.state, &request.client, &scope, &id, &image_id).await
+}
+
+/// Makes a photo the listing's cover (managers and owners).
+#[server(prefix = "/api/fn", endpoint = "catalog/cover-image")]
+pub async fn make_listing_cover(
+    slug: String,
+    id: String,
+    image_id: String,
+) -> Result<ListingDetail, AppError> {
+    let (request, scope) = scoped_request(&slug, BrandRole::Manager).await?;
+    super::images::make_cover(&request.state, &scope, &id, &image_id).await
+}
+
 /// The brand's stock locations (staff and up).
 #[server(prefix = "/api/fn", endpoint = "catalog/locations")]
 pub async fn stock_locations(slug: String) -> Result<Vec<StockLocationInfo>, AppError> {
@@ -99,6 +121,20 @@ pub async fn sku_movements(
 ) -> Result<Vec<StockMovementInfo>, AppError> {
     let (request, scope) = scoped_request(&slug, BrandRole::Staff).await?;
     super::stock::movements(&request.state.db, &scope, &sku_code, 50).await
+}
+
+/// The brand's latest CSV imports (managers and owners).
+#[server(prefix = "/api/fn", endpoint = "catalog/imports")]
+pub async fn catalog_imports(slug: String) -> Result<Vec<ImportJob>, AppError> {
+    let (request, scope) = scoped_request(&slug, BrandRole::Manager).await?;
+    super::import::recent(&request.state.db, &scope).await
+}
+
+/// One CSV import, with its progress (managers and owners).
+#[server(prefix = "/api/fn", endpoint = "catalog/import")]
+pub async fn catalog_import(slug: String, id: String) -> Result<ImportJob, AppError> {
+    let (request, scope) = scoped_request(&slug, BrandRole::Manager).await?;
+    super::import::job(&request.state.db, &scope, &id).await
 }
 
 /// Storefront search.

@@ -240,6 +240,7 @@ pub async fn detail(
         .await?
         .into_iter()
         .map(|m| ListingImage {
+            id: m.media_id.to_string(),
             url: m.url,
             thumb_url: m.thumb_url,
         })

@@ -6,6 +6,10 @@
 
 mod api;
 #[cfg(feature = "ssr")]
+pub mod images;
+#[cfg(feature = "ssr")]
+pub mod import;
+#[cfg(feature = "ssr")]
 pub mod listings;
 #[cfg(feature = "ssr")]
 mod markdown;

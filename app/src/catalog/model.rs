@@ -109,6 +109,8 @@ pub struct ListingDetail {
 /// A listing photo.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingImage {
+    /// The image's id (for removing it or making it the cover).
+    pub id: String,
     pub url: String,
     pub thumb_url: String,
 }
@@ -256,3 +258,137 @@ pub struct StockMovementInfo {
 
 /// The storefront's categories (the brands' categories).
 pub use crate::brands::CATEGORIES;
+
+/// Where a bulk import is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl ImportStatus {
+    /// Stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportStatus::Queued => "queued",
+            ImportStatus::Running => "running",
+            ImportStatus::Done => "done",
+            ImportStatus::Failed => "failed",
+        }
+    }
+
+    /// Parses [`ImportStatus::as_str`]'s output.
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Queued, Self::Running, Self::Done, Self::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+
+    /// Whether the job will change no more.
+    pub fn is_finished(self) -> bool {
+        matches!(self, ImportStatus::Done | ImportStatus::Failed)
+    }
+}
+
+/// A bulk import as its brand's team follows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportJob {
+    pub id: String,
+    pub file_name: String,
+    pub status: ImportStatus,
+    pub total_rows: i32,
+    pub processed_rows: i32,
+    pub created_listings: i32,
+    pub updated_listings: i32,
+    pub refused_rows: i32,
+    /// Whether a report of refused rows can be downloaded.
+    pub has_error_report: bool,
+    /// Why the whole job failed, if it did.
+    pub failure: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The columns of the catalog CSV (import and export), one row per variant (or per variant
+/// and location, for stock in several places).
+pub const CSV_COLUMNS: &[&str] = &[
+    "listing_ref",
+    "title",
+    "description",
+    "category",
+    "currency",
+    "status",
+    "option1_name",
+    "option1_value",
+    "option2_name",
+    "option2_value",
+    "option3_name",
+    "option3_value",
+    "sku",
+    "price",
+    "compare_at_price",
+    "weight_grams",
+    "barcode",
+    "location",
+    "on_hand",
+];
+
+/// Why an import file was refused as a whole. Its code travels in the import form's redirect;
+/// its message is what people read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportProblem {
+    MissingFile,
+    NotUtf8,
+    NotCsv,
+    MissingColumns,
+    TooManyRows,
+    NoRows,
+}
+
+impl ImportProblem {
+    const ALL: [ImportProblem; 6] = [
+        Self::MissingFile,
+        Self::NotUtf8,
+        Self::NotCsv,
+        Self::MissingColumns,
+        Self::TooManyRows,
+        Self::NoRows,
+    ];
+
+    /// Stable short name.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::MissingFile => "missing_file",
+            Self::NotUtf8 => "not_utf8",
+            Self::NotCsv => "not_csv",
+            Self::MissingColumns => "missing_columns",
+            Self::TooManyRows => "too_many_rows",
+            Self::NoRows => "no_rows",
+        }
+    }
+
+    /// Parses [`ImportProblem::code`]'s output.
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    /// What to tell the uploader.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::MissingFile => "Choose a CSV file.",
+            Self::NotUtf8 => "The file must be CSV text in UTF-8 (in a spreadsheet: Save as CSV UTF-8).",
+            Self::NotCsv => "The file is not valid CSV.",
+            Self::MissingColumns => "The header row must name at least: listing_ref, title, category, currency, sku, price.",
+            Self::TooManyRows => "A file may hold at most 200,000 rows; split it.",
+            Self::NoRows => "The file has a header row but no data rows.",
+        }
+    }
+
+    /// The validation error on the `file` field.
+    pub fn into_error(self) -> crate::core::AppError {
+        crate::core::AppError::field("file", self.message())
+    }
+}

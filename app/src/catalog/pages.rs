@@ -9,16 +9,18 @@ use leptos_router::{
 };
 
 use super::{
-    brand_listing, brand_listings, listing_stock, sku_movements, stock_locations, AddStockLocation,
-    ChangeStock, CreateListing, ListingCard, ListingDetail, ListingInput, ListingOption,
-    ListingStatus, SetListingStatus, StockLevelInfo, StockLocationInfo, UpdateListing,
-    VariantInput, CATEGORIES,
+    brand_listing, brand_listings, catalog_import, catalog_imports, listing_stock, sku_movements,
+    stock_locations, AddStockLocation, ChangeStock, CreateListing, ImportJob, ImportProblem,
+    ImportStatus, ListingCard, ListingDetail, ListingInput, ListingOption, ListingStatus,
+    MakeListingCover, RemoveListingImage, SetListingStatus, StockLevelInfo, StockLocationInfo,
+    UpdateListing, VariantInput, CATEGORIES,
 };
 use crate::core::money::{self, amount_input, format_amount, CURRENCIES};
 use crate::core::ui::{
     field_errors, BoundField, ErrorList, Field, FormAlert, InlineError, SignInPrompt, Skeleton,
 };
 use crate::core::{AppError, FieldErrors};
+use crate::media::UploadOutcome;
 
 fn status_badge(status: ListingStatus) -> impl IntoView {
     let (class, label) = match status {
@@ -81,7 +83,10 @@ pub fn BrandListingsPage() -> impl IntoView {
         <section class="container page">
             <div class="page__head">
                 <h1>"Listings"</h1>
-                <A href=move || format!("/brand/{}/listings/new", slug()) attr:class="button button--primary">"New listing"</A>
+                <div class="button-row">
+                    <A href=move || format!("/brand/{}/imports", slug()) attr:class="button button--ghost">"Import / export"</A>
+                    <A href=move || format!("/brand/{}/listings/new", slug()) attr:class="button button--primary">"New listing"</A>
+                </div>
             </div>
             <crate::brands::DashboardNav slug=slug() current="listings"/>
             <nav aria-label="Listing status">
@@ -425,6 +430,7 @@ pub fn EditListingPage() -> impl IntoView {
                                     })}
                                 </div>
                             </div>
+                            <PhotosPanel detail=detail.clone()/>
                             <StockPanel detail=detail.clone()/>
                             <Show when=move || matches!(update_result.get(), Some(Ok(_)))>
                                 <p class="notice notice--success" role="status">"Changes saved."</p>
@@ -584,6 +590,71 @@ fn ListingEditor(
     }
 }
 
+/// The listing's photos: thumbnails with "make cover" and "remove", and a plain multipart
+/// upload form (`/brand/<slug>/listings/<id>/images`, which redirects back with the outcome).
+#[component]
+fn PhotosPanel(detail: ListingDetail) -> impl IntoView {
+    let remove = ServerAction::<RemoveListingImage>::new();
+    let cover = ServerAction::<MakeListingCover>::new();
+    let (slug, id) = (detail.brand_slug.clone(), detail.id.clone());
+    let images = RwSignal::new(detail.images.clone());
+    Effect::new(move |_| {
+        for listing in [remove.value().get(), cover.value().get()]
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            images.set(listing.images);
+        }
+    });
+    let input_id = format!("image-{id}");
+    view! {
+        <div class="panel">
+            <h2 class="panel__title">"Photos"</h2>
+            <UploadOutcome key="image" saved="Photo added."/>
+            {move || if images.with(Vec::is_empty) {
+                view! { <p class="page__lead">"No photos yet. The first photo is the cover shoppers see in search."</p> }.into_any()
+            } else {
+                let (slug, id) = (slug.clone(), id.clone());
+                view! {
+                    <ul class="photo-grid">
+                        {images.get().into_iter().enumerate().map(|(i, image)| {
+                            let (slug, id) = (slug.clone(), id.clone());
+                            view! {
+                                <li class="photo-grid__item">
+                                    <img class="photo-grid__image" src=image.thumb_url.clone() alt=format!("Photo {}", i + 1)/>
+                                    {if i == 0 {
+                                        view! { <span class="badge badge--success">"Cover"</span> }.into_any()
+                                    } else {
+                                        let (slug, id, image_id) = (slug.clone(), id.clone(), image.id.clone());
+                                        view! {
+                                            <button class="button button--ghost" type="button" on:click=move |_| {
+                                                cover.dispatch(MakeListingCover { slug: slug.clone(), id: id.clone(), image_id: image_id.clone() });
+                                            }>"Make cover"</button>
+                                        }.into_any()
+                                    }}
+                                    <button class="button button--ghost" type="button" on:click={
+                                        let image_id = image.id.clone();
+                                        move |_| { remove.dispatch(RemoveListingImage { slug: slug.clone(), id: id.clone(), image_id: image_id.clone() }); }
+                                    }>"Remove"</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <form class="upload-form" method="post" action=format!("/brand/{}/listings/{}/images", detail.brand_slug, detail.id) enctype="multipart/form-data">
+                <div class="field">
+                    <label class="field__label" for=input_id.clone()>"Add a photo"</label>
+                    <p class="field__hint" id=format!("{input_id}-hint")>"PNG, JPEG or WebP, up to 1.5 MB; up to 8 photos. Square photos look best."</p>
+                    <input class="field__input" type="file" id=input_id.clone() name="image" accept="image/png,image/jpeg,image/webp" required=true aria-describedby=format!("{input_id}-hint")/>
+                </div>
+                <button class="button button--secondary" type="submit">"Upload photo"</button>
+            </form>
+        </div>
+    }
+}
+
 /// Stock of each variant per location, the form to receive / adjust / transfer, and the
 /// latest ledger rows of a variant.
 #[component]
@@ -714,5 +785,150 @@ fn StockPanel(detail: ListingDetail) -> impl IntoView {
                 })}
             </Transition>
         </div>
+    }
+}
+
+/// `/brand/:slug/imports`: upload a catalog CSV, see recent imports, export the catalog.
+#[component]
+pub fn ImportsPage() -> impl IntoView {
+    let slug = slug_param();
+    let imports = Resource::new(slug, catalog_imports);
+    let query = use_query_map();
+    let problem = move || {
+        query.get().get("import_error").map(|code| {
+            ImportProblem::parse(&code)
+                .unwrap_or(ImportProblem::NotCsv)
+                .message()
+        })
+    };
+    view! {
+        <Title text="Import listings"/>
+        <section class="container page">
+            <div class="page__head"><h1>"Import and export"</h1></div>
+            <crate::brands::DashboardNav slug=slug() current="listings"/>
+            <div class="panel">
+                <h2 class="panel__title">"Import a CSV"</h2>
+                <p class="page__lead">
+                    "One row per variant: listing_ref, title, description, category, currency, status, option1_name, option1_value (up to option3), sku, price, compare_at_price, weight_grams, barcode, location, on_hand. "
+                    "Rows with the same listing_ref make one listing; SKUs already in your catalog are updated. Up to 200,000 rows."
+                </p>
+                {move || problem().map(|message| view! { <p class="form-alert" role="alert">{message}</p> })}
+                <form class="upload-form" method="post" action=move || format!("/brand/{}/imports", slug()) enctype="multipart/form-data">
+                    <div class="field">
+                        <label class="field__label" for="import-file">"CSV file"</label>
+                        <input class="field__input" type="file" id="import-file" name="file" accept=".csv,text/csv" required=true/>
+                    </div>
+                    <button class="button button--primary" type="submit">"Start import"</button>
+                </form>
+            </div>
+            <div class="panel">
+                <h2 class="panel__title">"Export"</h2>
+                <p class="page__lead">"Your whole catalog in the same format, with stock per location."</p>
+                <a class="button button--secondary" href=move || format!("/api/v1/brands/{}/listings/export.csv", slug()) download="">"Download CSV"</a>
+            </div>
+            <div class="panel">
+                <h2 class="panel__title">"Recent imports"</h2>
+                <Transition fallback=|| view! { <Skeleton class="skeleton--line"/> }>
+                    {move || imports.get().map(|result| match result {
+                        Ok(jobs) if jobs.is_empty() => view! { <p class="page__lead">"No imports yet."</p> }.into_any(),
+                        Ok(jobs) => view! {
+                            <ul class="listing-rows">
+                                {jobs.into_iter().map(|job| view! {
+                                    <li>
+                                        <A href=format!("/brand/{}/imports/{}", slug(), job.id) attr:class="listing-row">
+                                            <span class="listing-row__title">{job.file_name.clone()}</span>
+                                            <span class="listing-row__meta">
+                                                <span>{import_status_label(&job)}</span>
+                                                <span>{job.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</span>
+                                            </span>
+                                        </A>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to import listings." next="/brands"/> }.into_any(),
+                        Err(error) => view! { <InlineError error/> }.into_any(),
+                    })}
+                </Transition>
+            </div>
+        </section>
+    }
+}
+
+fn import_status_label(job: &ImportJob) -> String {
+    match job.status {
+        ImportStatus::Queued => "Waiting to start".into(),
+        ImportStatus::Running => format!(
+            "Importing: {} of {} rows",
+            job.processed_rows, job.total_rows
+        ),
+        ImportStatus::Done => format!(
+            "Done: {} created, {} updated, {} rows refused",
+            job.created_listings, job.updated_listings, job.refused_rows
+        ),
+        ImportStatus::Failed => "Failed".into(),
+    }
+}
+
+/// `/brand/:slug/imports/:id`: an import's live progress and outcome.
+#[component]
+pub fn ImportJobPage() -> impl IntoView {
+    let slug = slug_param();
+    let params = use_params_map();
+    let id = move || params.get().get("id").unwrap_or_default();
+    let (tick, set_tick) = signal(0u32);
+    let job = Resource::new(
+        move || (slug(), id(), tick.get()),
+        |(slug, id, _)| catalog_import(slug, id),
+    );
+    // Poll once a second until the job is finished (in the browser only).
+    Effect::new(move |_| {
+        let finished = job
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|j| j.status.is_finished());
+        if !finished {
+            set_timeout(
+                move || set_tick.update(|t| *t += 1),
+                std::time::Duration::from_secs(1),
+            );
+        }
+    });
+    view! {
+        <Title text="Import"/>
+        <section class="container page">
+            <div class="page__head"><h1>"Import"</h1></div>
+            <crate::brands::DashboardNav slug=slug() current="listings"/>
+            <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
+                {move || job.get().map(|result| match result {
+                    Ok(job) => {
+                        let percent = if job.total_rows > 0 { job.processed_rows * 100 / job.total_rows } else { 0 };
+                        view! {
+                            <div class="panel">
+                                <h2 class="panel__title">{job.file_name.clone()}</h2>
+                                <p role="status">{import_status_label(&job)}</p>
+                                <progress class="import-progress" max=job.total_rows value=job.processed_rows aria-label="Import progress">{format!("{percent}%")}</progress>
+                                {job.failure.clone().map(|why| view! { <p class="form-alert" role="alert">{why}</p> })}
+                                {job.has_error_report.then(|| view! {
+                                    <p>
+                                        <a class="button button--secondary" href=format!("/api/v1/brands/{}/imports/{}/errors.csv", slug(), job.id) download="">
+                                            {format!("Download the {} refused rows", job.refused_rows)}
+                                        </a>
+                                    </p>
+                                })}
+                                {job.status.is_finished().then(|| view! {
+                                    <div class="button-row">
+                                        <A href=format!("/brand/{}/listings", slug()) attr:class="button button--primary">"See your listings"</A>
+                                        <A href=format!("/brand/{}/imports", slug()) attr:class="button button--ghost">"Import another file"</A>
+                                    </div>
+                                })}
+                            </div>
+                        }.into_any()
+                    }
+                    Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to follow this import." next="/brands"/> }.into_any(),
+                    Err(error) => view! { <InlineError error/> }.into_any(),
+                })}
+            </Transition>
+        </section>
     }
 }

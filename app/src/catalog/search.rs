@@ -18,12 +18,13 @@ pub const PAGE_SIZE: u32 = 24;
 pub const MAX_LIMIT: u32 = 100;
 const MAX_TERMS: usize = 8;
 
-/// The FTS5 row id of a listing: its id's first 8 bytes (ids are v7 UUIDs: a timestamp and
-/// random bits, so collisions are not a practical concern; `listing_id` is stored too and is
-/// what joins).
-fn fts_rowid(id: Uuid) -> i64 {
+/// The FTS5 row id of a listing: its id's last 8 bytes. Ids are v7 UUIDs, whose first bytes
+/// are a millisecond timestamp shared by every listing made in that millisecond, and whose
+/// last 8 are (62 bits of) randomness — collisions are not a practical concern; `listing_id`
+/// is stored too and is what joins.
+pub fn fts_rowid(id: Uuid) -> i64 {
     let bytes = id.as_bytes();
-    i64::from_be_bytes(bytes[..8].try_into().expect("8 bytes"))
+    i64::from_be_bytes(bytes[8..].try_into().expect("8 bytes"))
 }
 
 /// Brings the search index in line with `row`: indexed when visible, removed otherwise.

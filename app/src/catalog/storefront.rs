@@ -13,7 +13,7 @@ use super::{
     SearchSort, CATEGORIES,
 };
 use crate::core::money::{self, format_amount};
-use crate::core::ui::{InlineError, NotFoundPage, Skeleton};
+use crate::core::ui::{capitalise, InlineError, NotFoundPage, Skeleton};
 use crate::core::AppError;
 
 /// A listing in a grid: photo (or initial), title, brand, price, stock.
@@ -164,14 +164,6 @@ pub fn SearchPage() -> impl IntoView {
     }
 }
 
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -221,9 +213,27 @@ fn ListingDetailView(detail: ListingDetail) -> impl IntoView {
         <Meta property="og:title" content=detail.title.clone()/>
         <article class="listing">
             <div class="listing__media">
-                {match detail.images.first() {
-                    Some(image) => view! { <img class="listing__image" src=image.url.clone() alt=detail.title.clone()/> }.into_any(),
-                    None => view! { <div class="listing__image listing__image--empty" aria-hidden="true">{detail.title.chars().next().unwrap_or('?').to_uppercase().to_string()}</div> }.into_any(),
+                {if detail.images.is_empty() {
+                    view! { <div class="listing__image listing__image--empty" aria-hidden="true">{detail.title.chars().next().unwrap_or('?').to_uppercase().to_string()}</div> }.into_any()
+                } else {
+                    let images = StoredValue::new(detail.images.clone());
+                    let title = detail.title.clone();
+                    let (shown, set_shown) = signal(0usize);
+                    view! {
+                        <img class="listing__image" src=move || images.with_value(|i| i[shown.get()].url.clone()) alt=title.clone()/>
+                        {(images.with_value(Vec::len) > 1).then(|| view! {
+                            <ul class="listing__thumbs">
+                                {images.get_value().into_iter().enumerate().map(|(i, image)| view! {
+                                    <li>
+                                        <button class="listing__thumb" class:listing__thumb--current=move || shown.get() == i type="button"
+                                            aria-label=format!("Show photo {}", i + 1) on:click=move |_| set_shown.set(i)>
+                                            <img src=image.thumb_url alt=""/>
+                                        </button>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        })}
+                    }.into_any()
                 }}
             </div>
             <div class="listing__info">

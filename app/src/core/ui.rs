@@ -281,3 +281,12 @@ pub fn BoundField(
         </div>
     }
 }
+
+/// "fashion" → "Fashion": category and other lower-case names as headings.
+pub fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

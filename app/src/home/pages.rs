@@ -2,13 +2,27 @@ use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
-use crate::core::ui::{InlineError, Skeleton};
+use leptos_router::components::A;
+
+use crate::catalog::{search_listings, ListingGrid, SearchQuery, SearchSort, CATEGORIES};
+use crate::core::ui::{capitalise, InlineError, Skeleton};
 use crate::festival::{countdown_parts, get_festival, Festival, FestivalPhase};
 
 /// The home page: the festival with a live countdown, and what Gala offers shoppers and brands.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let festival = Resource::new(|| (), |_| get_festival());
+    let fresh = Resource::new(
+        || (),
+        |_| {
+            search_listings(SearchQuery {
+                sort: Some(SearchSort::Newest),
+                in_stock: Some(true),
+                limit: Some(8),
+                ..Default::default()
+            })
+        },
+    );
 
     view! {
         <Title text="The festival in your pocket"/>
@@ -31,6 +45,25 @@ pub fn HomePage() -> impl IntoView {
                     })}
                 </Suspense>
             </div>
+        </section>
+        <section class="container shelf" aria-labelledby="fresh-title">
+            <div class="page__head">
+                <h2 id="fresh-title" class="section-title">"Fresh on the runway"</h2>
+                <A href="/search?sort=newest" attr:class="button button--ghost">"See all"</A>
+            </div>
+            <nav aria-label="Categories">
+                <ul class="filter-tabs">
+                    {CATEGORIES.iter().map(|c| view! {
+                        <li><A href=format!("/c/{c}") attr:class="dashboard__tab dashboard__tab--link">{capitalise(c)}</A></li>
+                    }).collect_view()}
+                </ul>
+            </nav>
+            <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
+                {move || fresh.get().map(|result| match result {
+                    Ok(page) => view! { <ListingGrid page empty="Brands are setting up their stores. Come back soon!"/> }.into_any(),
+                    Err(error) => view! { <InlineError error/> }.into_any(),
+                })}
+            </Transition>
         </section>
         <section class="container features" aria-labelledby="features-title">
             <h2 id="features-title" class="section-title">"How Gala works"</h2>

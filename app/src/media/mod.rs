@@ -27,15 +27,18 @@ pub enum ImageProblem {
     WrongType,
     Unreadable,
     TooSmall,
+    /// The thing already holds as many images as it may.
+    NoRoom,
 }
 
 impl ImageProblem {
-    const ALL: [ImageProblem; 5] = [
+    const ALL: [ImageProblem; 6] = [
         Self::Missing,
         Self::TooLarge,
         Self::WrongType,
         Self::Unreadable,
         Self::TooSmall,
+        Self::NoRoom,
     ];
 
     /// Stable short name.
@@ -46,6 +49,7 @@ impl ImageProblem {
             Self::WrongType => "wrong_type",
             Self::Unreadable => "unreadable",
             Self::TooSmall => "too_small",
+            Self::NoRoom => "no_room",
         }
     }
 
@@ -64,11 +68,32 @@ impl ImageProblem {
             Self::TooSmall => {
                 "The image is too small to show sharply: at least 64 pixels on each side."
             }
+            Self::NoRoom => "There's no room for more images here: remove one first.",
         }
     }
 
     /// The validation error on form field `field`.
     pub fn into_error(self, field: &str) -> crate::core::AppError {
         crate::core::AppError::field(field, self.message())
+    }
+}
+
+/// The outcome of an upload form, read from the query its redirect sets: `?<key>=saved` or
+/// `?<key>_error=<problem code>` (the upload forms are plain multipart forms, see
+/// `server::http::uploads`).
+#[leptos::component]
+pub fn UploadOutcome(key: &'static str, saved: &'static str) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        let query = query.get();
+        if query.get(key).as_deref() == Some("saved") {
+            Some(view! { <p class="notice notice--success" role="status">{saved}</p> }.into_any())
+        } else {
+            query.get(&format!("{key}_error")).map(|code| {
+                let problem = ImageProblem::parse(&code).unwrap_or(ImageProblem::Unreadable);
+                view! { <p class="form-alert" role="alert">{problem.message()}</p> }.into_any()
+            })
+        }
     }
 }

@@ -360,10 +360,10 @@ async fn upload_logo(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<LogoBody>, AppError> {
     let scope = profile_scope(&state, &viewer, &slug).await?;
-    let bytes = read_file_field(multipart, logo::LOGO_FIELD)
+    let upload = read_file_field(multipart, logo::LOGO_FIELD)
         .await?
-        .map_err(|problem| problem.into_error(logo::LOGO_FIELD))?;
-    let image = app::media::process_upload(bytes, logo::LOGO_SPEC)
+        .ok_or_else(|| app::media::ImageProblem::Missing.into_error(logo::LOGO_FIELD))?;
+    let image = app::media::process_upload(upload.bytes, logo::LOGO_SPEC)
         .await
         .map_err(|problem| problem.into_error(logo::LOGO_FIELD))?;
     let logo_url = logo::set_logo(&state, &viewer.client, &scope, image).await?;

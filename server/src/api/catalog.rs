@@ -4,20 +4,22 @@
 use app::{
     auth::BrandRole,
     catalog::{
-        listings, search, stock, ListingDetail, ListingInput, ListingPage, ListingStatus,
-        SearchQuery, StockChange, StockLevelInfo, StockLocationInfo, StockMovementInfo,
+        images, import, listings, search, stock, ImportJob, ImportProblem, ListingDetail,
+        ListingInput, ListingPage, ListingStatus, SearchQuery, StockChange, StockLevelInfo,
+        StockLocationInfo, StockMovementInfo,
     },
     core::{state::AppState, AppError},
 };
 use axum::{
-    extract::{Path, State},
+    extract::{multipart::MultipartRejection, Multipart, Path, State},
     http::StatusCode,
-    routing::{get, post, put},
+    routing::{delete, get, post, put},
     Json, Router,
 };
 use serde::Deserialize;
 
 use super::{brands::brand_scope, viewer::Viewer, ApiJson, ApiQuery};
+use crate::http::uploads::read_file_field;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -46,6 +48,24 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/brands/{slug}/skus/{code}/movements",
             get(sku_movements),
+        )
+        .route(
+            "/api/v1/brands/{slug}/listings/{id}/images",
+            post(add_listing_image),
+        )
+        .route(
+            "/api/v1/brands/{slug}/listings/{id}/images/{image_id}",
+            delete(remove_listing_image),
+        )
+        .route("/api/v1/brands/{slug}/imports", post(start_import))
+        .route("/api/v1/brands/{slug}/imports/{id}", get(import_job))
+        .route(
+            "/api/v1/brands/{slug}/imports/{id}/errors.csv",
+            get(import_errors),
+        )
+        .route(
+            "/api/v1/brands/{slug}/listings/export.csv",
+            get(export_catalog),
         )
         .route("/api/v1/listings", get(search_listings))
         .route("/api/v1/listings/{id}", get(public_listing))
@@ -217,4 +237,97 @@ async fn public_listing(
     Path(id): Path<String>,
 ) -> Result<Json<ListingDetail>, AppError> {
     Ok(Json(search::public_listing(&state.db, &id).await?))
+}
+
+/// `POST /api/v1/brands/{slug}/listings/{id}/images`, multipart with the photo in `image`.
+async fn add_listing_image(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((slug, id)): Path<(String, String)>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<ListingDetail>), AppError> {
+    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, true).await?;
+    let refuse = |problem: app::media::ImageProblem| problem.into_error(images::IMAGE_FIELD);
+    if !images::has_room(&state.db, &scope, &id).await? {
+        return Err(refuse(app::media::ImageProblem::NoRoom));
+    }
+    let upload = read_file_field(multipart, images::IMAGE_FIELD)
+        .await?
+        .ok_or_else(|| refuse(app::media::ImageProblem::Missing))?;
+    let photo = images::prepare(upload.bytes).await.map_err(refuse)?;
+    let listing = images::add(&state, &viewer.client, &scope, &id, photo).await?;
+    Ok((StatusCode::CREATED, Json(listing)))
+}
+
+async fn remove_listing_image(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((slug, id, image_id)): Path<(String, String, String)>,
+) -> Result<Json<ListingDetail>, AppError> {
+    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, true).await?;
+    Ok(Json(
+        images::remove(&state, &viewer.client, &scope, &id, &image_id).await?,
+    ))
+}
+
+/// `POST /api/v1/brands/{slug}/imports`, multipart with the CSV in `file`: `202` with the job.
+async fn start_import(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<ImportJob>), AppError> {
+    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, true).await?;
+    let upload = read_file_field(multipart, import::FILE_FIELD)
+        .await?
+        .ok_or_else(|| ImportProblem::MissingFile.into_error())?;
+    let checked = import::check(upload.bytes).map_err(ImportProblem::into_error)?;
+    let job = import::start(&state, &viewer.client, &scope, &upload.file_name, checked).await?;
+    Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+async fn import_job(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Json<ImportJob>, AppError> {
+    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, false).await?;
+    Ok(Json(import::job(&state.db, &scope, &id).await?))
+}
+
+/// A CSV download named `file_name`.
+fn csv_download(file_name: &str, body: String) -> impl axum::response::IntoResponse {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        body,
+    )
+}
+
+async fn import_errors(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<impl axum::response::IntoResponse, AppError> {
+    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, false).await?;
+    let report = import::error_report(&state.db, &scope, &id).await?;
+    Ok(csv_download("refused-rows.csv", report))
+}
+
+async fn export_catalog(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<impl axum::response::IntoResponse, AppError> {
+    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, false).await?;
+    let body = import::export(&state.db, &scope).await?;
+    Ok(csv_download(&format!("{}-catalog.csv", scope.slug()), body))
 }

@@ -50,3 +50,46 @@ pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Respon
         .body(Body::from(body))
         .unwrap_or_default()
 }
+
+/// Request body limits: `default` for every request, `bulk` for bulk uploads (the paths
+/// ending in `/imports`).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    pub default: usize,
+    pub bulk: usize,
+}
+
+/// Refuses bodies over the path's limit with 413: at once when `Content-Length` says so, or as
+/// soon as a streamed body goes over (the extractor reading it answers 413).
+pub async fn limit_body(
+    axum::extract::State(limits): axum::extract::State<BodyLimits>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    let limit = if request.uri().path().ends_with("/imports") {
+        limits.bulk
+    } else {
+        limits.default
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Response::builder()
+            .status(StatusCode::PAYLOAD_TOO_LARGE)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                serde_json::to_vec(&app::core::error::ErrorBody::from(
+                    &app::core::AppError::BadRequest {
+                        message: format!("The request body is over the limit of {limit} bytes."),
+                    },
+                ))
+                .unwrap_or_default(),
+            ))
+            .unwrap_or_default();
+    }
+    next.run(request.map(|body| Body::new(http_body_util::Limited::new(body, limit))))
+        .await
+}

@@ -227,7 +227,7 @@ impl TestApp {
 
     /// Writes the demo data, as `gala seed` does.
     pub async fn seed_demo(&self) {
-        server::seed::demo(&self.db)
+        server::seed::demo(&self.db, server::seed::DEMO_CATALOG, |_, _| {})
             .await
             .expect("seed the demo data");
     }
@@ -272,6 +272,7 @@ pub fn test_serve_config() -> ServeConfig {
         public_url: "http://127.0.0.1".to_owned(),
         site_root: workspace_root().join("public"),
         body_limit_bytes: 64 * 1024,
+        import_limit_bytes: 32 * 1024 * 1024,
         shutdown_grace_secs: 5,
         session_idle_hours: 168,
         mail: MailConfig {
@@ -281,6 +282,18 @@ pub fn test_serve_config() -> ServeConfig {
             retry_base_ms: 100,
         },
     }
+}
+
+/// A PNG of `width`×`height` (what a browser would upload).
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image::DynamicImage::new_rgb8(width, height)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    bytes
 }
 
 /// The repository root.

@@ -1,18 +1,43 @@
-//! `gala seed`: a small, idempotent demo data set so a fresh install has something to show.
-//! Each capability adds its part here as it lands.
+//! `gala seed`: a small, idempotent demo data set so a fresh install has something to show,
+//! and (with `--brands`/`--listings`) a synthetic catalog of any size for benchmarks. Each
+//! capability adds its part here as it lands.
+
+pub mod catalog;
 
 use chrono::{Datelike, Duration, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
 
 use app::festival::{save_festival, Festival};
 
-/// Writes the demo data; running it twice leaves the same data.
-pub async fn demo(db: &DatabaseConnection) -> anyhow::Result<()> {
+/// The demo catalog: enough brands and listings to fill the storefront's pages.
+pub const DEMO_CATALOG: catalog::CatalogSize = catalog::CatalogSize {
+    brands: 24,
+    listings: 480,
+};
+
+/// Writes the demo data (the festival and a catalog of `size`); running it twice leaves the
+/// same data. `progress` hears about the catalog's listings as they land.
+pub async fn demo(
+    db: &DatabaseConnection,
+    size: catalog::CatalogSize,
+    progress: impl Fn(u64, u64),
+) -> anyhow::Result<()> {
     let festival = next_singles_day(Utc::now());
     save_festival(db, &festival)
         .await
         .map_err(|err| anyhow::anyhow!("seeding the festival: {err}"))?;
     tracing::info!(festival = %festival.name, starts_at = %festival.starts_at, "seeded the demo festival");
+    match catalog::generate(db, size, progress).await? {
+        Some(report) => tracing::info!(
+            brands = report.brands,
+            listings = report.listings,
+            skus = report.skus,
+            seconds = report.seconds,
+            listings_per_second = (report.listings as f64 / report.seconds.max(1e-9)) as u64,
+            "seeded the catalog"
+        ),
+        None => tracing::info!("the catalog was already seeded"),
+    }
     Ok(())
 }
 

@@ -1,0 +1,237 @@
+//! Storefront read benchmark: search and listing-page latency over a seeded catalog, next to a
+//! bare endpoint of the same server as the HTTP floor. Prints p50/p99/max per kind of request.
+//!
+//! ```text
+//! gala seed --brands 140000 --listings 15000000          # once, into GALA_DATABASE_URL
+//! cargo bench -p server --bench catalog -- --database-url sqlite://data/gala.db?mode=rwc
+//! cargo bench -p server --bench catalog -- --database-url postgres://postgres@127.0.0.1/gala_bench
+//! ```
+//!
+//! Options: `--queries N` (default 3000 of each kind), `--concurrency N` (default 8).
+//! The server runs in this process (one tokio runtime), the load comes from the same process
+//! over real HTTP/1.1 connections — the same machine, side by side.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use rand::{rngs::StdRng, Rng, SeedableRng};
+use server::{
+    config::{DatabaseConfig, MailConfig, ServeConfig},
+    startup::Application,
+};
+
+const WORDS: &[&str] = &[
+    "silk",
+    "cashmere",
+    "linen",
+    "leather",
+    "dress",
+    "scarf",
+    "teapot",
+    "serum",
+    "lamp",
+    "moonlight",
+    "festival",
+    "runway",
+    "golden",
+    "jade",
+    "sneakers",
+    "watch",
+    "tea",
+    "tent",
+    "velvet",
+    "ivory",
+    "porcelain",
+    "smartwatch",
+    "backpack",
+    "vintage",
+];
+const CATEGORIES: &[&str] = &["fashion", "beauty", "electronics", "home", "food", "sports"];
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let database_url = arg("--database-url")
+        .or_else(|| std::env::var("GALA_DATABASE_URL").ok())
+        .unwrap_or_else(|| "sqlite://data/gala.db?mode=rwc".into());
+    let queries: usize = arg("--queries").map_or(Ok(3000), |v| v.parse())?;
+    let concurrency: usize = arg("--concurrency").map_or(Ok(8), |v| v.parse())?;
+
+    let db = server::db::connect(&DatabaseConfig {
+        database_url: database_url.clone(),
+        db_max_connections: 16,
+    })
+    .await?;
+    server::db::migrate(&db).await?;
+    let listings: i64 = {
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM listing",
+            ))
+            .await?
+            .expect("a count");
+        row.try_get("", "n")?
+    };
+    let outbox = std::env::temp_dir().join("gala-bench-outbox");
+    let config = ServeConfig {
+        addr: "127.0.0.1:0".parse()?,
+        public_url: "http://127.0.0.1".into(),
+        site_root: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site"),
+        body_limit_bytes: 64 * 1024,
+        import_limit_bytes: 32 * 1024 * 1024,
+        shutdown_grace_secs: 1,
+        session_idle_hours: 1,
+        mail: MailConfig {
+            smtp_url: None,
+            outbox_dir: outbox,
+            from: "Gala <bench@gala.test>".into(),
+            retry_base_ms: 1000,
+        },
+    };
+    let app = Application::build(&config, db.clone()).await?;
+    let base = format!("http://{}", app.addr());
+    tokio::spawn(app.run_until(std::future::pending()));
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+
+    // Listing ids to open: whatever searches for the vocabulary return.
+    let mut ids = Vec::new();
+    for word in WORDS {
+        let page: serde_json::Value = client
+            .get(format!("{base}/api/v1/listings?q={word}&limit=50"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        ids.extend(
+            page["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|i| i["id"].as_str().map(str::to_owned)),
+        );
+    }
+    anyhow::ensure!(
+        !ids.is_empty(),
+        "the catalog is empty: run `gala seed` first"
+    );
+    let ids = Arc::new(ids);
+
+    let backend = sea_orm::ConnectionTrait::get_database_backend(&db);
+    println!(
+        "catalog bench: {listings} listings, {backend:?} backend, {queries} requests per kind, {concurrency} concurrent"
+    );
+    println!(
+        "{:<34} {:>8} {:>9} {:>9} {:>9} {:>9}",
+        "request", "req/s", "p50 ms", "p99 ms", "max ms", "errors"
+    );
+    type MakePath = Box<dyn Fn(&mut StdRng) -> String + Send + Sync>;
+    let kinds: Vec<(&str, MakePath)> = vec![
+        ("bare endpoint (/healthz)", Box::new(|_| "/healthz".into())),
+        (
+            "search: one word",
+            Box::new(|r| {
+                format!(
+                    "/api/v1/listings?q={}",
+                    WORDS[r.random_range(0..WORDS.len())]
+                )
+            }),
+        ),
+        (
+            "search: two words + category",
+            Box::new(|r| {
+                format!(
+                    "/api/v1/listings?q={}%20{}&category={}",
+                    WORDS[r.random_range(0..WORDS.len())],
+                    WORDS[r.random_range(0..WORDS.len())],
+                    CATEGORIES[r.random_range(0..CATEGORIES.len())]
+                )
+            }),
+        ),
+        (
+            "search: word, in stock, by price",
+            Box::new(|r| {
+                format!(
+                    "/api/v1/listings?q={}&in_stock=true&sort=price_asc&max_price=50000",
+                    WORDS[r.random_range(0..WORDS.len())]
+                )
+            }),
+        ),
+        (
+            "browse: category, newest",
+            Box::new(|r| {
+                format!(
+                    "/api/v1/listings?category={}&sort=newest",
+                    CATEGORIES[r.random_range(0..CATEGORIES.len())]
+                )
+            }),
+        ),
+        ("listing (JSON)", {
+            let ids = ids.clone();
+            Box::new(move |r| format!("/api/v1/listings/{}", ids[r.random_range(0..ids.len())]))
+        }),
+        ("listing page (server-rendered HTML)", {
+            let ids = ids.clone();
+            Box::new(move |r| format!("/p/{}", ids[r.random_range(0..ids.len())]))
+        }),
+    ];
+    for (name, make) in kinds {
+        let make = Arc::new(make);
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for worker in 0..concurrency {
+            let (client, base, make) = (client.clone(), base.clone(), make.clone());
+            let share = queries / concurrency + usize::from(worker < queries % concurrency);
+            tasks.push(tokio::spawn(async move {
+                let mut rng = StdRng::seed_from_u64(worker as u64);
+                let mut latencies = Vec::with_capacity(share);
+                let mut errors = 0;
+                for _ in 0..share {
+                    let path = make(&mut rng);
+                    let t = Instant::now();
+                    match client.get(format!("{base}{path}")).send().await {
+                        Ok(response) if response.status().is_success() => {
+                            let _ = response.bytes().await;
+                        }
+                        _ => errors += 1,
+                    }
+                    latencies.push(t.elapsed());
+                }
+                (latencies, errors)
+            }));
+        }
+        let mut latencies = Vec::with_capacity(queries);
+        let mut errors = 0;
+        for task in tasks {
+            let (l, e) = task.await?;
+            latencies.extend(l);
+            errors += e;
+        }
+        let elapsed = started.elapsed();
+        latencies.sort();
+        let pct =
+            |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{name:<34} {:>8.0} {:>9.2} {:>9.2} {:>9.2} {:>9}",
+            latencies.len() as f64 / elapsed.as_secs_f64(),
+            ms(pct(0.50)),
+            ms(pct(0.99)),
+            ms(*latencies.last().unwrap()),
+            errors
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,636 @@
+//! A synthetic catalog: brands, listings with variants, a warehouse per brand and stock with
+//! its ledger — realistic enough for the storefront to look alive and for search benchmarks to
+//! mean something (`gala seed --brands 140000 --listings 15000000`).
+//!
+//! Rows go in as multi-row INSERTs, a few thousand per transaction. The generator is seeded,
+//! so a given size always produces the same catalog. Stock is written as a `receive` movement
+//! plus the matching level, so the ledger reconciles like any other stock.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use app::{brands::BrandStatus, catalog::ListingStatus};
+use entity::{account, brand, listing, sku, stock_level, stock_location, stock_movement};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+use sea_orm::{
+    sea_query::{Query, SimpleExpr},
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    Statement, TransactionTrait, Value,
+};
+use uuid::Uuid;
+
+/// How big a catalog to make.
+#[derive(Debug, Clone, Copy)]
+pub struct CatalogSize {
+    pub brands: u64,
+    pub listings: u64,
+}
+
+/// Listings per transaction (each with its variants, stock and search rows).
+const BATCH: u64 = 2_000;
+/// Rows per INSERT statement (SQLite allows 32,766 bound values per statement).
+const ROWS_PER_STATEMENT: usize = 500;
+/// The account that "applied" for the synthetic brands; it cannot sign in (nobody knows its
+/// random password).
+const SEED_ACCOUNT: &str = "catalog-seed@gala.invalid";
+
+const BRAND_FIRST: &[&str] = &[
+    "Maison",
+    "Atelier",
+    "Studio",
+    "House of",
+    "Casa",
+    "Lotus",
+    "Jade",
+    "Silk Road",
+    "Aurora",
+    "Nordic",
+    "Golden",
+    "Red",
+    "Peony",
+    "Orchid",
+    "Cedar",
+    "Harbour",
+    "Lantern",
+    "Willow",
+];
+const BRAND_SECOND: &[&str] = &[
+    "Lune", "Soleil", "Ming", "Hana", "Kumo", "Mira", "Vela", "Orion", "Koi", "Bamboo", "Luxe",
+    "Nova", "Tang", "Yun", "Feng", "Lin", "Shan", "Zhen", "Bloom", "Pearl",
+];
+const ADJECTIVES: &[&str] = &[
+    "Moonlight",
+    "Classic",
+    "Limited",
+    "Festival",
+    "Runway",
+    "Everyday",
+    "Signature",
+    "Vintage",
+    "Modern",
+    "Lightweight",
+    "Premium",
+    "Organic",
+    "Handmade",
+    "Midnight",
+    "Crimson",
+    "Ivory",
+    "Emerald",
+    "Golden",
+    "Cloud",
+    "Urban",
+];
+const MATERIALS: &[&str] = &[
+    "silk",
+    "cashmere",
+    "linen",
+    "cotton",
+    "leather",
+    "denim",
+    "velvet",
+    "wool",
+    "bamboo",
+    "ceramic",
+    "porcelain",
+    "jade",
+    "titanium",
+    "carbon",
+    "oak",
+    "walnut",
+];
+/// Product nouns per category, in `CATEGORIES` order.
+const PRODUCTS: &[&[&str]] = &[
+    &[
+        "dress", "scarf", "coat", "shirt", "skirt", "jacket", "qipao", "sneakers",
+    ],
+    &[
+        "serum",
+        "lipstick",
+        "face mask",
+        "cleanser",
+        "perfume",
+        "eye cream",
+    ],
+    &[
+        "earbuds",
+        "smartwatch",
+        "phone case",
+        "power bank",
+        "speaker",
+        "drone",
+    ],
+    &["teapot", "pillow", "lamp", "vase", "blanket", "bowl set"],
+    &[
+        "tea",
+        "mooncakes",
+        "rice wine",
+        "dried fruit",
+        "chocolate",
+        "honey",
+    ],
+    &[
+        "yoga mat",
+        "running shoes",
+        "jersey",
+        "racket",
+        "water bottle",
+    ],
+    &[
+        "plush toy",
+        "building blocks",
+        "school bag",
+        "storybook",
+        "kite",
+    ],
+    &["handbag", "watch", "wallet", "sunglasses", "bracelet"],
+    &["vitamins", "massage gun", "thermometer", "herbal tea"],
+    &[
+        "tent",
+        "hiking boots",
+        "backpack",
+        "camp stove",
+        "rain jacket",
+    ],
+];
+const SIZES: &[&str] = &["S", "M", "L", "XL"];
+const COLOURS: &[&str] = &["Ivory", "Black", "Crimson", "Jade", "Navy", "Gold"];
+
+/// What a run made.
+#[derive(Debug, Default)]
+pub struct CatalogReport {
+    pub brands: u64,
+    pub listings: u64,
+    pub skus: u64,
+    pub seconds: f64,
+}
+
+/// Makes a catalog of `size` unless one is already there (the first synthetic brand exists).
+/// `progress(done, total)` is called after every batch of listings.
+pub async fn generate(
+    db: &DatabaseConnection,
+    size: CatalogSize,
+    progress: impl Fn(u64, u64),
+) -> anyhow::Result<Option<CatalogReport>> {
+    let started = Instant::now();
+    let first_slug = brand_slug(0, &mut StdRng::seed_from_u64(0));
+    if brand::Entity::find()
+        .filter(brand::Column::Slug.eq(first_slug))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    let applicant = seed_account(db).await?;
+    let brands = insert_brands(db, size.brands.max(1), applicant).await?;
+    let mut report = CatalogReport {
+        brands: brands.len() as u64,
+        ..Default::default()
+    };
+    let mut rng = StdRng::seed_from_u64(11_11);
+    let mut done = 0;
+    while done < size.listings {
+        let count = BATCH.min(size.listings - done);
+        report.skus += insert_listings(db, &brands, done, count, applicant, &mut rng).await?;
+        done += count;
+        progress(done, size.listings);
+    }
+    report.listings = done;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(Some(report))
+}
+
+async fn seed_account(db: &DatabaseConnection) -> anyhow::Result<Uuid> {
+    if let Some(existing) = account::Entity::find()
+        .filter(account::Column::Email.eq(SEED_ACCOUNT))
+        .one(db)
+        .await?
+    {
+        return Ok(existing.id);
+    }
+    let secret = app::auth::tokens::new_secret();
+    let hash = app::auth::password::hash_password(secret)
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+    let now = app::core::time::now();
+    let id = Uuid::now_v7();
+    insert_rows(
+        db,
+        account::Entity,
+        &[
+            account::Column::Id,
+            account::Column::Email,
+            account::Column::DisplayName,
+            account::Column::PasswordHash,
+            account::Column::IsPlatformAdmin,
+            account::Column::CreatedAt,
+            account::Column::UpdatedAt,
+        ],
+        vec![vec![
+            id.into(),
+            SEED_ACCOUNT.into(),
+            "Catalog seed".into(),
+            hash.into(),
+            false.into(),
+            now.into(),
+            now.into(),
+        ]],
+    )
+    .await?;
+    Ok(id)
+}
+
+fn brand_name(i: u64, rng: &mut StdRng) -> String {
+    let first = BRAND_FIRST[rng.random_range(0..BRAND_FIRST.len())];
+    let second = BRAND_SECOND[rng.random_range(0..BRAND_SECOND.len())];
+    if i < (BRAND_FIRST.len() * BRAND_SECOND.len()) as u64 {
+        format!("{first} {second}")
+    } else {
+        format!("{first} {second} {i}")
+    }
+}
+
+fn brand_slug(i: u64, rng: &mut StdRng) -> String {
+    let name = brand_name(i, rng).to_lowercase().replace(' ', "-");
+    format!("{name}-{i}")
+}
+
+/// A brand ready to hold listings.
+struct SeedBrand {
+    id: Uuid,
+    name: String,
+    category: usize,
+    location: Uuid,
+}
+
+async fn insert_brands(
+    db: &DatabaseConnection,
+    count: u64,
+    applicant: Uuid,
+) -> anyhow::Result<Vec<SeedBrand>> {
+    let now = app::core::time::now();
+    let mut brands = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        // The same stream per brand index, so slugs are stable for a given size.
+        let mut rng = StdRng::seed_from_u64(i);
+        let slug = brand_slug(i, &mut rng);
+        let mut rng = StdRng::seed_from_u64(i);
+        brands.push((
+            SeedBrand {
+                id: Uuid::now_v7(),
+                name: brand_name(i, &mut rng),
+                category: (i as usize) % app::brands::CATEGORIES.len(),
+                location: Uuid::now_v7(),
+            },
+            slug,
+        ));
+    }
+    for chunk in brands.chunks(2_000) {
+        let txn = db.begin().await?;
+        let rows = chunk
+            .iter()
+            .map(|(b, slug)| {
+                vec![
+                    b.id.into(),
+                    slug.clone().into(),
+                    format!("{} Trading Co., Ltd.", b.name).into(),
+                    b.name.chars().take(80).collect::<String>().into(),
+                    "CN".into(),
+                    app::brands::CATEGORIES[b.category].into(),
+                    format!("hello@{slug}.example").into(),
+                    format!(
+                        "{} brings its {} collection to the festival.",
+                        b.name,
+                        app::brands::CATEGORIES[b.category]
+                    )
+                    .into(),
+                    "91310000MA1FL0000X".into(),
+                    BrandStatus::Approved.as_str().into(),
+                    applicant.into(),
+                    now.into(),
+                    now.into(),
+                    now.into(),
+                ]
+            })
+            .collect();
+        insert_rows(
+            &txn,
+            brand::Entity,
+            &[
+                brand::Column::Id,
+                brand::Column::Slug,
+                brand::Column::LegalName,
+                brand::Column::DisplayName,
+                brand::Column::Country,
+                brand::Column::Category,
+                brand::Column::ContactEmail,
+                brand::Column::Description,
+                brand::Column::LicenceNumber,
+                brand::Column::Status,
+                brand::Column::ApplicantAccountId,
+                brand::Column::SubmittedAt,
+                brand::Column::CreatedAt,
+                brand::Column::UpdatedAt,
+            ],
+            rows,
+        )
+        .await?;
+        let locations = chunk
+            .iter()
+            .map(|(b, _)| {
+                vec![
+                    b.location.into(),
+                    b.id.into(),
+                    app::catalog::stock::DEFAULT_LOCATION.into(),
+                    "warehouse".into(),
+                    now.into(),
+                ]
+            })
+            .collect();
+        insert_rows(
+            &txn,
+            stock_location::Entity,
+            &[
+                stock_location::Column::Id,
+                stock_location::Column::BrandId,
+                stock_location::Column::Name,
+                stock_location::Column::Kind,
+                stock_location::Column::CreatedAt,
+            ],
+            locations,
+        )
+        .await?;
+        txn.commit().await?;
+    }
+    Ok(brands.into_iter().map(|(b, _)| b).collect())
+}
+
+/// Inserts `count` listings (numbered from `first`) with 1–4 variants each, their stock and
+/// (on SQLite) their search rows, in one transaction; returns the number of variants.
+async fn insert_listings(
+    db: &DatabaseConnection,
+    brands: &[SeedBrand],
+    first: u64,
+    count: u64,
+    applicant: Uuid,
+    rng: &mut StdRng,
+) -> anyhow::Result<u64> {
+    let now = app::core::time::now();
+    let mut listings = Vec::with_capacity(count as usize);
+    let mut skus = Vec::new();
+    let mut levels = Vec::new();
+    let mut movements = Vec::new();
+    let mut search_rows = Vec::new();
+    for n in first..first + count {
+        let brand = &brands[(n % brands.len() as u64) as usize];
+        // Most listings are in the brand's own category, some elsewhere.
+        let category = if rng.random_bool(0.8) {
+            brand.category
+        } else {
+            rng.random_range(0..PRODUCTS.len())
+        };
+        let noun = PRODUCTS[category][rng.random_range(0..PRODUCTS[category].len())];
+        let title = format!(
+            "{} {} {}",
+            ADJECTIVES[rng.random_range(0..ADJECTIVES.len())],
+            MATERIALS[rng.random_range(0..MATERIALS.len())],
+            noun
+        );
+        let description = format!(
+            "{title} by {}. Designed for the 11.11 festival: {} finish, {} details, ships in 48 hours.",
+            brand.name,
+            MATERIALS[rng.random_range(0..MATERIALS.len())],
+            ADJECTIVES[rng.random_range(0..ADJECTIVES.len())].to_lowercase()
+        );
+        // Prices from ¥9.90 to about ¥9,900, most under ¥500.
+        let base: i64 = (990.0 * 10f64.powf(rng.random_range(0.0..3.0))) as i64 / 10 * 10;
+        let (option_name, values): (&str, &[&str]) = if category == 0 {
+            ("Size", SIZES)
+        } else {
+            ("Colour", COLOURS)
+        };
+        let variant_count = rng.random_range(1..=4usize).min(values.len());
+        let id = Uuid::now_v7();
+        let mut available = 0i64;
+        let mut max_price = base;
+        for (v, value) in values.iter().enumerate().take(variant_count) {
+            let sku_id = Uuid::now_v7();
+            let price = base + (v as i64) * 1_000;
+            max_price = max_price.max(price);
+            let compare_at: Option<i64> = rng.random_bool(0.3).then(|| price * 13 / 10);
+            skus.push(vec![
+                sku_id.into(),
+                brand.id.into(),
+                id.into(),
+                format!("SKU-{n}-{v}").into(),
+                serde_json::to_string(&[value])?.into(),
+                price.into(),
+                compare_at.into(),
+                "CNY".into(),
+                rng.random_range(50..3_000i32).into(),
+                Value::String(None),
+                (v as i32).into(),
+                now.into(),
+                now.into(),
+            ]);
+            let units: i64 = if rng.random_bool(0.1) {
+                0
+            } else {
+                rng.random_range(1..200)
+            };
+            if units > 0 {
+                available += units;
+                levels.push(vec![
+                    sku_id.into(),
+                    brand.location.into(),
+                    brand.id.into(),
+                    units.into(),
+                    0i64.into(),
+                    now.into(),
+                ]);
+                movements.push(vec![
+                    Uuid::now_v7().into(),
+                    brand.id.into(),
+                    sku_id.into(),
+                    brand.location.into(),
+                    "receive".into(),
+                    units.into(),
+                    0i64.into(),
+                    "seeded stock".into(),
+                    applicant.into(),
+                    now.into(),
+                ]);
+            }
+        }
+        let options =
+            serde_json::json!([{ "name": option_name, "values": &values[..variant_count] }]);
+        listings.push(vec![
+            id.into(),
+            brand.id.into(),
+            brand.name.clone().into(),
+            title.clone().into(),
+            description.clone().into(),
+            format!("<p>{description}</p>").into(),
+            app::brands::CATEGORIES[category].into(),
+            ListingStatus::Published.as_str().into(),
+            true.into(),
+            options.to_string().into(),
+            "CNY".into(),
+            base.into(),
+            max_price.into(),
+            available.into(),
+            now.into(),
+            now.into(),
+            now.into(),
+        ]);
+        search_rows.push((id, title, brand.name.clone(), description));
+    }
+    let txn = db.begin().await?;
+    insert_rows(
+        &txn,
+        listing::Entity,
+        &[
+            listing::Column::Id,
+            listing::Column::BrandId,
+            listing::Column::BrandName,
+            listing::Column::Title,
+            listing::Column::DescriptionMd,
+            listing::Column::DescriptionHtml,
+            listing::Column::Category,
+            listing::Column::Status,
+            listing::Column::Visible,
+            listing::Column::Options,
+            listing::Column::Currency,
+            listing::Column::PriceMinMinor,
+            listing::Column::PriceMaxMinor,
+            listing::Column::Available,
+            listing::Column::CreatedAt,
+            listing::Column::UpdatedAt,
+            listing::Column::PublishedAt,
+        ],
+        listings,
+    )
+    .await?;
+    let sku_count = skus.len() as u64;
+    insert_rows(
+        &txn,
+        sku::Entity,
+        &[
+            sku::Column::Id,
+            sku::Column::BrandId,
+            sku::Column::ListingId,
+            sku::Column::Code,
+            sku::Column::OptionValues,
+            sku::Column::PriceMinor,
+            sku::Column::CompareAtMinor,
+            sku::Column::Currency,
+            sku::Column::WeightGrams,
+            sku::Column::Barcode,
+            sku::Column::Position,
+            sku::Column::CreatedAt,
+            sku::Column::UpdatedAt,
+        ],
+        skus,
+    )
+    .await?;
+    insert_rows(
+        &txn,
+        stock_level::Entity,
+        &[
+            stock_level::Column::SkuId,
+            stock_level::Column::LocationId,
+            stock_level::Column::BrandId,
+            stock_level::Column::OnHand,
+            stock_level::Column::Reserved,
+            stock_level::Column::UpdatedAt,
+        ],
+        levels,
+    )
+    .await?;
+    insert_rows(
+        &txn,
+        stock_movement::Entity,
+        &[
+            stock_movement::Column::Id,
+            stock_movement::Column::BrandId,
+            stock_movement::Column::SkuId,
+            stock_movement::Column::LocationId,
+            stock_movement::Column::Kind,
+            stock_movement::Column::OnHandDelta,
+            stock_movement::Column::ReservedDelta,
+            stock_movement::Column::Reason,
+            stock_movement::Column::ActorAccountId,
+            stock_movement::Column::CreatedAt,
+        ],
+        movements,
+    )
+    .await?;
+    if txn.get_database_backend() == DbBackend::Sqlite {
+        for chunk in search_rows.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = String::from(
+                "INSERT INTO listing_fts (rowid, listing_id, title, brand, description) VALUES ",
+            );
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
+            for (i, (id, title, brand, description)) in chunk.iter().enumerate() {
+                sql.push_str(if i == 0 {
+                    "(?, ?, ?, ?, ?)"
+                } else {
+                    ", (?, ?, ?, ?, ?)"
+                });
+                values.push(app::catalog::search::fts_rowid(*id).into());
+                values.push((*id).into());
+                values.push(title.clone().into());
+                values.push(brand.clone().into());
+                values.push(description.clone().into());
+            }
+            txn.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                sql,
+                values,
+            ))
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(sku_count)
+}
+
+/// Multi-row INSERTs of `rows` into `entity`'s table, a few hundred rows per statement.
+async fn insert_rows<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    entity: E,
+    columns: &[E::Column],
+    rows: Vec<Vec<Value>>,
+) -> anyhow::Result<()> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(entity.table_ref())
+            .columns(columns.iter().copied());
+        for row in chunk {
+            insert.values_panic(row.iter().cloned().map(SimpleExpr::from));
+        }
+        db.execute(&insert)
+            .await
+            .with_context(|| format!("inserting into {}", entity.table_name()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brand_slugs_are_valid_and_stable() {
+        let a = brand_slug(7, &mut StdRng::seed_from_u64(7));
+        let b = brand_slug(7, &mut StdRng::seed_from_u64(7));
+        assert_eq!(a, b);
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{a}"
+        );
+        assert!(a.len() <= 40);
+    }
+}
