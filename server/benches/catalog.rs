@@ -7,7 +7,9 @@
 //! cargo bench -p server --bench catalog -- --database-url postgres://postgres@127.0.0.1/gala_bench
 //! ```
 //!
-//! Options: `--queries N` (default 3000 of each kind), `--concurrency N` (default 8).
+//! Options: `--queries N` (default 3000 of each kind), `--concurrency N` (default 8),
+//! `--seed-brands B --seed-listings L` (seed the synthetic catalog first, as `gala seed`
+//! would, when the database has no catalog yet; the seed time is printed).
 //! The server runs in this process (one tokio runtime), the load comes from the same process
 //! over real HTTP/1.1 connections — the same machine, side by side.
 
@@ -71,6 +73,29 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     server::db::migrate(&db).await?;
+    if let Some(listings) = arg("--seed-listings") {
+        let size = server::seed::catalog::CatalogSize {
+            brands: arg("--seed-brands").map_or(Ok(1_000), |v| v.parse())?,
+            listings: listings.parse()?,
+        };
+        let started = Instant::now();
+        let report = server::seed::catalog::generate(&db, size, |done, total| {
+            if done % 100_000 == 0 || done == total {
+                eprintln!("  seeded {done}/{total} listings in {:.0} s", started.elapsed().as_secs_f64());
+            }
+        })
+        .await?;
+        if let Some(report) = report {
+            println!(
+                "seed: {} brands, {} listings, {} SKUs in {:.1} s ({:.0} listings/s)",
+                report.brands,
+                report.listings,
+                report.skus,
+                report.seconds,
+                report.listings as f64 / report.seconds
+            );
+        }
+    }
     let listings: i64 = {
         use sea_orm::{ConnectionTrait, Statement};
         let row = db
