@@ -81,7 +81,10 @@ async fn main() -> anyhow::Result<()> {
         let started = Instant::now();
         let report = server::seed::catalog::generate(&db, size, |done, total| {
             if done % 100_000 == 0 || done == total {
-                eprintln!("  seeded {done}/{total} listings in {:.0} s", started.elapsed().as_secs_f64());
+                eprintln!(
+                    "  seeded {done}/{total} listings in {:.0} s",
+                    started.elapsed().as_secs_f64()
+                );
             }
         })
         .await?;
