@@ -34,6 +34,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
+    /// SQLite only: the listing's row id in the `listing_fts` index, assigned in the order
+    /// listings are indexed (newest highest) so search can take the newest matches first.
+    /// `None` when not indexed, and always on PostgreSQL (its index follows the row).
+    pub search_key: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -332,6 +332,16 @@ db_test!(async fn search_filters_sorts_and_pages_without_gaps(app) {
     assert_eq!(titles(&search(&app, "q=silk&in_stock=true&sort=price_asc").await), ["Silk eye mask", "Silk scarf", "Silk pillow"]);
     assert_eq!(titles(&search(&app, "brand=lune&sort=newest").await), ["Silk eye mask", "Linen shirt", "Silk dress", "Silk pillow", "Silk scarf"]);
     assert!(titles(&search(&app, "brand=nobody").await).is_empty());
+    assert_eq!(titles(&search(&app, "q=silk&brand=lune&sort=price_asc").await).len(), 4);
+    assert!(titles(&search(&app, "q=silk&brand=nobody").await).is_empty());
+    // Selling out takes a listing out of "in stock" results (and restocking brings it back),
+    // while it stays findable without the filter.
+    let scarf_out = change_stock(&app, &owner, "lune", json!({ "kind": "adjust", "sku_code": "A-0", "location_id": location, "quantity": -3, "reason": "sold at the pop-up" })).await;
+    assert_eq!(scarf_out.status(), StatusCode::OK);
+    assert_eq!(titles(&search(&app, "q=silk&in_stock=true&sort=price_asc").await), ["Silk eye mask", "Silk pillow"]);
+    assert!(titles(&search(&app, "q=scarf").await).contains(&"Silk scarf".to_owned()));
+    change_stock(&app, &owner, "lune", json!({ "kind": "receive", "sku_code": "A-0", "location_id": location, "quantity": 1, "reason": "" })).await;
+    assert_eq!(titles(&search(&app, "q=silk&in_stock=true&sort=price_asc").await), ["Silk eye mask", "Silk scarf", "Silk pillow"]);
     // Relevance: a title match beats a description-only match.
     assert_eq!(titles(&search(&app, "q=linen").await)[0], "Linen shirt");
 

@@ -9,6 +9,7 @@ pub const DISPLAY_NAME_MAX_CHARS: usize = 80;
 
 /// The signed-in person, as pages and server functions see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CurrentUser {
     /// The account's public id (a UUID).
     pub id: String,
@@ -21,6 +22,7 @@ pub struct CurrentUser {
 /// A person's role in a brand's team, from least to most powerful.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum BrandRole {
     /// Day-to-day work: stock, orders, the show's chat.
     Staff,

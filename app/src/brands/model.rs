@@ -5,6 +5,7 @@ use crate::auth::BrandRole;
 /// Where a brand is in its life cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum BrandStatus {
     /// Applied; waiting for an admin.
     Pending,
@@ -51,6 +52,7 @@ impl BrandStatus {
 
 /// What an applicant fills in to open a brand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BrandApplication {
     pub legal_name: String,
     pub display_name: String,
@@ -64,6 +66,7 @@ pub struct BrandApplication {
 
 /// A brand as its team and admins see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BrandDetail {
     pub id: String,
     pub slug: String,
@@ -83,6 +86,7 @@ pub struct BrandDetail {
 
 /// A brand as shoppers see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PublicBrand {
     pub slug: String,
     pub display_name: String,
@@ -95,6 +99,7 @@ pub struct PublicBrand {
 
 /// A brand the signed-in person belongs to (or applied for).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MyBrand {
     pub slug: String,
     pub display_name: String,
@@ -107,6 +112,7 @@ pub struct MyBrand {
 
 /// One page of the admin review queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApplicationPage {
     pub items: Vec<BrandDetail>,
     /// Pass back as `after` for the next page; `None` on the last page.
@@ -116,6 +122,7 @@ pub struct ApplicationPage {
 /// An admin's decision on an application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ReviewDecision {
     Approve,
     Reject,
@@ -138,6 +145,7 @@ pub const CATEGORIES: &[&str] = &[
 
 /// A member of a brand's team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TeamMember {
     pub account_id: String,
     pub display_name: String,
@@ -147,6 +155,7 @@ pub struct TeamMember {
 
 /// An invitation not yet accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PendingInvite {
     pub id: String,
     pub email: String,
@@ -156,6 +165,7 @@ pub struct PendingInvite {
 
 /// A brand's team: members and open invitations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Team {
     pub members: Vec<TeamMember>,
     pub invites: Vec<PendingInvite>,
@@ -164,6 +174,7 @@ pub struct Team {
 /// What an API token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum TokenScope {
     /// Read the brand's data.
     Read,
@@ -183,6 +194,7 @@ impl TokenScope {
 
 /// An API token as listed to its brand's owners (never the secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiTokenInfo {
     pub id: String,
     pub name: String,
@@ -194,6 +206,7 @@ pub struct ApiTokenInfo {
 
 /// A newly created API token: `token` is shown this once and never stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreatedApiToken {
     pub info: ApiTokenInfo,
     pub token: String,

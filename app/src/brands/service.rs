@@ -313,6 +313,7 @@ pub async fn my_brands(
 
 /// What the admin queue shows.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct QueueFilter {
     /// Status to list (default: pending).
     pub status: Option<String>,

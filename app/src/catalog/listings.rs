@@ -413,6 +413,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
         published_at: None,
+        search_key: None,
     };
     row.clone()
         .into_active_model()

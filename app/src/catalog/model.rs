@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Where a listing is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ListingStatus {
     /// Being prepared; only the team sees it.
     Draft,
@@ -34,6 +35,7 @@ impl ListingStatus {
 
 /// A listing option such as "Size" with its values ("S", "M", "L").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ListingOption {
     pub name: String,
     pub values: Vec<String>,
@@ -41,6 +43,7 @@ pub struct ListingOption {
 
 /// A variant as a brand writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VariantInput {
     /// The brand's SKU code, unique within the brand.
     pub code: String,
@@ -58,6 +61,7 @@ pub struct VariantInput {
 
 /// A listing as a brand writes it (create and full update).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ListingInput {
     pub title: String,
     #[serde(default)]
@@ -72,6 +76,7 @@ pub struct ListingInput {
 
 /// A variant as read back, with its stock over all locations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Variant {
     pub id: String,
     pub code: String,
@@ -87,6 +92,7 @@ pub struct Variant {
 
 /// A listing as its team sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ListingDetail {
     pub id: String,
     pub brand_slug: String,
@@ -108,6 +114,7 @@ pub struct ListingDetail {
 
 /// A listing photo.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ListingImage {
     /// The image's id (for removing it or making it the cover).
     pub id: String,
@@ -117,6 +124,7 @@ pub struct ListingImage {
 
 /// A listing in a list or a search result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ListingCard {
     pub id: String,
     pub title: String,
@@ -132,6 +140,7 @@ pub struct ListingCard {
 
 /// A page of listings; pass `next_cursor` back as `after` for the next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ListingPage {
     pub items: Vec<ListingCard>,
     pub next_cursor: Option<String>,
@@ -140,6 +149,7 @@ pub struct ListingPage {
 /// How search results are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum SearchSort {
     /// Best match first (newest first without a query).
     #[default]
@@ -175,31 +185,43 @@ impl SearchSort {
 
 /// A storefront search: every field optional.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct SearchQuery {
-    /// Words to find in title, brand and description.
+    /// Words to find in title, brand and description (prefixes match: "silk" finds "silky").
+    /// With words, the newest 2,000 matches are considered: ranked by relevance or sorted as
+    /// asked, and paged.
     #[serde(default)]
     pub q: Option<String>,
+    /// A category (`fashion`, `beauty`, …).
     #[serde(default)]
     pub category: Option<String>,
     /// A brand's slug.
     #[serde(default)]
     pub brand: Option<String>,
+    /// Lowest price, in minor units of the listing's currency.
     #[serde(default)]
     pub min_price: Option<i64>,
+    /// Highest price, in minor units.
     #[serde(default)]
     pub max_price: Option<i64>,
+    /// Only listings with units available now.
     #[serde(default)]
     pub in_stock: Option<bool>,
+    /// `relevance` (the default with words), `newest` (the default without), `price_asc`,
+    /// `price_desc`.
     #[serde(default)]
     pub sort: Option<SearchSort>,
+    /// `next_cursor` of the previous page.
     #[serde(default)]
     pub after: Option<String>,
+    /// Results per page, 1–100 (default 24).
     #[serde(default)]
     pub limit: Option<u32>,
 }
 
 /// A stock location.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StockLocationInfo {
     pub id: String,
     pub name: String,
@@ -208,6 +230,7 @@ pub struct StockLocationInfo {
 
 /// A SKU's stock at one location.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StockLevelInfo {
     pub sku_code: String,
     pub location_id: String,
@@ -220,6 +243,7 @@ pub struct StockLevelInfo {
 /// What a stock change does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum StockChangeKind {
     /// Goods arrived: on hand goes up.
     Receive,
@@ -231,6 +255,7 @@ pub enum StockChangeKind {
 
 /// A stock change requested by a brand's team or system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StockChange {
     pub kind: StockChangeKind,
     pub sku_code: String,
@@ -245,6 +270,7 @@ pub struct StockChange {
 
 /// One row of the stock ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StockMovementInfo {
     pub kind: String,
     pub sku_code: String,
@@ -262,6 +288,7 @@ pub use crate::brands::CATEGORIES;
 /// Where a bulk import is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ImportStatus {
     Queued,
     Running,
@@ -295,6 +322,7 @@ impl ImportStatus {
 
 /// A bulk import as its brand's team follows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportJob {
     pub id: String,
     pub file_name: String,

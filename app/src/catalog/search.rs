@@ -17,45 +17,92 @@ use crate::core::{cursor, AppError};
 pub const PAGE_SIZE: u32 = 24;
 pub const MAX_LIMIT: u32 = 100;
 const MAX_TERMS: usize = 8;
+/// How many matches a search with words considers: the newest this many (by when they were
+/// indexed on SQLite, published on PostgreSQL), which are then ranked, sorted and paged. This
+/// bound is what keeps a common word fast in 15 million listings — ranking every one of a
+/// million "silk" matches cannot be — at the price that relevance and price sorts order the
+/// newest 2,000 matches rather than all of them. Narrower searches (more words, a category,
+/// a brand) are exact whenever they match fewer listings than this.
+pub const CANDIDATES: i64 = 2_000;
 
-/// The FTS5 row id of a listing: its id's last 8 bytes. Ids are v7 UUIDs, whose first bytes
-/// are a millisecond timestamp shared by every listing made in that millisecond, and whose
-/// last 8 are (62 bits of) randomness — collisions are not a practical concern; `listing_id`
-/// is stored too and is what joins.
-pub fn fts_rowid(id: Uuid) -> i64 {
-    let bytes = id.as_bytes();
-    i64::from_be_bytes(bytes[8..].try_into().expect("8 bytes"))
+/// The facet tokens a listing carries in the SQLite index, so filters narrow the match
+/// inside FTS5 instead of after it: `cat<category> brand<brand id hex> [instock]`.
+pub fn facets(category: &str, brand_id: Uuid, available: i64) -> String {
+    let mut tokens = format!("{} {}", category_token(category), brand_token(brand_id));
+    if available > 0 {
+        tokens.push_str(" instock");
+    }
+    tokens
 }
 
-/// Brings the search index in line with `row`: indexed when visible, removed otherwise.
-/// PostgreSQL's index follows the row by itself (a generated column, a partial GIN index).
-pub async fn sync_index(db: &impl ConnectionTrait, row: &listing::Model) -> Result<(), AppError> {
+fn category_token(category: &str) -> String {
+    let word: String = category.chars().filter(|c| c.is_alphanumeric()).collect();
+    format!("cat{}", word.to_lowercase())
+}
+
+fn brand_token(brand_id: Uuid) -> String {
+    format!("brand{}", brand_id.simple())
+}
+
+/// Brings the search index in line with `row`: (re)indexed when visible, removed otherwise.
+/// On SQLite a (re)indexed listing gets the next row id, so row-id order is newest first, and
+/// the id is kept in `listing.search_key`. Call it inside the transaction that changed the
+/// row (its write lock makes "next row id" safe). PostgreSQL's index follows the row by
+/// itself (a generated column, a partial GIN index). Returns the row's search key now.
+pub async fn sync_index(
+    db: &impl ConnectionTrait,
+    row: &listing::Model,
+) -> Result<Option<i64>, AppError> {
     if db.get_database_backend() != DbBackend::Sqlite {
-        return Ok(());
+        return Ok(row.search_key);
     }
-    let rowid = fts_rowid(row.id);
-    db.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Sqlite,
-        "DELETE FROM listing_fts WHERE rowid = ?",
-        [rowid.into()],
-    ))
-    .await?;
-    if row.visible {
+    if let Some(key) = row.search_key {
         db.execute_raw(Statement::from_sql_and_values(
             DbBackend::Sqlite,
-            "INSERT INTO listing_fts (rowid, listing_id, title, brand, description) \
-             VALUES (?, ?, ?, ?, ?)",
+            "DELETE FROM listing_fts WHERE rowid = ?",
+            [key.into()],
+        ))
+        .await?;
+    }
+    let key = if row.visible {
+        let next: i64 = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT COALESCE((SELECT rowid FROM listing_fts ORDER BY rowid DESC LIMIT 1), 0) \
+                 + 1 AS next",
+            ))
+            .await?
+            .ok_or(AppError::Internal)?
+            .try_get("", "next")?;
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "INSERT INTO listing_fts (rowid, listing_id, title, brand, description, facets) \
+             VALUES (?, ?, ?, ?, ?, ?)",
             [
-                rowid.into(),
+                next.into(),
                 row.id.into(),
                 row.title.clone().into(),
                 row.brand_name.clone().into(),
                 row.description_md.clone().into(),
+                facets(&row.category, row.brand_id, row.available).into(),
             ],
         ))
         .await?;
+        Some(next)
+    } else {
+        None
+    };
+    if key != row.search_key {
+        listing::Entity::update_many()
+            .col_expr(
+                listing::Column::SearchKey,
+                sea_orm::sea_query::Expr::value(key),
+            )
+            .filter(listing::Column::Id.eq(row.id))
+            .exec(db)
+            .await?;
     }
-    Ok(())
+    Ok(key)
 }
 
 /// The words of a query: letters and digits only (so nothing a user types is query syntax),
@@ -155,15 +202,16 @@ pub async fn search(
     };
 
     let mut sql = Sql::new(backend);
-    // The inner query finds and filters; the outer one pages by (score, id), where `score` is
-    // whatever the sort orders by, ascending.
+    // The inner query finds and filters (with words: at most CANDIDATES of the newest
+    // matches); the outer one pages by (score, id), where `score` is whatever the sort
+    // orders by, ascending.
     sql.push("SELECT * FROM (SELECT ")
         .push(CARD_COLUMNS)
         .push(", ");
     let score = match sort {
         SearchSort::Relevance => match backend {
             // bm25 is lower for better matches; ts_rank higher, so negate it.
-            DbBackend::Sqlite => "bm25(listing_fts, 0.0, 10.0, 4.0, 1.0)",
+            DbBackend::Sqlite => "f.rank",
             _ => "-ts_rank(l.search_vector, q.query)::float8",
         },
         SearchSort::PriceAsc => "CAST(l.price_min_minor AS DOUBLE PRECISION)",
@@ -172,15 +220,36 @@ pub async fn search(
         SearchSort::Newest => "CAST(0 AS DOUBLE PRECISION)",
     };
     sql.push(score).push(" AS score FROM ");
+    let category = query.category.as_deref().filter(|c| !c.is_empty());
     match (backend, words.is_empty()) {
         (DbBackend::Sqlite, false) => {
-            let fts_query = words
-                .iter()
-                .map(|w| format!("\"{w}\"*"))
-                .collect::<Vec<_>>()
-                .join(" ");
-            sql.push("listing_fts JOIN listing l ON l.id = listing_fts.listing_id WHERE listing_fts MATCH ")
-                .bind(fts_query);
+            // Words must be in title, brand or description; filters are facet tokens, so
+            // FTS5 intersects them itself and walks the newest rows first.
+            let mut fts_query = format!(
+                "{{title brand description}} : ({})",
+                words
+                    .iter()
+                    .map(|w| format!("\"{w}\"*"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+            if let Some(category) = category {
+                fts_query.push_str(&format!(" AND facets : \"{}\"", category_token(category)));
+            }
+            if let Some(id) = brand_id {
+                fts_query.push_str(&format!(" AND facets : \"{}\"", brand_token(id)));
+            }
+            if query.in_stock == Some(true) {
+                fts_query.push_str(" AND facets : instock");
+            }
+            sql.push(
+                "(SELECT listing_id, bm25(listing_fts, 0.0, 10.0, 4.0, 1.0, 0.0) AS rank \
+                 FROM listing_fts WHERE listing_fts MATCH ",
+            )
+            .bind(fts_query)
+            .push(" ORDER BY rowid DESC LIMIT ")
+            .bind(CANDIDATES)
+            .push(") f JOIN listing l ON l.id = f.listing_id WHERE 1 = 1");
         }
         (DbBackend::Sqlite, true) => {
             sql.push("listing l WHERE 1 = 1");
@@ -199,8 +268,12 @@ pub async fn search(
             sql.push("listing l CROSS JOIN (SELECT NULL::tsquery AS query) q WHERE 1 = 1");
         }
     }
-    sql.push(" AND l.visible = ").bind(true);
-    if let Some(category) = query.category.as_deref().filter(|c| !c.is_empty()) {
+    // The filters hold on the listing row too (on SQLite they are also facets, which are
+    // refreshed with the row; checking the row keeps the answer exact regardless).
+    // A literal, not a bound value: PostgreSQL can only use its partial index (`WHERE
+    // visible`) when the query says so in its text, generic prepared plans included.
+    sql.push(" AND l.visible = TRUE");
+    if let Some(category) = category {
         sql.push(" AND l.category = ").bind(category.to_owned());
     }
     if let Some(id) = brand_id {
@@ -214,6 +287,10 @@ pub async fn search(
     }
     if query.in_stock == Some(true) {
         sql.push(" AND l.available > 0");
+    }
+    if backend == DbBackend::Postgres && !words.is_empty() {
+        sql.push(" ORDER BY l.published_at DESC, l.id DESC LIMIT ")
+            .bind(CANDIDATES);
     }
     sql.push(") hits");
     let newest = sort == SearchSort::Newest;

@@ -173,11 +173,17 @@ pub async fn available_by_sku(
     Ok(rows.into_iter().map(|r| (r.sku_id, r.available)).collect())
 }
 
-/// Recomputes a listing's `available` (what "in stock" filters read) from its levels.
+/// Recomputes a listing's `available` (what "in stock" filters read) from its levels, and
+/// re-indexes it for search when it went in or out of stock (the index carries that as a
+/// facet). Call it inside the transaction that changed the stock.
 pub async fn refresh_available(
     db: &impl ConnectionTrait,
     listing_id: Uuid,
 ) -> Result<listing::Model, AppError> {
+    let row = listing::Entity::find_by_id(listing_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let skus: Vec<Uuid> = sku::Entity::find()
         .select_only()
         .column(sku::Column::Id)
@@ -186,15 +192,24 @@ pub async fn refresh_available(
         .all(db)
         .await?;
     let total: i64 = available_by_sku(db, skus).await?.values().sum();
+    if total == row.available {
+        return Ok(row);
+    }
     listing::Entity::update_many()
         .col_expr(listing::Column::Available, Expr::value(total))
         .filter(listing::Column::Id.eq(listing_id))
         .exec(db)
         .await?;
-    listing::Entity::find_by_id(listing_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
+    let was_in_stock = row.available > 0;
+    let row = listing::Model {
+        available: total,
+        ..row
+    };
+    if row.visible && was_in_stock != (total > 0) {
+        let search_key = super::search::sync_index(db, &row).await?;
+        return Ok(listing::Model { search_key, ..row });
+    }
+    Ok(row)
 }
 
 /// The brand's locations, creating the default one the first time.

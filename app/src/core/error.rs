@@ -158,16 +158,20 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
 
 /// The JSON body of an API error: `{"error":{"code":..,"message":..,"fields":..}}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 /// See [`ErrorBody`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
+    /// Per-field messages, keyed by the field's path (`variants.0.price_minor`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<std::collections::BTreeMap<String, Vec<String>>>))]
     pub fields: Option<FieldErrors>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,

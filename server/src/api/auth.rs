@@ -9,27 +9,29 @@ use app::{
 use axum::{
     extract::{ConnectInfo, State},
     http::StatusCode,
-    routing::{get, post},
-    Json, Router,
+    Json,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_sessions::Session;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::ApiJson;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/signup", post(sign_up))
-        .route("/signin", post(sign_in))
-        .route("/signout", post(sign_out))
-        .route("/signout-everywhere", post(sign_out_everywhere))
-        .route("/me", get(me))
-        .route("/verify-email", post(verify_email))
-        .route("/password/forgot", post(forgot_password))
-        .route("/password/reset", post(reset_password))
-        .route("/password/change", post(change_password))
+/// The identity routes (`/api/v1/auth/...`), documented as they are routed.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_up))
+        .routes(routes!(sign_in))
+        .routes(routes!(sign_out))
+        .routes(routes!(sign_out_everywhere))
+        .routes(routes!(me))
+        .routes(routes!(verify_email))
+        .routes(routes!(forgot_password))
+        .routes(routes!(reset_password))
+        .routes(routes!(change_password))
 }
 
 fn client(addr: SocketAddr) -> ClientContext {
@@ -44,13 +46,16 @@ async fn signed_in(state: &AppState, session: &Session) -> Result<(CurrentUser, 
     Ok((user, id))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct SignUpBody {
     display_name: String,
     email: String,
     password: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignUpBody,
+    responses((status = 202, description = "The account exists (or its owner was told); a verification mail is queued.",
+        body = Object, example = json!({"status": "verification_sent"}))))]
 /// `202`: the account exists (or its owner was told); a verification mail is queued.
 async fn sign_up(
     State(state): State<AppState>,
@@ -71,12 +76,14 @@ async fn sign_up(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct SignInBody {
     email: String,
     password: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/signin", tag = "auth", request_body = SignInBody,
+    responses((status = 200, description = "Signed in; the session cookie is set (a new id).", body = CurrentUser)))]
 async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -91,6 +98,8 @@ async fn sign_in(
         .ok_or(AppError::Unauthorized)
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/signout", tag = "auth",
+    responses((status = 204, description = "Signed out (also when no one was signed in).")))]
 async fn sign_out(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -111,6 +120,9 @@ async fn sign_out(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/signout-everywhere", tag = "auth", security(("session" = [])),
+    responses((status = 200, description = "Every session of the account ended.", body = Object,
+        example = json!({"sessions_ended": 2}))))]
 async fn sign_out_everywhere(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -122,6 +134,8 @@ async fn sign_out_everywhere(
     Ok(Json(json!({ "sessions_ended": ended })))
 }
 
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("session" = [])),
+    responses((status = 200, description = "The signed-in person.", body = CurrentUser)))]
 async fn me(
     State(state): State<AppState>,
     session: Session,
@@ -129,11 +143,14 @@ async fn me(
     Ok(Json(signed_in(&state, &session).await?.0))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct TokenBody {
     token: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenBody,
+    responses((status = 200, description = "The address is verified.", body = Object,
+        example = json!({"status": "verified"}))))]
 async fn verify_email(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -143,11 +160,14 @@ async fn verify_email(
     Ok(Json(json!({ "status": "verified" })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ForgotBody {
     email: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/password/forgot", tag = "auth", request_body = ForgotBody,
+    responses((status = 202, description = "A reset link was mailed if the address is registered.", body = Object,
+        example = json!({"status": "reset_link_sent_if_registered"}))))]
 async fn forgot_password(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -160,12 +180,15 @@ async fn forgot_password(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ResetBody {
     token: String,
     password: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/password/reset", tag = "auth", request_body = ResetBody,
+    responses((status = 200, description = "The password is changed; every session ended.", body = Object,
+        example = json!({"status": "password_reset"}))))]
 async fn reset_password(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -177,12 +200,16 @@ async fn reset_password(
     Ok(Json(json!({ "status": "password_reset" })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ChangeBody {
     current_password: String,
     new_password: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/password/change", tag = "auth", request_body = ChangeBody,
+    security(("session" = [])),
+    responses((status = 200, description = "The password is changed; other sessions ended.", body = Object,
+        example = json!({"status": "password_changed"}))))]
 async fn change_password(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,

@@ -13,43 +13,36 @@ use app::{
 use axum::{
     extract::{multipart::MultipartRejection, Multipart, Path, State},
     http::StatusCode,
-    routing::{delete, get, post, put},
-    Json, Router,
+    Json,
 };
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::{viewer::Viewer, ApiJson, ApiQuery};
 use crate::http::uploads::read_file_field;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/brands/applications", post(apply))
-        .route("/api/v1/brands/applications/{slug}", put(resubmit))
-        .route("/api/v1/me/brands", get(my_brands))
-        .route("/api/v1/brands/{slug}", get(team_view))
-        .route("/api/v1/public/brands/{slug}", get(public_brand))
-        .route("/api/v1/admin/brand-applications", get(review_queue))
-        .route("/api/v1/admin/brands/{id}/decision", post(decide))
-        .route("/api/v1/admin/brands/{id}/suspend", post(suspend))
-        .route("/api/v1/admin/brands/{id}/reinstate", post(reinstate))
-        .route("/api/v1/brands/{slug}/team", get(team_members))
-        .route("/api/v1/brands/{slug}/invites", post(invite))
-        .route("/api/v1/brands/{slug}/invites/{id}", delete(revoke_invite))
-        .route(
-            "/api/v1/brands/{slug}/members/{account_id}",
-            put(change_role).delete(remove_member),
-        )
-        .route("/api/v1/invites/accept", post(accept_invite))
-        .route(
-            "/api/v1/brands/{slug}/api-tokens",
-            get(list_tokens).post(create_token),
-        )
-        .route(
-            "/api/v1/brands/{slug}/api-tokens/{id}",
-            delete(revoke_token),
-        )
-        .route("/api/v1/brands/{slug}/logo", post(upload_logo))
+/// The brand routes: applications, review, teams, tokens, logos.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(apply))
+        .routes(routes!(resubmit))
+        .routes(routes!(my_brands))
+        .routes(routes!(team_view))
+        .routes(routes!(public_brand))
+        .routes(routes!(review_queue))
+        .routes(routes!(decide))
+        .routes(routes!(suspend))
+        .routes(routes!(reinstate))
+        .routes(routes!(team_members))
+        .routes(routes!(invite))
+        .routes(routes!(revoke_invite))
+        .routes(routes!(change_role, remove_member))
+        .routes(routes!(accept_invite))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(upload_logo))
 }
 
 /// The scope of a request to a brand: a bearer token (the brand's own system) or the signed-in
@@ -109,6 +102,9 @@ fn uuid_in_path(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
 }
 
+#[utoipa::path(post, path = "/api/v1/brands/applications", tag = "brands", request_body = BrandApplication,
+    security(("session" = [])),
+    responses((status = 201, description = "The application, pending review.", body = BrandDetail)))]
 async fn apply(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -118,6 +114,9 @@ async fn apply(
     Ok((StatusCode::CREATED, Json(brand)))
 }
 
+#[utoipa::path(put, path = "/api/v1/brands/applications/{slug}", tag = "brands", params(("slug" = String, Path, description = "The brand's slug.")),
+    request_body = BrandApplication, security(("session" = [])),
+    responses((status = 200, description = "The application, back in the review queue.", body = BrandDetail)))]
 async fn resubmit(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -129,6 +128,8 @@ async fn resubmit(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/me/brands", tag = "brands", security(("session" = [])),
+    responses((status = 200, description = "Brands the signed-in person belongs to or applied for.", body = Vec<MyBrand>)))]
 async fn my_brands(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -136,6 +137,8 @@ async fn my_brands(
     Ok(Json(service::my_brands(&state, viewer.user).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/brands/{slug}", tag = "brands", params(("slug" = String, Path, description = "The brand's slug.")), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The brand as its team sees it.", body = BrandDetail)))]
 async fn team_view(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -145,6 +148,8 @@ async fn team_view(
     Ok(Json(service::brand_for_team(&state.db, &scope).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/public/brands/{slug}", tag = "storefront", params(("slug" = String, Path, description = "The brand's slug.")),
+    responses((status = 200, description = "A live brand as shoppers see it.", body = PublicBrand)))]
 async fn public_brand(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -152,6 +157,9 @@ async fn public_brand(
     Ok(Json(service::public_brand(&state.db, &slug).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/admin/brand-applications", tag = "admin", params(service::QueueFilter),
+    security(("session" = [])),
+    responses((status = 200, description = "Applications, oldest first.", body = ApplicationPage)))]
 async fn review_queue(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -162,12 +170,15 @@ async fn review_queue(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct DecisionBody {
     decision: ReviewDecision,
     reason: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/brands/{id}/decision", tag = "admin", params(("id" = String, Path, description = "The brand's id.")),
+    request_body = DecisionBody, security(("session" = [])),
+    responses((status = 200, description = "The brand after the decision (the applicant is mailed).", body = BrandDetail)))]
 async fn decide(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -187,11 +198,14 @@ async fn decide(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ReasonBody {
     reason: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/brands/{id}/suspend", tag = "admin", params(("id" = String, Path, description = "The brand's id.")),
+    request_body = ReasonBody, security(("session" = [])),
+    responses((status = 200, description = "The suspended brand; its listings are hidden.", body = BrandDetail)))]
 async fn suspend(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -210,6 +224,9 @@ async fn suspend(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/brands/{id}/reinstate", tag = "admin", params(("id" = String, Path, description = "The brand's id.")),
+    security(("session" = [])),
+    responses((status = 200, description = "The brand, live again.", body = BrandDetail)))]
 async fn reinstate(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -220,6 +237,9 @@ async fn reinstate(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/team", tag = "brands", params(("slug" = String, Path, description = "The brand's slug.")),
+    security(("session" = [])),
+    responses((status = 200, description = "Members and open invitations (managers and owners).", body = Team)))]
 async fn team_members(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -232,12 +252,15 @@ async fn team_members(
     Ok(Json(team::team(&state.db, &scope).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct InviteBody {
     email: String,
     role: BrandRole,
 }
 
+#[utoipa::path(post, path = "/api/v1/brands/{slug}/invites", tag = "brands", params(("slug" = String, Path, description = "The brand's slug.")),
+    request_body = InviteBody, security(("session" = [])),
+    responses((status = 201, description = "The invitation (mailed to the address).", body = PendingInvite)))]
 async fn invite(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -251,6 +274,9 @@ async fn invite(
     ))
 }
 
+#[utoipa::path(delete, path = "/api/v1/brands/{slug}/invites/{id}", tag = "brands",
+    params(("slug" = String, Path, description = "The brand's slug."), ("id" = String, Path, description = "The invitation's id.")), security(("session" = [])),
+    responses((status = 204, description = "Revoked.")))]
 async fn revoke_invite(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -261,11 +287,14 @@ async fn revoke_invite(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct RoleBody {
     role: BrandRole,
 }
 
+#[utoipa::path(put, path = "/api/v1/brands/{slug}/members/{account_id}", tag = "brands",
+    params(("slug" = String, Path, description = "The brand's slug."), ("account_id" = String, Path, description = "The member's account id.")), request_body = RoleBody, security(("session" = [])),
+    responses((status = 204, description = "The member's role is changed.")))]
 async fn change_role(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -284,6 +313,9 @@ async fn change_role(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(delete, path = "/api/v1/brands/{slug}/members/{account_id}", tag = "brands",
+    params(("slug" = String, Path, description = "The brand's slug."), ("account_id" = String, Path, description = "The member's account id.")), security(("session" = [])),
+    responses((status = 204, description = "The member is removed.")))]
 async fn remove_member(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -294,11 +326,14 @@ async fn remove_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct TokenBody {
     token: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/invites/accept", tag = "brands", request_body = TokenBody,
+    security(("session" = [])),
+    responses((status = 200, description = "The brand just joined.", body = MyBrand)))]
 async fn accept_invite(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -309,12 +344,15 @@ async fn accept_invite(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct CreateTokenBody {
     name: String,
     scope: TokenScope,
 }
 
+#[utoipa::path(post, path = "/api/v1/brands/{slug}/api-tokens", tag = "brands", params(("slug" = String, Path, description = "The brand's slug.")),
+    request_body = CreateTokenBody, security(("session" = [])),
+    responses((status = 201, description = "The token; its secret is shown this once.", body = CreatedApiToken)))]
 async fn create_token(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -328,6 +366,9 @@ async fn create_token(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/api-tokens", tag = "brands", params(("slug" = String, Path, description = "The brand's slug.")),
+    security(("session" = [])),
+    responses((status = 200, description = "The brand's API tokens (never their secrets).", body = Vec<ApiTokenInfo>)))]
 async fn list_tokens(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -337,6 +378,9 @@ async fn list_tokens(
     Ok(Json(api_tokens::list(&state.db, &scope).await?))
 }
 
+#[utoipa::path(delete, path = "/api/v1/brands/{slug}/api-tokens/{id}", tag = "brands",
+    params(("slug" = String, Path, description = "The brand's slug."), ("id" = String, Path, description = "The token's id.")), security(("session" = [])),
+    responses((status = 204, description = "Revoked; it stops working at once.")))]
 async fn revoke_token(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -347,11 +391,14 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, ToSchema)]
 struct LogoBody {
     logo_url: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/brands/{slug}/logo", tag = "brands", params(("slug" = String, Path, description = "The brand's slug.")),
+    request_body(content = crate::api::openapi::LogoUpload, content_type = "multipart/form-data"), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The logo, re-encoded as PNG.", body = LogoBody)))]
 /// `POST /api/v1/brands/{slug}/logo`, multipart with the image in field `logo`.
 async fn upload_logo(
     State(state): State<AppState>,

@@ -13,70 +13,48 @@ use app::{
 use axum::{
     extract::{multipart::MultipartRejection, Multipart, Path, State},
     http::StatusCode,
-    routing::{delete, get, post, put},
-    Json, Router,
+    Json,
 };
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{brands::brand_scope, viewer::Viewer, ApiJson, ApiQuery};
 use crate::http::uploads::read_file_field;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/brands/{slug}/listings",
-            get(list_listings).post(create_listing),
-        )
-        .route(
-            "/api/v1/brands/{slug}/listings/{id}",
-            get(get_listing).put(update_listing),
-        )
-        .route(
-            "/api/v1/brands/{slug}/listings/{id}/status",
-            post(set_listing_status),
-        )
-        .route(
-            "/api/v1/brands/{slug}/listings/{id}/stock",
-            get(listing_stock),
-        )
-        .route(
-            "/api/v1/brands/{slug}/locations",
-            get(list_locations).post(create_location),
-        )
-        .route("/api/v1/brands/{slug}/stock", put(set_stock))
-        .route("/api/v1/brands/{slug}/stock/changes", post(change_stock))
-        .route(
-            "/api/v1/brands/{slug}/skus/{code}/movements",
-            get(sku_movements),
-        )
-        .route(
-            "/api/v1/brands/{slug}/listings/{id}/images",
-            post(add_listing_image),
-        )
-        .route(
-            "/api/v1/brands/{slug}/listings/{id}/images/{image_id}",
-            delete(remove_listing_image),
-        )
-        .route("/api/v1/brands/{slug}/imports", post(start_import))
-        .route("/api/v1/brands/{slug}/imports/{id}", get(import_job))
-        .route(
-            "/api/v1/brands/{slug}/imports/{id}/errors.csv",
-            get(import_errors),
-        )
-        .route(
-            "/api/v1/brands/{slug}/listings/export.csv",
-            get(export_catalog),
-        )
-        .route("/api/v1/listings", get(search_listings))
-        .route("/api/v1/listings/{id}", get(public_listing))
+/// The catalog routes: brands' listings, stock and imports, and the storefront's reads.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_listings, create_listing))
+        .routes(routes!(get_listing, update_listing))
+        .routes(routes!(set_listing_status))
+        .routes(routes!(listing_stock))
+        .routes(routes!(list_locations, create_location))
+        .routes(routes!(set_stock))
+        .routes(routes!(change_stock))
+        .routes(routes!(sku_movements))
+        .routes(routes!(add_listing_image))
+        .routes(routes!(remove_listing_image))
+        .routes(routes!(start_import))
+        .routes(routes!(import_job))
+        .routes(routes!(import_errors))
+        .routes(routes!(export_catalog))
+        .routes(routes!(search_listings))
+        .routes(routes!(public_listing))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListParams {
+    /// Only listings in this state.
     status: Option<ListingStatus>,
+    /// `next_cursor` of the previous page.
     after: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/listings", tag = "catalog",
+    params(("slug" = String, Path, description = "The brand's slug."), ListParams), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The brand's listings, most recently changed first.", body = ListingPage)))]
 async fn list_listings(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -89,6 +67,9 @@ async fn list_listings(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/brands/{slug}/listings", tag = "catalog", params(("slug" = String, Path, description = "The brand's slug.")),
+    request_body = ListingInput, security(("session" = []), ("bearer" = [])),
+    responses((status = 201, description = "The new listing, as a draft.", body = ListingDetail)))]
 async fn create_listing(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -100,6 +81,8 @@ async fn create_listing(
     Ok((StatusCode::CREATED, Json(listing)))
 }
 
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/listings/{id}", tag = "catalog", params(("slug" = String, Path, description = "The brand's slug."), ("id" = String, Path, description = "The listing's id.")), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The listing with its variants, stock and photos.", body = ListingDetail)))]
 async fn get_listing(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -109,6 +92,9 @@ async fn get_listing(
     Ok(Json(listings::get(&state.db, &scope, &id).await?))
 }
 
+#[utoipa::path(put, path = "/api/v1/brands/{slug}/listings/{id}", tag = "catalog", params(("slug" = String, Path, description = "The brand's slug."), ("id" = String, Path, description = "The listing's id.")),
+    request_body = ListingInput, security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The listing after the full update (variants matched by code).", body = ListingDetail)))]
 async fn update_listing(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -121,11 +107,14 @@ async fn update_listing(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct StatusBody {
     status: ListingStatus,
 }
 
+#[utoipa::path(post, path = "/api/v1/brands/{slug}/listings/{id}/status", tag = "catalog", params(("slug" = String, Path, description = "The brand's slug."), ("id" = String, Path, description = "The listing's id.")),
+    request_body = StatusBody, security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The listing in its new state (publishing needs a live brand).", body = ListingDetail)))]
 async fn set_listing_status(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -138,6 +127,8 @@ async fn set_listing_status(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/listings/{id}/stock", tag = "stock", params(("slug" = String, Path, description = "The brand's slug."), ("id" = String, Path, description = "The listing's id.")), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "Stock of every variant at every location.", body = Vec<StockLevelInfo>)))]
 async fn listing_stock(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -147,6 +138,8 @@ async fn listing_stock(
     Ok(Json(stock::listing_levels(&state.db, &scope, &id).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/locations", tag = "stock", params(("slug" = String, Path, description = "The brand's slug.")), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The brand's stock locations.", body = Vec<StockLocationInfo>)))]
 async fn list_locations(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -156,11 +149,14 @@ async fn list_locations(
     Ok(Json(stock::locations(&state.db, &scope).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct LocationBody {
     name: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/brands/{slug}/locations", tag = "stock", params(("slug" = String, Path, description = "The brand's slug.")),
+    request_body = LocationBody, security(("session" = []), ("bearer" = [])),
+    responses((status = 201, description = "The new location.", body = StockLocationInfo)))]
 async fn create_location(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -172,7 +168,7 @@ async fn create_location(
     Ok((StatusCode::CREATED, Json(location)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct SetStockBody {
     sku_code: String,
     location_id: String,
@@ -181,6 +177,9 @@ struct SetStockBody {
     reason: String,
 }
 
+#[utoipa::path(put, path = "/api/v1/brands/{slug}/stock", tag = "stock", params(("slug" = String, Path, description = "The brand's slug.")),
+    request_body = SetStockBody, security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The SKU's stock after the count (the difference is an `adjust` in the ledger).", body = Vec<StockLevelInfo>)))]
 /// `PUT /api/v1/brands/{slug}/stock`: sets a SKU's on-hand count at a location (what a
 /// warehouse system sends after a count).
 async fn set_stock(
@@ -204,6 +203,9 @@ async fn set_stock(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/brands/{slug}/stock/changes", tag = "stock", params(("slug" = String, Path, description = "The brand's slug.")),
+    request_body = StockChange, security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The SKU's stock after the change.", body = Vec<StockLevelInfo>)))]
 async fn change_stock(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -216,6 +218,9 @@ async fn change_stock(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/skus/{code}/movements", tag = "stock",
+    params(("slug" = String, Path, description = "The brand's slug."), ("code" = String, Path, description = "The SKU code.")), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The SKU's ledger, newest first (at most 500 rows).", body = Vec<StockMovementInfo>)))]
 async fn sku_movements(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -225,6 +230,8 @@ async fn sku_movements(
     Ok(Json(stock::movements(&state.db, &scope, &code, 500).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/listings", tag = "storefront", params(SearchQuery),
+    responses((status = 200, description = "Published listings of live brands matching the search.", body = ListingPage)))]
 async fn search_listings(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<SearchQuery>,
@@ -232,6 +239,8 @@ async fn search_listings(
     Ok(Json(search::search(&state.db, &query).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/listings/{id}", tag = "storefront", params(("id" = String, Path, description = "The listing's id.")),
+    responses((status = 200, description = "A published listing of a live brand.", body = ListingDetail)))]
 async fn public_listing(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -239,6 +248,9 @@ async fn public_listing(
     Ok(Json(search::public_listing(&state.db, &id).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/brands/{slug}/listings/{id}/images", tag = "catalog", params(("slug" = String, Path, description = "The brand's slug."), ("id" = String, Path, description = "The listing's id.")),
+    request_body(content = crate::api::openapi::ImageUpload, content_type = "multipart/form-data"), security(("session" = []), ("bearer" = [])),
+    responses((status = 201, description = "The listing with the new photo last (the first photo is the cover).", body = ListingDetail)))]
 /// `POST /api/v1/brands/{slug}/listings/{id}/images`, multipart with the photo in `image`.
 async fn add_listing_image(
     State(state): State<AppState>,
@@ -259,6 +271,9 @@ async fn add_listing_image(
     Ok((StatusCode::CREATED, Json(listing)))
 }
 
+#[utoipa::path(delete, path = "/api/v1/brands/{slug}/listings/{id}/images/{image_id}", tag = "catalog",
+    params(("slug" = String, Path, description = "The brand's slug."), ("id" = String, Path, description = "The listing's id."), ("image_id" = String, Path, description = "The photo's id.")), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The listing without the photo.", body = ListingDetail)))]
 async fn remove_listing_image(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -270,6 +285,9 @@ async fn remove_listing_image(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/brands/{slug}/imports", tag = "catalog", params(("slug" = String, Path, description = "The brand's slug.")),
+    request_body(content = crate::api::openapi::ImportUpload, content_type = "multipart/form-data"), security(("session" = []), ("bearer" = [])),
+    responses((status = 202, description = "The checked file, queued as a background job.", body = ImportJob)))]
 /// `POST /api/v1/brands/{slug}/imports`, multipart with the CSV in `file`: `202` with the job.
 async fn start_import(
     State(state): State<AppState>,
@@ -286,6 +304,9 @@ async fn start_import(
     Ok((StatusCode::ACCEPTED, Json(job)))
 }
 
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/imports/{id}", tag = "catalog",
+    params(("slug" = String, Path, description = "The brand's slug."), ("id" = String, Path, description = "The import's id.")), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The import's progress and outcome.", body = ImportJob)))]
 async fn import_job(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -312,6 +333,9 @@ fn csv_download(file_name: &str, body: String) -> impl axum::response::IntoRespo
     )
 }
 
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/imports/{id}/errors.csv", tag = "catalog",
+    params(("slug" = String, Path, description = "The brand's slug."), ("id" = String, Path, description = "The import's id.")), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The refused rows as CSV, each with its reason.", content_type = "text/csv", body = String)))]
 async fn import_errors(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -322,6 +346,8 @@ async fn import_errors(
     Ok(csv_download("refused-rows.csv", report))
 }
 
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/listings/export.csv", tag = "catalog", params(("slug" = String, Path, description = "The brand's slug.")), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The brand's catalog in the import format.", content_type = "text/csv", body = String)))]
 async fn export_catalog(
     State(state): State<AppState>,
     viewer: Viewer,

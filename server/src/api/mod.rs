@@ -5,18 +5,24 @@ mod auth;
 mod brands;
 mod catalog;
 mod json;
+pub mod openapi;
 mod viewer;
 
 use app::core::state::AppState;
 use axum::Router;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use json::{ApiJson, ApiQuery};
 pub use viewer::Viewer;
 
-/// Every `/api/v1` route.
+/// Every `/api/v1` route, and the OpenAPI document describing them at `/api/v1/openapi.json`.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .nest("/api/v1/auth", auth::routes())
+    let (router, mut document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(auth::routes())
         .merge(brands::routes())
         .merge(catalog::routes())
+        .split_for_parts();
+    openapi::add_conventions(&mut document);
+    router.route("/api/v1/openapi.json", openapi::serve(&document))
 }

@@ -183,21 +183,119 @@ pub async fn generate(
     }
     let applicant = seed_account(db).await?;
     let brands = insert_brands(db, size.brands.max(1), applicant).await?;
+    // Search row ids continue after whatever is indexed already (SQLite; see catalog::search).
+    let first_search_key: i64 = if db.get_database_backend() == DbBackend::Sqlite {
+        db.query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT COALESCE((SELECT rowid FROM listing_fts ORDER BY rowid DESC LIMIT 1), 0) AS k",
+        ))
+        .await?
+        .context("no answer")?
+        .try_get("", "k")?
+    } else {
+        0
+    };
     let mut report = CatalogReport {
         brands: brands.len() as u64,
         ..Default::default()
     };
     let mut rng = StdRng::seed_from_u64(11_11);
+    // A big load goes in without the secondary indexes, which are rebuilt once at the end:
+    // sorting once beats updating B-trees at random for every row.
+    let dropped = if size.listings >= BULK_LOAD_FROM {
+        drop_secondary_indexes(db).await?
+    } else {
+        Vec::new()
+    };
     let mut done = 0;
     while done < size.listings {
         let count = BATCH.min(size.listings - done);
-        report.skus += insert_listings(db, &brands, done, count, applicant, &mut rng).await?;
+        let batch = ListingBatch {
+            first: done,
+            count,
+            total: size.listings,
+            first_search_key,
+        };
+        report.skus += insert_listings(db, &brands, &batch, applicant, &mut rng).await?;
         done += count;
         progress(done, size.listings);
     }
     report.listings = done;
+    recreate_indexes(db, dropped).await?;
+    if db.get_database_backend() == DbBackend::Sqlite && size.listings >= BULK_LOAD_FROM {
+        // Merge the FTS5 segments written batch by batch into one b-tree per term.
+        db.execute_unprepared("INSERT INTO listing_fts (listing_fts) VALUES ('optimize')")
+            .await?;
+    }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(Some(report))
+}
+
+/// Catalogs at least this big are bulk-loaded (see [`drop_secondary_indexes`]).
+const BULK_LOAD_FROM: u64 = 200_000;
+/// The tables a catalog seed writes, whose secondary indexes a bulk load drops.
+const BULK_TABLES: &[&str] = &["listing", "sku", "stock_level", "stock_movement"];
+
+/// Drops the secondary (non-primary-key) indexes of the catalog tables and returns the
+/// statements that recreate them. Only for a seed into a database nobody is using.
+async fn drop_secondary_indexes(db: &DatabaseConnection) -> anyhow::Result<Vec<String>> {
+    let backend = db.get_database_backend();
+    let tables = BULK_TABLES
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (list, name_column, sql_column) = match backend {
+        // `sql IS NULL` marks SQLite's own indexes (primary keys, UNIQUE constraints).
+        DbBackend::Sqlite => (
+            format!(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+                 AND tbl_name IN ({tables}) AND sql IS NOT NULL"
+            ),
+            "name",
+            "sql",
+        ),
+        _ => (
+            format!(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i \
+                 WHERE i.schemaname = current_schema() AND i.tablename IN ({tables}) \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+            ),
+            "indexname",
+            "indexdef",
+        ),
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(backend, list))
+        .await?;
+    let mut recreate = Vec::with_capacity(rows.len());
+    for row in rows {
+        let name: String = row.try_get("", name_column)?;
+        recreate.push(row.try_get::<String>("", sql_column)?);
+        db.execute_unprepared(&format!("DROP INDEX \"{name}\""))
+            .await?;
+    }
+    Ok(recreate)
+}
+
+/// Runs the statements [`drop_secondary_indexes`] returned.
+async fn recreate_indexes(db: &DatabaseConnection, statements: Vec<String>) -> anyhow::Result<()> {
+    if statements.is_empty() {
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        // Index builds sort in memory when they may.
+        txn.execute_unprepared("SET LOCAL maintenance_work_mem = '1GB'")
+            .await?;
+    }
+    for statement in statements {
+        txn.execute_unprepared(&statement)
+            .await
+            .with_context(|| format!("recreating an index: {statement}"))?;
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 async fn seed_account(db: &DatabaseConnection) -> anyhow::Result<Uuid> {
@@ -365,17 +463,29 @@ async fn insert_brands(
     Ok(brands.into_iter().map(|(b, _)| b).collect())
 }
 
-/// Inserts `count` listings (numbered from `first`) with 1–4 variants each, their stock and
-/// (on SQLite) their search rows, in one transaction; returns the number of variants.
+/// Which listings a batch makes: `count` numbered from `first` of `total`.
+struct ListingBatch {
+    first: u64,
+    count: u64,
+    total: u64,
+    /// Search row id of listing 0 minus one (SQLite).
+    first_search_key: i64,
+}
+
+/// Inserts a batch of listings with 1–4 variants each, their stock and (on SQLite) their
+/// search rows, in one transaction; returns the number of variants. Listing `n` is published
+/// `total - n` minutes before now, so the catalog spans its size in minutes and the last
+/// listing made is the newest.
 async fn insert_listings(
     db: &DatabaseConnection,
     brands: &[SeedBrand],
-    first: u64,
-    count: u64,
+    batch: &ListingBatch,
     applicant: Uuid,
     rng: &mut StdRng,
 ) -> anyhow::Result<u64> {
     let now = app::core::time::now();
+    let sqlite = db.get_database_backend() == DbBackend::Sqlite;
+    let (first, count) = (batch.first, batch.count);
     let mut listings = Vec::with_capacity(count as usize);
     let mut skus = Vec::new();
     let mut levels = Vec::new();
@@ -411,6 +521,8 @@ async fn insert_listings(
         };
         let variant_count = rng.random_range(1..=4usize).min(values.len());
         let id = Uuid::now_v7();
+        let published_at = now - chrono::Duration::minutes((batch.total - n) as i64);
+        let search_key = sqlite.then(|| batch.first_search_key + n as i64 + 1);
         let mut available = 0i64;
         let mut max_price = base;
         for (v, value) in values.iter().enumerate().take(variant_count) {
@@ -479,11 +591,19 @@ async fn insert_listings(
             base.into(),
             max_price.into(),
             available.into(),
-            now.into(),
-            now.into(),
-            now.into(),
+            published_at.into(),
+            published_at.into(),
+            published_at.into(),
+            search_key.into(),
         ]);
-        search_rows.push((id, title, brand.name.clone(), description));
+        if let Some(key) = search_key {
+            let facets = app::catalog::search::facets(
+                app::brands::CATEGORIES[category],
+                brand.id,
+                available,
+            );
+            search_rows.push((key, id, title, brand.name.clone(), description, facets));
+        }
     }
     let txn = db.begin().await?;
     insert_rows(
@@ -507,6 +627,7 @@ async fn insert_listings(
             listing::Column::CreatedAt,
             listing::Column::UpdatedAt,
             listing::Column::PublishedAt,
+            listing::Column::SearchKey,
         ],
         listings,
     )
@@ -565,23 +686,25 @@ async fn insert_listings(
         movements,
     )
     .await?;
-    if txn.get_database_backend() == DbBackend::Sqlite {
+    if sqlite {
         for chunk in search_rows.chunks(ROWS_PER_STATEMENT) {
             let mut sql = String::from(
-                "INSERT INTO listing_fts (rowid, listing_id, title, brand, description) VALUES ",
+                "INSERT INTO listing_fts (rowid, listing_id, title, brand, description, facets) \
+                 VALUES ",
             );
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
-            for (i, (id, title, brand, description)) in chunk.iter().enumerate() {
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 6);
+            for (i, (key, id, title, brand, description, facets)) in chunk.iter().enumerate() {
                 sql.push_str(if i == 0 {
-                    "(?, ?, ?, ?, ?)"
+                    "(?, ?, ?, ?, ?, ?)"
                 } else {
-                    ", (?, ?, ?, ?, ?)"
+                    ", (?, ?, ?, ?, ?, ?)"
                 });
-                values.push(app::catalog::search::fts_rowid(*id).into());
+                values.push((*key).into());
                 values.push((*id).into());
                 values.push(title.clone().into());
                 values.push(brand.clone().into());
                 values.push(description.clone().into());
+                values.push(facets.clone().into());
             }
             txn.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Sqlite,
