@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use app::core::state::AppState;
 use axum::{
+    extract::DefaultBodyLimit,
     http::{header, HeaderValue},
     middleware,
     routing::{get, post},
@@ -103,6 +104,9 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
                     csrf::protect,
                 ))
                 .layer(CompressionLayer::new())
+                // `limit_body` below sets every path's limit; axum's own 2 MB default for
+                // extractors would otherwise cap bulk imports at 2 MB.
+                .layer(DefaultBodyLimit::disable())
                 .layer(middleware::from_fn_with_state(
                     mw::BodyLimits {
                         default: config.body_limit_bytes,

@@ -3,9 +3,13 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
 
 use reqwest::{header, multipart, StatusCode};
+use sea_orm::EntityTrait;
 use serde_json::Value;
 use support::{
     brands::{get, live_brand, member},
@@ -154,13 +158,52 @@ db_test!(async fn imports_belong_to_their_brand(app) {
 
 db_test!(async fn a_few_thousand_rows_import_with_progress(app) {
     let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
-    let mut csv = String::from("listing_ref,title,category,currency,option1_name,option1_value,sku,price,location,on_hand\n");
+    let mut csv = String::from("listing_ref,title,category,currency,status,option1_name,option1_value,sku,price,location,on_hand\n");
     for i in 0..1_000 {
         for size in ["S", "M"] {
-            csv.push_str(&format!("item-{i},Festival tee {i},fashion,CNY,Size,{size},TEE-{i}-{size},{},Main warehouse,{}\n", 99 + i % 50, i % 7));
+            csv.push_str(&format!("item-{i},Festival tee {i},fashion,CNY,published,Size,{size},TEE-{i}-{size},{},Main warehouse,{}\n", 99 + i % 50, i % 7));
         }
     }
+    // The last listing repeats a SKU of the first: it updates that listing (as a re-import
+    // would) rather than colliding with it.
+    csv.push_str("again,Festival tee 0 (restock),fashion,CNY,published,Size,S,TEE-0-S,109,Main warehouse,9\n");
     let job = import(&app, &owner, "lune", &csv).await;
     assert_eq!(job["status"], "done", "{job}");
-    assert_eq!((job["created_listings"].as_i64(), job["refused_rows"].as_i64(), job["processed_rows"].as_i64()), (Some(1_000), Some(0), Some(2_000)));
+    assert_eq!((job["created_listings"].as_i64(), job["updated_listings"].as_i64(), job["refused_rows"].as_i64(), job["processed_rows"].as_i64()), (Some(1_000), Some(1), Some(0), Some(2_001)));
+
+    // Every level is the sum of its ledger rows, and what was imported is what is stored.
+    let levels = entity::stock_level::Entity::find().all(&app.db).await.unwrap();
+    let movements = entity::stock_movement::Entity::find().all(&app.db).await.unwrap();
+    let mut ledger: HashMap<(uuid::Uuid, uuid::Uuid), i64> = HashMap::new();
+    for m in &movements {
+        *ledger.entry((m.sku_id, m.location_id)).or_default() += m.on_hand_delta;
+    }
+    for level in &levels {
+        assert_eq!(ledger.get(&(level.sku_id, level.location_id)).copied().unwrap_or(0), level.on_hand);
+    }
+    assert_eq!(levels.iter().map(|l| l.on_hand).sum::<i64>(), (0..1_000).map(|i| 2 * (i % 7)).sum::<i64>() + 9);
+    let found: Value = client().get(app.url("/api/v1/listings?q=tee&category=fashion&limit=100")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(found["items"].as_array().unwrap().len(), 100, "imported listings are published and searchable");
+    let restocked: Value = client().get(app.url("/api/v1/listings?q=restock")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(restocked["items"][0]["price_min_minor"], 10_900);
+});
+
+db_test!(async fn files_far_over_the_general_body_limit_are_accepted(app) {
+    // 40,000 rows, about 3 MB: over axum's 2 MB default and the general request limit; the
+    // import paths have their own 32 MB limit (and nothing else may cap them lower).
+    let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let mut csv = String::from("listing_ref,title,description,category,currency,sku,price\n");
+    for i in 0..40_000 {
+        csv.push_str(&format!("item-{i},Festival tee {i},Soft cotton tee for the runway after-party,fashion,CNY,TEE-{i},99\n"));
+    }
+    assert!(csv.len() > 2 * 1024 * 1024, "{} bytes", csv.len());
+    let accepted = upload(&app, &owner, "lune", &csv).await;
+    assert_eq!(accepted.status(), StatusCode::ACCEPTED, "{}", accepted.text().await.unwrap());
+    assert_eq!(accepted.json::<Value>().await.unwrap()["total_rows"], 40_000);
+    let part = multipart::Part::text(csv).file_name("big.csv");
+    let form = owner.post(app.url("/brand/lune/imports")).header(header::ORIGIN, app.origin())
+        .multipart(multipart::Form::new().part("file", part)).send().await.unwrap();
+    assert_eq!(form.status(), StatusCode::SEE_OTHER);
+    let location = form.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/brand/lune/imports/"), "{location}");
 });

@@ -11,22 +11,26 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use entity::{brand, catalog_import, listing, sku, stock_level, stock_location};
+use entity::{
+    audit_event, brand, catalog_import, listing, sku, stock_level, stock_location, stock_movement,
+};
 use sea_orm::{
     sea_query::{Condition, Expr},
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    listings, stock, ImportJob, ImportProblem, ImportStatus, ListingInput, ListingOption,
-    ListingStatus, VariantInput, CSV_COLUMNS,
+    listings, markdown, search, stock, ImportJob, ImportProblem, ImportStatus, ListingInput,
+    ListingOption, ListingStatus, VariantInput, CSV_COLUMNS,
 };
 use crate::auth::{audit::ClientContext, BrandRole};
 use crate::brands::{BrandScope, BrandStatus};
-use crate::core::{money, state::AppState, time, AppError};
+use crate::core::{bulk, money, state::AppState, time, AppError};
 
 /// The form (and API) field the CSV is uploaded in.
 pub const FILE_FIELD: &str = "file";
@@ -43,6 +47,8 @@ const REQUIRED: &[&str] = &[
 ];
 /// A running job with no sign of life for this long is taken over by another worker.
 const STALE_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+/// Listings per transaction when they are new (the fast path; see [`Batch::import`]).
+const CHUNK_LISTINGS: usize = 250;
 /// How often progress is saved.
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -278,6 +284,14 @@ struct Progress {
     report: Vec<(u64, String, String)>,
 }
 
+impl Progress {
+    /// Counts a listing's rows as refused, with the reasons for the report.
+    fn refuse(&mut self, group: &[&Row], problems: Problems) {
+        self.refused += group.len() as i32;
+        self.report.extend(problems);
+    }
+}
+
 async fn run(
     state: &AppState,
     job: catalog_import::Model,
@@ -309,20 +323,22 @@ async fn run(
     let client = ClientContext { addr: None };
     let mut progress = Progress::default();
     let mut saved_at = std::time::Instant::now();
-    for group in group_by_listing(&rows) {
+    let mut batch = Batch {
+        state,
+        client: &client,
+        scope: &scope,
+        brand_live,
+        job_id: job.id,
+        locations: HashMap::new(),
+        codes_in_job: HashSet::new(),
+    };
+    for chunk in group_by_listing(&rows).chunks(CHUNK_LISTINGS) {
         if *stop.borrow() {
             // Left `running`; its heartbeat goes stale and a worker takes it over.
             return Ok(());
         }
-        match import_listing(state, &client, &scope, &group, brand_live).await {
-            Ok(true) => progress.created += 1,
-            Ok(false) => progress.updated += 1,
-            Err(problems) => {
-                progress.refused += group.len() as i32;
-                progress.report.extend(problems);
-            }
-        }
-        progress.processed += group.len();
+        batch.import(chunk, &mut progress).await?;
+        progress.processed += chunk.iter().map(Vec::len).sum::<usize>();
         if saved_at.elapsed() >= PROGRESS_EVERY {
             save_progress(state, job.id, &progress, None).await?;
             saved_at = std::time::Instant::now();
@@ -539,11 +555,15 @@ fn plan(group: &[&Row]) -> Result<Plan, Problems> {
         options,
         variants,
     };
-    // The service's own checks, once the values could be read at all.
-    let checked = if problems.is_empty() {
-        listings::validate(&input).err()
+    // The service's own checks, once the values could be read at all; it also normalises
+    // (trims) what it accepts.
+    let (input, checked) = if problems.is_empty() {
+        match listings::validate(&input) {
+            Ok(normalised) => (normalised, None),
+            Err(error) => (input, Some(error)),
+        }
     } else {
-        None
+        (input, None)
     };
     if let Some(AppError::Validation { fields }) = checked {
         for (field, messages) in fields {
@@ -575,6 +595,295 @@ fn plan(group: &[&Row]) -> Result<Plan, Problems> {
     }
 }
 
+/// Refuses every row of a listing the file publishes while the brand may not publish.
+fn check_publishable(group: &[&Row], plan: &Plan, brand_live: bool) -> Result<(), Problems> {
+    if plan.status == Some(ListingStatus::Published) && !brand_live {
+        return Err(group
+            .iter()
+            .map(|r| {
+                (
+                    r.line,
+                    r.get("sku").to_owned(),
+                    "status published: the brand must be approved (and not suspended) to publish."
+                        .to_owned(),
+                )
+            })
+            .collect());
+    }
+    Ok(())
+}
+
+/// One job's run: what it needs to import chunk after chunk.
+struct Batch<'a> {
+    state: &'a AppState,
+    client: &'a ClientContext,
+    scope: &'a BrandScope,
+    brand_live: bool,
+    job_id: Uuid,
+    /// The brand's locations by lower-cased name, created as the file names them.
+    locations: HashMap<String, Uuid>,
+    /// SKU codes of listings this job created, so a later listing with one of them updates
+    /// that listing (as a re-import would) instead of colliding with it.
+    codes_in_job: HashSet<String>,
+}
+
+impl Batch<'_> {
+    /// Imports a chunk of listings. New listings (none of their SKU codes exist yet) take the
+    /// fast path: all of them in one transaction with a few multi-row INSERTs. Listings that
+    /// update existing ones take the services one by one, as does every new listing of the
+    /// chunk if the fast path's transaction fails — so a listing the database refuses is
+    /// found and reported, and the others still land.
+    async fn import(
+        &mut self,
+        chunk: &[Vec<&Row>],
+        progress: &mut Progress,
+    ) -> Result<(), AppError> {
+        let mut planned = Vec::with_capacity(chunk.len());
+        for group in chunk {
+            match plan(group).and_then(|plan| {
+                check_publishable(group, &plan, self.brand_live)?;
+                Ok(plan)
+            }) {
+                Ok(plan) => planned.push((group, plan)),
+                Err(problems) => progress.refuse(group, problems),
+            }
+        }
+        let codes: Vec<String> = planned
+            .iter()
+            .flat_map(|(_, plan)| plan.input.variants.iter().map(|v| v.code.clone()))
+            .collect();
+        let existing: HashSet<String> = sku::Entity::find()
+            .select_only()
+            .column(sku::Column::Code)
+            .filter(sku::Column::BrandId.eq(self.scope.brand_id()))
+            .filter(sku::Column::Code.is_in(codes))
+            .into_tuple()
+            .all(&self.state.db)
+            .await?
+            .into_iter()
+            .collect();
+        let mut fresh = Vec::new();
+        let mut one_by_one = Vec::new();
+        for (group, plan) in planned {
+            let known = plan
+                .input
+                .variants
+                .iter()
+                .any(|v| existing.contains(&v.code) || self.codes_in_job.contains(&v.code));
+            if known {
+                one_by_one.push(group);
+            } else {
+                self.codes_in_job
+                    .extend(plan.input.variants.iter().map(|v| v.code.clone()));
+                fresh.push((group, plan));
+            }
+        }
+        if !fresh.is_empty() {
+            match self.insert_new(&fresh).await {
+                Ok(()) => progress.created += fresh.len() as i32,
+                Err(error) => {
+                    tracing::warn!(%error, "bulk insert of new listings failed; one by one instead");
+                    one_by_one.extend(fresh.iter().map(|(group, _)| *group));
+                }
+            }
+        }
+        for group in one_by_one {
+            match import_listing(self.state, self.client, self.scope, group, self.brand_live).await
+            {
+                Ok(true) => progress.created += 1,
+                Ok(false) => progress.updated += 1,
+                Err(problems) => progress.refuse(group, problems),
+            }
+        }
+        Ok(())
+    }
+
+    /// The id of the brand's location `name`, created the first time the file names it.
+    async fn location(&mut self, name: &str) -> Result<Uuid, AppError> {
+        let key = name.to_lowercase();
+        if self.locations.is_empty() {
+            for location in stock::locations(&self.state.db, self.scope).await? {
+                let id = Uuid::parse_str(&location.id).map_err(AppError::internal)?;
+                self.locations.insert(location.name.to_lowercase(), id);
+            }
+        }
+        if let Some(id) = self.locations.get(&key) {
+            return Ok(*id);
+        }
+        let created = stock::create_location(self.state, self.client, self.scope, name).await?;
+        let id = Uuid::parse_str(&created.id).map_err(AppError::internal)?;
+        self.locations.insert(key, id);
+        Ok(id)
+    }
+
+    /// Writes new listings with their variants, stock (an `adjust` in the ledger per SKU
+    /// and location, as a count would) and search rows, in one transaction: what
+    /// `listings::create`, `stock::set_on_hand` and `listings::set_status` would write, in
+    /// a few statements instead of dozens per listing.
+    async fn insert_new(&mut self, fresh: &[(&Vec<&Row>, Plan)]) -> Result<(), AppError> {
+        let mut stock_at = Vec::new();
+        for (_, plan) in fresh {
+            for (code, location, on_hand) in &plan.stock {
+                stock_at.push((code.clone(), self.location(location).await?, *on_hand));
+            }
+        }
+        let scope = self.scope;
+        let txn = self.state.db.begin().await?;
+        let brand_name = brand::Entity::find_by_id(scope.brand_id())
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .display_name;
+        let sqlite = txn.get_database_backend() == sea_orm::DbBackend::Sqlite;
+        let mut next_key = if sqlite {
+            search::next_search_key(&txn).await?
+        } else {
+            0
+        };
+        let now = time::now();
+        let actor = Some(scope.account_id());
+        let (mut listings, mut skus, mut levels, mut movements, mut audits) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut index = Vec::new();
+        let mut stock_at = stock_at.into_iter().peekable();
+        for (_, plan) in fresh {
+            let input = &plan.input;
+            let id = Uuid::now_v7();
+            let mut sku_ids = HashMap::new();
+            for (position, v) in input.variants.iter().enumerate() {
+                let sku_id = Uuid::now_v7();
+                sku_ids.insert(v.code.as_str(), sku_id);
+                skus.push(
+                    sku::Model {
+                        id: sku_id,
+                        brand_id: scope.brand_id(),
+                        listing_id: id,
+                        code: v.code.clone(),
+                        option_values: serde_json::to_string(&v.option_values)
+                            .map_err(AppError::internal)?,
+                        price_minor: v.price_minor,
+                        compare_at_minor: v.compare_at_minor,
+                        currency: input.currency.clone(),
+                        weight_grams: v.weight_grams,
+                        barcode: v.barcode.clone(),
+                        position: position as i32,
+                        created_at: now,
+                        updated_at: now,
+                    }
+                    .into_active_model()
+                    .reset_all(),
+                );
+            }
+            // A count per SKU and location; a later row for the same pair wins, as it would
+            // one row at a time.
+            let mut counts: Vec<((Uuid, Uuid), i64)> = Vec::new();
+            for _ in 0..plan.stock.len() {
+                let (code, location, on_hand) = stock_at.next().expect("one per stock row");
+                let key = (sku_ids[code.as_str()], location);
+                match counts.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, count)) => *count = on_hand,
+                    None => counts.push((key, on_hand)),
+                }
+            }
+            let available: i64 = counts.iter().map(|(_, n)| n).sum();
+            for ((sku_id, location_id), on_hand) in counts.into_iter().filter(|(_, n)| *n > 0) {
+                levels.push(
+                    stock_level::Model {
+                        sku_id,
+                        location_id,
+                        brand_id: scope.brand_id(),
+                        on_hand,
+                        reserved: 0,
+                        updated_at: now,
+                    }
+                    .into_active_model()
+                    .reset_all(),
+                );
+                movements.push(
+                    stock_movement::Model {
+                        id: Uuid::now_v7(),
+                        brand_id: scope.brand_id(),
+                        sku_id,
+                        location_id,
+                        kind: stock::MovementKind::Adjust.as_str().to_owned(),
+                        on_hand_delta: on_hand,
+                        reserved_delta: 0,
+                        reason: "CSV import".to_owned(),
+                        actor_account_id: actor,
+                        reference: None,
+                        created_at: now,
+                    }
+                    .into_active_model()
+                    .reset_all(),
+                );
+            }
+            let status = plan.status.unwrap_or(ListingStatus::Draft);
+            let visible = status == ListingStatus::Published && self.brand_live;
+            let search_key = (visible && sqlite).then(|| {
+                next_key += 1;
+                next_key - 1
+            });
+            let (min, max) = listings::price_range(input);
+            let row = listing::Model {
+                id,
+                brand_id: scope.brand_id(),
+                brand_name: brand_name.clone(),
+                title: input.title.clone(),
+                description_html: markdown::render(&input.description),
+                description_md: input.description.clone(),
+                category: input.category.clone(),
+                status: status.as_str().to_owned(),
+                visible,
+                options: serde_json::to_string(&input.options).map_err(AppError::internal)?,
+                currency: input.currency.clone(),
+                price_min_minor: min,
+                price_max_minor: max,
+                available,
+                cover_url: None,
+                created_at: now,
+                updated_at: now,
+                published_at: (status == ListingStatus::Published).then_some(now),
+                search_key,
+            };
+            audits.push(audit_event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                occurred_at: Set(now),
+                actor_account_id: Set(actor),
+                action: Set("listing.created".to_owned()),
+                subject: Set(Some(id.to_string())),
+                client_addr: Set(None),
+                detail: Set(Some(
+                    json!({ "title": row.title, "brand": scope.slug(), "import": self.job_id })
+                        .to_string(),
+                )),
+            });
+            index.push(row.clone());
+            listings.push(row.into_active_model().reset_all());
+        }
+        bulk::insert_all(&txn, listings).await?;
+        bulk::insert_all(&txn, skus).await?;
+        bulk::insert_all(&txn, levels).await?;
+        bulk::insert_all(&txn, movements).await?;
+        bulk::insert_all(&txn, audits).await?;
+        let index_rows: Vec<search::IndexRow> = index
+            .iter()
+            .filter_map(|row| {
+                Some(search::IndexRow {
+                    key: row.search_key?,
+                    listing_id: row.id,
+                    title: &row.title,
+                    brand: &row.brand_name,
+                    description: &row.description_md,
+                    facets: search::facets(&row.category, row.brand_id, row.available),
+                })
+            })
+            .collect();
+        search::insert_index_rows(&txn, &index_rows).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
 /// Imports one listing's rows; `Ok(true)` when it was created, `Ok(false)` when updated.
 async fn import_listing(
     state: &AppState,
@@ -590,11 +899,7 @@ async fn import_listing(
             .collect()
     };
     let plan = plan(group)?;
-    if plan.status == Some(ListingStatus::Published) && !brand_live {
-        return Err(refuse_all(
-            "status published: the brand must be approved (and not suspended) to publish.",
-        ));
-    }
+    check_publishable(group, &plan, brand_live)?;
     let internal = |_: AppError| refuse_all("This listing could not be saved; try again.");
     let codes: Vec<String> = plan.input.variants.iter().map(|v| v.code.clone()).collect();
     let owners: BTreeMap<Uuid, ()> = sku::Entity::find()

@@ -372,7 +372,8 @@ async fn codes_taken_elsewhere(
     }
 }
 
-fn price_range(input: &ListingInput) -> (i64, i64) {
+/// The lowest and highest variant price.
+pub(super) fn price_range(input: &ListingInput) -> (i64, i64) {
     let prices = input.variants.iter().map(|v| v.price_minor);
     (prices.clone().min().unwrap_or(0), prices.max().unwrap_or(0))
 }

@@ -65,30 +65,20 @@ pub async fn sync_index(
         .await?;
     }
     let key = if row.visible {
-        let next: i64 = db
-            .query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "SELECT COALESCE((SELECT rowid FROM listing_fts ORDER BY rowid DESC LIMIT 1), 0) \
-                 + 1 AS next",
-            ))
-            .await?
-            .ok_or(AppError::Internal)?
-            .try_get("", "next")?;
-        db.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            "INSERT INTO listing_fts (rowid, listing_id, title, brand, description, facets) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                next.into(),
-                row.id.into(),
-                row.title.clone().into(),
-                row.brand_name.clone().into(),
-                row.description_md.clone().into(),
-                facets(&row.category, row.brand_id, row.available).into(),
-            ],
-        ))
+        let key = next_search_key(db).await?;
+        insert_index_rows(
+            db,
+            &[IndexRow {
+                key,
+                listing_id: row.id,
+                title: &row.title,
+                brand: &row.brand_name,
+                description: &row.description_md,
+                facets: facets(&row.category, row.brand_id, row.available),
+            }],
+        )
         .await?;
-        Some(next)
+        Some(key)
     } else {
         None
     };
@@ -103,6 +93,68 @@ pub async fn sync_index(
             .await?;
     }
     Ok(key)
+}
+
+/// The SQLite search key the next indexed listing gets (one more than the highest so far).
+/// Read it inside the writing transaction, which holds SQLite's write lock.
+pub async fn next_search_key(db: &impl ConnectionTrait) -> Result<i64, AppError> {
+    Ok(db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT COALESCE((SELECT rowid FROM listing_fts ORDER BY rowid DESC LIMIT 1), 0) \
+             + 1 AS next",
+        ))
+        .await?
+        .ok_or(AppError::Internal)?
+        .try_get("", "next")?)
+}
+
+/// A listing's row in the SQLite search index.
+pub struct IndexRow<'a> {
+    /// Its row id: see [`next_search_key`].
+    pub key: i64,
+    pub listing_id: Uuid,
+    pub title: &'a str,
+    pub brand: &'a str,
+    pub description: &'a str,
+    /// See [`facets`].
+    pub facets: String,
+}
+
+/// Adds rows to the SQLite search index, many per statement (bulk loads use this too).
+pub async fn insert_index_rows(
+    db: &impl ConnectionTrait,
+    rows: &[IndexRow<'_>],
+) -> Result<(), AppError> {
+    // Six values a row; SQLite allows 32,766 per statement.
+    for chunk in rows.chunks(5_000) {
+        let mut sql = String::from(
+            "INSERT INTO listing_fts (rowid, listing_id, title, brand, description, facets) VALUES ",
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 6);
+        for (i, row) in chunk.iter().enumerate() {
+            sql.push_str(if i == 0 {
+                "(?, ?, ?, ?, ?, ?)"
+            } else {
+                ", (?, ?, ?, ?, ?, ?)"
+            });
+            values.extend([
+                row.key.into(),
+                row.listing_id.into(),
+                row.title.into(),
+                row.brand.into(),
+                row.description.into(),
+                row.facets.clone().into(),
+            ]);
+        }
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            sql,
+            values,
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// The words of a query: letters and digits only (so nothing a user types is query syntax),

@@ -2,6 +2,8 @@
 //! and the UI kit.
 
 #[cfg(feature = "ssr")]
+pub mod bulk;
+#[cfg(feature = "ssr")]
 pub mod cursor;
 pub mod error;
 pub mod money;

@@ -32,7 +32,8 @@ pub struct LogoUpload {
 #[derive(ToSchema)]
 #[allow(dead_code)] // describes a multipart body; read by `read_file_field`, not deserialised
 pub struct ImageUpload {
-    /// PNG, JPEG or WebP, at most 10 MB; stored as a 1600 px JPEG with a 400 px thumbnail.
+    /// PNG, JPEG or WebP, at most 1.5 MB and at least 64 px; stored as a 1600 px JPEG with a
+    /// 400 px thumbnail.
     #[schema(value_type = String, format = Binary)]
     image: Vec<u8>,
 }

@@ -185,13 +185,10 @@ pub async fn generate(
     let brands = insert_brands(db, size.brands.max(1), applicant).await?;
     // Search row ids continue after whatever is indexed already (SQLite; see catalog::search).
     let first_search_key: i64 = if db.get_database_backend() == DbBackend::Sqlite {
-        db.query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT COALESCE((SELECT rowid FROM listing_fts ORDER BY rowid DESC LIMIT 1), 0) AS k",
-        ))
-        .await?
-        .context("no answer")?
-        .try_get("", "k")?
+        app::catalog::search::next_search_key(db)
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the search index: {e}"))?
+            - 1
     } else {
         0
     };
@@ -687,32 +684,22 @@ async fn insert_listings(
     )
     .await?;
     if sqlite {
-        for chunk in search_rows.chunks(ROWS_PER_STATEMENT) {
-            let mut sql = String::from(
-                "INSERT INTO listing_fts (rowid, listing_id, title, brand, description, facets) \
-                 VALUES ",
-            );
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 6);
-            for (i, (key, id, title, brand, description, facets)) in chunk.iter().enumerate() {
-                sql.push_str(if i == 0 {
-                    "(?, ?, ?, ?, ?, ?)"
-                } else {
-                    ", (?, ?, ?, ?, ?, ?)"
-                });
-                values.push((*key).into());
-                values.push((*id).into());
-                values.push(title.clone().into());
-                values.push(brand.clone().into());
-                values.push(description.clone().into());
-                values.push(facets.clone().into());
-            }
-            txn.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                sql,
-                values,
-            ))
-            .await?;
-        }
+        let rows: Vec<_> = search_rows
+            .iter()
+            .map(
+                |(key, id, title, brand, description, facets)| app::catalog::search::IndexRow {
+                    key: *key,
+                    listing_id: *id,
+                    title,
+                    brand,
+                    description,
+                    facets: facets.clone(),
+                },
+            )
+            .collect();
+        app::catalog::search::insert_index_rows(&txn, &rows)
+            .await
+            .map_err(|e| anyhow::anyhow!("indexing for search: {e}"))?;
     }
     txn.commit().await?;
     Ok(sku_count)
