@@ -688,14 +688,99 @@ impl Batch<'_> {
             }
         }
         for group in one_by_one {
-            match import_listing(self.state, self.client, self.scope, group, self.brand_live).await
-            {
+            match self.import_one(group).await {
                 Ok(true) => progress.created += 1,
                 Ok(false) => progress.updated += 1,
                 Err(problems) => progress.refuse(group, problems),
             }
         }
         Ok(())
+    }
+
+    /// Imports one listing's rows through the services, all in one transaction: the listing
+    /// lands with its stock and status, or not at all. `Ok(true)` when it was created,
+    /// `Ok(false)` when it updated the listing that has its SKU codes.
+    async fn import_one(&mut self, group: &[&Row]) -> Result<bool, Problems> {
+        let refuse_all = |message: &str| -> Problems {
+            group
+                .iter()
+                .map(|r| (r.line, r.get("sku").to_owned(), message.to_owned()))
+                .collect()
+        };
+        let internal = |_: AppError| refuse_all("This listing could not be saved; try again.");
+        let plan = plan(group)?;
+        check_publishable(group, &plan, self.brand_live)?;
+        let mut stock_at = Vec::with_capacity(plan.stock.len());
+        for (code, location, on_hand) in &plan.stock {
+            let location = self.location(location).await.map_err(internal)?;
+            stock_at.push((code, location.to_string(), *on_hand));
+        }
+        let (scope, client) = (self.scope, self.client);
+        let txn = self
+            .state
+            .db
+            .begin()
+            .await
+            .map_err(|e| internal(e.into()))?;
+        let codes: Vec<String> = plan.input.variants.iter().map(|v| v.code.clone()).collect();
+        let owners: BTreeMap<Uuid, ()> = sku::Entity::find()
+            .filter(sku::Column::BrandId.eq(scope.brand_id()))
+            .filter(sku::Column::Code.is_in(codes))
+            .all(&txn)
+            .await
+            .map_err(|e| internal(e.into()))?
+            .into_iter()
+            .map(|s| (s.listing_id, ()))
+            .collect();
+        let result = match owners.len() {
+            0 => listings::create_in(&txn, client, scope, &plan.input)
+                .await
+                .map(|l| (l, true)),
+            1 => {
+                let id = owners.keys().next().expect("one").to_string();
+                listings::update_in(&txn, client, scope, &id, &plan.input)
+                    .await
+                    .map(|l| (l, false))
+            }
+            _ => {
+                return Err(refuse_all(
+                    "These SKU codes belong to different listings of your brand.",
+                ))
+            }
+        };
+        let (listing, created) = result.map_err(|error| match error {
+            AppError::Validation { fields } => fields
+                .into_iter()
+                .map(|(field, messages)| {
+                    (
+                        group[0].line,
+                        group[0].get("sku").to_owned(),
+                        format!("{field}: {}", messages.join(" ")),
+                    )
+                })
+                .collect(),
+            other => refuse_all(&other.to_string()),
+        })?;
+        for (code, location_id, on_hand) in &stock_at {
+            stock::set_on_hand_in(
+                &txn,
+                client,
+                scope,
+                code,
+                location_id,
+                *on_hand,
+                "CSV import",
+            )
+            .await
+            .map_err(|error| refuse_all(&error.to_string()))?;
+        }
+        if let Some(status) = plan.status.filter(|s| s.as_str() != listing.status) {
+            listings::set_status_in(&txn, client, scope, &listing.id.to_string(), status)
+                .await
+                .map_err(|error| refuse_all(&error.to_string()))?;
+        }
+        txn.commit().await.map_err(|e| internal(e.into()))?;
+        Ok(created)
     }
 
     /// The id of the brand's location `name`, created the first time the file names it.
@@ -882,98 +967,6 @@ impl Batch<'_> {
         txn.commit().await?;
         Ok(())
     }
-}
-
-/// Imports one listing's rows; `Ok(true)` when it was created, `Ok(false)` when updated.
-async fn import_listing(
-    state: &AppState,
-    client: &ClientContext,
-    scope: &BrandScope,
-    group: &[&Row],
-    brand_live: bool,
-) -> Result<bool, Problems> {
-    let refuse_all = |message: &str| -> Problems {
-        group
-            .iter()
-            .map(|r| (r.line, r.get("sku").to_owned(), message.to_owned()))
-            .collect()
-    };
-    let plan = plan(group)?;
-    check_publishable(group, &plan, brand_live)?;
-    let internal = |_: AppError| refuse_all("This listing could not be saved; try again.");
-    let codes: Vec<String> = plan.input.variants.iter().map(|v| v.code.clone()).collect();
-    let owners: BTreeMap<Uuid, ()> = sku::Entity::find()
-        .filter(sku::Column::BrandId.eq(scope.brand_id()))
-        .filter(sku::Column::Code.is_in(codes))
-        .all(&state.db)
-        .await
-        .map_err(|e| internal(e.into()))?
-        .into_iter()
-        .map(|s| (s.listing_id, ()))
-        .collect();
-    let result = match owners.len() {
-        0 => listings::create(state, client, scope, &plan.input)
-            .await
-            .map(|l| (l, true)),
-        1 => {
-            let id = owners.keys().next().expect("one").to_string();
-            listings::update(state, client, scope, &id, &plan.input)
-                .await
-                .map(|l| (l, false))
-        }
-        _ => {
-            return Err(refuse_all(
-                "These SKU codes belong to different listings of your brand.",
-            ))
-        }
-    };
-    let (listing, created) = result.map_err(|error| match error {
-        AppError::Validation { fields } => fields
-            .into_iter()
-            .map(|(field, messages)| {
-                (
-                    group[0].line,
-                    group[0].get("sku").to_owned(),
-                    format!("{field}: {}", messages.join(" ")),
-                )
-            })
-            .collect(),
-        other => refuse_all(&other.to_string()),
-    })?;
-    for (code, location, on_hand) in &plan.stock {
-        let location_id = location_id(state, scope, location)
-            .await
-            .map_err(internal)?;
-        stock::set_on_hand(
-            state,
-            client,
-            scope,
-            code,
-            &location_id,
-            *on_hand,
-            "CSV import",
-        )
-        .await
-        .map_err(|error| refuse_all(&error.to_string()))?;
-    }
-    if let Some(status) = plan.status.filter(|s| *s != listing.status) {
-        listings::set_status(state, client, scope, &listing.id, status)
-            .await
-            .map_err(|error| refuse_all(&error.to_string()))?;
-    }
-    Ok(created)
-}
-
-/// The id of the brand's location `name`, created if it does not exist yet.
-async fn location_id(state: &AppState, scope: &BrandScope, name: &str) -> Result<String, AppError> {
-    let existing = stock::locations(&state.db, scope).await?;
-    if let Some(found) = existing.iter().find(|l| l.name.eq_ignore_ascii_case(name)) {
-        return Ok(found.id.clone());
-    }
-    let client = ClientContext { addr: None };
-    Ok(stock::create_location(state, &client, scope, name)
-        .await?
-        .id)
 }
 
 /// The brand's catalog as CSV, in the import format: one row per variant and location with

@@ -385,14 +385,26 @@ pub async fn create(
     scope: &BrandScope,
     input: &ListingInput,
 ) -> Result<ListingDetail, AppError> {
-    let input = validate(input)?;
     let txn = state.db.begin().await?;
+    let row = create_in(&txn, client, scope, input).await?;
+    txn.commit().await?;
+    detail(&state.db, row, scope.slug()).await
+}
+
+/// [`create`] inside the caller's transaction; returns the new row.
+pub(super) async fn create_in(
+    txn: &impl ConnectionTrait,
+    client: &ClientContext,
+    scope: &BrandScope,
+    input: &ListingInput,
+) -> Result<listing::Model, AppError> {
+    let input = validate(input)?;
     let brand = brand::Entity::find_by_id(scope.brand_id())
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     let id = Uuid::now_v7();
-    codes_taken_elsewhere(&txn, scope, id, &input).await?;
+    codes_taken_elsewhere(txn, scope, id, &input).await?;
     let now = time::now();
     let (min, max) = price_range(&input);
     let row = listing::Model {
@@ -419,20 +431,19 @@ pub async fn create(
     row.clone()
         .into_active_model()
         .reset_all()
-        .insert(&txn)
+        .insert(txn)
         .await?;
-    write_variants(&txn, scope, &row, &input, &BTreeMap::new()).await?;
+    write_variants(txn, scope, &row, &input, &BTreeMap::new()).await?;
     scope
         .audit(
-            &txn,
+            txn,
             client,
             "listing.created",
             &id.to_string(),
             json!({ "title": row.title }),
         )
         .await?;
-    txn.commit().await?;
-    detail(&state.db, row, scope.slug()).await
+    Ok(row)
 }
 
 /// Inserts new variants and updates the ones in `existing` (by code), in the input's order.
@@ -494,13 +505,26 @@ pub async fn update(
     id: &str,
     input: &ListingInput,
 ) -> Result<ListingDetail, AppError> {
-    let input = validate(input)?;
     let txn = state.db.begin().await?;
-    let row = find_in_scope(&txn, scope, id).await?;
-    codes_taken_elsewhere(&txn, scope, row.id, &input).await?;
+    let row = update_in(&txn, client, scope, id, input).await?;
+    txn.commit().await?;
+    detail(&state.db, row, scope.slug()).await
+}
+
+/// [`update`] inside the caller's transaction; returns the updated row.
+pub(super) async fn update_in(
+    txn: &impl ConnectionTrait,
+    client: &ClientContext,
+    scope: &BrandScope,
+    id: &str,
+    input: &ListingInput,
+) -> Result<listing::Model, AppError> {
+    let input = validate(input)?;
+    let row = find_in_scope(txn, scope, id).await?;
+    codes_taken_elsewhere(txn, scope, row.id, &input).await?;
     let existing: BTreeMap<String, sku::Model> = sku::Entity::find()
         .filter(sku::Column::ListingId.eq(row.id))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|s| (s.code.clone(), s))
@@ -512,7 +536,7 @@ pub async fn update(
     {
         let history = stock_movement::Entity::find()
             .filter(stock_movement::Column::SkuId.eq(removed.id))
-            .count(&txn)
+            .count(txn)
             .await?;
         if history > 0 {
             return Err(AppError::field(
@@ -520,7 +544,7 @@ pub async fn update(
                 format!("SKU {code} has stock history and can't be removed. Archive the listing instead."),
             ));
         }
-        sku::Entity::delete_by_id(removed.id).exec(&txn).await?;
+        sku::Entity::delete_by_id(removed.id).exec(txn).await?;
     }
     let (min, max) = price_range(&input);
     let mut active = row.clone().into_active_model();
@@ -533,21 +557,20 @@ pub async fn update(
     active.price_min_minor = Set(min);
     active.price_max_minor = Set(max);
     active.updated_at = Set(time::now());
-    let row = active.update(&txn).await?;
-    write_variants(&txn, scope, &row, &input, &existing).await?;
-    let row = super::stock::refresh_available(&txn, row.id).await?;
-    search::sync_index(&txn, &row).await?;
+    let row = active.update(txn).await?;
+    write_variants(txn, scope, &row, &input, &existing).await?;
+    let row = super::stock::refresh_available(txn, row.id).await?;
+    search::sync_index(txn, &row).await?;
     scope
         .audit(
-            &txn,
+            txn,
             client,
             "listing.updated",
             &row.id.to_string(),
             json!({ "title": row.title }),
         )
         .await?;
-    txn.commit().await?;
-    detail(&state.db, row, scope.slug()).await
+    Ok(row)
 }
 
 /// Publishes, unpublishes (back to draft) or archives a listing. Publishing needs a live
@@ -560,9 +583,22 @@ pub async fn set_status(
     status: ListingStatus,
 ) -> Result<ListingDetail, AppError> {
     let txn = state.db.begin().await?;
-    let row = find_in_scope(&txn, scope, id).await?;
+    let row = set_status_in(&txn, client, scope, id, status).await?;
+    txn.commit().await?;
+    detail(&state.db, row, scope.slug()).await
+}
+
+/// [`set_status`] inside the caller's transaction; returns the updated row.
+pub(super) async fn set_status_in(
+    txn: &impl ConnectionTrait,
+    client: &ClientContext,
+    scope: &BrandScope,
+    id: &str,
+    status: ListingStatus,
+) -> Result<listing::Model, AppError> {
+    let row = find_in_scope(txn, scope, id).await?;
     let brand = brand::Entity::find_by_id(scope.brand_id())
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
     let brand_live = BrandStatus::parse(&brand.status).is_some_and(BrandStatus::is_live);
@@ -580,19 +616,18 @@ pub async fn set_status(
     if status == ListingStatus::Published && row.published_at.is_none() {
         active.published_at = Set(Some(now));
     }
-    let row = active.update(&txn).await?;
-    search::sync_index(&txn, &row).await?;
+    let row = active.update(txn).await?;
+    search::sync_index(txn, &row).await?;
     scope
         .audit(
-            &txn,
+            txn,
             client,
             "listing.status_changed",
             &row.id.to_string(),
             json!({ "status": status.as_str() }),
         )
         .await?;
-    txn.commit().await?;
-    detail(&state.db, row, scope.slug()).await
+    Ok(row)
 }
 
 /// A brand was suspended or reinstated: its published listings leave or return to the

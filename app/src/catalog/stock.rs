@@ -329,6 +329,19 @@ pub async fn change(
     scope: &BrandScope,
     change: &StockChange,
 ) -> Result<Vec<StockLevelInfo>, AppError> {
+    let txn = state.db.begin().await?;
+    let sku = change_in(&txn, client, scope, change).await?;
+    txn.commit().await?;
+    levels_of(&state.db, scope, &[sku]).await
+}
+
+/// [`change`] inside the caller's transaction; returns the SKU.
+async fn change_in(
+    txn: &impl ConnectionTrait,
+    client: &ClientContext,
+    scope: &BrandScope,
+    change: &StockChange,
+) -> Result<sku::Model, AppError> {
     let reason = change.reason.trim();
     if reason.chars().count() > 200 {
         return Err(AppError::field(
@@ -358,9 +371,8 @@ pub async fn change(
     } else {
         reason
     };
-    let txn = state.db.begin().await?;
-    let sku = sku_in_scope(&txn, scope, &change.sku_code).await?;
-    let from = location_in_scope(&txn, scope, &change.location_id, "location_id").await?;
+    let sku = sku_in_scope(txn, scope, &change.sku_code).await?;
+    let from = location_in_scope(txn, scope, &change.location_id, "location_id").await?;
     let movement = |location_id, kind, delta| Movement {
         brand_id: scope.brand_id(),
         sku_id: sku.id,
@@ -375,21 +387,21 @@ pub async fn change(
     match change.kind {
         StockChangeKind::Receive => {
             apply_movement(
-                &txn,
+                txn,
                 &movement(from.id, MovementKind::Receive, change.quantity),
             )
             .await?
         }
         StockChangeKind::Adjust => {
             apply_movement(
-                &txn,
+                txn,
                 &movement(from.id, MovementKind::Adjust, change.quantity),
             )
             .await?
         }
         StockChangeKind::Transfer => {
             let to_id = change.to_location_id.as_deref().unwrap_or_default();
-            let to = location_in_scope(&txn, scope, to_id, "to_location_id").await?;
+            let to = location_in_scope(txn, scope, to_id, "to_location_id").await?;
             if to.id == from.id {
                 return Err(AppError::field(
                     "to_location_id",
@@ -401,26 +413,25 @@ pub async fn change(
                 reference: Some(&transfer),
                 ..movement(from.id, MovementKind::TransferOut, -change.quantity)
             };
-            apply_movement(&txn, &out).await?;
+            apply_movement(txn, &out).await?;
             let into = Movement {
                 reference: Some(&transfer),
                 ..movement(to.id, MovementKind::TransferIn, change.quantity)
             };
-            apply_movement(&txn, &into).await?;
+            apply_movement(txn, &into).await?;
         }
     }
-    refresh_available(&txn, sku.listing_id).await?;
+    refresh_available(txn, sku.listing_id).await?;
     scope
         .audit(
-            &txn,
+            txn,
             client,
             "stock.changed",
             &sku.code,
             json!({ "kind": change.kind, "quantity": change.quantity, "location": from.name }),
         )
         .await?;
-    txn.commit().await?;
-    levels_of(&state.db, scope, &[sku]).await
+    Ok(sku)
 }
 
 /// Sets a SKU's on-hand count at a location (an adjustment by the difference).
@@ -433,17 +444,33 @@ pub async fn set_on_hand(
     on_hand: i64,
     reason: &str,
 ) -> Result<Vec<StockLevelInfo>, AppError> {
+    let txn = state.db.begin().await?;
+    let sku = set_on_hand_in(&txn, client, scope, sku_code, location_id, on_hand, reason).await?;
+    txn.commit().await?;
+    levels_of(&state.db, scope, &[sku]).await
+}
+
+/// [`set_on_hand`] inside the caller's transaction; returns the SKU.
+pub(super) async fn set_on_hand_in(
+    txn: &impl ConnectionTrait,
+    client: &ClientContext,
+    scope: &BrandScope,
+    sku_code: &str,
+    location_id: &str,
+    on_hand: i64,
+    reason: &str,
+) -> Result<sku::Model, AppError> {
     if !(0..=MAX_QUANTITY).contains(&on_hand) {
         return Err(AppError::field("on_hand", "Enter a count of zero or more."));
     }
-    let sku = sku_in_scope(&state.db, scope, sku_code).await?;
-    let location = location_in_scope(&state.db, scope, location_id, "location_id").await?;
+    let sku = sku_in_scope(txn, scope, sku_code).await?;
+    let location = location_in_scope(txn, scope, location_id, "location_id").await?;
     let current = stock_level::Entity::find_by_id((sku.id, location.id))
-        .one(&state.db)
+        .one(txn)
         .await?
         .map_or(0, |l| l.on_hand);
     if current == on_hand {
-        return levels_of(&state.db, scope, &[sku]).await;
+        return Ok(sku);
     }
     let change_request = StockChange {
         kind: StockChangeKind::Adjust,
@@ -457,7 +484,7 @@ pub async fn set_on_hand(
             reason.to_owned()
         },
     };
-    change(state, client, scope, &change_request).await
+    change_in(txn, client, scope, &change_request).await
 }
 
 /// The names of the brand's locations, by id.
