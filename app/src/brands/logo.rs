@@ -1,8 +1,9 @@
 //! A brand's logo: uploaded by its managers (or the applicant while under review), re-encoded
 //! as a PNG of at most 512 px, stored as media, shown on the storefront and dashboard.
 
+use crate::core::txn::begin_write;
 use entity::brand;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
 
 use super::BrandScope;
 use crate::auth::audit::ClientContext;
@@ -32,7 +33,7 @@ pub async fn set_logo(
     ) {
         return Err(AppError::Forbidden);
     }
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let row = brand::Entity::find_by_id(scope.brand_id())
         .one(&txn)
         .await?

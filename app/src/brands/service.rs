@@ -1,13 +1,14 @@
 //! The brand rules: applying, the admin review queue and its decisions, suspension, and what
 //! members and shoppers may read.
 
+use crate::core::txn::begin_write;
 use entity::{brand, brand_membership};
 use sea_orm::{
     sea_query::{Condition, Expr, ExprTrait, Func},
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, SqlErr, TransactionTrait,
+    QuerySelect, SqlErr,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -421,7 +422,7 @@ async fn transition(
         });
     }
     let now = crate::core::time::now();
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let updated = brand::Entity::update_many()
         .col_expr(brand::Column::Status, Expr::value(to.as_str()))
         .col_expr(brand::Column::ReviewNote, Expr::value(reason.clone()))

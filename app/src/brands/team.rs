@@ -1,12 +1,12 @@
 //! A brand's team: invitations by email, roles, and the rule that a brand always keeps at
 //! least one owner. Every function takes a [`BrandScope`], so it only ever touches that brand.
 
+use crate::core::txn::begin_write;
 use chrono::Duration;
 use entity::{account, brand, brand_invite, brand_membership};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
     DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -120,7 +120,7 @@ pub async fn invite(
         revoked_at: None,
         created_at: now,
     };
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     brand_invite::Entity::insert(
         sea_orm::IntoActiveModel::into_active_model(row.clone()).reset_all(),
     )
@@ -209,7 +209,7 @@ pub async fn accept_invite(
     }
     let role =
         BrandRole::parse(&invite.role).ok_or_else(|| AppError::internal("bad role on invite"))?;
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let spent = brand_invite::Entity::update_many()
         .col_expr(brand_invite::Column::AcceptedAt, Expr::value(now))
         .filter(brand_invite::Column::Id.eq(invite.id))
@@ -298,7 +298,7 @@ pub async fn change_role(
     account_id: Uuid,
     role: BrandRole,
 ) -> Result<(), AppError> {
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let member = if role == BrandRole::Owner {
         brand_membership::Entity::find_by_id((scope.brand_id(), account_id))
             .one(&txn)
@@ -333,7 +333,7 @@ pub async fn remove_member(
     scope: &BrandScope,
     account_id: Uuid,
 ) -> Result<(), AppError> {
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let member = keep_an_owner(&txn, scope, account_id).await?;
     brand_membership::Entity::delete_by_id((scope.brand_id(), account_id))
         .exec(&txn)

@@ -2,10 +2,11 @@
 //! twice, re-encoded as JPEG: a large image (1600 px) for the listing page and a thumbnail
 //! (400 px) for cards.
 
+use crate::core::txn::begin_write;
 use entity::{listing, listing_media};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -68,7 +69,7 @@ pub async fn add(
     id: &str,
     photo: ListingPhoto,
 ) -> Result<ListingDetail, AppError> {
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let row = listings::find_in_scope(&txn, scope, id).await?;
     let count = listing_media::Entity::find()
         .filter(listing_media::Column::ListingId.eq(row.id))
@@ -128,7 +129,7 @@ pub async fn remove(
     id: &str,
     media_id: &str,
 ) -> Result<ListingDetail, AppError> {
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let row = listings::find_in_scope(&txn, scope, id).await?;
     let image = image_of(&txn, row.id, media_id).await?;
     listing_media::Entity::delete_by_id((row.id, image.media_id))
@@ -158,7 +159,7 @@ pub async fn make_cover(
     id: &str,
     media_id: &str,
 ) -> Result<ListingDetail, AppError> {
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let row = listings::find_in_scope(&txn, scope, id).await?;
     let image = image_of(&txn, row.id, media_id).await?;
     renumber(&txn, row.id, Some(image.media_id)).await?;

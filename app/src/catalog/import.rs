@@ -9,6 +9,7 @@
 //! a job whose worker stopped (a restart, a crash) is picked up again from the start, which the
 //! matching by SKU makes safe.
 
+use crate::core::txn::begin_write;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use entity::{
@@ -19,7 +20,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -716,10 +717,7 @@ impl Batch<'_> {
             stock_at.push((code, location.to_string(), *on_hand));
         }
         let (scope, client) = (self.scope, self.client);
-        let txn = self
-            .state
-            .db
-            .begin()
+        let txn = begin_write(&self.state.db)
             .await
             .map_err(|e| internal(e.into()))?;
         let codes: Vec<String> = plan.input.variants.iter().map(|v| v.code.clone()).collect();
@@ -813,7 +811,7 @@ impl Batch<'_> {
             }
         }
         let scope = self.scope;
-        let txn = self.state.db.begin().await?;
+        let txn = begin_write(&self.state.db).await?;
         let brand_name = brand::Entity::find_by_id(scope.brand_id())
             .one(&txn)
             .await?

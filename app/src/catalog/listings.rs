@@ -1,12 +1,13 @@
 //! Listings and their variants, as a brand's team manages them: validate, create, update,
 //! publish and archive — always inside the caller's [`BrandScope`].
 
+use crate::core::txn::begin_write;
 use std::collections::{BTreeMap, HashSet};
 
 use entity::{brand, listing, listing_media, sku, stock_movement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -385,7 +386,7 @@ pub async fn create(
     scope: &BrandScope,
     input: &ListingInput,
 ) -> Result<ListingDetail, AppError> {
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let row = create_in(&txn, client, scope, input).await?;
     txn.commit().await?;
     detail(&state.db, row, scope.slug()).await
@@ -505,7 +506,7 @@ pub async fn update(
     id: &str,
     input: &ListingInput,
 ) -> Result<ListingDetail, AppError> {
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let row = update_in(&txn, client, scope, id, input).await?;
     txn.commit().await?;
     detail(&state.db, row, scope.slug()).await
@@ -582,7 +583,7 @@ pub async fn set_status(
     id: &str,
     status: ListingStatus,
 ) -> Result<ListingDetail, AppError> {
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let row = set_status_in(&txn, client, scope, id, status).await?;
     txn.commit().await?;
     detail(&state.db, row, scope.slug()).await

@@ -229,7 +229,6 @@ pub async fn search(
     db: &impl ConnectionTrait,
     query: &SearchQuery,
 ) -> Result<ListingPage, AppError> {
-    let backend = db.get_database_backend();
     let limit = query.limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_LIMIT);
     let words = query.q.as_deref().map(terms).unwrap_or_default();
     let sort = match query.sort.unwrap_or_default() {
@@ -253,6 +252,46 @@ pub async fn search(
         None => None,
     };
 
+    // Whole words first (each an exact token, which both indexes walk newest-first without
+    // reading whole posting lists); only when that finds nothing is the last word taken as
+    // the beginning of a word ("sli" finds "slip"), which costs a full posting-list merge.
+    // (An empty page after a cursor means the cursor came from a prefix search: same rule.)
+    let exact = search_with(db, query, &words, sort, brand_id, limit, false).await?;
+    if exact.items.is_empty() && !words.is_empty() {
+        return search_with(db, query, &words, sort, brand_id, limit, true).await;
+    }
+    Ok(exact)
+}
+
+/// A match expression for FTS5 over `columns`: every word, the last one as a prefix when
+/// `prefix_last`; words are letters and digits only (see [`terms`]), so quoting is safe.
+fn fts_words(columns: &str, words: &[String], prefix_last: bool) -> String {
+    let last = words.len().saturating_sub(1);
+    let phrases: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if prefix_last && i == last {
+                format!("\"{w}\"*")
+            } else {
+                format!("\"{w}\"")
+            }
+        })
+        .collect();
+    format!("{{{columns}}} : ({})", phrases.join(" "))
+}
+
+/// One search pass: see [`search`].
+async fn search_with(
+    db: &impl ConnectionTrait,
+    query: &SearchQuery,
+    words: &[String],
+    sort: SearchSort,
+    brand_id: Option<Uuid>,
+    limit: u32,
+    prefix_last: bool,
+) -> Result<ListingPage, AppError> {
+    let backend = db.get_database_backend();
     let mut sql = Sql::new(backend);
     // The inner query finds and filters (with words: at most CANDIDATES of the newest
     // matches); the outer one pages by (score, id), where `score` is whatever the sort
@@ -262,8 +301,10 @@ pub async fn search(
         .push(", ");
     let score = match sort {
         SearchSort::Relevance => match backend {
-            // bm25 is lower for better matches; ts_rank higher, so negate it.
-            DbBackend::Sqlite => "f.rank",
+            // SQLite: 0 for a match in the title, 1 elsewhere (bm25 would need each word's
+            // document count, a full posting-list scan per query); ts_rank is higher for
+            // better matches, so negate it.
+            DbBackend::Sqlite => "CAST(f.rank AS DOUBLE PRECISION)",
             _ => "-ts_rank(l.search_vector, q.query)::float8",
         },
         SearchSort::PriceAsc => "CAST(l.price_min_minor AS DOUBLE PRECISION)",
@@ -277,39 +318,54 @@ pub async fn search(
         (DbBackend::Sqlite, false) => {
             // Words must be in title, brand or description; filters are facet tokens, so
             // FTS5 intersects them itself and walks the newest rows first.
-            let mut fts_query = format!(
-                "{{title brand description}} : ({})",
-                words
-                    .iter()
-                    .map(|w| format!("\"{w}\"*"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            );
+            let mut facets = String::new();
             if let Some(category) = category {
-                fts_query.push_str(&format!(" AND facets : \"{}\"", category_token(category)));
+                facets.push_str(&format!(" AND facets : \"{}\"", category_token(category)));
             }
             if let Some(id) = brand_id {
-                fts_query.push_str(&format!(" AND facets : \"{}\"", brand_token(id)));
+                facets.push_str(&format!(" AND facets : \"{}\"", brand_token(id)));
             }
             if query.in_stock == Some(true) {
-                fts_query.push_str(" AND facets : instock");
+                facets.push_str(" AND facets : instock");
             }
-            sql.push(
-                "(SELECT listing_id, bm25(listing_fts, 0.0, 10.0, 4.0, 1.0, 0.0) AS rank \
-                 FROM listing_fts WHERE listing_fts MATCH ",
-            )
-            .bind(fts_query)
-            .push(" ORDER BY rowid DESC LIMIT ")
-            .bind(CANDIDATES)
-            .push(") f JOIN listing l ON l.id = f.listing_id WHERE 1 = 1");
+            let anywhere = fts_words("title brand description", words, prefix_last) + &facets;
+            let newest = |sql: &mut Sql, tier: &str, fts_query: String| {
+                sql.push("SELECT * FROM (SELECT listing_id, ")
+                    .push(tier)
+                    .push(" AS tier FROM listing_fts WHERE listing_fts MATCH ")
+                    .bind(fts_query)
+                    .push(" ORDER BY rowid DESC LIMIT ")
+                    .bind(CANDIDATES)
+                    .push(")");
+            };
+            sql.push("(SELECT listing_id, MIN(tier) AS rank FROM (");
+            if sort == SearchSort::Relevance {
+                // Relevance: the newest title matches first, then the newest matches anywhere.
+                newest(
+                    &mut sql,
+                    "0",
+                    fts_words("title", words, prefix_last) + &facets,
+                );
+                sql.push(" UNION ALL ");
+            }
+            newest(&mut sql, "1", anywhere);
+            sql.push(") GROUP BY listing_id) f JOIN listing l ON l.id = f.listing_id WHERE 1 = 1");
         }
         (DbBackend::Sqlite, true) => {
             sql.push("listing l WHERE 1 = 1");
         }
         (_, false) => {
+            let last = words.len().saturating_sub(1);
             let ts_query = words
                 .iter()
-                .map(|w| format!("{w}:*"))
+                .enumerate()
+                .map(|(i, w)| {
+                    if prefix_last && i == last {
+                        format!("{w}:*")
+                    } else {
+                        w.clone()
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" & ");
             sql.push("listing l, to_tsquery('simple', ")

@@ -3,13 +3,14 @@
 //! the same transaction, so the ledger always sums to the levels and stock never goes negative
 //! (the database's CHECK constraint is the last wall).
 
+use crate::core::txn::begin_write;
 use std::collections::HashMap;
 
 use entity::{listing, sku, stock_level, stock_location, stock_movement};
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -329,7 +330,7 @@ pub async fn change(
     scope: &BrandScope,
     change: &StockChange,
 ) -> Result<Vec<StockLevelInfo>, AppError> {
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let sku = change_in(&txn, client, scope, change).await?;
     txn.commit().await?;
     levels_of(&state.db, scope, &[sku]).await
@@ -444,7 +445,7 @@ pub async fn set_on_hand(
     on_hand: i64,
     reason: &str,
 ) -> Result<Vec<StockLevelInfo>, AppError> {
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let sku = set_on_hand_in(&txn, client, scope, sku_code, location_id, on_hand, reason).await?;
     txn.commit().await?;
     levels_of(&state.db, scope, &[sku]).await

@@ -10,6 +10,8 @@ pub mod money;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod time;
+#[cfg(feature = "ssr")]
+pub mod txn;
 pub mod ui;
 
 pub use error::{AppError, FieldErrors};

@@ -6,6 +6,7 @@
 //! so a given size always produces the same catalog. Stock is written as a `receive` movement
 //! plus the matching level, so the ledger reconciles like any other stock.
 
+use app::core::txn::begin_write;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -15,7 +16,7 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 use sea_orm::{
     sea_query::{Query, SimpleExpr},
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    Statement, TransactionTrait, Value,
+    Statement, Value,
 };
 use uuid::Uuid;
 
@@ -280,7 +281,7 @@ async fn recreate_indexes(db: &DatabaseConnection, statements: Vec<String>) -> a
     if statements.is_empty() {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     if db.get_database_backend() == DbBackend::Postgres {
         // Index builds sort in memory when they may.
         txn.execute_unprepared("SET LOCAL maintenance_work_mem = '1GB'")
@@ -381,7 +382,7 @@ async fn insert_brands(
         ));
     }
     for chunk in brands.chunks(2_000) {
-        let txn = db.begin().await?;
+        let txn = begin_write(db).await?;
         let rows = chunk
             .iter()
             .map(|(b, slug)| {
@@ -602,7 +603,7 @@ async fn insert_listings(
             search_rows.push((key, id, title, brand.name.clone(), description, facets));
         }
     }
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     insert_rows(
         &txn,
         listing::Entity,
