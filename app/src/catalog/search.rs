@@ -349,7 +349,11 @@ async fn search_with(
                 sql.push(" UNION ALL ");
             }
             newest(&mut sql, "1", anywhere);
-            sql.push(") GROUP BY listing_id) f JOIN listing l ON l.id = f.listing_id WHERE 1 = 1");
+            // CROSS JOIN pins the order: the few candidates drive, `listing` is only probed by id
+            // (left to itself, the planner may scan all of `listing` instead).
+            sql.push(
+                ") GROUP BY listing_id) f CROSS JOIN listing l ON l.id = f.listing_id WHERE 1 = 1",
+            );
         }
         (DbBackend::Sqlite, true) => {
             sql.push("listing l WHERE 1 = 1");
