@@ -25,6 +25,11 @@ const MAX_TERMS: usize = 8;
 /// a brand) are exact whenever they match fewer listings than this.
 pub const CANDIDATES: i64 = 2_000;
 
+/// A last word shorter than this is also tried as the beginning of a word when the whole
+/// words find nothing: people type "sli" and mean "slip"; a longer word is taken as written
+/// (a prefix search merges every posting list under it, which is what makes it slow).
+const PREFIX_BELOW_CHARS: usize = 6;
+
 /// The facet tokens a listing carries in the SQLite index, so filters narrow the match
 /// inside FTS5 instead of after it: `cat<category> brand<brand id hex> [instock]`.
 pub fn facets(category: &str, brand_id: Uuid, available: i64) -> String {
@@ -257,7 +262,10 @@ pub async fn search(
     // the beginning of a word ("sli" finds "slip"), which costs a full posting-list merge.
     // (An empty page after a cursor means the cursor came from a prefix search: same rule.)
     let exact = search_with(db, query, &words, sort, brand_id, limit, false).await?;
-    if exact.items.is_empty() && !words.is_empty() {
+    let short_last = words
+        .last()
+        .is_some_and(|w| w.chars().count() < PREFIX_BELOW_CHARS);
+    if exact.items.is_empty() && short_last {
         return search_with(db, query, &words, sort, brand_id, limit, true).await;
     }
     Ok(exact)
@@ -292,6 +300,11 @@ async fn search_with(
     prefix_last: bool,
 ) -> Result<ListingPage, AppError> {
     let backend = db.get_database_backend();
+    let newest = sort == SearchSort::Newest;
+    let after_score = match query.after.as_deref() {
+        Some(after) if !newest => Some(cursor::decode_score(after)?),
+        _ => None,
+    };
     let mut sql = Sql::new(backend);
     // The inner query finds and filters (with words: at most CANDIDATES of the newest
     // matches); the outer one pages by (score, id), where `score` is whatever the sort
@@ -338,7 +351,7 @@ async fn search_with(
                     .bind(CANDIDATES)
                     .push(")");
             };
-            sql.push("(SELECT listing_id, MIN(tier) AS rank FROM (");
+            sql.push("(SELECT * FROM (SELECT listing_id, MIN(tier) AS rank FROM (");
             if sort == SearchSort::Relevance {
                 // Relevance: the newest title matches first, then the newest matches anywhere.
                 newest(
@@ -349,11 +362,29 @@ async fn search_with(
                 sql.push(" UNION ALL ");
             }
             newest(&mut sql, "1", anywhere);
+            sql.push(") GROUP BY listing_id) AS grouped");
+            let by_price = query.min_price.is_some() || query.max_price.is_some();
+            if sort == SearchSort::Relevance && !by_price {
+                // Everything relevance pages by (tier, listing id) and every filter (as a
+                // facet) is in the index: page the candidates there and read only the
+                // page's listings, not all 2,000.
+                sql.push(" WHERE 1 = 1");
+                if let Some((score, id)) = after_score {
+                    sql.push(" AND (rank > ")
+                        .bind(score)
+                        .push(" OR (rank = ")
+                        .bind(score)
+                        .push(" AND listing_id > ")
+                        .bind(id)
+                        .push("))");
+                }
+                sql.push(" ORDER BY rank, listing_id LIMIT ")
+                    .bind(i64::from(limit) + 1);
+            }
+            sql.push(")");
             // CROSS JOIN pins the order: the few candidates drive, `listing` is only probed by id
             // (left to itself, the planner may scan all of `listing` instead).
-            sql.push(
-                ") GROUP BY listing_id) f CROSS JOIN listing l ON l.id = f.listing_id WHERE 1 = 1",
-            );
+            sql.push(" f CROSS JOIN listing l ON l.id = f.listing_id WHERE 1 = 1");
         }
         (DbBackend::Sqlite, true) => {
             sql.push("listing l WHERE 1 = 1");
@@ -405,7 +436,6 @@ async fn search_with(
             .bind(CANDIDATES);
     }
     sql.push(") hits");
-    let newest = sort == SearchSort::Newest;
     if let Some(after) = query.after.as_deref() {
         if newest {
             let (at, id) = cursor::decode_time(after)?;
@@ -416,8 +446,7 @@ async fn search_with(
                 .push(" AND id < ")
                 .bind(id)
                 .push("))");
-        } else {
-            let (score, id) = cursor::decode_score(after)?;
+        } else if let Some((score, id)) = after_score {
             sql.push(" WHERE (score > ")
                 .bind(score)
                 .push(" OR (score = ")
