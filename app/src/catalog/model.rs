@@ -188,7 +188,7 @@ impl SearchSort {
 #[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct SearchQuery {
     /// Words to find in title, brand and description (prefixes match: "silk" finds "silky").
-    /// With words, the newest 2,000 matches are considered: ranked by relevance or sorted as
+    /// With words, the newest 500 matches are considered: ranked by relevance or sorted as
     /// asked, and paged.
     #[serde(default)]
     pub q: Option<String>,

@@ -21,9 +21,9 @@ const MAX_TERMS: usize = 8;
 /// indexed on SQLite, published on PostgreSQL), which are then ranked, sorted and paged. This
 /// bound is what keeps a common word fast in 15 million listings — ranking every one of a
 /// million "silk" matches cannot be — at the price that relevance and price sorts order the
-/// newest 2,000 matches rather than all of them. Narrower searches (more words, a category,
+/// newest 500 matches rather than all of them. Narrower searches (more words, a category,
 /// a brand) are exact whenever they match fewer listings than this.
-pub const CANDIDATES: i64 = 2_000;
+pub const CANDIDATES: i64 = 500;
 
 /// A last word shorter than this is also tried as the beginning of a word when the whole
 /// words find nothing: people type "sli" and mean "slip"; a longer word is taken as written
@@ -367,7 +367,7 @@ async fn search_with(
             if sort == SearchSort::Relevance && !by_price {
                 // Everything relevance pages by (tier, listing id) and every filter (as a
                 // facet) is in the index: page the candidates there and read only the
-                // page's listings, not all 2,000.
+                // page's listings, not all the candidates.
                 sql.push(" WHERE 1 = 1");
                 if let Some((score, id)) = after_score {
                     sql.push(" AND (rank > ")
