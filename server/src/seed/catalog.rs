@@ -220,10 +220,20 @@ pub async fn generate(
     }
     report.listings = done;
     recreate_indexes(db, dropped).await?;
-    if db.get_database_backend() == DbBackend::Sqlite && size.listings >= BULK_LOAD_FROM {
-        // Merge the FTS5 segments written batch by batch into one b-tree per term.
-        db.execute_unprepared("INSERT INTO listing_fts (listing_fts) VALUES ('optimize')")
-            .await?;
+    if size.listings >= BULK_LOAD_FROM {
+        match db.get_database_backend() {
+            // Merge the FTS5 segments written batch by batch into one b-tree per term.
+            DbBackend::Sqlite => {
+                db.execute_unprepared("INSERT INTO listing_fts (listing_fts) VALUES ('optimize')")
+                    .await?;
+            }
+            // Fresh statistics: without them the planner guesses that a common word matches
+            // 5,000 rows and sorts all 340,000 "silk" matches (4.4 s at 2M) instead of
+            // walking the newest listings (1.5 ms). Autovacuum would get there, later.
+            _ => {
+                db.execute_unprepared("ANALYZE").await?;
+            }
+        }
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(Some(report))
