@@ -834,28 +834,19 @@ impl Batch<'_> {
             let id = Uuid::now_v7();
             let mut sku_ids = HashMap::new();
             for (position, v) in input.variants.iter().enumerate() {
-                let sku_id = Uuid::now_v7();
-                sku_ids.insert(v.code.as_str(), sku_id);
-                skus.push(
-                    sku::Model {
-                        id: sku_id,
-                        brand_id: scope.brand_id(),
-                        listing_id: id,
-                        code: v.code.clone(),
-                        option_values: serde_json::to_string(&v.option_values)
-                            .map_err(AppError::internal)?,
-                        price_minor: v.price_minor,
-                        compare_at_minor: v.compare_at_minor,
-                        currency: input.currency.clone(),
-                        weight_grams: v.weight_grams,
-                        barcode: v.barcode.clone(),
-                        position: position as i32,
-                        created_at: now,
-                        updated_at: now,
-                    }
-                    .into_active_model()
-                    .reset_all(),
+                let option_values =
+                    serde_json::to_string(&v.option_values).map_err(AppError::internal)?;
+                let row = listings::new_sku(
+                    scope.brand_id(),
+                    id,
+                    &input.currency,
+                    position,
+                    v,
+                    option_values,
+                    now,
                 );
+                sku_ids.insert(v.code.as_str(), row.id);
+                skus.push(row.into_active_model().reset_all());
             }
             // A count per SKU and location; a later row for the same pair wins, as it would
             // one row at a time.

@@ -472,21 +472,15 @@ async fn write_variants(
                 active.update(db).await?;
             }
             None => {
-                sku::Model {
-                    id: Uuid::now_v7(),
-                    brand_id: scope.brand_id(),
-                    listing_id: row.id,
-                    code: v.code.clone(),
+                new_sku(
+                    scope.brand_id(),
+                    row.id,
+                    &row.currency,
+                    position,
+                    v,
                     option_values,
-                    price_minor: v.price_minor,
-                    compare_at_minor: v.compare_at_minor,
-                    currency: row.currency.clone(),
-                    weight_grams: v.weight_grams,
-                    barcode: v.barcode.clone(),
-                    position: position as i32,
-                    created_at: now,
-                    updated_at: now,
-                }
+                    now,
+                )
                 .into_active_model()
                 .reset_all()
                 .insert(db)
@@ -495,6 +489,33 @@ async fn write_variants(
         }
     }
     Ok(())
+}
+
+/// A new variant row (for `write_variants` and the import's bulk path).
+pub(super) fn new_sku(
+    brand_id: Uuid,
+    listing_id: Uuid,
+    currency: &str,
+    position: usize,
+    v: &VariantInput,
+    option_values: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sku::Model {
+    sku::Model {
+        id: Uuid::now_v7(),
+        brand_id,
+        listing_id,
+        code: v.code.clone(),
+        option_values,
+        price_minor: v.price_minor,
+        compare_at_minor: v.compare_at_minor,
+        currency: currency.to_owned(),
+        weight_grams: v.weight_grams,
+        barcode: v.barcode.clone(),
+        position: position as i32,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// Replaces a listing's content and variants. Variants keep their identity (and stock) by SKU
