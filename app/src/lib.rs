@@ -18,6 +18,7 @@
 pub mod auth;
 pub mod brands;
 pub mod catalog;
+pub mod checkout;
 pub mod core;
 pub mod festival;
 pub mod home;

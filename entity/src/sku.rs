@@ -20,6 +20,8 @@ pub struct Model {
     pub weight_grams: i32,
     pub barcode: Option<String>,
     pub position: i32,
+    /// Most units one buyer may hold in live orders (drops often allow 1); `None`: no limit.
+    pub purchase_limit: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -13,6 +13,7 @@ mod m20261122_000005_create_media;
 mod m20261122_000006_create_catalog;
 mod m20261122_000007_create_catalog_import;
 mod m20261122_000008_bound_search;
+mod m20261122_000009_create_checkout;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_catalog::Migration),
             Box::new(m20261122_000007_create_catalog_import::Migration),
             Box::new(m20261122_000008_bound_search::Migration),
+            Box::new(m20261122_000009_create_checkout::Migration),
         ]
     }
 }

@@ -22,10 +22,10 @@ use std::{
 
 use anyhow::Context;
 use rand::{rngs::StdRng, Rng, SeedableRng};
-use server::{
-    config::{DatabaseConfig, MailConfig, ServeConfig},
-    startup::Application,
-};
+use server::config::{CheckoutConfig, DatabaseConfig};
+
+mod common;
+use common::arg;
 
 const WORDS: &[&str] = &[
     "silk",
@@ -55,20 +55,13 @@ const WORDS: &[&str] = &[
 ];
 const CATEGORIES: &[&str] = &["fashion", "beauty", "electronics", "home", "food", "sports"];
 
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let database_url = arg("--database-url")
         .or_else(|| std::env::var("GALA_DATABASE_URL").ok())
         .unwrap_or_else(|| "sqlite://data/gala.db?mode=rwc".into());
-    let queries: usize = arg("--queries").map_or(Ok(3000), |v| v.parse())?;
-    let concurrency: usize = arg("--concurrency").map_or(Ok(8), |v| v.parse())?;
+    let queries = common::number("--queries", 3000)?;
+    let concurrency = common::number("--concurrency", 8)?;
 
     let db = server::db::connect(&DatabaseConfig {
         database_url: database_url.clone(),
@@ -113,30 +106,9 @@ async fn main() -> anyhow::Result<()> {
             .expect("a count");
         row.try_get("", "n")?
     };
-    let outbox = std::env::temp_dir().join("gala-bench-outbox");
-    let config = ServeConfig {
-        addr: "127.0.0.1:0".parse()?,
-        public_url: "http://127.0.0.1".into(),
-        site_root: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site"),
-        body_limit_bytes: 64 * 1024,
-        import_limit_bytes: 32 * 1024 * 1024,
-        shutdown_grace_secs: 1,
-        session_idle_hours: 1,
-        mail: MailConfig {
-            smtp_url: None,
-            outbox_dir: outbox,
-            from: "Gala <bench@gala.test>".into(),
-            retry_base_ms: 1000,
-        },
-    };
-    let app = Application::build(&config, db.clone()).await?;
-    let base = format!("http://{}", app.addr());
-    tokio::spawn(app.run_until(std::future::pending()));
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .timeout(Duration::from_secs(30))
-        .build()?;
-    let import_rows: usize = arg("--import-rows").map_or(Ok(0), |v| v.parse())?;
+    let base = common::start_server(db.clone(), CheckoutConfig::default()).await?;
+    let client = common::http_client(concurrency)?;
+    let import_rows = common::number("--import-rows", 0)?;
     if import_rows > 0 {
         import_bench(&db, &base, import_rows).await?;
     }
@@ -171,10 +143,7 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "catalog bench: {listings} listings, {backend:?} backend, {queries} requests per kind, {concurrency} concurrent"
     );
-    println!(
-        "{:<34} {:>8} {:>9} {:>9} {:>9} {:>9}",
-        "request", "req/s", "p50 ms", "p99 ms", "max ms", "errors"
-    );
+    common::print_header();
     type MakePath = Box<dyn Fn(&mut StdRng) -> String + Send + Sync>;
     let kinds: Vec<(&str, MakePath)> = vec![
         ("bare endpoint (/healthz)", Box::new(|_| "/healthz".into())),
@@ -227,49 +196,23 @@ async fn main() -> anyhow::Result<()> {
     ];
     for (name, make) in kinds {
         let make = Arc::new(make);
-        let started = Instant::now();
-        let mut tasks = Vec::new();
-        for worker in 0..concurrency {
+        let (client, base) = (client.clone(), base.clone());
+        let stats = common::run(concurrency, queries, move |i| {
             let (client, base, make) = (client.clone(), base.clone(), make.clone());
-            let share = queries / concurrency + usize::from(worker < queries % concurrency);
-            tasks.push(tokio::spawn(async move {
-                let mut rng = StdRng::seed_from_u64(worker as u64);
-                let mut latencies = Vec::with_capacity(share);
-                let mut errors = 0;
-                for _ in 0..share {
-                    let path = make(&mut rng);
-                    let t = Instant::now();
-                    match client.get(format!("{base}{path}")).send().await {
-                        Ok(response) if response.status().is_success() => {
-                            let _ = response.bytes().await;
-                        }
-                        _ => errors += 1,
+            async move {
+                let path = make(&mut StdRng::seed_from_u64(i as u64));
+                match client.get(format!("{base}{path}")).send().await {
+                    Ok(response) => {
+                        let status = response.status().as_u16();
+                        let _ = response.bytes().await;
+                        status
                     }
-                    latencies.push(t.elapsed());
+                    Err(_) => 0,
                 }
-                (latencies, errors)
-            }));
-        }
-        let mut latencies = Vec::with_capacity(queries);
-        let mut errors = 0;
-        for task in tasks {
-            let (l, e) = task.await?;
-            latencies.extend(l);
-            errors += e;
-        }
-        let elapsed = started.elapsed();
-        latencies.sort();
-        let pct =
-            |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "{name:<34} {:>8.0} {:>9.2} {:>9.2} {:>9.2} {:>9}",
-            latencies.len() as f64 / elapsed.as_secs_f64(),
-            ms(pct(0.50)),
-            ms(pct(0.99)),
-            ms(*latencies.last().unwrap()),
-            errors
-        );
+            }
+        })
+        .await;
+        common::print_row(name, &stats);
     }
     Ok(())
 }

@@ -51,12 +51,39 @@ pub struct ServeConfig {
     pub session_idle_hours: i64,
     #[command(flatten)]
     pub mail: MailConfig,
+    #[command(flatten)]
+    pub checkout: CheckoutConfig,
 }
 
 impl ServeConfig {
     /// Whether cookies must be `Secure` (Gala is reached over https).
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+/// The checkout engine's tuning.
+#[derive(Clone, Debug, clap::Args)]
+pub struct CheckoutConfig {
+    /// Checkout lanes (queues drained by one worker each); 0 picks 1 on SQLite (one writer)
+    /// and 4 on PostgreSQL.
+    #[arg(long, env = "GALA_CHECKOUT_LANES", default_value_t = 0)]
+    pub checkout_lanes: usize,
+    /// Orders a lane queues before answering 429 Too Many Requests.
+    #[arg(long, env = "GALA_CHECKOUT_QUEUE", default_value_t = 4096)]
+    pub checkout_queue: usize,
+    /// Seconds an unpaid order keeps its stock reserved.
+    #[arg(long, env = "GALA_RESERVATION_TTL_SECS", default_value_t = 900)]
+    pub reservation_ttl_secs: u64,
+}
+
+impl Default for CheckoutConfig {
+    fn default() -> Self {
+        CheckoutConfig {
+            checkout_lanes: 0,
+            checkout_queue: 4096,
+            reservation_ttl_secs: 900,
+        }
     }
 }
 

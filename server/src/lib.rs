@@ -12,6 +12,12 @@
 //! - [`seed`]: demo data for `gala seed`.
 //! - [`cli`]: `gala serve | migrate | seed`.
 
+/// mimalloc instead of the system allocator: under checkout load glibc's malloc took about a
+/// quarter of all CPU time (arena contention between threads, `malloc_consolidate`); every
+/// binary linking this crate (`gala`, tests, benches) uses it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod api;
 pub mod cli;
 pub mod config;

@@ -4,14 +4,15 @@ use std::{future::Future, net::SocketAddr, time::Duration};
 
 use anyhow::Context;
 use app::{
+    checkout::{payments::SandboxProvider, Engine, EngineConfig},
     core::state::AppState,
     mail::{MailTransport, Outbox, Sender, SenderConfig},
 };
 use leptos::config::{Env, LeptosOptions};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::{net::TcpListener, sync::watch};
 
-use crate::config::{MailConfig, ServeConfig};
+use crate::config::{CheckoutConfig, MailConfig, ServeConfig};
 
 /// A bound, ready-to-serve Gala server. Tests build one on port 0 and read [`Application::addr`].
 pub struct Application {
@@ -43,11 +44,14 @@ impl Application {
             .build();
         let outbox = Outbox::default();
         let public_url = config.public_url.trim_end_matches('/').to_owned();
+        let public_url: std::sync::Arc<str> = public_url.into();
+        let checkout = checkout_engine(&config.checkout, &db, &outbox, &public_url);
         let state = AppState {
             db: db.clone(),
             leptos_options,
-            public_url: public_url.into(),
+            public_url,
             outbox: outbox.clone(),
+            checkout,
         };
         let mail_sender = mail_sender(&config.mail, db, outbox)?;
         let router = crate::router::build(state.clone(), config);
@@ -110,6 +114,32 @@ impl Application {
     }
 }
 
+/// The checkout engine with the shipped payment provider (the sandbox).
+fn checkout_engine(
+    config: &CheckoutConfig,
+    db: &DatabaseConnection,
+    outbox: &Outbox,
+    public_url: &std::sync::Arc<str>,
+) -> Engine {
+    let lanes = match (config.checkout_lanes, db.get_database_backend()) {
+        (0, DbBackend::Sqlite) => 1,
+        (0, _) => 4,
+        (lanes, _) => lanes,
+    };
+    Engine::start(
+        db.clone(),
+        std::sync::Arc::new(SandboxProvider),
+        outbox.clone(),
+        public_url.clone(),
+        EngineConfig {
+            lanes,
+            queue_capacity: config.checkout_queue,
+            reservation_ttl: Duration::from_secs(config.reservation_ttl_secs),
+            ..EngineConfig::default()
+        },
+    )
+}
+
 /// The mail sender for the configured transport (SMTP, or `.eml` files).
 fn mail_sender(
     config: &MailConfig,
@@ -164,8 +194,33 @@ fn spawn_workers(
                 }
             }
         }),
+        tokio::spawn(run_checkout_chores(state.clone(), stopping.clone())),
         tokio::spawn(run_catalog_imports(state, stopping)),
     ]
+}
+
+/// Every second: unpaid reservations that lapsed return their stock, authorised payments are
+/// captured; every ten minutes, old idempotency records go.
+async fn run_checkout_chores(state: AppState, mut stopping: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    let mut last_purge = std::time::Instant::now();
+    loop {
+        tokio::select! {
+            _ = stopping.wait_for(|stop| *stop) => break,
+            _ = every.tick() => {}
+        }
+        if let Err(err) = state.checkout.maintain().await {
+            tracing::warn!(error = %err, "checkout chores failed");
+        }
+        if last_purge.elapsed() >= Duration::from_secs(600) {
+            last_purge = std::time::Instant::now();
+            match state.checkout.purge_idempotency_records().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(records = n, "removed old idempotency records"),
+                Err(err) => tracing::warn!(error = %err, "idempotency clean-up failed"),
+            }
+        }
+    }
 }
 
 /// Runs queued catalog imports one after another (on every node; a job is claimed by one),

@@ -122,17 +122,35 @@ impl BrandScope {
         slug: &str,
         write: bool,
     ) -> Result<(BrandScope, brand::Model), AppError> {
+        Self::from_api_token_for(db, token, Some(slug), write).await
+    }
+
+    /// The scope of whichever brand the bearer token belongs to (for calls that name no brand,
+    /// such as a brand's till placing an order).
+    pub async fn from_any_api_token(
+        db: &impl ConnectionTrait,
+        token: &str,
+        write: bool,
+    ) -> Result<(BrandScope, brand::Model), AppError> {
+        Self::from_api_token_for(db, token, None, write).await
+    }
+
+    async fn from_api_token_for(
+        db: &impl ConnectionTrait,
+        token: &str,
+        slug: Option<&str>,
+        write: bool,
+    ) -> Result<(BrandScope, brand::Model), AppError> {
         let row = brand_api_token::Entity::find()
             .filter(brand_api_token::Column::TokenHash.eq(crate::auth::tokens::digest(token)))
             .filter(brand_api_token::Column::RevokedAt.is_null())
             .one(db)
             .await?
             .ok_or(AppError::Unauthorized)?;
-        let brand = brand::Entity::find()
-            .filter(brand::Column::Slug.eq(slug))
-            .filter(brand::Column::Id.eq(row.brand_id))
+        let brand = brand::Entity::find_by_id(row.brand_id)
             .one(db)
             .await?
+            .filter(|brand| slug.is_none_or(|slug| brand.slug == slug))
             .ok_or(AppError::NotFound)?;
         let may_write = row.scope == super::TokenScope::Write.as_str();
         if write && !may_write {

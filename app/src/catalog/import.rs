@@ -528,6 +528,13 @@ fn plan(group: &[&Row]) -> Result<Plan, Problems> {
                 0
             }),
         };
+        let purchase_limit = match row.get("purchase_limit") {
+            "" => None,
+            text => text.parse().map(Some).unwrap_or_else(|_| {
+                problem(row, "purchase_limit must be a whole number, or empty.");
+                None
+            }),
+        };
         variants.push(VariantInput {
             code,
             option_values: values,
@@ -535,6 +542,7 @@ fn plan(group: &[&Row]) -> Result<Plan, Problems> {
             compare_at_minor: compare_at,
             weight_grams: weight,
             barcode: Some(row.get("barcode").to_owned()).filter(|b| !b.is_empty()),
+            purchase_limit,
         });
         lines.push(row.line);
     }
@@ -1039,6 +1047,7 @@ pub async fn export(db: &impl ConnectionTrait, scope: &BrandScope) -> Result<Str
                             .unwrap_or_default(),
                         s.weight_grams.to_string(),
                         s.barcode.clone().unwrap_or_default(),
+                        s.purchase_limit.map(|l| l.to_string()).unwrap_or_default(),
                         location,
                         on_hand,
                     ])

@@ -25,6 +25,8 @@ pub const PAGE_SIZE: u64 = 24;
 const MAX_OPTIONS: usize = 3;
 const MAX_OPTION_VALUES: usize = 50;
 const MAX_VARIANTS: usize = 100;
+/// Largest per-buyer purchase limit a variant may set.
+const MAX_PURCHASE_LIMIT: i32 = 1_000;
 const MAX_DESCRIPTION_CHARS: usize = 10_000;
 
 fn is_sku_code(code: &str) -> bool {
@@ -179,6 +181,14 @@ pub fn validate(input: &ListingInput) -> Result<ListingInput, AppError> {
                 );
             }
         }
+        if v.purchase_limit
+            .is_some_and(|l| !(1..=MAX_PURCHASE_LIMIT).contains(&l))
+        {
+            problem(
+                format!("variants.{i}.purchase_limit"),
+                "A limit per buyer is between 1 and 1,000 units (or leave it empty).",
+            );
+        }
         variants.push(VariantInput {
             code,
             option_values: values,
@@ -186,6 +196,7 @@ pub fn validate(input: &ListingInput) -> Result<ListingInput, AppError> {
             compare_at_minor: v.compare_at_minor,
             weight_grams: v.weight_grams,
             barcode,
+            purchase_limit: v.purchase_limit,
         });
     }
     if fields.is_empty() {
@@ -269,6 +280,7 @@ pub async fn detail(
                 currency: s.currency,
                 weight_grams: s.weight_grams,
                 barcode: s.barcode,
+                purchase_limit: s.purchase_limit,
             })
             .collect(),
         images,
@@ -467,6 +479,7 @@ async fn write_variants(
                 active.currency = Set(row.currency.clone());
                 active.weight_grams = Set(v.weight_grams);
                 active.barcode = Set(v.barcode.clone());
+                active.purchase_limit = Set(v.purchase_limit);
                 active.position = Set(position as i32);
                 active.updated_at = Set(now);
                 active.update(db).await?;
@@ -513,6 +526,7 @@ pub(super) fn new_sku(
         weight_grams: v.weight_grams,
         barcode: v.barcode.clone(),
         position: position as i32,
+        purchase_limit: v.purchase_limit,
         created_at: now,
         updated_at: now,
     }

@@ -57,6 +57,9 @@ pub struct VariantInput {
     pub weight_grams: i32,
     #[serde(default)]
     pub barcode: Option<String>,
+    /// Most units one buyer may hold (drops often allow 1); absent: no limit.
+    #[serde(default)]
+    pub purchase_limit: Option<i32>,
 }
 
 /// A listing as a brand writes it (create and full update).
@@ -86,6 +89,8 @@ pub struct Variant {
     pub currency: String,
     pub weight_grams: i32,
     pub barcode: Option<String>,
+    /// Most units one buyer may hold; `None`: no limit.
+    pub purchase_limit: Option<i32>,
     /// Units that can be sold now (on hand − reserved, all locations).
     pub available: i64,
 }
@@ -360,6 +365,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "compare_at_price",
     "weight_grams",
     "barcode",
+    "purchase_limit",
     "location",
     "on_hand",
 ];

@@ -159,6 +159,7 @@ struct VariantRow {
     compare_at: RwSignal<String>,
     weight: RwSignal<String>,
     barcode: RwSignal<String>,
+    purchase_limit: RwSignal<String>,
 }
 
 /// The editor's state: the listing as the person is writing it.
@@ -208,6 +209,7 @@ impl Editor {
                         compare_at_minor: v.compare_at_minor,
                         weight_grams: v.weight_grams,
                         barcode: v.barcode.clone(),
+                        purchase_limit: v.purchase_limit,
                     });
                 }
             }
@@ -252,6 +254,9 @@ impl Editor {
                 String::new()
             }),
             barcode: RwSignal::new(v.barcode.unwrap_or_default()),
+            purchase_limit: RwSignal::new(
+                v.purchase_limit.map(|l| l.to_string()).unwrap_or_default(),
+            ),
         };
         self.variants.update(|rows| rows.push(row));
     }
@@ -303,6 +308,19 @@ impl Editor {
                     vec!["Enter the weight in whole grams.".into()],
                 );
             }
+            let limit_text = v.purchase_limit.get();
+            let purchase_limit = if limit_text.trim().is_empty() {
+                None
+            } else {
+                let parsed = limit_text.trim().parse::<i32>().ok();
+                if parsed.is_none() {
+                    errors.insert(
+                        format!("variants.{i}.purchase_limit"),
+                        vec!["Enter a whole number of units, or leave it empty.".into()],
+                    );
+                }
+                parsed
+            };
             let mut picks = v.picks.get();
             picks.resize(options.len(), String::new());
             variants.push(VariantInput {
@@ -312,6 +330,7 @@ impl Editor {
                 compare_at_minor: compare_at,
                 weight_grams: weight.unwrap_or(0),
                 barcode: Some(v.barcode.get()).filter(|b| !b.trim().is_empty()),
+                purchase_limit,
             });
         }
         if !errors.is_empty() {
@@ -573,6 +592,7 @@ fn ListingEditor(
                                     <BoundField id=id("compare") label="Was price (optional)" inputmode="decimal" value=row.compare_at errors=field("compare_at_minor")/>
                                     <BoundField id=id("weight") label="Weight in grams" inputmode="numeric" value=row.weight errors=field("weight_grams")/>
                                     <BoundField id=id("barcode") label="Barcode (optional)" inputmode="numeric" value=row.barcode errors=field("barcode")/>
+                                    <BoundField id=id("limit") label="Limit per buyer (optional)" inputmode="numeric" value=row.purchase_limit errors=field("purchase_limit")/>
                                 </div>
                                 <Show when=move || editor.variants.with(|rows| rows.len() > 1)>
                                     <button class="button button--ghost" type="button" on:click=move |_| editor.variants.update(|rows| rows.retain(|r| r.key != row.key))>"Remove variant"</button>
@@ -809,7 +829,7 @@ pub fn ImportsPage() -> impl IntoView {
             <div class="panel">
                 <h2 class="panel__title">"Import a CSV"</h2>
                 <p class="page__lead">
-                    "One row per variant: listing_ref, title, description, category, currency, status, option1_name, option1_value (up to option3), sku, price, compare_at_price, weight_grams, barcode, location, on_hand. "
+                    "One row per variant: listing_ref, title, description, category, currency, status, option1_name, option1_value (up to option3), sku, price, compare_at_price, weight_grams, barcode, purchase_limit, location, on_hand. "
                     "Rows with the same listing_ref make one listing; SKUs already in your catalog are updated. Up to 200,000 rows."
                 </p>
                 {move || problem().map(|message| view! { <p class="form-alert" role="alert">{message}</p> })}

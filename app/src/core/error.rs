@@ -42,6 +42,15 @@ pub enum AppError {
     /// The item has no stock left.
     #[error("Sold out.")]
     SoldOut,
+    /// The buyer already holds as many units of an item as one person may buy.
+    #[error("You can buy at most {limit} of this item.")]
+    LimitReached { limit: i64 },
+    /// The payment provider refused the payment; the order was not placed.
+    #[error("{message}")]
+    PaymentDeclined { message: String },
+    /// An `Idempotency-Key` was sent again with a different request.
+    #[error("This Idempotency-Key was already used for a different request.")]
+    IdempotencyKeyReused,
     /// Too many requests; try again after `retry_after_secs`.
     #[error("Too many requests. Please try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
@@ -69,6 +78,9 @@ impl AppError {
             AppError::Validation { .. } => "validation",
             AppError::Conflict { .. } => "conflict",
             AppError::SoldOut => "sold_out",
+            AppError::LimitReached { .. } => "limit_reached",
+            AppError::PaymentDeclined { .. } => "payment_declined",
+            AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::BadRequest { .. } => "bad_request",
             AppError::Unavailable => "unavailable",
@@ -85,7 +97,9 @@ impl AppError {
             AppError::InvalidCredentials => 401,
             AppError::InvalidToken => 400,
             AppError::Validation { .. } => 422,
-            AppError::Conflict { .. } | AppError::SoldOut => 409,
+            AppError::Conflict { .. } | AppError::SoldOut | AppError::LimitReached { .. } => 409,
+            AppError::PaymentDeclined { .. } => 402,
+            AppError::IdempotencyKeyReused => 422,
             AppError::RateLimited { .. } => 429,
             AppError::BadRequest { .. } => 400,
             AppError::Unavailable => 503,

@@ -32,6 +32,11 @@ fn currency(code: &str) -> Option<(u32, &'static str)> {
         .map(|(_, exp, symbol)| (*exp, *symbol))
 }
 
+/// Decimal places of `code` (2 for CNY, 0 for JPY); `None` when Gala doesn't sell in it.
+pub fn exponent(code: &str) -> Option<u32> {
+    currency(code).map(|(exp, _)| exp)
+}
+
 /// Whether Gala sells in `code`.
 pub fn is_supported(code: &str) -> bool {
     currency(code).is_some()

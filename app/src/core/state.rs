@@ -8,10 +8,10 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::AppError;
+use crate::checkout::Engine;
 use crate::mail::Outbox;
 
-/// Shared, cheaply clonable state. Later capabilities add their engines here (payment
-/// provider, checkout engine, show hub).
+/// Shared, cheaply clonable state. Later capabilities add their engines here (show hub).
 #[derive(Clone)]
 pub struct AppState {
     /// The application database (SQLite or PostgreSQL).
@@ -22,6 +22,8 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// Queue for transactional mail.
     pub outbox: Outbox,
+    /// The checkout engine every purchase goes through.
+    pub checkout: Engine,
 }
 
 impl FromRef<AppState> for LeptosOptions {

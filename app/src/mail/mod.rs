@@ -10,7 +10,7 @@ mod sender;
 pub mod templates;
 
 #[cfg(feature = "ssr")]
-pub use outbox::{enqueue, Outbox};
+pub use outbox::{enqueue, enqueue_many, Outbox};
 #[cfg(feature = "ssr")]
 pub use sender::{MailTransport, Sender, SenderConfig};
 

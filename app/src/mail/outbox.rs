@@ -39,8 +39,21 @@ impl Outbox {
 
 /// Writes `email` to the outbox table.
 pub async fn enqueue(db: &impl ConnectionTrait, email: Email) -> Result<(), AppError> {
+    mail_outbox::Entity::insert(row(email))
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Writes many mails with as few statements as possible (checkout queues one per order of a
+/// batch); call [`Outbox::wake`] after the transaction commits.
+pub async fn enqueue_many(db: &impl ConnectionTrait, emails: Vec<Email>) -> Result<(), AppError> {
+    crate::core::bulk::insert_all(db, emails.into_iter().map(row).collect()).await
+}
+
+fn row(email: Email) -> mail_outbox::ActiveModel {
     let now = Utc::now();
-    mail_outbox::Entity::insert(mail_outbox::ActiveModel {
+    mail_outbox::ActiveModel {
         id: Set(Uuid::now_v7()),
         to_address: Set(email.to),
         subject: Set(email.subject),
@@ -53,8 +66,5 @@ pub async fn enqueue(db: &impl ConnectionTrait, email: Email) -> Result<(), AppE
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
+    }
 }

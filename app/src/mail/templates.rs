@@ -153,6 +153,29 @@ pub fn team_invite(to: &str, brand_name: &str, role: &str, link: &str) -> Email 
     )
 }
 
+/// "Thank you for your order": what was bought, the total and a link to the order.
+pub fn order_confirmation(
+    to: &str,
+    number: &str,
+    items: &[String],
+    total: &str,
+    link: &str,
+) -> Email {
+    let mut paragraphs = vec![format!(
+        "Thank you for your order {number}. We have your payment of {total}; each brand ships its part and mails you when it's on its way."
+    )];
+    paragraphs.extend(items.iter().cloned());
+    let paragraphs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    layout(
+        to,
+        &format!("Your Gala order {number}"),
+        "Hello,",
+        &paragraphs,
+        Some(("View your order", link)),
+        "You received this because an order was placed with this address on Gala.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

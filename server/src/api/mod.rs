@@ -6,6 +6,7 @@ mod brands;
 mod catalog;
 mod json;
 pub mod openapi;
+mod orders;
 mod viewer;
 
 use app::core::state::AppState;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .merge(auth::routes())
         .merge(brands::routes())
         .merge(catalog::routes())
+        .merge(orders::routes())
         .split_for_parts();
     openapi::add_conventions(&mut document);
     router.route("/api/v1/openapi.json", openapi::serve(&document))

@@ -11,6 +11,7 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 pub mod brands;
+pub mod checkout;
 pub mod smtp;
 
 use sea_orm::{
@@ -18,7 +19,7 @@ use sea_orm::{
     QueryOrder,
 };
 use server::{
-    config::{DatabaseConfig, MailConfig, ServeConfig},
+    config::{CheckoutConfig, DatabaseConfig, MailConfig, ServeConfig},
     startup::Application,
 };
 
@@ -281,6 +282,7 @@ pub fn test_serve_config() -> ServeConfig {
             from: "Gala <no-reply@gala.test>".to_owned(),
             retry_base_ms: 100,
         },
+        checkout: CheckoutConfig::default(),
     }
 }
 

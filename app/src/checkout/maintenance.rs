@@ -1,0 +1,149 @@
+//! The engine's background chores: unpaid reservations that lapse return their stock, and
+//! authorised payments of paid orders are captured.
+
+use std::collections::{BTreeMap, HashSet};
+
+use entity::{order_line, payment, shop_order};
+use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::batch::{apply_level_deltas, movement, refresh_listings, remove_held};
+use super::engine::Core;
+use super::{idempotency, orders, OrderStatus};
+use crate::catalog::stock::MovementKind;
+use crate::core::{bulk, time, txn::begin_write, AppError};
+
+/// Orders expired per transaction.
+const EXPIRE_PER_RUN: u64 = 200;
+/// Payments captured per run.
+const CAPTURE_PER_RUN: u64 = 1_000;
+
+/// One round of chores; answers how many orders expired.
+pub(super) async fn run_once(core: &Core) -> Result<usize, AppError> {
+    let expired = expire_due(core).await?;
+    capture_authorized(core).await?;
+    Ok(expired)
+}
+
+/// Deletes idempotency records past their keeping time; answers how many.
+pub(super) async fn purge(core: &Core) -> Result<u64, AppError> {
+    idempotency::purge_expired(&core.db).await
+}
+
+/// Returns the stock of unpaid orders whose reservation lapsed and marks them expired.
+async fn expire_due(core: &Core) -> Result<usize, AppError> {
+    let now = time::now();
+    let due: Vec<Uuid> = shop_order::Entity::find()
+        .select_only()
+        .column(shop_order::Column::Id)
+        .filter(shop_order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
+        .filter(shop_order::Column::ExpiresAt.lte(now))
+        .order_by_asc(shop_order::Column::ExpiresAt)
+        .limit(EXPIRE_PER_RUN)
+        .into_tuple()
+        .all(&core.db)
+        .await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let txn = begin_write(&core.db).await?;
+    let live: Vec<Uuid> = orders::lock_pending(&txn, &due)
+        .await?
+        .into_iter()
+        .collect();
+    let rows = shop_order::Entity::find()
+        .filter(shop_order::Column::Id.is_in(live.clone()))
+        .all(&txn)
+        .await?;
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::OrderId.is_in(live.clone()))
+        .all(&txn)
+        .await?;
+    let mut deltas: BTreeMap<(Uuid, Uuid), (i64, i64)> = BTreeMap::new();
+    let mut movements = Vec::new();
+    let mut skus = HashSet::new();
+    let mut listings = HashSet::new();
+    for order in &rows {
+        let order_lines: Vec<&order_line::Model> =
+            lines.iter().filter(|l| l.order_id == order.id).collect();
+        for line in &order_lines {
+            for (location, quantity) in orders::parse_allocations(&line.allocations) {
+                deltas.entry((line.sku_id, location)).or_default().1 -= quantity;
+                movements.push(movement(
+                    MovementKind::Release,
+                    line,
+                    location,
+                    quantity,
+                    order,
+                ));
+            }
+            skus.insert(line.sku_id);
+            listings.insert(line.listing_id);
+        }
+        let held: Vec<(Uuid, i64)> = order_lines.iter().map(|l| (l.sku_id, l.quantity)).collect();
+        remove_held(&txn, &format!("email:{}", order.email), &held).await?;
+    }
+    apply_level_deltas(&txn, &deltas).await?;
+    refresh_listings(&txn, listings).await?;
+    bulk::insert_all(&txn, movements).await?;
+    orders::set_status(&txn, &live, OrderStatus::Expired, None).await?;
+    let holds: Vec<(Uuid, Option<String>)> = payment::Entity::find()
+        .select_only()
+        .column(payment::Column::Id)
+        .column(payment::Column::Reference)
+        .filter(payment::Column::OrderId.is_in(live.clone()))
+        .filter(payment::Column::Status.is_in(["pending", "authorized"]))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    payment::Entity::update_many()
+        .col_expr(payment::Column::Status, Expr::value("voided"))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(time::now()))
+        .filter(payment::Column::Id.is_in(holds.iter().map(|(id, _)| *id)))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    core.restocked(skus);
+    for reference in holds.into_iter().filter_map(|(_, r)| r) {
+        if let Err(err) = core.provider.void(&reference).await {
+            tracing::warn!(error = %err, "voiding an expired authorisation failed");
+        }
+    }
+    if !live.is_empty() {
+        tracing::info!(orders = live.len(), "unpaid reservations expired");
+    }
+    Ok(live.len())
+}
+
+/// Captures the authorised payments of paid orders.
+async fn capture_authorized(core: &Core) -> Result<(), AppError> {
+    let due = payment::Entity::find()
+        .filter(payment::Column::Status.eq("authorized"))
+        .filter(payment::Column::Kind.eq("charge"))
+        .limit(CAPTURE_PER_RUN)
+        .all(&core.db)
+        .await?;
+    let mut captured = Vec::new();
+    for p in &due {
+        let Some(reference) = &p.reference else {
+            continue;
+        };
+        match core.provider.capture(reference, p.amount_minor).await {
+            Ok(()) => captured.push(p.id),
+            Err(err) => tracing::warn!(error = %err, payment = %p.id, "capture failed; will retry"),
+        }
+    }
+    if captured.is_empty() {
+        return Ok(());
+    }
+    let txn = begin_write(&core.db).await?;
+    payment::Entity::update_many()
+        .col_expr(payment::Column::Status, Expr::value("captured"))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(time::now()))
+        .filter(payment::Column::Id.is_in(captured))
+        .filter(payment::Column::Status.eq("authorized"))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}

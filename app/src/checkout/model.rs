@@ -1,0 +1,299 @@
+//! Checkout types shared by the browser and the server: what a buyer sends to place an order
+//! and what an order looks like afterwards.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a purchase is made. Every channel buys through the same engine; pre-sale deposits,
+/// balances and in-store sales join this list with their capabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderChannel {
+    /// The web storefront's cart and checkout.
+    #[default]
+    Storefront,
+    /// One-tap buying during a live show.
+    Show,
+    /// `POST /api/v1/orders` from an app or a brand's own system.
+    Api,
+}
+
+impl OrderChannel {
+    /// Stable name stored with the order.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderChannel::Storefront => "storefront",
+            OrderChannel::Show => "show",
+            OrderChannel::Api => "api",
+        }
+    }
+
+    /// Parses [`OrderChannel::as_str`].
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            OrderChannel::Storefront,
+            OrderChannel::Show,
+            OrderChannel::Api,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == value)
+    }
+}
+
+/// How the parcel travels; the fee is per brand (each brand ships its own parcel).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryOption {
+    /// Free, 3–5 days.
+    #[default]
+    Standard,
+    /// 1–2 days, [`EXPRESS_FEE_MINOR`] per brand parcel.
+    Express,
+}
+
+/// Express delivery, per brand parcel, in minor units of the order's currency (15.00).
+pub const EXPRESS_FEE_MINOR: i64 = 1_500;
+
+impl DeliveryOption {
+    /// Stable name stored with the order.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryOption::Standard => "standard",
+            DeliveryOption::Express => "express",
+        }
+    }
+
+    /// Parses [`DeliveryOption::as_str`].
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "standard" => Some(DeliveryOption::Standard),
+            "express" => Some(DeliveryOption::Express),
+            _ => None,
+        }
+    }
+
+    /// What one brand's parcel costs to ship this way.
+    pub fn fee_minor(self, currency: &str) -> i64 {
+        match self {
+            DeliveryOption::Standard => 0,
+            // Currencies without minor units (JPY, KRW) get the same number in whole units.
+            DeliveryOption::Express if crate::core::money::exponent(currency) == Some(0) => {
+                EXPRESS_FEE_MINOR * 10
+            }
+            DeliveryOption::Express => EXPRESS_FEE_MINOR,
+        }
+    }
+
+    /// How people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DeliveryOption::Standard => "Standard (3–5 days, free)",
+            DeliveryOption::Express => "Express (1–2 days)",
+        }
+    }
+}
+
+/// One line of an order request. The price is never sent: the server's price is charged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrderLineInput {
+    /// The SKU's id.
+    pub sku: String,
+    /// Units, 1 to 100.
+    pub quantity: i64,
+}
+
+/// A postal address for delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AddressInput {
+    /// The recipient's full name.
+    pub name: String,
+    pub line1: String,
+    #[serde(default)]
+    pub line2: Option<String>,
+    pub city: String,
+    /// State, province or prefecture, where the country uses one.
+    #[serde(default)]
+    pub region: Option<String>,
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2 country code (`CN`, `US`, ...).
+    pub country: String,
+    /// For the courier.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// A card typed in at checkout. Only the payment provider sees the number; Gala keeps the
+/// provider's reference, the brand and the last four digits.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CardInput {
+    /// 12–19 digits; spaces and dashes are ignored.
+    pub number: String,
+    pub exp_month: u32,
+    /// Four digits (2030).
+    pub exp_year: u32,
+    pub cvc: String,
+}
+
+/// Card numbers never reach logs through `Debug`.
+impl std::fmt::Debug for CardInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let digits: String = self.number.chars().filter(char::is_ascii_digit).collect();
+        let last4 = &digits[digits.len().saturating_sub(4)..];
+        write!(f, "CardInput(•••• {last4})")
+    }
+}
+
+/// How to pay: a card, or a card saved earlier (signed-in buyers). Exactly one of the two.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PaymentInput {
+    #[serde(default)]
+    pub card: Option<CardInput>,
+    /// The id of a saved payment method.
+    #[serde(default)]
+    pub saved_method: Option<String>,
+    /// Keep the card for one-tap buying (signed-in buyers only).
+    #[serde(default)]
+    pub save_card: bool,
+}
+
+/// The body of `POST /api/v1/orders` and of the checkout form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PlaceOrderInput {
+    /// 1 to 50 lines, each SKU at most once.
+    pub lines: Vec<OrderLineInput>,
+    /// Where the confirmation goes. Required for guests; signed-in buyers default to their
+    /// account's address.
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub shipping_address: Option<AddressInput>,
+    #[serde(default)]
+    pub delivery: DeliveryOption,
+    pub payment: PaymentInput,
+}
+
+/// Where an order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Stock is reserved; the payment has not been confirmed yet.
+    PendingPayment,
+    /// Paid: the brands fulfil it.
+    Paid,
+    /// The card was declined; the stock went back.
+    PaymentFailed,
+    /// Not paid in time; the stock went back.
+    Expired,
+    /// Cancelled after payment; refunded.
+    Cancelled,
+}
+
+impl OrderStatus {
+    /// Stable name stored with the order.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::PendingPayment => "pending_payment",
+            OrderStatus::Paid => "paid",
+            OrderStatus::PaymentFailed => "payment_failed",
+            OrderStatus::Expired => "expired",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses [`OrderStatus::as_str`].
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            OrderStatus::PendingPayment,
+            OrderStatus::Paid,
+            OrderStatus::PaymentFailed,
+            OrderStatus::Expired,
+            OrderStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
+    }
+
+    /// How people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::PendingPayment => "Awaiting payment",
+            OrderStatus::Paid => "Paid",
+            OrderStatus::PaymentFailed => "Payment declined",
+            OrderStatus::Expired => "Expired",
+            OrderStatus::Cancelled => "Cancelled",
+        }
+    }
+}
+
+/// One line of an order as bought.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrderLineView {
+    pub sku: String,
+    pub sku_code: String,
+    pub listing_id: String,
+    pub title: String,
+    pub option_values: Vec<String>,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+    pub line_total_minor: i64,
+}
+
+/// The part of an order one brand ships.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BrandOrderView {
+    pub id: String,
+    pub brand_slug: String,
+    pub brand_name: String,
+    pub status: String,
+    pub subtotal_minor: i64,
+    pub shipping_minor: i64,
+    pub refunded_minor: i64,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub lines: Vec<OrderLineView>,
+}
+
+/// How an order was paid, as far as a buyer may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PaymentView {
+    /// `sandbox` for the test-mode provider.
+    pub provider: String,
+    pub status: String,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub amount_minor: i64,
+}
+
+/// An order as its buyer sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrderView {
+    pub id: String,
+    pub number: String,
+    pub status: OrderStatus,
+    pub channel: OrderChannel,
+    pub email: String,
+    pub currency: String,
+    pub subtotal_minor: i64,
+    pub shipping_minor: i64,
+    pub total_minor: i64,
+    pub delivery: DeliveryOption,
+    pub shipping_address: Option<AddressInput>,
+    pub brands: Vec<BrandOrderView>,
+    pub payment: Option<PaymentView>,
+    pub created_at: DateTime<Utc>,
+    /// When an unpaid order's reservation lapses.
+    pub expires_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+}

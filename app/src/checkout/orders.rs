@@ -1,0 +1,295 @@
+//! Orders after they are placed: reading them back for buyers, their numbers, statuses and
+//! confirmation mail.
+
+use std::collections::{HashMap, HashSet};
+
+use entity::{brand, brand_order, order_line, payment, shop_order};
+use rand::Rng;
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::{
+    AddressInput, BrandOrderView, DeliveryOption, OrderChannel, OrderLineView, OrderStatus,
+    OrderView, PaymentView,
+};
+use crate::core::{money, time, AppError};
+use crate::mail::{templates, Email};
+
+/// Characters of order numbers: Crockford's base32 (no I, L, O, U: nothing to misread).
+const NUMBER_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A new order number: "G" and 9 random characters (45 bits; the column is unique).
+pub fn new_number() -> String {
+    let mut rng = rand::rng();
+    let mut number = String::from("G");
+    for _ in 0..9 {
+        number.push(NUMBER_ALPHABET[rng.random_range(0..NUMBER_ALPHABET.len())] as char);
+    }
+    number
+}
+
+/// `[(location, units)]` as stored on a line.
+pub fn allocations_json(allocations: &[(Uuid, i64)]) -> String {
+    serde_json::to_string(
+        &allocations
+            .iter()
+            .map(|(location, quantity)| serde_json::json!({"location": location, "quantity": quantity}))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_else(|_| "[]".into())
+}
+
+/// Reads [`allocations_json`] back.
+pub fn parse_allocations(json: &str) -> Vec<(Uuid, i64)> {
+    serde_json::from_str::<Vec<serde_json::Value>>(json)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|a| {
+            Some((
+                Uuid::parse_str(a["location"].as_str()?).ok()?,
+                a["quantity"].as_i64()?,
+            ))
+        })
+        .collect()
+}
+
+/// A line as its buyer sees it.
+pub fn line_view(line: &order_line::Model) -> OrderLineView {
+    OrderLineView {
+        sku: line.sku_id.to_string(),
+        sku_code: line.sku_code.clone(),
+        listing_id: line.listing_id.to_string(),
+        title: line.title.clone(),
+        option_values: serde_json::from_str(&line.option_values).unwrap_or_default(),
+        quantity: line.quantity,
+        unit_price_minor: line.unit_price_minor,
+        line_total_minor: line.quantity * line.unit_price_minor,
+    }
+}
+
+/// Of `ids`, the orders still waiting for payment — locked on PostgreSQL, so the engine and
+/// the expiry sweep never both settle one order.
+pub async fn lock_pending(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashSet<Uuid>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut query = shop_order::Entity::find()
+        .select_only()
+        .column(shop_order::Column::Id)
+        .filter(shop_order::Column::Id.is_in(ids.to_vec()))
+        .filter(shop_order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
+        .order_by_asc(shop_order::Column::Id);
+    if db.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    Ok(query
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Moves `ids` (and their brand orders) to `status`.
+pub async fn set_status(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    status: OrderStatus,
+    paid_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<(), AppError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let at = time::now();
+    let mut update = shop_order::Entity::update_many()
+        .col_expr(shop_order::Column::Status, Expr::value(status.as_str()))
+        .col_expr(shop_order::Column::UpdatedAt, Expr::value(at));
+    if let Some(paid_at) = paid_at {
+        update = update.col_expr(shop_order::Column::PaidAt, Expr::value(paid_at));
+    }
+    update
+        .filter(shop_order::Column::Id.is_in(ids.to_vec()))
+        .exec(db)
+        .await?;
+    brand_order::Entity::update_many()
+        .col_expr(brand_order::Column::Status, Expr::value(status.as_str()))
+        .col_expr(brand_order::Column::UpdatedAt, Expr::value(at))
+        .filter(brand_order::Column::OrderId.is_in(ids.to_vec()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The "thank you for your order" mail for a paid order.
+pub fn confirmation_mail(public_url: &str, order: &OrderView) -> Email {
+    let items: Vec<String> = order
+        .brands
+        .iter()
+        .flat_map(|b| {
+            b.lines.iter().map(move |l| {
+                format!(
+                    "{} × {} ({}) — {}",
+                    l.quantity,
+                    l.title,
+                    b.brand_name,
+                    money::format_amount(l.line_total_minor, &order.currency)
+                )
+            })
+        })
+        .collect();
+    templates::order_confirmation(
+        &order.email,
+        &order.number,
+        &items,
+        &money::format_amount(order.total_minor, &order.currency),
+        &format!("{}/orders/{}", public_url.trim_end_matches('/'), order.id),
+    )
+}
+
+/// An order with everything its buyer sees, and its row (for access checks).
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<(shop_order::Model, OrderView)>, AppError> {
+    let Some(order) = shop_order::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let mut views = views(db, vec![order.clone()]).await?;
+    Ok(views.pop().map(|view| (order, view)))
+}
+
+/// The account's orders, newest first (at most `limit`).
+pub async fn for_account(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    limit: u64,
+) -> Result<Vec<OrderView>, AppError> {
+    let rows = shop_order::Entity::find()
+        .filter(shop_order::Column::AccountId.eq(account_id))
+        .order_by_desc(shop_order::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await?;
+    views(db, rows).await
+}
+
+/// Builds the views of `orders` with four queries in all.
+async fn views(
+    db: &impl ConnectionTrait,
+    orders: Vec<shop_order::Model>,
+) -> Result<Vec<OrderView>, AppError> {
+    let ids: Vec<Uuid> = orders.iter().map(|o| o.id).collect();
+    let brand_orders = brand_order::Entity::find()
+        .filter(brand_order::Column::OrderId.is_in(ids.clone()))
+        .order_by_asc(brand_order::Column::Id)
+        .all(db)
+        .await?;
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::OrderId.is_in(ids.clone()))
+        .order_by_asc(order_line::Column::Id)
+        .all(db)
+        .await?;
+    let payments = payment::Entity::find()
+        .filter(payment::Column::OrderId.is_in(ids))
+        .filter(payment::Column::Kind.eq("charge"))
+        .all(db)
+        .await?;
+    let brand_ids: Vec<Uuid> = brand_orders.iter().map(|b| b.brand_id).collect();
+    let brands: HashMap<Uuid, (String, String)> = brand::Entity::find()
+        .select_only()
+        .column(brand::Column::Id)
+        .column(brand::Column::Slug)
+        .column(brand::Column::DisplayName)
+        .filter(brand::Column::Id.is_in(brand_ids))
+        .into_tuple::<(Uuid, String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, slug, name)| (id, (slug, name)))
+        .collect();
+    Ok(orders
+        .into_iter()
+        .map(|order| {
+            let brand_views = brand_orders
+                .iter()
+                .filter(|b| b.order_id == order.id)
+                .map(|b| {
+                    let (slug, name) = brands.get(&b.brand_id).cloned().unwrap_or_default();
+                    BrandOrderView {
+                        id: b.id.to_string(),
+                        brand_slug: slug,
+                        brand_name: name,
+                        status: b.status.clone(),
+                        subtotal_minor: b.subtotal_minor,
+                        shipping_minor: b.shipping_minor,
+                        refunded_minor: b.refunded_minor,
+                        carrier: b.carrier.clone(),
+                        tracking_number: b.tracking_number.clone(),
+                        lines: lines
+                            .iter()
+                            .filter(|l| l.brand_order_id == b.id)
+                            .map(line_view)
+                            .collect(),
+                    }
+                })
+                .collect();
+            let payment = payments
+                .iter()
+                .filter(|p| p.order_id == order.id)
+                .max_by_key(|p| p.created_at)
+                .map(|p| PaymentView {
+                    provider: p.provider.clone(),
+                    status: p.status.clone(),
+                    card_brand: p.card_brand.clone(),
+                    card_last4: p.card_last4.clone(),
+                    amount_minor: p.amount_minor,
+                });
+            OrderView {
+                id: order.id.to_string(),
+                number: order.number,
+                status: OrderStatus::parse(&order.status).unwrap_or(OrderStatus::PendingPayment),
+                channel: OrderChannel::parse(&order.channel).unwrap_or_default(),
+                email: order.email,
+                currency: order.currency,
+                subtotal_minor: order.subtotal_minor,
+                shipping_minor: order.shipping_minor,
+                total_minor: order.total_minor,
+                delivery: DeliveryOption::parse(&order.delivery).unwrap_or_default(),
+                shipping_address: order
+                    .shipping_address
+                    .as_deref()
+                    .and_then(|a| serde_json::from_str::<AddressInput>(a).ok()),
+                brands: brand_views,
+                payment,
+                created_at: order.created_at,
+                expires_at: order.expires_at,
+                paid_at: order.paid_at,
+            }
+        })
+        .collect())
+}
+
+/// The ids of `brand_id`'s parts of order `order_id` (none: the brand has no part in it).
+pub async fn brand_order_ids(
+    db: &impl ConnectionTrait,
+    order_id: Uuid,
+    brand_id: Uuid,
+) -> Result<Vec<String>, AppError> {
+    Ok(brand_order::Entity::find()
+        .select_only()
+        .column(brand_order::Column::Id)
+        .filter(brand_order::Column::OrderId.eq(order_id))
+        .filter(brand_order::Column::BrandId.eq(brand_id))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|id| id.to_string())
+        .collect())
+}

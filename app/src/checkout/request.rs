@@ -1,0 +1,299 @@
+//! From what a buyer sent ([`PlaceOrderInput`]) to what the engine runs ([`OrderRequest`]):
+//! every field checked, with a message per field, before anything is reserved.
+
+use entity::payment_method;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::payments::{PaymentProvider, PaymentSource};
+use super::{AddressInput, DeliveryOption, OrderChannel, PlaceOrderInput};
+use crate::auth::service::normalize_email;
+use crate::core::{AppError, FieldErrors};
+
+/// Lines one order may have.
+pub const MAX_LINES: usize = 50;
+/// Units of one SKU one order may buy.
+pub const MAX_QUANTITY: i64 = 100;
+
+/// Who is buying, as the caller's credentials say.
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    /// The signed-in account and its email address.
+    pub account: Option<(Uuid, String)>,
+    /// A brand's own system (bearer token): it may sell only that brand's SKUs.
+    pub brand: Option<Uuid>,
+}
+
+impl Caller {
+    /// Whose idempotency keys these are.
+    pub fn idempotency_scope(&self) -> String {
+        match (&self.account, self.brand) {
+            (_, Some(brand)) => format!("brand:{brand}"),
+            (Some((account, _)), None) => format!("account:{account}"),
+            (None, None) => "guest".to_owned(),
+        }
+    }
+}
+
+/// One line the engine will buy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineRequest {
+    pub sku_id: Uuid,
+    pub quantity: i64,
+}
+
+/// A checked order request: what [`super::Engine::place`] runs.
+#[derive(Debug, Clone)]
+pub struct OrderRequest {
+    pub channel: OrderChannel,
+    pub account_id: Option<Uuid>,
+    /// Normalised; also who purchase limits count against.
+    pub email: String,
+    pub lines: Vec<LineRequest>,
+    pub shipping_address: Option<AddressInput>,
+    pub delivery: DeliveryOption,
+    pub payment: PaymentSource,
+    /// Save the typed card for one-tap buying (signed-in buyers).
+    pub save_card: bool,
+    /// Only this brand's SKUs may be bought (a brand's own system).
+    pub only_brand: Option<Uuid>,
+    /// SHA-256 of the request as sent (card number reduced to its last four digits), to tell
+    /// a retry from a different request under the same idempotency key.
+    pub fingerprint: String,
+}
+
+impl OrderRequest {
+    /// The key purchase limits are counted under: one person, signed in or not.
+    pub fn buyer_key(&self) -> String {
+        format!("email:{}", self.email)
+    }
+}
+
+fn add(fields: &mut FieldErrors, field: String, message: impl Into<String>) {
+    fields.entry(field).or_default().push(message.into());
+}
+
+fn text_field(
+    fields: &mut FieldErrors,
+    name: &str,
+    value: &str,
+    max: usize,
+    required: bool,
+) -> String {
+    let value = value.trim().to_owned();
+    if required && value.is_empty() {
+        add(fields, format!("shipping_address.{name}"), "Required.");
+    } else if value.chars().count() > max || value.chars().any(char::is_control) {
+        add(
+            fields,
+            format!("shipping_address.{name}"),
+            format!("Use at most {max} characters, on one line."),
+        );
+    }
+    value
+}
+
+/// Checks an address; the trimmed copy on success.
+pub fn check_address(address: &AddressInput, fields: &mut FieldErrors) -> AddressInput {
+    let optional = |fields: &mut FieldErrors, name: &str, value: &Option<String>, max| {
+        value
+            .as_deref()
+            .map(|v| text_field(fields, name, v, max, false))
+            .filter(|v| !v.is_empty())
+    };
+    let checked = AddressInput {
+        name: text_field(fields, "name", &address.name, 100, true),
+        line1: text_field(fields, "line1", &address.line1, 200, true),
+        line2: optional(fields, "line2", &address.line2, 200),
+        city: text_field(fields, "city", &address.city, 100, true),
+        region: optional(fields, "region", &address.region, 100),
+        postal_code: text_field(fields, "postal_code", &address.postal_code, 20, true),
+        country: address.country.trim().to_uppercase(),
+        phone: optional(fields, "phone", &address.phone, 30),
+    };
+    if !checked.postal_code.is_empty()
+        && !checked
+            .postal_code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+    {
+        add(
+            fields,
+            "shipping_address.postal_code".into(),
+            "Use letters, digits, spaces or dashes.",
+        );
+    }
+    if checked.country.len() != 2 || !checked.country.chars().all(|c| c.is_ascii_uppercase()) {
+        add(
+            fields,
+            "shipping_address.country".into(),
+            "Use the two-letter country code (CN, US, FR...).",
+        );
+    }
+    if let Some(phone) = &checked.phone {
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        if !(6..=20).contains(&digits)
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        {
+            add(
+                fields,
+                "shipping_address.phone".into(),
+                "Enter a phone number with 6 to 20 digits.",
+            );
+        }
+    }
+    checked
+}
+
+/// Checks `input` from `caller` on `channel`; saved payment methods are looked up in `db`.
+pub async fn prepare(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    caller: &Caller,
+    channel: OrderChannel,
+    input: &PlaceOrderInput,
+) -> Result<OrderRequest, AppError> {
+    let mut fields = FieldErrors::new();
+    if input.lines.is_empty() || input.lines.len() > MAX_LINES {
+        add(
+            &mut fields,
+            "lines".into(),
+            format!("An order has 1 to {MAX_LINES} lines."),
+        );
+    }
+    let mut lines: Vec<LineRequest> = Vec::new();
+    for (i, line) in input.lines.iter().enumerate().take(MAX_LINES) {
+        let sku = Uuid::parse_str(line.sku.trim());
+        if sku.is_err() {
+            add(&mut fields, format!("lines.{i}.sku"), "Unknown SKU.");
+        }
+        if !(1..=MAX_QUANTITY).contains(&line.quantity) {
+            add(
+                &mut fields,
+                format!("lines.{i}.quantity"),
+                format!("Choose between 1 and {MAX_QUANTITY} units."),
+            );
+        }
+        if let Ok(sku_id) = sku {
+            if lines.iter().any(|l| l.sku_id == sku_id) {
+                add(
+                    &mut fields,
+                    format!("lines.{i}.sku"),
+                    "This item is already in the order: change its quantity instead.",
+                );
+            }
+            lines.push(LineRequest {
+                sku_id,
+                quantity: line.quantity,
+            });
+        }
+    }
+    let email = match (&input.email, &caller.account) {
+        (Some(email), _) if !email.trim().is_empty() => {
+            normalize_email(email).unwrap_or_else(|message| {
+                add(&mut fields, "email".into(), message);
+                String::new()
+            })
+        }
+        (_, Some((_, account_email))) => account_email.clone(),
+        _ => {
+            add(
+                &mut fields,
+                "email".into(),
+                "Enter the email address for your receipt.",
+            );
+            String::new()
+        }
+    };
+    let shipping_address = match &input.shipping_address {
+        Some(address) => Some(check_address(address, &mut fields)),
+        None => {
+            add(
+                &mut fields,
+                "shipping_address".into(),
+                "Enter where to deliver the order.",
+            );
+            None
+        }
+    };
+    let account_id = caller.account.as_ref().map(|(id, _)| *id);
+    let payment = match (&input.payment.card, &input.payment.saved_method) {
+        (Some(card), None) => {
+            for (field, message) in provider.card_problems(card) {
+                add(&mut fields, format!("payment.card.{field}"), message);
+            }
+            Some(PaymentSource::Card(card.clone()))
+        }
+        (None, Some(id)) => {
+            let method = match (Uuid::parse_str(id.trim()), account_id) {
+                (Ok(id), Some(account_id)) => {
+                    payment_method::Entity::find_by_id(id)
+                        .filter(payment_method::Column::AccountId.eq(account_id))
+                        .one(db)
+                        .await?
+                }
+                _ => None,
+            };
+            match method {
+                Some(method) => Some(PaymentSource::Saved {
+                    token: method.token,
+                }),
+                None => {
+                    add(
+                        &mut fields,
+                        "payment.saved_method".into(),
+                        "This saved card isn't available. Enter a card instead.",
+                    );
+                    None
+                }
+            }
+        }
+        _ => {
+            add(
+                &mut fields,
+                "payment".into(),
+                "Enter a card, or choose one of your saved cards.",
+            );
+            None
+        }
+    };
+    if input.payment.save_card && account_id.is_none() {
+        add(
+            &mut fields,
+            "payment.save_card".into(),
+            "Sign in to save a card.",
+        );
+    }
+    match payment {
+        Some(payment) if fields.is_empty() => Ok(OrderRequest {
+            channel,
+            account_id,
+            email,
+            lines,
+            shipping_address,
+            delivery: input.delivery,
+            payment,
+            save_card: input.payment.save_card,
+            only_brand: caller.brand,
+            fingerprint: fingerprint(channel, input),
+        }),
+        _ => Err(AppError::Validation { fields }),
+    }
+}
+
+/// SHA-256 of the request as sent, with the card reduced to its last four digits and no
+/// security code (so no card data is stored, even hashed).
+fn fingerprint(channel: OrderChannel, input: &PlaceOrderInput) -> String {
+    let mut reduced = input.clone();
+    if let Some(card) = &mut reduced.payment.card {
+        let digits: String = card.number.chars().filter(char::is_ascii_digit).collect();
+        card.number = digits[digits.len().saturating_sub(4)..].to_owned();
+        card.cvc.clear();
+    }
+    let body = serde_json::to_string(&(channel, &reduced)).unwrap_or_default();
+    let digest = Sha256::digest(body.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

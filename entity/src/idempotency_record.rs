@@ -1,0 +1,26 @@
+//! `idempotency_record`: the first answer to a request sent with an `Idempotency-Key`, so a
+//! retry gets the same answer instead of a second order.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "idempotency_record")]
+pub struct Model {
+    /// Whose key it is (`account:<id>`, `brand:<id>`, `guest`): keys are per caller.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub scope: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub key: String,
+    /// SHA-256 (hex) of the request, to refuse the same key with a different body.
+    pub request_hash: String,
+    pub order_id: Option<Uuid>,
+    /// `None` while the request is being processed.
+    pub status_code: Option<i32>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub response: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
