@@ -12,11 +12,11 @@ pub struct Model {
     pub key: String,
     /// SHA-256 (hex) of the request, to refuse the same key with a different body.
     pub request_hash: String,
+    /// The order the request made.
     pub order_id: Option<Uuid>,
-    /// `None` while the request is being processed.
+    /// The HTTP status of the first answer; `None` while the request is being processed.
+    /// The body is rebuilt from the order.
     pub status_code: Option<i32>,
-    #[sea_orm(column_type = "Text", nullable)]
-    pub response: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

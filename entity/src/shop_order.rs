@@ -30,6 +30,9 @@ pub struct Model {
     /// When an unpaid reservation lapses and its stock returns.
     pub expires_at: DateTimeUtc,
     pub paid_at: Option<DateTimeUtc>,
+    /// When the confirmation mail was queued (written off the checkout path, see
+    /// `checkout::maintenance`).
+    pub confirmation_queued_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
 }
 

@@ -37,6 +37,9 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(ShopOrder::CreatedAt))
                     .col(timestamp_with_time_zone(ShopOrder::ExpiresAt))
                     .col(timestamp_with_time_zone_null(ShopOrder::PaidAt))
+                    .col(timestamp_with_time_zone_null(
+                        ShopOrder::ConfirmationQueuedAt,
+                    ))
                     .col(timestamp_with_time_zone(ShopOrder::UpdatedAt))
                     .to_owned(),
             )
@@ -49,6 +52,10 @@ impl MigrationTrait for Migration {
             (
                 "idx_shop_order_status_expiry",
                 vec![ShopOrder::Status, ShopOrder::ExpiresAt],
+            ),
+            (
+                "idx_shop_order_confirmation",
+                vec![ShopOrder::Status, ShopOrder::ConfirmationQueuedAt],
             ),
         ] {
             let mut index = Index::create();
@@ -185,13 +192,21 @@ impl MigrationTrait for Migration {
                     .col(string_len(IdempotencyRecord::RequestHash, 64))
                     .col(uuid_null(IdempotencyRecord::OrderId))
                     .col(integer_null(IdempotencyRecord::StatusCode))
-                    .col(text_null(IdempotencyRecord::Response))
                     .col(timestamp_with_time_zone(IdempotencyRecord::CreatedAt))
                     .primary_key(
                         Index::create()
                             .col(IdempotencyRecord::Scope)
                             .col(IdempotencyRecord::Key),
                     )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_idempotency_order")
+                    .table(IdempotencyRecord::Table)
+                    .col(IdempotencyRecord::OrderId)
                     .to_owned(),
             )
             .await?;
@@ -308,6 +323,7 @@ enum ShopOrder {
     CreatedAt,
     ExpiresAt,
     PaidAt,
+    ConfirmationQueuedAt,
     UpdatedAt,
 }
 
@@ -371,7 +387,6 @@ enum IdempotencyRecord {
     RequestHash,
     OrderId,
     StatusCode,
-    Response,
     CreatedAt,
 }
 

@@ -470,6 +470,7 @@ async fn naive_place(db: &DatabaseConnection, order: NaiveOrder) -> anyhow::Resu
         created_at: now,
         expires_at: now,
         paid_at: Some(now),
+        confirmation_queued_at: Some(now),
         updated_at: now,
     }
     .into_active_model()

@@ -121,9 +121,10 @@ fn checkout_engine(
     outbox: &Outbox,
     public_url: &std::sync::Arc<str>,
 ) -> Engine {
-    let lanes = match (config.checkout_lanes, db.get_database_backend()) {
-        (0, DbBackend::Sqlite) => 1,
-        (0, _) => 4,
+    let sqlite = db.get_database_backend() == DbBackend::Sqlite;
+    let lanes = match (config.checkout_lanes, sqlite) {
+        (0, true) => 1,
+        (0, false) => 4,
         (lanes, _) => lanes,
     };
     Engine::start(
@@ -135,6 +136,7 @@ fn checkout_engine(
             lanes,
             queue_capacity: config.checkout_queue,
             reservation_ttl: Duration::from_secs(config.reservation_ttl_secs),
+            settling: if sqlite { 1 } else { 2 },
             ..EngineConfig::default()
         },
     )
@@ -200,7 +202,8 @@ fn spawn_workers(
 }
 
 /// Every second: unpaid reservations that lapsed return their stock, authorised payments are
-/// captured; every ten minutes, old idempotency records go.
+/// captured, paid orders get their confirmation mail; every ten minutes, old idempotency
+/// records go.
 async fn run_checkout_chores(state: AppState, mut stopping: watch::Receiver<bool>) {
     let mut every = tokio::time::interval(Duration::from_secs(1));
     let mut last_purge = std::time::Instant::now();
@@ -209,7 +212,8 @@ async fn run_checkout_chores(state: AppState, mut stopping: watch::Receiver<bool
             _ = stopping.wait_for(|stop| *stop) => break,
             _ = every.tick() => {}
         }
-        if let Err(err) = state.checkout.maintain().await {
+        let done = state.checkout.maintain().await;
+        if let Err(err) = done {
             tracing::warn!(error = %err, "checkout chores failed");
         }
         if last_purge.elapsed() >= Duration::from_secs(600) {

@@ -97,6 +97,12 @@ db_test!(async fn a_guest_pays_with_the_success_card_and_gets_a_confirmed_order(
     assert_eq!(read["status"], "paid");
     assert_eq!(stock_of(&app, &sku).await, (8, 0), "two sold, none left reserved");
     assert_eq!(reconcile(&app, &sku).await, 2);
+    // The confirmation mail is written just after the checkout path, within a moment.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.mails_to("mei@example.com").await.is_empty() {
+        assert!(Instant::now() < deadline, "no confirmation mail");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let mail = app.last_mail_to("mei@example.com").await;
     assert!(mail.subject.contains(placed["number"].as_str().unwrap()), "{}", mail.subject);
     assert!(mail.text_body.contains("¥273.00"), "{}", mail.text_body);

@@ -8,7 +8,7 @@
 //! 2. the payment provider is asked for every reserved order, concurrently, outside any
 //!    transaction;
 //! 3. **settle**: one transaction that turns reservations into sales (or returns the stock of
-//!    declined payments), records payments and answers, and queues confirmation mail.
+//!    declined payments), records payments and the answers' statuses.
 //!
 //! Only then is every request in the batch answered, so a success is always durable. If the
 //! process dies between 1 and 3, the orders stay `pending_payment` and expire, returning
@@ -79,8 +79,37 @@ enum Decision {
     Reserved(Box<Reserved>),
 }
 
+/// The answer when an order's reservation lapsed before its payment was confirmed.
+pub(super) fn lapsed() -> AppError {
+    AppError::Conflict {
+        message: "The reservation lapsed before the payment was confirmed. Nothing was charged."
+            .into(),
+    }
+}
+
+/// A batch whose stock is reserved: its requests wait for their payments to settle.
+pub(super) struct Reservation {
+    jobs: Vec<Job>,
+    /// The reserved orders, by index into `jobs`.
+    reserved: Vec<(usize, Reserved)>,
+}
+
+fn answer(job: &mut Job, placement: Placement) {
+    if let Some(reply) = job.reply.take() {
+        let _ = reply.send(placement);
+    }
+}
+
 /// Runs `jobs` and answers each.
 pub(super) async fn run(core: &Core, jobs: Vec<Job>) {
+    if let Some(reservation) = reserve_all(core, jobs).await {
+        settle_all(core, reservation).await;
+    }
+}
+
+/// Step 1 for a batch. Requests that are decided here (refused, replayed) are answered at once;
+/// `None` when no order waits for a payment.
+pub(super) async fn reserve_all(core: &Core, mut jobs: Vec<Job>) -> Option<Reservation> {
     let decisions = match reserve(core, &jobs).await {
         Ok(decisions) => decisions,
         Err(_) if jobs.len() > 1 => {
@@ -90,35 +119,36 @@ pub(super) async fn run(core: &Core, jobs: Vec<Job>) {
             for job in jobs {
                 Box::pin(run(core, vec![job])).await;
             }
-            return;
+            return None;
         }
         Err(err) => {
-            for job in jobs {
-                let _ = job.reply.send(Err(err.clone()));
+            for job in &mut jobs {
+                answer(job, Err(err.clone()));
             }
-            return;
+            return None;
         }
     };
     let mut reserved = Vec::new();
-    let mut answers: Vec<Option<Placement>> = Vec::with_capacity(jobs.len());
-    for decision in decisions {
+    for (index, decision) in decisions.into_iter().enumerate() {
         match decision {
-            Decision::Answer(answer) => answers.push(Some(*answer)),
-            Decision::Reserved(r) => {
-                reserved.push((answers.len(), *r));
-                answers.push(None);
-            }
+            Decision::Answer(placement) => answer(&mut jobs[index], *placement),
+            Decision::Reserved(r) => reserved.push((index, *r)),
         }
     }
-    if !reserved.is_empty() {
-        for (index, answer) in settle(core, &jobs, reserved).await {
-            answers[index] = Some(answer);
-        }
+    (!reserved.is_empty()).then_some(Reservation { jobs, reserved })
+}
+
+/// Steps 2 and 3 for a reserved batch, then the answers.
+pub(super) async fn settle_all(core: &Core, reservation: Reservation) {
+    let Reservation { mut jobs, reserved } = reservation;
+    for (index, placement) in settle(core, &jobs, reserved).await {
+        answer(&mut jobs[index], placement);
     }
-    for (job, answer) in jobs.into_iter().zip(answers) {
-        let answer =
-            answer.unwrap_or_else(|| Err(AppError::internal("checkout request left unanswered")));
-        let _ = job.reply.send(answer);
+    for job in &mut jobs {
+        answer(
+            job,
+            Err(AppError::internal("checkout request left unanswered")),
+        );
     }
 }
 
@@ -149,10 +179,9 @@ async fn reserve(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppError> {
     let mut records = Vec::new();
     for job in jobs {
         if let Some(record) = job.key.as_ref().and_then(|k| stored.get(k)) {
-            decisions.push(Decision::Answer(Box::new(idempotency::answer_of(
-                record,
-                &job.request.fingerprint,
-            ))));
+            decisions.push(Decision::Answer(Box::new(
+                idempotency::answer_of(&txn, record, &job.request.fingerprint).await?,
+            )));
             continue;
         }
         let buyer = job.request.buyer_key();
@@ -188,9 +217,11 @@ async fn reserve(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppError> {
         new_brand_orders.extend(brand_order_rows(&reserved, now));
         new_orders.push(reserved.order.clone().into_active_model());
         if let Some(key) = &job.key {
-            let mut record = idempotency::pending(key, &job.request.fingerprint);
-            record.order_id = sea_orm::ActiveValue::Set(Some(reserved.order.id));
-            records.push(record);
+            records.push(idempotency::pending(
+                key,
+                &job.request.fingerprint,
+                reserved.order.id,
+            ));
         }
         decisions.push(Decision::Reserved(Box::new(reserved)));
     }
@@ -383,6 +414,7 @@ fn plan(
         created_at: now,
         expires_at,
         paid_at: None,
+        confirmation_queued_at: None,
         updated_at: now,
     };
     let view = OrderView {
@@ -830,7 +862,7 @@ async fn record_outcomes(
     let mut payment_rows = Vec::new();
     let mut paid_ids = Vec::new();
     let mut failed_ids = Vec::new();
-    let mut mail = Vec::new();
+    let mut statuses: Vec<(Uuid, u16)> = Vec::with_capacity(reserved.len());
     let mut released_skus = HashSet::new();
     let mut released_listings = HashSet::new();
     let mut to_void = Vec::new();
@@ -842,12 +874,8 @@ async fn record_outcomes(
             if let Paid::Authorized { reference, .. } | Paid::Pending { reference, .. } = outcome {
                 to_void.push(reference.clone());
             }
-            answers.push((
-                *index,
-                Err(AppError::Conflict {
-                    message: "The reservation lapsed before the payment was confirmed. Nothing was charged.".into(),
-                }),
-            ));
+            statuses.push((r.order.id, 409));
+            answers.push((*index, Err(lapsed())));
             continue;
         }
         let mut view = r.view.clone();
@@ -883,6 +911,7 @@ async fn record_outcomes(
             card_brand: card.map(|c| c.brand.clone()),
             card_last4: card.map(|c| c.last4.clone()),
             amount_minor: r.order.total_minor,
+            failure_code: failure,
         });
         let answer = match outcome {
             Paid::Authorized { .. } => {
@@ -908,10 +937,13 @@ async fn record_outcomes(
                 for brand in &mut view.brands {
                     brand.status = OrderStatus::Paid.as_str().to_owned();
                 }
-                mail.push(orders::confirmation_mail(&core.public_url, &view));
+                statuses.push((r.order.id, 201));
                 Ok(view)
             }
-            Paid::Pending { .. } => Ok(view),
+            Paid::Pending { .. } => {
+                statuses.push((r.order.id, 202));
+                Ok(view)
+            }
             Paid::Declined { .. } | Paid::Unreachable => {
                 for planned in &r.lines {
                     for &(location, quantity) in &planned.allocations {
@@ -933,6 +965,7 @@ async fn record_outcomes(
                 remove_held(&txn, &job.request.buyer_key(), &r.limited).await?;
                 failed_ids.push(r.order.id);
                 if let Paid::Declined { code, .. } = outcome {
+                    statuses.push((r.order.id, 402));
                     Err(AppError::PaymentDeclined {
                         message: payments::decline_message(code).to_owned(),
                     })
@@ -953,21 +986,10 @@ async fn record_outcomes(
     bulk::insert_all(&txn, movements).await?;
     bulk::insert_all(&txn, payment_rows).await?;
     bulk::insert_all(&txn, saved_cards).await?;
-    let mailed = !mail.is_empty();
-    crate::mail::enqueue_many(&txn, mail).await?;
-    let recorded: Vec<(&IdempotencyKey, &Placement)> = answers
-        .iter()
-        .filter_map(|(index, answer)| {
-            let key = jobs[*index].key.as_ref()?;
-            (!forget.contains(&key)).then_some((key, answer))
-        })
-        .collect();
-    idempotency::record_answers(&txn, &recorded).await?;
+    idempotency::record_statuses(&txn, &statuses).await?;
     idempotency::forget(&txn, &forget).await?;
     txn.commit().await?;
-    if mailed {
-        core.outbox.wake();
-    }
+    // Confirmation mail is written off this path, by `maintenance`.
     core.restocked(released_skus);
     for reference in to_void {
         if let Err(err) = core.provider.void(&reference).await {

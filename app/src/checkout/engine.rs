@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sea_orm::DatabaseConnection;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, Semaphore};
 use uuid::Uuid;
 
 use super::payments::PaymentProvider;
@@ -39,6 +39,10 @@ pub struct EngineConfig {
     pub queue_capacity: usize,
     /// Most requests one batch takes.
     pub max_batch: usize,
+    /// Batches of one lane that may be settling their payments while the next one reserves
+    /// (pipelining). 1 on SQLite: its single writer gains nothing from overlap, and two
+    /// writers waiting on each other sleep in SQLite's busy handler.
+    pub settling: usize,
     /// How long an unpaid order keeps its stock.
     pub reservation_ttl: Duration,
     /// How long "sold out" is believed without asking the database again (stock can come
@@ -51,7 +55,8 @@ impl Default for EngineConfig {
         EngineConfig {
             lanes: 4,
             queue_capacity: 4_096,
-            max_batch: 256,
+            max_batch: 512,
+            settling: 2,
             reservation_ttl: Duration::from_secs(15 * 60),
             sold_out_ttl: Duration::from_secs(2),
         }
@@ -77,7 +82,8 @@ pub type Placement = Result<OrderView, AppError>;
 pub(super) struct Job {
     pub request: OrderRequest,
     pub key: Option<IdempotencyKey>,
-    pub reply: oneshot::Sender<Placement>,
+    /// Taken when the request is answered.
+    pub reply: Option<oneshot::Sender<Placement>>,
 }
 
 /// What the lane workers share.
@@ -171,6 +177,7 @@ impl Engine {
         let lanes = config.lanes.max(1);
         let capacity = config.queue_capacity.max(1);
         let max_batch = config.max_batch.max(1);
+        let settling = config.settling.max(1);
         let core = Arc::new(Core {
             db,
             provider,
@@ -184,9 +191,22 @@ impl Engine {
                 let (tx, mut rx) = mpsc::channel::<Job>(capacity);
                 let core = core.clone();
                 tokio::spawn(async move {
+                    // Pipelined: while one batch waits for its payments and settles, the next
+                    // one reserves, up to `settling` batches at once (back-pressure).
+                    let settling = Arc::new(Semaphore::new(settling));
                     let mut jobs = Vec::with_capacity(max_batch);
                     while rx.recv_many(&mut jobs, max_batch).await > 0 {
-                        batch::run(&core, std::mem::take(&mut jobs)).await;
+                        let Ok(permit) = settling.clone().acquire_owned().await else {
+                            break;
+                        };
+                        let batch = std::mem::take(&mut jobs);
+                        if let Some(reservation) = batch::reserve_all(&core, batch).await {
+                            let core = core.clone();
+                            tokio::spawn(async move {
+                                batch::settle_all(&core, reservation).await;
+                                drop(permit);
+                            });
+                        }
                     }
                 });
                 tx
@@ -214,25 +234,13 @@ impl Engine {
     /// With a key, a retry of the same request gets the first answer; the same key with a
     /// different request is refused with `IdempotencyKeyReused`.
     pub async fn place(&self, request: OrderRequest, key: Option<IdempotencyKey>) -> Placement {
-        if request
-            .lines
-            .iter()
-            .any(|l| self.core.is_sold_out(l.sku_id))
-        {
-            // A retry of an order that was placed must still get its answer; only keyed
-            // requests pay for that look-up.
-            if let Some(key) = &key {
-                if let Some(answer) =
-                    idempotency::stored_answer(&self.core.db, key, &request.fingerprint).await?
-                {
-                    return answer;
-                }
-            }
-            return Err(AppError::SoldOut);
-        }
         let Some(key) = key else {
+            if self.sold_out(&request) {
+                return Err(AppError::SoldOut);
+            }
             return self.enqueue(request, None).await;
         };
+        // A retry while the first request still runs on this node waits for its answer.
         let joined = {
             let mut in_flight = self.in_flight.lock().expect("in-flight map poisoned");
             match in_flight.get(&key) {
@@ -261,9 +269,27 @@ impl Engine {
             key: key.clone(),
             answer: None,
         };
-        let answer = self.enqueue(request, Some(key)).await;
+        let answer = if self.sold_out(&request) {
+            // A retry of an order that was placed still gets its answer, so a keyed request
+            // pays for one look-up before it is refused.
+            match idempotency::stored_answer(&self.core.db, &key, &request.fingerprint).await {
+                Ok(Some(answer)) => answer,
+                Ok(None) => Err(AppError::SoldOut),
+                Err(err) => Err(err),
+            }
+        } else {
+            self.enqueue(request, Some(key)).await
+        };
         leader.answer = Some(answer.clone());
         answer
+    }
+
+    /// Whether a line's SKU is known to be sold out.
+    fn sold_out(&self, request: &OrderRequest) -> bool {
+        request
+            .lines
+            .iter()
+            .any(|l| self.core.is_sold_out(l.sku_id))
     }
 
     async fn enqueue(&self, request: OrderRequest, key: Option<IdempotencyKey>) -> Placement {
@@ -272,7 +298,7 @@ impl Engine {
         lane.try_send(Job {
             request,
             key,
-            reply,
+            reply: Some(reply),
         })
         .map_err(|err| match err {
             mpsc::error::TrySendError::Full(_) => AppError::RateLimited {
@@ -296,8 +322,9 @@ impl Engine {
         (hasher.finish() % self.lanes.len() as u64) as usize
     }
 
-    /// Runs expiry of unpaid reservations and capture of authorised payments; see
-    /// [`super::maintenance`]. Answers how many orders expired.
+    /// Runs the engine's chores: expiry of unpaid reservations, capture of authorised
+    /// payments, confirmation mail; see [`super::maintenance`]. Answers how many orders
+    /// expired.
     pub async fn maintain(&self) -> Result<usize, AppError> {
         super::maintenance::run_once(&self.core).await
     }

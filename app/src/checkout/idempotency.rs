@@ -1,35 +1,39 @@
-//! Idempotency records: the first answer to a request sent with an `Idempotency-Key`, kept
-//! at least [`KEEP_FOR`] so a retry gets that answer instead of a second order.
+//! Idempotency records: which order a request sent with an `Idempotency-Key` made and the
+//! status of the first answer, kept at least [`KEEP_FOR`] so a retry gets that answer
+//! instead of a second order.
 //!
-//! A record is written with the reservation (status unknown) and completed with the answer in
-//! the same transaction that settles the payment. Refusals that change nothing — sold out,
-//! limit reached, invalid input, 429 — are not recorded: a retry with the same key is simply
-//! evaluated again.
+//! A record is written with the reservation (status unknown, so a concurrent retry on another
+//! node is told to wait) and its status is set by the transaction that settles the payment.
+//! A replay answers with the same status and the order as stored. Refusals that change
+//! nothing — sold out, limit reached, invalid input, 429 — are not recorded: a retry with the
+//! same key is simply evaluated again.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use entity::idempotency_record;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement, Value};
+use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
 
 use super::engine::{IdempotencyKey, Placement};
+use super::{orders, payments};
 use crate::core::{time, AppError};
 
 /// How long keys are kept (the promise is at least 24 hours).
 pub const KEEP_FOR: chrono::TimeDelta = chrono::TimeDelta::hours(48);
 
-/// The answer recorded for `key`, if any: the stored one when `fingerprint` matches,
-/// `IdempotencyKeyReused` when it doesn't, a conflict while the first request still runs.
+/// The answer recorded for `key`, if any: see [`answer_of`].
 pub async fn stored_answer(
     db: &impl ConnectionTrait,
     key: &IdempotencyKey,
     fingerprint: &str,
 ) -> Result<Option<Placement>, AppError> {
-    Ok(
-        idempotency_record::Entity::find_by_id((key.scope.clone(), key.key.clone()))
-            .one(db)
-            .await?
-            .map(|record| answer_of(&record, fingerprint)),
-    )
+    match idempotency_record::Entity::find_by_id((key.scope.clone(), key.key.clone()))
+        .one(db)
+        .await?
+    {
+        Some(record) => Ok(Some(answer_of(db, &record, fingerprint).await?)),
+        None => Ok(None),
+    }
 }
 
 /// The records for `keys`, by key.
@@ -63,80 +67,81 @@ pub async fn load(
         .collect())
 }
 
-/// What a stored record answers to a request with `fingerprint`.
-pub fn answer_of(record: &idempotency_record::Model, fingerprint: &str) -> Placement {
+/// What a stored record answers to a request with `fingerprint`: the first answer when the
+/// request is the same, `IdempotencyKeyReused` when it isn't, a conflict while the first
+/// request still runs.
+pub async fn answer_of(
+    db: &impl ConnectionTrait,
+    record: &idempotency_record::Model,
+    fingerprint: &str,
+) -> Result<Placement, AppError> {
     if record.request_hash != fingerprint {
-        return Err(AppError::IdempotencyKeyReused);
+        return Ok(Err(AppError::IdempotencyKeyReused));
     }
-    match &record.response {
-        None => Err(AppError::Conflict {
+    let (Some(status), Some(order_id)) = (record.status_code, record.order_id) else {
+        return Ok(Err(AppError::Conflict {
             message: "A request with this Idempotency-Key is still being processed. Try again in a moment.".into(),
+        }));
+    };
+    let Some((_, order)) = orders::find(db, order_id).await? else {
+        return Err(AppError::internal(format!(
+            "idempotency record points at missing order {order_id}"
+        )));
+    };
+    Ok(match status {
+        201 | 202 => Ok(order),
+        402 => Err(AppError::PaymentDeclined {
+            message: payments::decline_message(
+                order
+                    .payment
+                    .and_then(|p| p.failure_code)
+                    .as_deref()
+                    .unwrap_or_default(),
+            )
+            .to_owned(),
         }),
-        Some(json) => serde_json::from_str::<Placement>(json)
-            .unwrap_or_else(|err| Err(AppError::internal(format!("stored answer unreadable: {err}")))),
-    }
+        _ => Err(super::batch::lapsed()),
+    })
 }
 
-/// A new record for `key`, answer still unknown.
-pub fn pending(key: &IdempotencyKey, fingerprint: &str) -> idempotency_record::ActiveModel {
+/// A new record for `key` and the order it makes, answer still unknown.
+pub fn pending(
+    key: &IdempotencyKey,
+    fingerprint: &str,
+    order_id: Uuid,
+) -> idempotency_record::ActiveModel {
     use sea_orm::IntoActiveModel;
     idempotency_record::Model {
         scope: key.scope.clone(),
         key: key.key.clone(),
         request_hash: fingerprint.to_owned(),
-        order_id: None,
+        order_id: Some(order_id),
         status_code: None,
-        response: None,
         created_at: time::now(),
     }
     .into_active_model()
 }
 
-/// Completes records with their answers (one statement for all of them).
-pub async fn record_answers(
+/// Sets the answer's status on the records of these orders (orders placed without a key have
+/// none): one UPDATE per distinct status.
+pub async fn record_statuses(
     db: &impl ConnectionTrait,
-    answers: &[(&IdempotencyKey, &Placement)],
+    answers: &[(Uuid, u16)],
 ) -> Result<(), AppError> {
-    if answers.is_empty() {
-        return Ok(());
+    let mut by_status: BTreeMap<u16, Vec<Uuid>> = BTreeMap::new();
+    for (order_id, status) in answers {
+        by_status.entry(*status).or_default().push(*order_id);
     }
-    let backend = db.get_database_backend();
-    let mut values: Vec<Value> = Vec::with_capacity(answers.len() * 4);
-    let mut rows = Vec::with_capacity(answers.len());
-    for (key, answer) in answers {
-        let status = match answer {
-            Ok(order) if order.status == super::OrderStatus::PendingPayment => 202,
-            Ok(_) => 201,
-            Err(err) => i32::from(err.status()),
-        };
-        let json = serde_json::to_string(answer).map_err(AppError::internal)?;
-        let n = values.len();
-        rows.push(match backend {
-            sea_orm::DbBackend::Postgres => format!(
-                "(${}, ${}, CAST(${} AS INTEGER), ${})",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4
-            ),
-            _ => "(?, ?, ?, ?)".to_owned(),
-        });
-        values.extend([
-            key.scope.clone().into(),
-            key.key.clone().into(),
-            status.into(),
-            json.into(),
-        ]);
+    for (status, ids) in by_status {
+        idempotency_record::Entity::update_many()
+            .col_expr(
+                idempotency_record::Column::StatusCode,
+                Expr::value(i32::from(status)),
+            )
+            .filter(idempotency_record::Column::OrderId.is_in(ids))
+            .exec(db)
+            .await?;
     }
-    // One UPDATE ... FROM a VALUES list (SQLite ≥ 3.33 and PostgreSQL both have it).
-    let sql = format!(
-        "WITH answers(scope, key, status_code, response) AS (VALUES {}) \
-         UPDATE idempotency_record SET status_code = answers.status_code, response = answers.response \
-         FROM answers WHERE idempotency_record.scope = answers.scope AND idempotency_record.key = answers.key",
-        rows.join(", ")
-    );
-    db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
     Ok(())
 }
 

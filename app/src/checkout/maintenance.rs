@@ -1,5 +1,6 @@
-//! The engine's background chores: unpaid reservations that lapse return their stock, and
-//! authorised payments of paid orders are captured.
+//! The engine's background chores: unpaid reservations that lapse return their stock,
+//! authorised payments of paid orders are captured, and paid orders get their confirmation
+//! mail — written here, many per transaction, so the checkout path never renders mail.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -17,12 +18,60 @@ use crate::core::{bulk, time, txn::begin_write, AppError};
 const EXPIRE_PER_RUN: u64 = 200;
 /// Payments captured per run.
 const CAPTURE_PER_RUN: u64 = 1_000;
+/// Confirmation mails queued per round (a round a second: 500 mails/s).
+const MAIL_PER_RUN: u64 = 500;
 
 /// One round of chores; answers how many orders expired.
 pub(super) async fn run_once(core: &Core) -> Result<usize, AppError> {
     let expired = expire_due(core).await?;
     capture_authorized(core).await?;
+    // At most MAIL_PER_RUN per round: in a rush, mail lags (durably: the order says it is
+    // due) instead of taking CPU from checkout, and catches up afterwards.
+    queue_confirmations(core).await?;
     Ok(expired)
+}
+
+/// Queues the confirmation mail of up to [`MAIL_PER_RUN`] paid orders that have none yet.
+pub(super) async fn queue_confirmations(core: &Core) -> Result<usize, AppError> {
+    let due: Vec<Uuid> = shop_order::Entity::find()
+        .select_only()
+        .column(shop_order::Column::Id)
+        .filter(shop_order::Column::Status.eq(OrderStatus::Paid.as_str()))
+        .filter(shop_order::Column::ConfirmationQueuedAt.is_null())
+        .limit(MAIL_PER_RUN)
+        .into_tuple()
+        .all(&core.db)
+        .await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let txn = begin_write(&core.db).await?;
+    // Claimed under the write lock (PostgreSQL: row locks), so two nodes never mail twice.
+    let mut claim = shop_order::Entity::find()
+        .filter(shop_order::Column::Id.is_in(due))
+        .filter(shop_order::Column::ConfirmationQueuedAt.is_null());
+    if core.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        claim = claim.lock_exclusive();
+    }
+    let claimed = claim.all(&txn).await?;
+    let ids: Vec<Uuid> = claimed.iter().map(|o| o.id).collect();
+    let mails = orders::views(&txn, claimed)
+        .await?
+        .iter()
+        .map(|view| orders::confirmation_mail(&core.public_url, view))
+        .collect();
+    crate::mail::enqueue_many(&txn, mails).await?;
+    shop_order::Entity::update_many()
+        .col_expr(
+            shop_order::Column::ConfirmationQueuedAt,
+            Expr::value(time::now()),
+        )
+        .filter(shop_order::Column::Id.is_in(ids.clone()))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    core.outbox.wake();
+    Ok(ids.len())
 }
 
 /// Deletes idempotency records past their keeping time; answers how many.

@@ -273,6 +273,8 @@ pub struct PaymentView {
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
     pub amount_minor: i64,
+    /// Why the provider refused it (`card_declined`, `insufficient_funds`...).
+    pub failure_code: Option<String>,
 }
 
 /// An order as its buyer sees it.

@@ -180,7 +180,7 @@ pub async fn for_account(
 }
 
 /// Builds the views of `orders` with four queries in all.
-async fn views(
+pub(super) async fn views(
     db: &impl ConnectionTrait,
     orders: Vec<shop_order::Model>,
 ) -> Result<Vec<OrderView>, AppError> {
@@ -249,6 +249,7 @@ async fn views(
                     card_brand: p.card_brand.clone(),
                     card_last4: p.card_last4.clone(),
                     amount_minor: p.amount_minor,
+                    failure_code: p.failure_code.clone(),
                 });
             OrderView {
                 id: order.id.to_string(),
