@@ -86,6 +86,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("imports")) view=catalog::ImportsPage/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("imports"), ParamSegment("id")) view=catalog::ImportJobPage/>
                     <Route path=StaticSegment("search") view=catalog::SearchPage/>
+                    <Route path=StaticSegment("checkout") view=checkout::CheckoutPage/>
+                    <Route path=(StaticSegment("orders"), ParamSegment("id")) view=checkout::OrderPage/>
                     <Route path=(StaticSegment("c"), ParamSegment("category")) view=catalog::SearchPage/>
                     <Route path=(StaticSegment("p"), ParamSegment("id")) view=catalog::ListingPageView ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("invites"), StaticSegment("accept")) view=brands::AcceptInvitePage/>

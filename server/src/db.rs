@@ -44,7 +44,10 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
                 // 64 MiB of page cache per connection (SQLite's default is 2 MiB): the upper
                 // levels of the catalog's indexes stay in memory at millions of listings.
                 .pragma("cache_size", "-65536")
-        });
+                // Room for the multi-row INSERT shapes of `core::bulk` (powers of two).
+                .statement_cache_capacity(400)
+        })
+        .map_sqlx_postgres_opts(|opts| opts.statement_cache_capacity(400));
     Database::connect(options)
         .await
         .with_context(|| format!("connecting to {}", config.redacted_url()))

@@ -269,6 +269,9 @@ fn ListingDetailView(detail: ListingDetail) -> impl IntoView {
                         view! { <span class="badge badge--danger">"Sold out"</span> }.into_any()
                     })}
                 </p>
+                {move || current().filter(|v| v.available > 0).map(|v| view! {
+                    <A href=format!("/checkout?sku={}", v.id) attr:class="button button--primary button--block listing__buy">"Buy now"</A>
+                })}
                 <p class="listing__sku">{move || current().map(|v| format!("SKU {}", v.code))}</p>
                 <div class="listing__description" inner_html=detail.description_html.clone()></div>
             </div>

@@ -3,6 +3,7 @@
 //! through a [`payments::PaymentProvider`] and confirms, without overselling and without
 //! losing an acknowledged order; see `engine.rs` for how it stays fast on one hot SKU.
 
+mod api;
 #[cfg(feature = "ssr")]
 mod batch;
 #[cfg(feature = "ssr")]
@@ -14,11 +15,14 @@ mod maintenance;
 mod model;
 #[cfg(feature = "ssr")]
 pub mod orders;
+mod pages;
 #[cfg(feature = "ssr")]
 pub mod payments;
 #[cfg(feature = "ssr")]
 pub mod request;
 
+pub use api::*;
 #[cfg(feature = "ssr")]
 pub use engine::{Engine, EngineConfig, IdempotencyKey, Placement, MAX_IDEMPOTENCY_KEY_LEN};
 pub use model::*;
+pub use pages::*;

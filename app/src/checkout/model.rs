@@ -299,3 +299,24 @@ pub struct OrderView {
     pub expires_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
 }
+
+/// What the checkout page shows and needs for one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutItem {
+    pub sku: String,
+    pub listing_id: String,
+    pub title: String,
+    pub brand_name: String,
+    /// The variant's option values ("M / Ivory"); empty for a single-variant listing.
+    pub variant: String,
+    pub price_minor: i64,
+    pub currency: String,
+    pub available: i64,
+    pub purchase_limit: Option<i32>,
+    pub image_url: Option<String>,
+    /// The signed-in buyer's email, to prefill.
+    pub email: Option<String>,
+    /// A fresh idempotency key for this checkout: pressing "Pay" again (a double tap, a retry
+    /// after a network error) sends the same key, so it cannot make a second order.
+    pub checkout_key: String,
+}

@@ -164,6 +164,33 @@ pub async fn find(
     Ok(views.pop().map(|view| (order, view)))
 }
 
+/// Order `id` as `caller` may see it: a signed-in buyer's orders are theirs alone (anyone
+/// else gets `NotFound`); a guest order is read with its unguessable id; a brand's system sees
+/// only that brand's part.
+pub async fn for_caller(
+    db: &impl ConnectionTrait,
+    id: &str,
+    caller: &super::request::Caller,
+) -> Result<OrderView, AppError> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let (row, mut view) = find(db, id).await?.ok_or(AppError::NotFound)?;
+    if let Some(brand_id) = caller.brand {
+        let parts = brand_order_ids(db, id, brand_id).await?;
+        view.brands.retain(|b| parts.contains(&b.id));
+        return if view.brands.is_empty() {
+            Err(AppError::NotFound)
+        } else {
+            Ok(view)
+        };
+    }
+    match row.account_id {
+        Some(owner) if caller.account.as_ref().is_none_or(|(me, _)| *me != owner) => {
+            Err(AppError::NotFound)
+        }
+        _ => Ok(view),
+    }
+}
+
 /// The account's orders, newest first (at most `limit`).
 pub async fn for_account(
     db: &impl ConnectionTrait,

@@ -26,6 +26,20 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// A shopper, signed in (`user`) or a guest.
+    pub fn shopper(user: Option<&crate::auth::CurrentUser>) -> Result<Self, AppError> {
+        let account = user
+            .map(|u| -> Result<_, AppError> {
+                let id = Uuid::parse_str(&u.id).map_err(AppError::internal)?;
+                Ok((id, u.email.clone()))
+            })
+            .transpose()?;
+        Ok(Caller {
+            account,
+            brand: None,
+        })
+    }
+
     /// Whose idempotency keys these are.
     pub fn idempotency_scope(&self) -> String {
         match (&self.account, self.brand) {

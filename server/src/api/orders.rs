@@ -4,7 +4,6 @@
 //! own system with its bearer token (it may sell only that brand's SKUs — a till, an app).
 
 use app::{
-    auth::CurrentUser,
     brands::BrandScope,
     checkout::{
         orders,
@@ -34,24 +33,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// The caller as the engine sees it: an account, a brand's system, or a guest.
 async fn caller(state: &AppState, viewer: &Viewer) -> Result<Caller, AppError> {
-    let account = viewer
-        .user
-        .as_ref()
-        .map(|u: &CurrentUser| -> Result<_, AppError> {
-            let id = Uuid::parse_str(&u.id).map_err(AppError::internal)?;
-            Ok((id, u.email.clone()))
-        })
-        .transpose()?;
-    let brand = match &viewer.bearer {
-        Some(token) => Some(
+    let mut caller = Caller::shopper(viewer.user.as_ref())?;
+    if let Some(token) = &viewer.bearer {
+        caller.brand = Some(
             BrandScope::from_any_api_token(&state.db, token, true)
                 .await?
                 .0
                 .brand_id(),
-        ),
-        None => None,
-    };
-    Ok(Caller { account, brand })
+        );
+    }
+    Ok(caller)
 }
 
 /// The `Idempotency-Key` header, if sent: 1–255 visible ASCII characters.
@@ -140,25 +131,8 @@ async fn get_order(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<OrderView>, AppError> {
-    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let caller = caller(&state, &viewer).await?;
-    let (row, mut view) = orders::find(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if let Some(brand_id) = caller.brand {
-        // A brand sees its own part of the order only.
-        let brand_orders = orders::brand_order_ids(&state.db, id, brand_id).await?;
-        view.brands.retain(|b| brand_orders.contains(&b.id));
-        if view.brands.is_empty() {
-            return Err(AppError::NotFound);
-        }
-        return Ok(Json(view));
-    }
-    match row.account_id {
-        // Another buyer's order does not exist, as far as this caller knows.
-        Some(owner) if caller.account.is_none_or(|(me, _)| me != owner) => Err(AppError::NotFound),
-        _ => Ok(Json(view)),
-    }
+    Ok(Json(orders::for_caller(&state.db, &id, &caller).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
