@@ -3,8 +3,11 @@
 //!
 //! - [`auth`]: accounts, sessions, roles and guards, verification, password reset.
 //! - [`brands`]: brands (tenants), applications, admin review, the `BrandScope`.
+//! - [`cart`]: guest and signed-in carts (merged at sign-in) with live prices.
 //! - [`catalog`]: listings, variants, stock and its ledger, storefront search.
+//! - [`checkout`]: the one engine every purchase goes through, payments, orders for buyers.
 //! - [`core`]: what every capability shares (the error type, application state, UI kit).
+//! - [`fulfilment`]: a brand's orders: list, ship, cancel, refund.
 //! - [`festival`]: the platform's festival settings (name, dates) shown across the storefront.
 //! - [`home`]: the storefront home page.
 //! - [`mail`]: transactional mail through a durable outbox.
@@ -17,10 +20,12 @@
 
 pub mod auth;
 pub mod brands;
+pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod core;
 pub mod festival;
+pub mod fulfilment;
 pub mod home;
 pub mod mail;
 pub mod media;
@@ -61,6 +66,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     auth::provide_user_context();
+    cart::provide_cart_context();
 
     view! {
         <Title formatter=|title: String| {
@@ -84,9 +90,13 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings"), StaticSegment("new")) view=catalog::NewListingPage/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings"), ParamSegment("id")) view=catalog::EditListingPage/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("imports")) view=catalog::ImportsPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("orders")) view=fulfilment::BrandOrdersPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("orders"), ParamSegment("id")) view=fulfilment::BrandOrderPage/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("imports"), ParamSegment("id")) view=catalog::ImportJobPage/>
                     <Route path=StaticSegment("search") view=catalog::SearchPage/>
                     <Route path=StaticSegment("checkout") view=checkout::CheckoutPage/>
+                    <Route path=StaticSegment("cart") view=cart::CartPage/>
+                    <Route path=StaticSegment("orders") view=checkout::MyOrdersPage/>
                     <Route path=(StaticSegment("orders"), ParamSegment("id")) view=checkout::OrderPage/>
                     <Route path=(StaticSegment("c"), ParamSegment("category")) view=catalog::SearchPage/>
                     <Route path=(StaticSegment("p"), ParamSegment("id")) view=catalog::ListingPageView ssr=SsrMode::Async/>

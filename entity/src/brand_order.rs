@@ -15,6 +15,8 @@ pub struct Model {
     pub refunded_minor: i64,
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
+    pub shipped_at: Option<DateTimeUtc>,
+    pub cancelled_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -12,6 +12,8 @@ pub mod brand_api_token;
 pub mod brand_invite;
 pub mod brand_membership;
 pub mod brand_order;
+pub mod cart;
+pub mod cart_line;
 pub mod catalog_import;
 pub mod idempotency_record;
 pub mod listing;

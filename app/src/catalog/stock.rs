@@ -35,6 +35,8 @@ pub enum MovementKind {
     Reserve,
     Release,
     Sell,
+    /// Sold units that came back (a refund or cancellation with restocking).
+    Return,
 }
 
 impl MovementKind {
@@ -48,6 +50,20 @@ impl MovementKind {
             MovementKind::Reserve => "reserve",
             MovementKind::Release => "release",
             MovementKind::Sell => "sell",
+            MovementKind::Return => "return",
+        }
+    }
+
+    /// `(on hand, reserved)` deltas of `quantity` units moved by an order: a reservation
+    /// holds them, a release frees them, a sale takes them out, a return puts them back.
+    /// Brand-made changes (receive, adjust, transfers) carry their own deltas: `(0, 0)`.
+    pub fn order_deltas(self, quantity: i64) -> (i64, i64) {
+        match self {
+            MovementKind::Reserve => (0, quantity),
+            MovementKind::Release => (0, -quantity),
+            MovementKind::Sell => (-quantity, -quantity),
+            MovementKind::Return => (quantity, 0),
+            _ => (0, 0),
         }
     }
 }

@@ -12,6 +12,7 @@ use super::{
     search_listings, storefront_listing, ListingCard, ListingDetail, ListingPage, SearchQuery,
     SearchSort, CATEGORIES,
 };
+use crate::cart::AddToCartButton;
 use crate::core::money::{self, format_amount};
 use crate::core::ui::{capitalise, InlineError, NotFoundPage, Skeleton};
 use crate::core::AppError;
@@ -269,9 +270,12 @@ fn ListingDetailView(detail: ListingDetail) -> impl IntoView {
                         view! { <span class="badge badge--danger">"Sold out"</span> }.into_any()
                     })}
                 </p>
-                {move || current().filter(|v| v.available > 0).map(|v| view! {
-                    <A href=format!("/checkout?sku={}", v.id) attr:class="button button--primary button--block listing__buy">"Buy now"</A>
-                })}
+                <Show when=move || current().is_some_and(|v| v.available > 0)>
+                    <div class="listing__actions">
+                        <A href=move || format!("/checkout?sku={}", current().map(|v| v.id).unwrap_or_default()) attr:class="button button--primary button--block listing__buy">"Buy now"</A>
+                        <AddToCartButton sku=Signal::derive(move || current().map(|v| v.id).unwrap_or_default())/>
+                    </div>
+                </Show>
                 <p class="listing__sku">{move || current().map(|v| format!("SKU {}", v.code))}</p>
                 <div class="listing__description" inner_html=detail.description_html.clone()></div>
             </div>

@@ -144,7 +144,9 @@ pub(super) async fn settle_all(core: &Core, reservation: Reservation) {
     for (index, placement) in settle(core, &jobs, reserved).await {
         answer(&mut jobs[index], placement);
     }
-    for job in &mut jobs {
+    // Every job was answered above; one left over is a bug, logged as such (only then: the
+    // error is logged when it is made).
+    for job in jobs.iter_mut().filter(|job| job.reply.is_some()) {
         answer(
             job,
             Err(AppError::internal("checkout request left unanswered")),
@@ -198,19 +200,14 @@ async fn reserve(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppError> {
             *held_deltas.entry((*sku_id, buyer.clone())).or_default() += quantity;
         }
         for planned in &reserved.lines {
-            for &(location, quantity) in &planned.allocations {
-                level_deltas
-                    .entry((planned.line.sku_id, location))
-                    .or_default()
-                    .1 += quantity;
-                movements.push(movement(
-                    MovementKind::Reserve,
-                    &planned.line,
-                    location,
-                    quantity,
-                    &reserved.order,
-                ));
-            }
+            move_line_stock(
+                MovementKind::Reserve,
+                &planned.line,
+                &planned.allocations,
+                &reserved.order,
+                &mut level_deltas,
+                &mut movements,
+            );
             touched_listings.push(planned.line.listing_id);
             new_lines.push(planned.line.clone().into_active_model());
         }
@@ -386,6 +383,7 @@ fn plan(
                 refunded_minor: 0,
                 carrier: None,
                 tracking_number: None,
+                shipped_at: None,
                 lines,
             }
         })
@@ -470,6 +468,8 @@ fn brand_order_rows(
                 refunded_minor: 0,
                 carrier: None,
                 tracking_number: None,
+                shipped_at: None,
+                cancelled_at: None,
                 created_at: now,
                 updated_at: now,
             }
@@ -478,20 +478,35 @@ fn brand_order_rows(
         .collect()
 }
 
+/// Adds what `kind` does to `line`'s units at each of its locations: the level deltas (per
+/// SKU and location) and one ledger row per location. Reserve, sell and release — in a batch
+/// or when a reservation expires — all move stock through here.
+pub(super) fn move_line_stock(
+    kind: MovementKind,
+    line: &order_line::Model,
+    allocations: &[(Uuid, i64)],
+    order: &shop_order::Model,
+    deltas: &mut BTreeMap<(Uuid, Uuid), (i64, i64)>,
+    movements: &mut Vec<stock_movement::ActiveModel>,
+) {
+    for &(location, quantity) in allocations {
+        let (on_hand, reserved) = kind.order_deltas(quantity);
+        let delta = deltas.entry((line.sku_id, location)).or_default();
+        delta.0 += on_hand;
+        delta.1 += reserved;
+        movements.push(movement(kind, line, location, quantity, order));
+    }
+}
+
 /// A ledger row for `quantity` units of `line` at `location`.
-pub(super) fn movement(
+fn movement(
     kind: MovementKind,
     line: &order_line::Model,
     location: Uuid,
     quantity: i64,
     order: &shop_order::Model,
 ) -> stock_movement::ActiveModel {
-    let (on_hand_delta, reserved_delta) = match kind {
-        MovementKind::Reserve => (0, quantity),
-        MovementKind::Release => (0, -quantity),
-        MovementKind::Sell => (-quantity, -quantity),
-        _ => (0, 0),
-    };
+    let (on_hand_delta, reserved_delta) = kind.order_deltas(quantity);
     stock_movement::Model {
         id: Uuid::now_v7(),
         brand_id: line.brand_id,
@@ -916,20 +931,14 @@ async fn record_outcomes(
         let answer = match outcome {
             Paid::Authorized { .. } => {
                 for planned in &r.lines {
-                    for &(location, quantity) in &planned.allocations {
-                        let delta = level_deltas
-                            .entry((planned.line.sku_id, location))
-                            .or_default();
-                        delta.0 -= quantity;
-                        delta.1 -= quantity;
-                        movements.push(movement(
-                            MovementKind::Sell,
-                            &planned.line,
-                            location,
-                            quantity,
-                            &r.order,
-                        ));
-                    }
+                    move_line_stock(
+                        MovementKind::Sell,
+                        &planned.line,
+                        &planned.allocations,
+                        &r.order,
+                        &mut level_deltas,
+                        &mut movements,
+                    );
                 }
                 paid_ids.push(r.order.id);
                 view.status = OrderStatus::Paid;
@@ -946,19 +955,14 @@ async fn record_outcomes(
             }
             Paid::Declined { .. } | Paid::Unreachable => {
                 for planned in &r.lines {
-                    for &(location, quantity) in &planned.allocations {
-                        level_deltas
-                            .entry((planned.line.sku_id, location))
-                            .or_default()
-                            .1 -= quantity;
-                        movements.push(movement(
-                            MovementKind::Release,
-                            &planned.line,
-                            location,
-                            quantity,
-                            &r.order,
-                        ));
-                    }
+                    move_line_stock(
+                        MovementKind::Release,
+                        &planned.line,
+                        &planned.allocations,
+                        &r.order,
+                        &mut level_deltas,
+                        &mut movements,
+                    );
                     released_skus.insert(planned.line.sku_id);
                     released_listings.insert(planned.line.listing_id);
                 }

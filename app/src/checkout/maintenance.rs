@@ -1,6 +1,7 @@
 //! The engine's background chores: unpaid reservations that lapse return their stock,
 //! authorised payments of paid orders are captured, and paid orders get their confirmation
-//! mail — written here, many per transaction, so the checkout path never renders mail.
+//! mail — written here, many per transaction, so the checkout path never renders mail; and
+//! refunds the provider could not take at once are sent again.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -8,7 +9,7 @@ use entity::{order_line, payment, shop_order};
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::batch::{apply_level_deltas, movement, refresh_listings, remove_held};
+use super::batch::{apply_level_deltas, move_line_stock, refresh_listings, remove_held};
 use super::engine::Core;
 use super::{idempotency, orders, OrderStatus};
 use crate::catalog::stock::MovementKind;
@@ -25,6 +26,7 @@ const MAIL_PER_RUN: u64 = 500;
 pub(super) async fn run_once(core: &Core) -> Result<usize, AppError> {
     let expired = expire_due(core).await?;
     capture_authorized(core).await?;
+    crate::fulfilment::service::settle_pending_refunds(&core.db, core.provider.as_ref()).await?;
     // At most MAIL_PER_RUN per round: in a rush, mail lags (durably: the order says it is
     // due) instead of taking CPU from checkout, and catches up afterwards.
     queue_confirmations(core).await?;
@@ -116,16 +118,14 @@ async fn expire_due(core: &Core) -> Result<usize, AppError> {
         let order_lines: Vec<&order_line::Model> =
             lines.iter().filter(|l| l.order_id == order.id).collect();
         for line in &order_lines {
-            for (location, quantity) in orders::parse_allocations(&line.allocations) {
-                deltas.entry((line.sku_id, location)).or_default().1 -= quantity;
-                movements.push(movement(
-                    MovementKind::Release,
-                    line,
-                    location,
-                    quantity,
-                    order,
-                ));
-            }
+            move_line_stock(
+                MovementKind::Release,
+                line,
+                &orders::parse_allocations(&line.allocations),
+                order,
+                &mut deltas,
+                &mut movements,
+            );
             skus.insert(line.sku_id);
             listings.insert(line.listing_id);
         }

@@ -233,6 +233,74 @@ impl OrderStatus {
     }
 }
 
+/// Where one brand's part of an order stands. Until payment it follows the order; then the
+/// brand moves it on (ships, cancels, refunds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BrandOrderStatus {
+    PendingPayment,
+    /// Paid: to be shipped.
+    Paid,
+    /// Handed to a carrier (with a tracking number).
+    Shipped,
+    /// Cancelled by the brand before shipping: the stock went back, the payment was refunded.
+    Cancelled,
+    /// Every unit refunded.
+    Refunded,
+    PaymentFailed,
+    Expired,
+}
+
+impl BrandOrderStatus {
+    /// Every status, in the order a brand's filter lists them.
+    pub const ALL: [BrandOrderStatus; 7] = [
+        BrandOrderStatus::Paid,
+        BrandOrderStatus::Shipped,
+        BrandOrderStatus::Cancelled,
+        BrandOrderStatus::Refunded,
+        BrandOrderStatus::PendingPayment,
+        BrandOrderStatus::PaymentFailed,
+        BrandOrderStatus::Expired,
+    ];
+
+    /// Stable name stored with the brand order.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BrandOrderStatus::PendingPayment => "pending_payment",
+            BrandOrderStatus::Paid => "paid",
+            BrandOrderStatus::Shipped => "shipped",
+            BrandOrderStatus::Cancelled => "cancelled",
+            BrandOrderStatus::Refunded => "refunded",
+            BrandOrderStatus::PaymentFailed => "payment_failed",
+            BrandOrderStatus::Expired => "expired",
+        }
+    }
+
+    /// Parses [`BrandOrderStatus::as_str`].
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// How people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            BrandOrderStatus::PendingPayment => "Awaiting payment",
+            BrandOrderStatus::Paid => "To ship",
+            BrandOrderStatus::Shipped => "Shipped",
+            BrandOrderStatus::Cancelled => "Cancelled",
+            BrandOrderStatus::Refunded => "Refunded",
+            BrandOrderStatus::PaymentFailed => "Payment declined",
+            BrandOrderStatus::Expired => "Expired",
+        }
+    }
+
+    /// The label of a stored status name.
+    pub fn label_of(value: &str) -> &'static str {
+        Self::parse(value).map_or("Unknown", Self::label)
+    }
+}
+
 /// One line of an order as bought.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -243,6 +311,8 @@ pub struct OrderLineView {
     pub title: String,
     pub option_values: Vec<String>,
     pub quantity: i64,
+    /// Units refunded so far.
+    pub refunded_quantity: i64,
     pub unit_price_minor: i64,
     pub line_total_minor: i64,
 }
@@ -260,6 +330,7 @@ pub struct BrandOrderView {
     pub refunded_minor: i64,
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
+    pub shipped_at: Option<DateTime<Utc>>,
     pub lines: Vec<OrderLineView>,
 }
 
@@ -298,25 +369,4 @@ pub struct OrderView {
     /// When an unpaid order's reservation lapses.
     pub expires_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
-}
-
-/// What the checkout page shows and needs for one item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckoutItem {
-    pub sku: String,
-    pub listing_id: String,
-    pub title: String,
-    pub brand_name: String,
-    /// The variant's option values ("M / Ivory"); empty for a single-variant listing.
-    pub variant: String,
-    pub price_minor: i64,
-    pub currency: String,
-    pub available: i64,
-    pub purchase_limit: Option<i32>,
-    pub image_url: Option<String>,
-    /// The signed-in buyer's email, to prefill.
-    pub email: Option<String>,
-    /// A fresh idempotency key for this checkout: pressing "Pay" again (a double tap, a retry
-    /// after a network error) sends the same key, so it cannot make a second order.
-    pub checkout_key: String,
 }

@@ -65,8 +65,21 @@ pub fn line_view(line: &order_line::Model) -> OrderLineView {
         title: line.title.clone(),
         option_values: serde_json::from_str(&line.option_values).unwrap_or_default(),
         quantity: line.quantity,
+        refunded_quantity: line.refunded_quantity,
         unit_price_minor: line.unit_price_minor,
         line_total_minor: line.quantity * line.unit_price_minor,
+    }
+}
+
+/// A payment as a buyer (or the brand) may see it.
+pub fn payment_view(p: &payment::Model) -> PaymentView {
+    PaymentView {
+        provider: p.provider.clone(),
+        status: p.status.clone(),
+        card_brand: p.card_brand.clone(),
+        card_last4: p.card_last4.clone(),
+        amount_minor: p.amount_minor,
+        failure_code: p.failure_code.clone(),
     }
 }
 
@@ -258,6 +271,7 @@ pub(super) async fn views(
                         refunded_minor: b.refunded_minor,
                         carrier: b.carrier.clone(),
                         tracking_number: b.tracking_number.clone(),
+                        shipped_at: b.shipped_at,
                         lines: lines
                             .iter()
                             .filter(|l| l.brand_order_id == b.id)
@@ -270,14 +284,7 @@ pub(super) async fn views(
                 .iter()
                 .filter(|p| p.order_id == order.id)
                 .max_by_key(|p| p.created_at)
-                .map(|p| PaymentView {
-                    provider: p.provider.clone(),
-                    status: p.status.clone(),
-                    card_brand: p.card_brand.clone(),
-                    card_last4: p.card_last4.clone(),
-                    amount_minor: p.amount_minor,
-                    failure_code: p.failure_code.clone(),
-                });
+                .map(payment_view);
             OrderView {
                 id: order.id.to_string(),
                 number: order.number,

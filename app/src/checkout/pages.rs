@@ -1,31 +1,51 @@
-//! The storefront's checkout: `/checkout?sku=…` (address, delivery, card, review and pay in
-//! one mobile-first page) and `/orders/<id>` (the confirmation).
+//! The storefront's checkout: `/checkout` (the cart) or `/checkout?sku=…&qty=…` ("Buy now"):
+//! address, delivery, card, review and pay in one mobile-first page, with a waiting room when
+//! the engine asks buyers to wait; `/orders/<id>` (the confirmation) and `/orders` (history).
+
+use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::{
-    item_for_checkout, order, place_order, AddressInput, CardInput, CheckoutItem, DeliveryOption,
+    load_checkout, my_orders, order, place_order, AddressInput, CardInput, DeliveryOption,
     OrderLineInput, OrderStatus, OrderView, PaymentInput, PlaceOrderInput,
 };
+use crate::cart::{use_cart, CartLineView, CheckoutDraft};
 use crate::core::money::format_amount;
-use crate::core::ui::{BoundField, ErrorList, InlineError, NotFoundPage, Skeleton};
+use crate::core::ui::{
+    capitalise, BoundField, ErrorList, InlineError, NotFoundPage, SignInPrompt, Skeleton,
+};
 use crate::core::AppError;
 
-/// `/checkout?sku=<id>&qty=<n>`: buy one item as a guest or signed in.
+/// `/checkout?sku=<id>&qty=<n>` buys one item; `/checkout` buys the cart. Guests or signed in.
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
     let query = use_query_map();
-    let sku = move || query.get().get("sku").unwrap_or_default();
-    let item = Resource::new(sku, item_for_checkout);
+    let wanted = move || {
+        let query = query.get();
+        (
+            query.get("sku"),
+            query.get("qty").and_then(|q| q.parse::<i64>().ok()),
+        )
+    };
+    let draft = Resource::new(wanted, |(sku, quantity)| load_checkout(sku, quantity));
     view! {
         <Title text="Checkout"/>
         <section class="container page checkout">
             <h1>"Checkout"</h1>
             <Suspense fallback=|| view! { <Skeleton class="skeleton--card"/> }>
-                {move || item.get().map(|result| match result {
-                    Ok(item) => view! { <CheckoutForm item/> }.into_any(),
+                {move || draft.get().map(|result| match result {
+                    Ok(draft) if draft.cart.brands.is_empty() => view! {
+                        <div class="empty-state">
+                            <p class="empty-state__title">"Nothing to check out"</p>
+                            <p>"Your cart is empty."</p>
+                            <A href="/search" attr:class="button button--primary">"Start shopping"</A>
+                        </div>
+                    }.into_any(),
+                    Ok(draft) => view! { <CheckoutForm draft/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),
                 })}
@@ -34,17 +54,20 @@ pub fn CheckoutPage() -> impl IntoView {
     }
 }
 
+/// Which card pays: one typed in now, or a saved one (by id).
+const NEW_CARD: &str = "new";
+
 #[component]
-fn CheckoutForm(item: CheckoutItem) -> impl IntoView {
-    let query = use_query_map();
-    let start_quantity = query
-        .get_untracked()
-        .get("qty")
-        .and_then(|q| q.parse::<i64>().ok())
-        .unwrap_or(1)
-        .clamp(1, 100);
-    let quantity = RwSignal::new(start_quantity.to_string());
-    let email = RwSignal::new(item.email.clone().unwrap_or_default());
+fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
+    let cart_context = use_cart();
+    let currency = draft.cart.currency.clone().unwrap_or_default();
+    let lines: Vec<CartLineView> = draft.cart.lines().cloned().collect();
+    let parcels = draft.cart.brands.len() as i64;
+    let single_item = !draft.from_cart && lines.len() == 1;
+    // "Buy now" lets the quantity change here; a cart's quantities change in the cart.
+    let quantity = RwSignal::new(lines.first().map(|l| l.quantity).unwrap_or(1).to_string());
+    let signed_in = draft.email.is_some();
+    let email = RwSignal::new(draft.email.clone().unwrap_or_default());
     let name = RwSignal::new(String::new());
     let line1 = RwSignal::new(String::new());
     let line2 = RwSignal::new(String::new());
@@ -53,61 +76,109 @@ fn CheckoutForm(item: CheckoutItem) -> impl IntoView {
     let country = RwSignal::new("CN".to_owned());
     let phone = RwSignal::new(String::new());
     let express = RwSignal::new(false);
+    let pay_with = RwSignal::new(
+        draft
+            .saved_cards
+            .first()
+            .map(|c| c.id.clone())
+            .unwrap_or_else(|| NEW_CARD.to_owned()),
+    );
+    let save_card = RwSignal::new(false);
     let card_number = RwSignal::new(String::new());
     let expiry = RwSignal::new(String::new());
     let cvc = RwSignal::new(String::new());
-    let item = StoredValue::new(item);
-    let currency = item.with_value(|i| i.currency.clone());
+    let lines = StoredValue::new(lines);
+    let checkout_key = StoredValue::new(draft.checkout_key.clone());
+    let from_cart = draft.from_cart;
 
     // One idempotency key per attempt: pressing Pay again after a time-out or a 429 resends
     // the same key (so it cannot order twice); after a definite answer (a declined card, a
     // field to correct) the next press is a new attempt with a new key.
     let attempt = RwSignal::new(0u32);
     let place = Action::new(move |input: &PlaceOrderInput| {
-        let key = format!(
-            "{}-{}",
-            item.with_value(|i| i.checkout_key.clone()),
-            attempt.get_untracked()
-        );
+        let key = format!("{}-{}", checkout_key.get_value(), attempt.get_untracked());
         let input = input.clone();
-        async move { place_order(input, key).await }
+        async move { place_order(input, key, from_cart).await }
     });
     let result: Signal<Option<Result<OrderView, AppError>>> = place.value().into();
+    let last_input: StoredValue<Option<PlaceOrderInput>> = StoredValue::new(None);
+    // The waiting room: seconds until the same attempt is sent again by itself.
+    let waiting: RwSignal<Option<u64>> = RwSignal::new(None);
     let navigate = use_navigate();
     Effect::new(move |_| match result.get() {
-        Some(Ok(order)) => navigate(&format!("/orders/{}", order.id), Default::default()),
-        Some(Err(AppError::RateLimited { .. } | AppError::Unavailable | AppError::Internal))
-        | None => {}
+        Some(Ok(order)) => {
+            cart_context.refresh();
+            navigate(&format!("/orders/{}", order.id), Default::default())
+        }
+        Some(Err(AppError::RateLimited { retry_after_secs })) => {
+            waiting.set(Some(retry_after_secs.clamp(1, 30)))
+        }
+        Some(Err(AppError::Unavailable | AppError::Internal)) | None => {}
         Some(Err(_)) => attempt.update(|n| *n += 1),
     });
-    let errors = move |field: &'static str| {
+    Effect::new(move |_| match waiting.get() {
+        Some(0) => {
+            waiting.set(None);
+            if let Some(input) = last_input.get_value() {
+                place.dispatch(input);
+            }
+        }
+        Some(seconds) => set_timeout(
+            move || {
+                if waiting.get_untracked() == Some(seconds) {
+                    waiting.set(Some(seconds - 1));
+                }
+            },
+            Duration::from_secs(1),
+        ),
+        None => {}
+    });
+    let errors = move |field: String| {
         Signal::derive(move || match result.get() {
-            Some(Err(err)) => err.field_messages(field).to_vec(),
+            Some(Err(err)) => err.field_messages(&field).to_vec(),
             _ => Vec::new(),
         })
     };
-    let alert = move || {
-        match result.get() {
-        Some(Err(AppError::Validation { .. })) | None | Some(Ok(_)) => None,
-        Some(Err(AppError::RateLimited { retry_after_secs })) => Some(format!(
-            "So many people are checking out right now that we asked you to wait a moment. Press Pay again in {retry_after_secs} s — your place in the queue is not lost and you will not be charged twice."
-        )),
+    let alert = move || match result.get() {
+        Some(Err(AppError::Validation { .. } | AppError::RateLimited { .. }))
+        | None
+        | Some(Ok(_)) => None,
         Some(Err(err)) => Some(err.to_string()),
-    }
     };
-    let units = move || quantity.get().trim().parse::<i64>().unwrap_or(1).max(1);
-    let subtotal = move || item.with_value(|i| i.price_minor) * units();
-    let express_fee = DeliveryOption::Express.fee_minor(&currency);
+    let units = move |line: &CartLineView| {
+        if single_item {
+            quantity.get().trim().parse::<i64>().unwrap_or(1).max(1)
+        } else {
+            line.quantity
+        }
+    };
+    let subtotal = move || {
+        lines.with_value(|ls| {
+            ls.iter()
+                .map(|l| l.unit_price_minor * units(l))
+                .sum::<i64>()
+        })
+    };
+    let express_fee = DeliveryOption::Express.fee_minor(&currency) * parcels;
     let shipping = move || if express.get() { express_fee } else { 0 };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (month, year) = parse_expiry(&expiry.get());
         let optional = |s: String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        place.dispatch(PlaceOrderInput {
-            lines: vec![OrderLineInput {
-                sku: item.with_value(|i| i.sku.clone()),
-                quantity: quantity.get().trim().parse().unwrap_or(0),
-            }],
+        let saved = pay_with.get();
+        let input = PlaceOrderInput {
+            lines: lines.with_value(|ls| {
+                ls.iter()
+                    .map(|l| OrderLineInput {
+                        sku: l.sku.clone(),
+                        quantity: if single_item {
+                            quantity.get().trim().parse().unwrap_or(0)
+                        } else {
+                            l.quantity
+                        },
+                    })
+                    .collect()
+            }),
             email: optional(email.get()),
             shipping_address: Some(AddressInput {
                 name: name.get(),
@@ -124,92 +195,151 @@ fn CheckoutForm(item: CheckoutItem) -> impl IntoView {
             } else {
                 DeliveryOption::Standard
             },
-            payment: PaymentInput {
-                card: Some(CardInput {
-                    number: card_number.get(),
-                    exp_month: month,
-                    exp_year: year,
-                    cvc: cvc.get(),
-                }),
-                saved_method: None,
-                save_card: false,
+            payment: if saved == NEW_CARD {
+                PaymentInput {
+                    card: Some(CardInput {
+                        number: card_number.get(),
+                        exp_month: month,
+                        exp_year: year,
+                        cvc: cvc.get(),
+                    }),
+                    saved_method: None,
+                    save_card: signed_in && save_card.get(),
+                }
+            } else {
+                PaymentInput {
+                    card: None,
+                    saved_method: Some(saved),
+                    save_card: false,
+                }
             },
-        });
+        };
+        last_input.set_value(Some(input.clone()));
+        place.dispatch(input);
     };
-    let price_label = {
+    let money = {
         let currency = currency.clone();
         move |minor: i64| format_amount(minor, &currency)
     };
-    let (p1, p2, p3) = (price_label.clone(), price_label.clone(), price_label);
+    let (m1, m2, m3, m4) = (money.clone(), money.clone(), money.clone(), money.clone());
+    let saved_cards = draft.saved_cards.clone();
     view! {
-        <form class="checkout__form form" novalidate=true on:submit=submit>
-            <section class="checkout__summary panel" aria-label="Your item">
-                {item.with_value(|i| i.image_url.clone()).map(|url| view! { <img class="checkout__thumb" src=url alt=""/> })}
-                <div>
-                    <p class="checkout__brand">{item.with_value(|i| i.brand_name.clone())}</p>
-                    <p class="checkout__title">{item.with_value(|i| i.title.clone())}</p>
-                    <p class="checkout__variant">{item.with_value(|i| i.variant.clone())}</p>
-                    <p class="checkout__price">{item.with_value(|i| format_amount(i.price_minor, &i.currency))}</p>
-                    {item.with_value(|i| if i.available > 0 {
-                        view! { <p class="checkout__stock">{format!("{} available", i.available)}</p> }.into_any()
-                    } else {
-                        view! { <p class="checkout__stock"><span class="badge badge--danger">"Sold out"</span></p> }.into_any()
-                    })}
-                    {item.with_value(|i| i.purchase_limit).map(|limit| view! { <p class="field__hint">{format!("Limit {limit} per buyer")}</p> })}
-                </div>
-                <BoundField id="checkout-quantity" label="Quantity" inputmode="numeric" value=quantity errors=errors("lines.0.quantity") required=true/>
-                <ErrorList errors=errors("lines.0.sku")/>
+        <Show when=move || waiting.get().is_some()>
+            <section class="waiting-room panel" role="status" aria-live="polite">
+                <span class="waiting-room__pulse" aria-hidden="true"></span>
+                <h2>"You're in the queue"</h2>
+                <p>"So many people are buying right now that we asked you to wait a moment. Keep this page open: your order is sent again by itself, and you cannot be charged twice."</p>
+                <p class="waiting-room__count">{move || waiting.get().map(|s| format!("Trying again in {s} s"))}</p>
+                <button class="button button--secondary" type="button" on:click=move |_| waiting.set(None)>"Leave the queue"</button>
+            </section>
+        </Show>
+        <form class="checkout__form form" novalidate=true on:submit=submit hidden=move || waiting.get().is_some()>
+            <section class="checkout__summary panel" aria-label="Your items">
+                {lines.get_value().into_iter().enumerate().map(|(i, line)| {
+                    let m = m4.clone();
+                    view! {
+                        <div class="checkout__item">
+                            {line.image_url.clone().map(|url| view! { <img class="checkout__thumb" src=url alt=""/> })}
+                            <div>
+                                <p class="checkout__brand">{line.brand_name.clone()}</p>
+                                <p class="checkout__title">{line.title.clone()}</p>
+                                <p class="checkout__variant">{line.variant.clone()}</p>
+                                <p class="checkout__price">{m(line.unit_price_minor)}
+                                    {(!single_item).then(|| format!(" × {}", line.quantity))}</p>
+                                {if line.available > 0 {
+                                    view! { <p class="checkout__stock">{format!("{} available", line.available)}</p> }.into_any()
+                                } else {
+                                    view! { <p class="checkout__stock"><span class="badge badge--danger">"Sold out"</span></p> }.into_any()
+                                }}
+                                {line.purchase_limit.map(|limit| view! { <p class="field__hint">{format!("Limit {limit} per buyer")}</p> })}
+                                <ErrorList errors=errors(format!("lines.{i}.sku"))/>
+                                {(!single_item).then(|| view! { <ErrorList errors=errors(format!("lines.{i}.quantity"))/> })}
+                            </div>
+                        </div>
+                    }
+                }).collect_view()}
+                {single_item.then(|| view! {
+                    <BoundField id="checkout-quantity" label="Quantity" inputmode="numeric" value=quantity errors=errors("lines.0.quantity".into()) required=true/>
+                })}
+                {from_cart.then(|| view! { <A href="/cart" attr:class="checkout__edit">"Edit cart"</A> })}
+                <ErrorList errors=errors("lines".into())/>
             </section>
 
             <fieldset class="checkout__section">
                 <legend class="checkout__legend">"Contact"</legend>
-                <BoundField id="checkout-email" label="Email for your receipt" kind="email" inputmode="email" value=email errors=errors("email") required=true/>
+                <BoundField id="checkout-email" label="Email for your receipt" kind="email" inputmode="email" value=email errors=errors("email".into()) required=true/>
             </fieldset>
 
             <fieldset class="checkout__section">
                 <legend class="checkout__legend">"Delivery address"</legend>
-                <ErrorList errors=errors("shipping_address")/>
-                <BoundField id="checkout-name" label="Full name" value=name errors=errors("shipping_address.name") required=true/>
-                <BoundField id="checkout-line1" label="Address" value=line1 errors=errors("shipping_address.line1") required=true/>
-                <BoundField id="checkout-line2" label="Apartment, floor (optional)" value=line2 errors=errors("shipping_address.line2")/>
+                <ErrorList errors=errors("shipping_address".into())/>
+                <BoundField id="checkout-name" label="Full name" value=name errors=errors("shipping_address.name".into()) required=true/>
+                <BoundField id="checkout-line1" label="Address" value=line1 errors=errors("shipping_address.line1".into()) required=true/>
+                <BoundField id="checkout-line2" label="Apartment, floor (optional)" value=line2 errors=errors("shipping_address.line2".into())/>
                 <div class="field-grid">
-                    <BoundField id="checkout-city" label="City" value=city errors=errors("shipping_address.city") required=true/>
-                    <BoundField id="checkout-postal" label="Postal code" value=postal_code errors=errors("shipping_address.postal_code") required=true/>
+                    <BoundField id="checkout-city" label="City" value=city errors=errors("shipping_address.city".into()) required=true/>
+                    <BoundField id="checkout-postal" label="Postal code" value=postal_code errors=errors("shipping_address.postal_code".into()) required=true/>
                 </div>
                 <div class="field-grid">
-                    <BoundField id="checkout-country" label="Country code" hint="Two letters: CN, US, FR…" value=country errors=errors("shipping_address.country") required=true/>
-                    <BoundField id="checkout-phone" label="Phone (optional)" kind="tel" inputmode="tel" value=phone errors=errors("shipping_address.phone")/>
+                    <BoundField id="checkout-country" label="Country code" hint="Two letters: CN, US, FR…" value=country errors=errors("shipping_address.country".into()) required=true/>
+                    <BoundField id="checkout-phone" label="Phone (optional)" kind="tel" inputmode="tel" value=phone errors=errors("shipping_address.phone".into())/>
                 </div>
             </fieldset>
 
             <fieldset class="checkout__section">
                 <legend class="checkout__legend">"Delivery"</legend>
+                {(parcels > 1).then(|| view! { <p class="field__hint">{format!("Your items ship in {parcels} parcels, one per brand.")}</p> })}
                 <label class="choice">
                     <input type="radio" name="delivery" prop:checked=move || !express.get() on:change=move |_| express.set(false)/>
                     {DeliveryOption::Standard.label()}
                 </label>
                 <label class="choice">
                     <input type="radio" name="delivery" prop:checked=move || express.get() on:change=move |_| express.set(true)/>
-                    {format!("{} — {}", DeliveryOption::Express.label(), format_amount(DeliveryOption::Express.fee_minor(&currency), &currency))}
+                    {format!("{} — {}{}", DeliveryOption::Express.label(), m1(DeliveryOption::Express.fee_minor(&currency)), if parcels > 1 { " per parcel" } else { "" })}
                 </label>
             </fieldset>
 
             <fieldset class="checkout__section">
                 <legend class="checkout__legend">"Card"</legend>
                 <p class="notice">"Sandbox payments: no money moves. Use 4242 4242 4242 4242 (succeeds) or 4000 0000 0000 0002 (declined), any future expiry, any CVC."</p>
-                <BoundField id="checkout-card" label="Card number" inputmode="numeric" value=card_number errors=errors("payment.card.number") required=true/>
-                <div class="field-grid">
-                    <BoundField id="checkout-expiry" label="Expiry (MM/YY)" inputmode="numeric" value=expiry errors=Signal::derive(move || { let mut e = errors("payment.card.exp_month").get(); e.extend(errors("payment.card.exp_year").get()); e }) required=true/>
-                    <BoundField id="checkout-cvc" label="Security code" inputmode="numeric" value=cvc errors=errors("payment.card.cvc") required=true/>
+                {saved_cards.into_iter().map(|card| {
+                    let id = card.id.clone();
+                    let id2 = card.id.clone();
+                    view! {
+                        <label class="choice">
+                            <input type="radio" name="pay-with" prop:checked=move || pay_with.get() == id on:change=move |_| pay_with.set(id2.clone())/>
+                            {format!("{} •••• {} (expires {:02}/{})", capitalise(&card.card_brand), card.last4, card.exp_month, card.exp_year % 100)}
+                        </label>
+                    }
+                }).collect_view()}
+                {(!draft.saved_cards.is_empty()).then(|| view! {
+                    <label class="choice">
+                        <input type="radio" name="pay-with" prop:checked=move || pay_with.get() == NEW_CARD on:change=move |_| pay_with.set(NEW_CARD.to_owned())/>
+                        "A new card"
+                    </label>
+                })}
+                <ErrorList errors=errors("payment.saved_method".into())/>
+                <div hidden=move || pay_with.get() != NEW_CARD>
+                    <BoundField id="checkout-card" label="Card number" inputmode="numeric" value=card_number errors=errors("payment.card.number".into()) required=true/>
+                    <div class="field-grid">
+                        <BoundField id="checkout-expiry" label="Expiry (MM/YY)" inputmode="numeric" value=expiry errors=Signal::derive(move || { let mut e = errors("payment.card.exp_month".into()).get(); e.extend(errors("payment.card.exp_year".into()).get()); e }) required=true/>
+                        <BoundField id="checkout-cvc" label="Security code" inputmode="numeric" value=cvc errors=errors("payment.card.cvc".into()) required=true/>
+                    </div>
+                    {signed_in.then(|| view! {
+                        <label class="choice">
+                            <input type="checkbox" prop:checked=move || save_card.get() on:change=move |ev| save_card.set(event_target_checked(&ev))/>
+                            "Save this card for one-tap buying"
+                        </label>
+                    })}
                 </div>
-                <ErrorList errors=errors("payment")/>
+                <ErrorList errors=errors("payment".into())/>
             </fieldset>
 
             <section class="checkout__review panel" aria-label="Review">
                 <dl class="checkout__totals">
-                    <dt>"Items"</dt><dd>{move || p1(subtotal())}</dd>
-                    <dt>"Delivery"</dt><dd>{move || p2(shipping())}</dd>
-                    <dt class="checkout__total">"Total"</dt><dd class="checkout__total">{move || p3(subtotal() + shipping())}</dd>
+                    <dt>"Items"</dt><dd>{move || m2(subtotal())}</dd>
+                    <dt>"Delivery"</dt><dd>{move || m3(shipping())}</dd>
+                    <dt class="checkout__total">"Total"</dt><dd class="checkout__total">{move || money(subtotal() + shipping())}</dd>
                 </dl>
                 <Show when=move || alert().is_some()>
                     <p class="form-alert" role="alert">{alert}</p>
@@ -274,7 +404,14 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
             {(order.status == OrderStatus::Paid).then(|| view! { <p>{format!("We sent a confirmation to {}.", order.email)}</p> })}
             {order.brands.iter().map(|brand| view! {
                 <section class="order__brand">
-                    <h2 class="order__brand-name">{brand.brand_name.clone()}</h2>
+                    <h2 class="order__brand-name">{brand.brand_name.clone()}
+                        " " <span class="badge">{super::BrandOrderStatus::label_of(&brand.status)}</span></h2>
+                    {brand.tracking_number.clone().map(|tracking| view! {
+                        <p class="order__tracking">{format!("Shipped with {}: {}", brand.carrier.clone().unwrap_or_default(), tracking)}</p>
+                    })}
+                    {(brand.refunded_minor > 0).then(|| view! {
+                        <p class="order__refund">{format!("Refunded {}", money(brand.refunded_minor))}</p>
+                    })}
                     <ul class="order__lines">
                         {brand.lines.iter().map(|line| view! {
                             <li class="order__line">
@@ -292,11 +429,54 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
                 <dt class="checkout__total">"Total"</dt><dd class="checkout__total">{money(order.total_minor)}</dd>
             </dl>
             {order.payment.clone().map(|p| view! {
-                <p class="order__payment">{format!("Paid with {} •••• {} (sandbox)", p.card_brand.unwrap_or_default(), p.card_last4.unwrap_or_default())}</p>
+                <p class="order__payment">{format!("Paid with {} •••• {} (sandbox)", capitalise(&p.card_brand.unwrap_or_default()), p.card_last4.unwrap_or_default())}</p>
             })}
             {order.shipping_address.clone().map(|a| view! {
                 <p class="order__address">{format!("Delivering to {}, {}, {} {}, {}", a.name, a.line1, a.postal_code, a.city, a.country)}</p>
             })}
         </article>
+    }
+}
+
+/// `/orders`: the signed-in shopper's orders, newest first.
+#[component]
+pub fn MyOrdersPage() -> impl IntoView {
+    let orders = Resource::new(|| (), |_| my_orders());
+    view! {
+        <Title text="Your orders"/>
+        <section class="container page">
+            <h1>"Your orders"</h1>
+            <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
+                {move || orders.get().map(|result| match result {
+                    Ok(orders) if orders.is_empty() => view! {
+                        <div class="empty-state">
+                            <p class="empty-state__title">"No orders yet"</p>
+                            <p>"When you buy something, it shows up here with its delivery status."</p>
+                            <A href="/search" attr:class="button button--primary">"Start shopping"</A>
+                        </div>
+                    }.into_any(),
+                    Ok(orders) => view! {
+                        <ul class="order-list">
+                            {orders.into_iter().map(|order| {
+                                let items: i64 = order.brands.iter().flat_map(|b| b.lines.iter()).map(|l| l.quantity).sum();
+                                let brands = order.brands.iter().map(|b| b.brand_name.clone()).collect::<Vec<_>>().join(", ");
+                                view! {
+                                    <li class="order-list__item panel">
+                                        <A href=format!("/orders/{}", order.id) attr:class="order-list__link">
+                                            <span class="order-list__number">{order.number.clone()}</span>
+                                            <span class="badge">{order.status.label()}</span>
+                                        </A>
+                                        <p class="order-list__meta">{format!("{} · {} item{} from {}", order.created_at.format("%-d %b %Y"), items, if items == 1 { "" } else { "s" }, brands)}</p>
+                                        <p class="order-list__total">{format_amount(order.total_minor, &order.currency)}</p>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to see your orders." next="/orders"/> }.into_any(),
+                    Err(error) => view! { <InlineError error/> }.into_any(),
+                })}
+            </Transition>
+        </section>
     }
 }

@@ -7,6 +7,7 @@ use leptos_router::components::A;
 
 use super::AppError;
 use crate::auth::AccountLink;
+use crate::cart::CartLink;
 
 /// Header, main content and footer around every page. The header's menu button opens the
 /// navigation on narrow screens.
@@ -40,6 +41,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="menu-toggle__icon" aria-hidden="true"></span>
                     <span class="visually-hidden">"Menu"</span>
                 </button>
+                <CartLink/>
                 <AccountLink/>
                 <form class="site-search" method="get" action="/search" role="search">
                     <label class="visually-hidden" for="site-search-q">"Search Gala"</label>

@@ -176,6 +176,63 @@ pub fn order_confirmation(
     )
 }
 
+/// "Your parcel is on its way": one brand's part of an order, with its carrier and tracking.
+pub fn order_shipped(
+    to: &str,
+    number: &str,
+    brand: &str,
+    carrier: &str,
+    tracking: &str,
+    link: &str,
+) -> Email {
+    layout(
+        to,
+        &format!("{brand} shipped your Gala order {number}"),
+        "Hello,",
+        &[
+            &format!("{brand} has shipped its part of your order {number}."),
+            &format!("Carrier: {carrier}. Tracking number: {tracking}."),
+        ],
+        Some(("View your order", link)),
+        "You received this because an order was placed with this address on Gala.",
+    )
+}
+
+/// "We've refunded you": how much, for what, and whether the brand cancelled its part.
+pub fn order_refunded(
+    to: &str,
+    number: &str,
+    brand: &str,
+    amount: &str,
+    items: &[String],
+    cancelled: bool,
+    link: &str,
+) -> Email {
+    let opening = if cancelled {
+        format!(
+            "{brand} cancelled its part of your order {number} and refunded {amount} to your card."
+        )
+    } else {
+        format!("{brand} refunded {amount} of your order {number} to your card.")
+    };
+    let mut paragraphs = vec![opening];
+    paragraphs.extend(items.iter().cloned());
+    paragraphs.push("Refunds usually reach your card within 5–10 working days.".to_owned());
+    let paragraphs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    layout(
+        to,
+        &if cancelled {
+            format!("Your Gala order {number} was cancelled")
+        } else {
+            format!("Refund for your Gala order {number}")
+        },
+        "Hello,",
+        &paragraphs,
+        Some(("View your order", link)),
+        "You received this because an order was placed with this address on Gala.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

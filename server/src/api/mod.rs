@@ -4,6 +4,7 @@
 mod auth;
 mod brands;
 mod catalog;
+mod fulfilment;
 mod json;
 pub mod openapi;
 mod orders;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .merge(brands::routes())
         .merge(catalog::routes())
         .merge(orders::routes())
+        .merge(fulfilment::routes())
         .split_for_parts();
     openapi::add_conventions(&mut document);
     router.route("/api/v1/openapi.json", openapi::serve(&document))

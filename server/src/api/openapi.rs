@@ -67,6 +67,7 @@ pub struct ImportUpload {
         (name = "catalog", description = "A brand's listings, photos and CSV import/export."),
         (name = "stock", description = "Stock per SKU and location, and its ledger."),
         (name = "storefront", description = "Public reads for shoppers."),
+        (name = "fulfilment", description = "A brand's orders: list, ship, cancel, refund."),
     )
 )]
 pub struct ApiDoc;

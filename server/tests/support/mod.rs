@@ -196,6 +196,51 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Calls server function `endpoint` as the pages do: form-encoded with the page's
+    /// `Origin`; `args` is a JSON object whose nested fields are sent in brackets
+    /// (`input[lines][0][sku]=…`), as Leptos encodes them.
+    pub async fn call_fn(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        args: serde_json::Value,
+    ) -> reqwest::Response {
+        let mut fields = Vec::new();
+        form_fields(&args, String::new(), &mut fields);
+        client
+            .post(self.url(&format!("/api/fn/{endpoint}")))
+            .header(reqwest::header::ORIGIN, self.origin())
+            .form(&fields)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// Flattens `value` into `(name, value)` form fields with bracketed names; nulls are left out
+/// (an absent `Option`).
+fn form_fields(value: &serde_json::Value, name: String, out: &mut Vec<(String, String)>) {
+    use serde_json::Value;
+    let child = |key: &str| {
+        if name.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{name}[{key}]")
+        }
+    };
+    match value {
+        Value::Null => {}
+        Value::Object(map) => map.iter().for_each(|(k, v)| form_fields(v, child(k), out)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| form_fields(v, child(&i.to_string()), out)),
+        Value::String(text) => out.push((name, text.clone())),
+        other => out.push((name, other.to_string())),
+    }
+}
+
 /// The token after `marker` in a mail body (up to the next whitespace).
 pub fn token_in(body: &str, marker: &str) -> String {
     let start = body
