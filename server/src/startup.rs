@@ -201,9 +201,12 @@ fn spawn_workers(
     ]
 }
 
+/// Guest carts untouched this many days are deleted (accounts' carts stay).
+const GUEST_CART_DAYS: i64 = 30;
+
 /// Every second: unpaid reservations that lapsed return their stock, authorised payments are
 /// captured, paid orders get their confirmation mail; every ten minutes, old idempotency
-/// records go.
+/// records and abandoned guest carts go.
 async fn run_checkout_chores(state: AppState, mut stopping: watch::Receiver<bool>) {
     let mut every = tokio::time::interval(Duration::from_secs(1));
     let mut last_purge = std::time::Instant::now();
@@ -222,6 +225,11 @@ async fn run_checkout_chores(state: AppState, mut stopping: watch::Receiver<bool
                 Ok(0) => {}
                 Ok(n) => tracing::info!(records = n, "removed old idempotency records"),
                 Err(err) => tracing::warn!(error = %err, "idempotency clean-up failed"),
+            }
+            match app::cart::service::purge_abandoned(&state.db, GUEST_CART_DAYS).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(carts = n, "removed abandoned guest carts"),
+                Err(err) => tracing::warn!(error = %err, "guest cart clean-up failed"),
             }
         }
     }

@@ -196,3 +196,29 @@ db_test!(async fn the_cart_refuses_bad_input_and_says_what_cannot_be_bought(app)
         .unwrap();
     assert_eq!(lines(&removed), vec![]);
 });
+
+db_test!(async fn abandoned_guest_carts_are_purged_and_accounts_carts_stay(app) {
+    let (_, lune) = live_brand(&app, "lune", "owner@lune.test").await;
+    let coat = sku_on_sale(&app, &lune, "lune", "COAT-1", 5, None).await;
+    let (old_guest, fresh_guest) = (client(), client());
+    add(&app, &old_guest, &coat, 1).await;
+    add(&app, &fresh_guest, &coat, 1).await;
+    let member = verified(&app, "Mia", "mia@example.com").await;
+    add(&app, &member, &coat, 1).await;
+    // Every cart is 31 days old; then the fresh guest adds again, which touches theirs.
+    let month_ago = chrono::Utc::now() - chrono::Duration::days(31);
+    cart::Entity::update_many()
+        .col_expr(cart::Column::UpdatedAt, Expr::value(month_ago))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let fresh_cart = app.call_fn(&fresh_guest, "cart/add", json!({ "sku": coat, "quantity": 1 })).await;
+    assert_eq!(fresh_cart.status(), StatusCode::OK, "adding touches the cart");
+
+    let purged = app::cart::service::purge_abandoned(&app.db, 30).await.unwrap();
+    assert_eq!(purged, 1, "only the old guest cart");
+    assert_eq!(lines(&cart_of(&app, &old_guest).await), vec![]);
+    assert_eq!(lines(&cart_of(&app, &fresh_guest).await), vec![(coat.clone(), 2)]);
+    assert_eq!(lines(&cart_of(&app, &member).await), vec![(coat.clone(), 1)]);
+    assert_eq!(cart_line::Entity::find().count(&app.db).await.unwrap(), 2);
+});

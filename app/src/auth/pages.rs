@@ -325,6 +325,7 @@ fn AccountDetails(user: CurrentUser) -> impl IntoView {
                     />
                     <button class="button button--secondary" type="submit" disabled=move || rename.pending().get()>"Save name"</button>
                 </ActionForm>
+                <p class="form--inline"><A href="/orders" attr:class="button button--secondary">"Your orders"</A></p>
                 {(!user.email_verified).then(|| view! {
                     <ActionForm action=resend attr:class="form form--inline">
                         <FormAlert result=resend_result/>

@@ -299,6 +299,16 @@ impl BrandOrderStatus {
     pub fn label_of(value: &str) -> &'static str {
         Self::parse(value).map_or("Unknown", Self::label)
     }
+
+    /// How the buyer reads a stored status name (the brand's "to ship" is the buyer's
+    /// "preparing").
+    pub fn buyer_label_of(value: &str) -> &'static str {
+        match Self::parse(value) {
+            Some(BrandOrderStatus::Paid) => "Preparing",
+            Some(status) => status.label(),
+            None => "Unknown",
+        }
+    }
 }
 
 /// One line of an order as bought.
