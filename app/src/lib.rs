@@ -12,6 +12,8 @@
 //! - [`home`]: the storefront home page.
 //! - [`mail`]: transactional mail through a durable outbox.
 //! - [`media`]: uploaded images, checked and re-encoded, served from `/media/`.
+//! - [`show`]: live "See Now, Buy Now" shows: run-sheets, the producer console, the viewer
+//!   page with one-tap buying and chat, the real-time hub.
 //!
 //! The same crate compiles twice: natively with `ssr` for the server, and to wasm with
 //! `hydrate` for the browser, which takes over the server-rendered HTML.
@@ -29,6 +31,7 @@ pub mod fulfilment;
 pub mod home;
 pub mod mail;
 pub mod media;
+pub mod show;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -93,6 +96,13 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("orders")) view=fulfilment::BrandOrdersPage/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("orders"), ParamSegment("id")) view=fulfilment::BrandOrderPage/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("imports"), ParamSegment("id")) view=catalog::ImportJobPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("shows")) view=show::BrandShowsPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("shows"), ParamSegment("id")) view=show::ShowEditorPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("shows"), ParamSegment("id"), StaticSegment("live")) view=show::ProducerConsolePage/>
+                    <Route path=StaticSegment("shows") view=show::ShowsPage/>
+                    <Route path=(StaticSegment("show"), ParamSegment("id")) view=show::ShowPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("embed"), StaticSegment("show"), ParamSegment("id")) view=show::EmbedShowPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("shows")) view=show::AdminShowsPage/>
                     <Route path=StaticSegment("search") view=catalog::SearchPage/>
                     <Route path=StaticSegment("checkout") view=checkout::CheckoutPage/>
                     <Route path=StaticSegment("cart") view=cart::CartPage/>

@@ -8,6 +8,7 @@ import {
   apiLiveBrand,
   apiSignedIn,
   hasHorizontalScroll,
+  listingOnSale,
   screenshotDir,
   useGalaAndBrowser,
   viewports,
@@ -16,29 +17,6 @@ import {
 } from './support.mjs';
 
 const ctx = useGalaAndBrowser();
-
-/** A published listing with `stock` units through the owner's API; answers its id. */
-async function listingOnSale(owner, gala, slug, stock, { title, code, price }) {
-  const base = gala.baseUrl + `/api/v1/brands/${slug}`;
-  const created = await owner.request.post(base + '/listings', {
-    data: {
-      title,
-      category: 'fashion',
-      currency: 'CNY',
-      variants: [{ code, price_minor: price }],
-    },
-  });
-  assert.equal(created.status(), 201, await created.text());
-  const listing = await created.json();
-  const locations = await (await owner.request.get(base + '/locations')).json();
-  const received = await owner.request.post(base + '/stock/changes', {
-    data: { kind: 'receive', sku_code: code, location_id: locations[0].id, quantity: stock, reason: 'delivery' },
-  });
-  assert.equal(received.status(), 200);
-  const published = await owner.request.post(base + `/listings/${listing.id}/status`, { data: { status: 'published' } });
-  assert.equal(published.status(), 200);
-  return listing.id;
-}
 
 async function fillCheckout(page, email, card) {
   await page.getByLabel('Email for your receipt').fill(email);

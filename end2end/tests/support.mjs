@@ -1,5 +1,6 @@
 // Shared pieces of the browser tests: a real Gala server over a fresh SQLite database, and
 // Debian's Chromium driven by playwright-core.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -234,4 +235,27 @@ export async function apiLiveBrand(owner, browser, gala, slug, displayName) {
   });
   if (!decided.ok()) throw new Error(`approval failed: ${await decided.text()}`);
   await adminContext.close();
+}
+
+/** A published listing with `stock` units through the owner's API; answers its id. */
+export async function listingOnSale(owner, gala, slug, stock, { title, code, price }) {
+  const base = gala.baseUrl + `/api/v1/brands/${slug}`;
+  const created = await owner.request.post(base + '/listings', {
+    data: {
+      title,
+      category: 'fashion',
+      currency: 'CNY',
+      variants: [{ code, price_minor: price }],
+    },
+  });
+  assert.equal(created.status(), 201, await created.text());
+  const listing = await created.json();
+  const locations = await (await owner.request.get(base + '/locations')).json();
+  const received = await owner.request.post(base + '/stock/changes', {
+    data: { kind: 'receive', sku_code: code, location_id: locations[0].id, quantity: stock, reason: 'delivery' },
+  });
+  assert.equal(received.status(), 200);
+  const published = await owner.request.post(base + `/listings/${listing.id}/status`, { data: { status: 'published' } });
+  assert.equal(published.status(), 200);
+  return listing.id;
 }

@@ -15,6 +15,7 @@ mod m20261122_000007_create_catalog_import;
 mod m20261122_000008_bound_search;
 mod m20261122_000009_create_checkout;
 mod m20261122_000010_create_cart;
+mod m20261122_000011_create_shows;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_bound_search::Migration),
             Box::new(m20261122_000009_create_checkout::Migration),
             Box::new(m20261122_000010_create_cart::Migration),
+            Box::new(m20261122_000011_create_shows::Migration),
         ]
     }
 }

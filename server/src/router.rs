@@ -99,6 +99,7 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
                 .layer(PropagateRequestIdLayer::new(mw::REQUEST_ID.clone()))
                 .layer(middleware::from_fn(metrics::track))
                 .layer(CatchPanicLayer::custom(mw::panic_response))
+                .layer(middleware::from_fn(mw::frame_policy))
                 .layer(middleware::from_fn_with_state(
                     allowed_origin,
                     csrf::protect,

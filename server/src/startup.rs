@@ -7,6 +7,7 @@ use app::{
     checkout::{payments::SandboxProvider, Engine, EngineConfig},
     core::state::AppState,
     mail::{MailTransport, Outbox, Sender, SenderConfig},
+    show::ShowHub,
 };
 use leptos::config::{Env, LeptosOptions};
 use sea_orm::{DatabaseConnection, DbBackend};
@@ -52,6 +53,7 @@ impl Application {
             public_url,
             outbox: outbox.clone(),
             checkout,
+            shows: ShowHub::start(db.clone()),
         };
         let mail_sender = mail_sender(&config.mail, db, outbox)?;
         let router = crate::router::build(state.clone(), config);

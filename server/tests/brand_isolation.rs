@@ -154,6 +154,14 @@ db_test!(async fn no_server_function_crosses_into_another_brand(app) {
         ("fulfilment/ship", vec![("slug", "brand-b"), ("id", SOME_ORDER), ("input[carrier]", "SF"), ("input[tracking_number]", "1")], "staff"),
         ("fulfilment/cancel", vec![("slug", "brand-b"), ("id", SOME_ORDER)], "manager"),
         ("fulfilment/refund", vec![("slug", "brand-b"), ("id", SOME_ORDER), ("input[restock]", "true")], "manager"),
+        ("shows/brand", vec![("slug", "brand-b")], "staff"),
+        ("shows/get", vec![("slug", "brand-b"), ("id", SOME_ORDER)], "staff"),
+        ("shows/create", vec![("slug", "brand-b"), ("input[title]", "Runway"), ("input[stream_url]", "https://example.com/s.m3u8"), ("input[starts_at]", "2026-11-11T12:00"), ("input[ends_at]", "2026-11-11T14:00")], "staff"),
+        ("shows/add-look", vec![("slug", "brand-b"), ("id", SOME_ORDER), ("look[title]", "Look"), ("look[items][0][sku_code]", "B-1")], "staff"),
+        ("shows/submit", vec![("slug", "brand-b"), ("id", SOME_ORDER)], "manager"),
+        ("shows/produce", vec![("slug", "brand-b"), ("id", SOME_ORDER), ("action", "go_live")], "staff"),
+        ("shows/moderate", vec![("slug", "brand-b"), ("id", SOME_ORDER), ("message_id", "1"), ("action", "ban")], "staff"),
+        ("shows/figures", vec![("slug", "brand-b"), ("id", SOME_ORDER)], "staff"),
     ];
     let before = b_state(&app).await;
     // The revoked token of another brand: Ann makes one for A and revokes it.

@@ -6,7 +6,6 @@ mod support;
 
 use std::{
     collections::HashMap,
-    process::{Child, Command, Stdio},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -18,51 +17,11 @@ use support::{
     brands::live_brand,
     checkout::{order, sku_on_sale, SUCCESS},
     client,
+    node::serve,
+    smtp::free_port,
 };
 
 const INITIAL: i64 = 100_000;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Starts `gala serve` on `port` over `database_url` and waits until it answers.
-async fn serve(database_url: &str, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_gala"))
-        .arg("serve")
-        .env("GALA_DATABASE_URL", database_url)
-        .env("GALA_ADDR", format!("127.0.0.1:{port}"))
-        .env("GALA_LOG", "warn")
-        .env("GALA_SITE_ROOT", support::workspace_root().join("public"))
-        .env(
-            "GALA_MAIL_OUTBOX_DIR",
-            std::env::temp_dir().join("gala-crash-outbox"),
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let health = format!("http://127.0.0.1:{port}/healthz");
-    let mut child = child;
-    loop {
-        if let Ok(r) = client().get(&health).send().await {
-            if r.status().is_success() {
-                return child;
-            }
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("gala serve did not come up");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 db_test!(async fn every_acknowledged_order_survives_a_kill_9_during_a_rush(app) {
     let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;

@@ -183,7 +183,7 @@ pub fn ApplyBrandPage() -> impl IntoView {
 }
 
 /// Sections of the brand dashboard that later issues fill in.
-const COMING_SECTIONS: &[&str] = &["Campaigns", "Stores", "Shows", "Insights"];
+const COMING_SECTIONS: &[&str] = &["Campaigns", "Stores", "Insights"];
 
 /// The signed-in person's role in `slug`, from their brands list.
 fn role_in(mine: &Resource<Result<Vec<MyBrand>, AppError>>, slug: &str) -> Option<BrandRole> {
@@ -243,6 +243,7 @@ pub fn DashboardNav(slug: String, current: &'static str) -> impl IntoView {
                 {tab(format!("/brand/{slug}"), "Overview", "overview")}
                 {tab(format!("/brand/{slug}/listings"), "Listings", "listings")}
                 {tab(format!("/brand/{slug}/orders"), "Orders", "orders")}
+                {tab(format!("/brand/{slug}/shows"), "Shows", "shows")}
                 {tab(format!("/brand/{slug}/team"), "Team", "team")}
                 {COMING_SECTIONS.iter().map(|s| view! {
                     <li><span class="dashboard__tab dashboard__tab--soon" title="Coming soon">{*s}</span></li>

@@ -504,6 +504,24 @@ async fn write_variants(
     Ok(())
 }
 
+/// Whether `sku` may be sold through `channel` at `now`: a SKU restricted to a channel (a
+/// show's exclusive) sells only there and only inside its window; any SKU with a window
+/// (set) sells only inside it.
+pub fn sellable_now(sku: &sku::Model, channel: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
+    let in_window = |opens: Option<_>, closes: Option<_>| {
+        opens.is_none_or(|at| at <= now) && closes.is_none_or(|at| at > now)
+    };
+    match sku.sale_channel.as_deref() {
+        // Restricted: closed until a window opens.
+        Some(only) => {
+            only == channel
+                && sku.sale_opens_at.is_some()
+                && in_window(sku.sale_opens_at, sku.sale_closes_at)
+        }
+        None => in_window(sku.sale_opens_at, sku.sale_closes_at),
+    }
+}
+
 /// A new variant row (for `write_variants` and the import's bulk path).
 pub(super) fn new_sku(
     brand_id: Uuid,
@@ -527,6 +545,9 @@ pub(super) fn new_sku(
         barcode: v.barcode.clone(),
         position: position as i32,
         purchase_limit: v.purchase_limit,
+        sale_channel: None,
+        sale_opens_at: None,
+        sale_closes_at: None,
         created_at: now,
         updated_at: now,
     }

@@ -262,6 +262,14 @@ fn plan(
                 .entry(format!("lines.{i}.sku"))
                 .or_default()
                 .push("This item isn't for sale.".into());
+        } else if !crate::catalog::listings::sellable_now(
+            &skus[&line.sku_id].sku,
+            request.channel.as_str(),
+            now,
+        ) {
+            fields.entry(format!("lines.{i}.sku")).or_default().push(
+                "This item is sold only during its live show, while its drop is open.".into(),
+            );
         }
     }
     if !fields.is_empty() {

@@ -353,7 +353,7 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
 }
 
 /// "12/31", "12 / 2031" → (12, 2031); (0, 0) when unreadable (the server says what's wrong).
-fn parse_expiry(text: &str) -> (u32, u32) {
+pub fn parse_expiry(text: &str) -> (u32, u32) {
     let parts: Vec<u32> = text
         .split(|c: char| !c.is_ascii_digit())
         .filter(|p| !p.is_empty())

@@ -10,8 +10,9 @@ use sea_orm::DatabaseConnection;
 use super::AppError;
 use crate::checkout::Engine;
 use crate::mail::Outbox;
+use crate::show::ShowHub;
 
-/// Shared, cheaply clonable state. Later capabilities add their engines here (show hub).
+/// Shared, cheaply clonable state.
 #[derive(Clone)]
 pub struct AppState {
     /// The application database (SQLite or PostgreSQL).
@@ -24,6 +25,8 @@ pub struct AppState {
     pub outbox: Outbox,
     /// The checkout engine every purchase goes through.
     pub checkout: Engine,
+    /// This node's live-show hub (real-time events for viewers).
+    pub shows: ShowHub,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -21,6 +21,14 @@ pub fn Layout(children: Children) -> impl IntoView {
             let _ = root.set_attribute("data-hydrated", "true");
         }
     });
+    // Embeds (a show framed by another site) are the page alone, without Gala's chrome.
+    let embedded = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked()
+        .starts_with("/embed/");
+    if embedded {
+        return view! { <main id="main" class="embed-main">{children()}</main> }.into_any();
+    }
 
     view! {
         <div class="app-shell">
@@ -57,7 +65,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <ul class="site-nav__list" on:click=move |_| set_menu_open.set(false)>
                         <li><A href="/" exact=true>"Home"</A></li>
                         <li><A href="/search">"Shop"</A></li>
-                        <li><a href="/#live">"Live show"</a></li>
+                        <li><A href="/shows">"Live shows"</A></li>
                         <li><a href="/#presale">"Pre-sale"</a></li>
                         <li><a href="/#stores">"Pop-up stores"</a></li>
                         <li><A href="/brands">"For brands"</A></li>
@@ -74,6 +82,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         </footer>
         </div>
     }
+    .into_any()
 }
 
 /// The page for an unknown address; answers with HTTP 404 when rendered on the server.

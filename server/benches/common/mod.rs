@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each bench uses its own share of these helpers
 
+pub mod database;
+
 use std::{
     collections::BTreeMap,
     future::Future,

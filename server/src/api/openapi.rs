@@ -68,6 +68,7 @@ pub struct ImportUpload {
         (name = "stock", description = "Stock per SKU and location, and its ledger."),
         (name = "storefront", description = "Public reads for shoppers."),
         (name = "fulfilment", description = "A brand's orders: list, ship, cancel, refund."),
+        (name = "shows", description = "Live shows: state, the live event stream (SSE), one-tap buying, chat and reactions."),
     )
 )]
 pub struct ApiDoc;

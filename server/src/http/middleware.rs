@@ -1,4 +1,5 @@
-//! Tower layers applied to every request: request ids, tracing spans, panic safety net.
+//! Tower layers applied to every request: request ids, tracing spans, panic safety net, body
+//! limits, the framing policy.
 
 use axum::{
     body::Body,
@@ -92,4 +93,26 @@ pub async fn limit_body(
     }
     next.run(request.map(|body| Body::new(http_body_util::Limited::new(body, limit))))
         .await
+}
+
+/// Clickjacking defence: only Gala itself may frame its pages, except the show embeds
+/// (`/embed/...`), which exist to be framed by other sites.
+pub async fn frame_policy(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    let embeddable = request.uri().path().starts_with("/embed/");
+    let mut response = next.run(request).await;
+    if !embeddable {
+        // Responses with a policy of their own (media) keep it.
+        response
+            .headers_mut()
+            .entry(header::CONTENT_SECURITY_POLICY)
+            .or_insert(header::HeaderValue::from_static("frame-ancestors 'self'"));
+        response.headers_mut().insert(
+            header::X_FRAME_OPTIONS,
+            header::HeaderValue::from_static("SAMEORIGIN"),
+        );
+    }
+    response
 }

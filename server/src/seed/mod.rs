@@ -3,6 +3,7 @@
 //! capability adds its part here as it lands.
 
 pub mod catalog;
+pub mod shows;
 
 use chrono::{Datelike, Duration, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
@@ -38,6 +39,7 @@ pub async fn demo(
         ),
         None => tracing::info!("the catalog was already seeded"),
     }
+    shows::demo_show(db).await?;
     Ok(())
 }
 

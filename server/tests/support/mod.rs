@@ -12,6 +12,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 pub mod brands;
 pub mod checkout;
+pub mod node;
 pub mod smtp;
 
 use sea_orm::{

@@ -1,0 +1,371 @@
+//! What viewers do during a show: buy in one tap (through the shared checkout engine),
+//! chat (moderated, rate-limited) and react.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use entity::{
+    payment_method, saved_address, show, show_chat_ban, show_event, show_look, show_look_item,
+};
+use sea_orm::{
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::service::{public_show, status_of};
+use super::{
+    events, ChatMessage, OneTapStatus, ShowEvent, ShowStatus, MAX_CHAT_CHARS,
+    MIN_CHAT_INTERVAL_SECS,
+};
+use crate::auth::CurrentUser;
+use crate::checkout::{
+    request::{self, Caller},
+    AddressInput, CardInput, DeliveryOption, IdempotencyKey, OrderChannel, OrderLineInput,
+    OrderView, PaymentInput, PlaceOrderInput,
+};
+use crate::core::{state::AppState, time::now, txn::begin_write, AppError, FieldErrors};
+
+/// Words no show's chat accepts, whatever the brand's own list says.
+const PLATFORM_BLOCKED_WORDS: &[&str] = &["fuck", "shit", "cunt", "nigger", "faggot"];
+
+fn account_of(user: &CurrentUser) -> Result<Uuid, AppError> {
+    Uuid::parse_str(&user.id).map_err(AppError::internal)
+}
+
+/// Where `account` stands for one-tap buying.
+pub async fn one_tap_status(
+    db: &impl ConnectionTrait,
+    user: Option<&CurrentUser>,
+) -> Result<OneTapStatus, AppError> {
+    let Some(user) = user else {
+        return Ok(OneTapStatus::default());
+    };
+    let account = account_of(user)?;
+    let card = latest_card(db, account).await?;
+    let address = saved(db, account).await?;
+    Ok(OneTapStatus {
+        signed_in: true,
+        ready: card.is_some() && address.is_some(),
+        card: card.map(|c| {
+            format!(
+                "{} •••• {}",
+                crate::core::ui::capitalise(&c.card_brand),
+                c.card_last4
+            )
+        }),
+        address: address.map(|a| format!("{}, {}, {}", a.name, a.line1, a.city)),
+    })
+}
+
+async fn latest_card(
+    db: &impl ConnectionTrait,
+    account: Uuid,
+) -> Result<Option<payment_method::Model>, AppError> {
+    Ok(payment_method::Entity::find()
+        .filter(payment_method::Column::AccountId.eq(account))
+        .order_by_desc(payment_method::Column::CreatedAt)
+        .one(db)
+        .await?)
+}
+
+async fn saved(db: &impl ConnectionTrait, account: Uuid) -> Result<Option<AddressInput>, AppError> {
+    Ok(saved_address::Entity::find_by_id(account)
+        .one(db)
+        .await?
+        .and_then(|row| serde_json::from_str(&row.address).ok()))
+}
+
+/// Saves the signed-in viewer's address and card (with the payment provider) for one tap.
+pub async fn set_up_one_tap(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &AddressInput,
+    card: &CardInput,
+) -> Result<OneTapStatus, AppError> {
+    let account = account_of(user)?;
+    let mut fields = FieldErrors::new();
+    let address = request::check_address(address, &mut fields);
+    let provider = state.checkout.provider();
+    for (field, message) in provider.card_problems(card) {
+        fields
+            .entry(format!("payment.card.{field}"))
+            .or_default()
+            .push(message);
+    }
+    if !fields.is_empty() {
+        return Err(AppError::Validation { fields });
+    }
+    let saved_card = provider.save_card(card).await.map_err(|error| {
+        tracing::warn!(%error, "saving a card for one-tap buying failed");
+        AppError::Unavailable
+    })?;
+    let now = now();
+    payment_method::Entity::insert(payment_method::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account),
+        provider: Set(provider.name().to_owned()),
+        token: Set(saved_card.token),
+        card_brand: Set(saved_card.card.brand),
+        card_last4: Set(saved_card.card.last4),
+        exp_month: Set(saved_card.exp_month as i32),
+        exp_year: Set(saved_card.exp_year as i32),
+        created_at: Set(now),
+    })
+    .exec_without_returning(&state.db)
+    .await?;
+    saved_address::Entity::insert(saved_address::ActiveModel {
+        account_id: Set(account),
+        address: Set(serde_json::to_string(&address).map_err(AppError::internal)?),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(saved_address::Column::AccountId)
+            .update_columns([
+                saved_address::Column::Address,
+                saved_address::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(&state.db)
+    .await?;
+    one_tap_status(&state.db, Some(user)).await
+}
+
+/// The look of `show_id` that offers `sku_id`, if it has dropped.
+async fn dropped_look(
+    db: &impl ConnectionTrait,
+    show_id: Uuid,
+    sku_id: Uuid,
+) -> Result<Option<show_look::Model>, AppError> {
+    let looks: Vec<Uuid> = show_look_item::Entity::find()
+        .select_only()
+        .column(show_look_item::Column::LookId)
+        .filter(show_look_item::Column::SkuId.eq(sku_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(show_look::Entity::find()
+        .filter(show_look::Column::Id.is_in(looks))
+        .filter(show_look::Column::ShowId.eq(show_id))
+        .filter(show_look::Column::RevealedAt.is_not_null())
+        .one(db)
+        .await?)
+}
+
+/// Problem of a buy-window: why one tap cannot buy now.
+pub const WINDOW_CLOSED: &str = "This drop's buy window is closed.";
+
+/// One tap: one unit of `sku` from `show_id`'s open drop, paid with the viewer's saved card
+/// and sent to their saved address, through the shared checkout engine. `tap_key` (one per
+/// tap, from the page) makes a retried tap return the first answer.
+pub async fn buy(
+    state: &AppState,
+    user: Option<&CurrentUser>,
+    show_id: &str,
+    sku: &str,
+    tap_key: &str,
+) -> Result<OrderView, AppError> {
+    let user = user.ok_or(AppError::Unauthorized)?;
+    let account = account_of(user)?;
+    let show_id = Uuid::parse_str(show_id.trim()).map_err(|_| AppError::NotFound)?;
+    let sku_id =
+        Uuid::parse_str(sku.trim()).map_err(|_| AppError::field("sku", "Unknown product."))?;
+    let tap_key = tap_key.trim();
+    if tap_key.is_empty() || tap_key.len() > 64 || !tap_key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(AppError::field(
+            "key",
+            "Send 1 to 64 visible characters per tap.",
+        ));
+    }
+    let show = public_show(&state.db, show_id).await?;
+    if status_of(&show) != ShowStatus::Live {
+        return Err(AppError::Conflict {
+            message: "The show is not on air.".into(),
+        });
+    }
+    let look = dropped_look(&state.db, show_id, sku_id)
+        .await?
+        .ok_or_else(|| AppError::field("sku", "This product is not part of the show's drops."))?;
+    let now = now();
+    let open = look.window_opens_at.is_some_and(|at| at <= now)
+        && look.window_closes_at.is_none_or(|at| at > now);
+    if !open {
+        return Err(AppError::Conflict {
+            message: WINDOW_CLOSED.into(),
+        });
+    }
+    let card = latest_card(&state.db, account).await?;
+    let address = saved(&state.db, account).await?;
+    let (Some(card), Some(address)) = (card, address) else {
+        return Err(AppError::field(
+            "one_tap",
+            "Save an address and a card for one-tap buying first.",
+        ));
+    };
+    let caller = Caller::shopper(Some(user))?;
+    let input = PlaceOrderInput {
+        lines: vec![OrderLineInput {
+            sku: sku_id.to_string(),
+            quantity: 1,
+        }],
+        email: None,
+        shipping_address: Some(address),
+        delivery: DeliveryOption::Standard,
+        payment: PaymentInput {
+            card: None,
+            saved_method: Some(card.id.to_string()),
+            save_card: false,
+        },
+    };
+    let order = request::prepare(
+        &state.db,
+        state.checkout.provider().as_ref(),
+        &caller,
+        OrderChannel::Show,
+        &input,
+    )
+    .await?;
+    let key = IdempotencyKey {
+        scope: caller.idempotency_scope(),
+        key: format!("show:{show_id}:{tap_key}"),
+    };
+    state.checkout.place(order, Some(key)).await
+}
+
+/// Mutes `account` in `show_id`'s chat until `until` (none: bans for the show).
+pub(super) async fn silence(
+    db: &impl ConnectionTrait,
+    show_id: Uuid,
+    account: Uuid,
+    until: Option<DateTime<Utc>>,
+) -> Result<(), AppError> {
+    show_chat_ban::Entity::insert(show_chat_ban::ActiveModel {
+        show_id: Set(show_id),
+        account_id: Set(account),
+        until: Set(until),
+        created_at: Set(now()),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            show_chat_ban::Column::ShowId,
+            show_chat_ban::Column::AccountId,
+        ])
+        .update_columns([
+            show_chat_ban::Column::Until,
+            show_chat_ban::Column::CreatedAt,
+        ])
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The first blocked word `text` contains (case-insensitive), from the platform's list or
+/// the show's.
+fn blocked_word<'a>(text: &str, show_words: &'a str) -> Option<&'a str> {
+    let lower = text.to_lowercase();
+    PLATFORM_BLOCKED_WORDS
+        .iter()
+        .copied()
+        .chain(show_words.lines().map(str::trim))
+        .filter(|w| !w.is_empty())
+        .find(|w| lower.contains(&w.to_lowercase()))
+}
+
+/// Posts a chat message: signed-in viewers of a live show, not muted or banned, within the
+/// slow mode and the platform's rate limit, at most [`MAX_CHAT_CHARS`] on one line, no
+/// blocked word. The text is stored as typed and always rendered as text, never as HTML.
+pub async fn chat(
+    state: &AppState,
+    user: Option<&CurrentUser>,
+    show_id: &str,
+    text: &str,
+) -> Result<ChatMessage, AppError> {
+    let user = user.ok_or(AppError::Unauthorized)?;
+    let account = account_of(user)?;
+    let show_id = Uuid::parse_str(show_id.trim()).map_err(|_| AppError::NotFound)?;
+    let text = text.trim();
+    if text.is_empty()
+        || text.chars().count() > MAX_CHAT_CHARS
+        || text.chars().any(char::is_control)
+    {
+        return Err(AppError::field(
+            "text",
+            format!("Write 1 to {MAX_CHAT_CHARS} characters on one line."),
+        ));
+    }
+    let txn = begin_write(&state.db).await?;
+    let show: show::Model = public_show(&txn, show_id).await?;
+    if status_of(&show) != ShowStatus::Live {
+        return Err(AppError::Conflict {
+            message: "The chat opens when the show goes live.".into(),
+        });
+    }
+    if blocked_word(text, &show.blocked_words).is_some() {
+        return Err(AppError::field(
+            "text",
+            "Your message contains a word this chat doesn't allow.",
+        ));
+    }
+    let now = now();
+    let ban = show_chat_ban::Entity::find_by_id((show_id, account))
+        .one(&txn)
+        .await?;
+    match ban.map(|b| b.until) {
+        Some(None) => return Err(AppError::Forbidden),
+        Some(Some(until)) if until > now => {
+            return Err(AppError::RateLimited {
+                retry_after_secs: (until - now).num_seconds().max(1) as u64,
+            })
+        }
+        _ => {}
+    }
+    let interval = Ord::max(i64::from(show.slow_mode_secs), MIN_CHAT_INTERVAL_SECS);
+    let last: Option<DateTime<Utc>> = show_event::Entity::find()
+        .select_only()
+        .column(show_event::Column::CreatedAt)
+        .filter(show_event::Column::ShowId.eq(show_id))
+        .filter(show_event::Column::AuthorId.eq(account))
+        .order_by_desc(show_event::Column::CreatedAt)
+        .into_tuple()
+        .one(&txn)
+        .await?;
+    if let Some(last) = last {
+        let wait = last + TimeDelta::seconds(interval) - now;
+        if wait > TimeDelta::zero() {
+            return Err(AppError::RateLimited {
+                retry_after_secs: Ord::max(wait.num_seconds(), 1) as u64,
+            });
+        }
+    }
+    let (author, body) = (user.display_name.clone(), text.to_owned());
+    let seq = events::record_with(&txn, show_id, Some(account), |seq| ShowEvent::Chat {
+        message: ChatMessage {
+            id: seq,
+            author,
+            text: body,
+            at: now,
+        },
+    })
+    .await?;
+    txn.commit().await?;
+    state.shows.published(show_id).await;
+    Ok(ChatMessage {
+        id: seq,
+        author: user.display_name.clone(),
+        text: text.to_owned(),
+        at: now,
+    })
+}
+
+/// A reaction (a heart) from any viewer of a live show.
+pub async fn react(state: &AppState, show_id: &str) -> Result<(), AppError> {
+    let show_id = Uuid::parse_str(show_id.trim()).map_err(|_| AppError::NotFound)?;
+    let show = public_show(&state.db, show_id).await?;
+    if status_of(&show) != ShowStatus::Live {
+        return Err(AppError::Conflict {
+            message: "Reactions open when the show goes live.".into(),
+        });
+    }
+    state.shows.react(show_id).await
+}

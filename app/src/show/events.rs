@@ -1,0 +1,112 @@
+//! A show's event log: every numbered event is written in the same transaction as the change
+//! it announces, so the log and the show never disagree, and every node streams the same
+//! events in the same order.
+
+use entity::{show, show_event};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Query},
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::{Envelope, ShowEvent};
+use crate::core::{time::now, AppError};
+
+/// Appends `event` to `show_id`'s log (inside the caller's write transaction); answers its
+/// number.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    show_id: Uuid,
+    event: &ShowEvent,
+    author: Option<Uuid>,
+) -> Result<i64, AppError> {
+    record_with(db, show_id, author, |_| event.clone()).await
+}
+
+/// Like [`record`], for an event that carries its own number (a chat message's id).
+pub async fn record_with(
+    db: &impl ConnectionTrait,
+    show_id: Uuid,
+    author: Option<Uuid>,
+    event: impl FnOnce(i64) -> ShowEvent,
+) -> Result<i64, AppError> {
+    // One conditional increment numbers the event; the row lock (PostgreSQL) or the write
+    // lock (SQLite) orders concurrent writers.
+    let mut bump = Query::update();
+    bump.table(show::Entity)
+        .value(
+            show::Column::EventSeq,
+            Expr::col(show::Column::EventSeq).add(1),
+        )
+        .and_where(Expr::col(show::Column::Id).eq(show_id))
+        .returning_col(show::Column::EventSeq);
+    let row = db.query_one(&bump).await?.ok_or(AppError::NotFound)?;
+    let seq: i64 = row.try_get_by_index(0)?;
+    let event = event(seq);
+    let payload = serde_json::to_string(&Envelope {
+        seq: Some(seq),
+        event: event.clone(),
+    })
+    .map_err(AppError::internal)?;
+    show_event::Entity::insert(show_event::ActiveModel {
+        show_id: Set(show_id),
+        seq: Set(seq),
+        kind: Set(event.kind().to_owned()),
+        payload: Set(payload),
+        author_id: Set(author),
+        created_at: Set(now()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(seq)
+}
+
+/// Events of `show_id` after `after`, oldest first, at most `limit`: `(seq, wire JSON)`.
+pub async fn after(
+    db: &impl ConnectionTrait,
+    show_id: Uuid,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(show_event::Entity::find()
+        .select_only()
+        .column(show_event::Column::Seq)
+        .column(show_event::Column::Payload)
+        .filter(show_event::Column::ShowId.eq(show_id))
+        .filter(show_event::Column::Seq.gt(after))
+        .order_by_asc(show_event::Column::Seq)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// The latest chat messages of `show_id` (oldest first).
+pub async fn recent_chat(
+    db: &impl ConnectionTrait,
+    show_id: Uuid,
+    limit: u64,
+) -> Result<Vec<super::ChatMessage>, AppError> {
+    let rows: Vec<String> = show_event::Entity::find()
+        .select_only()
+        .column(show_event::Column::Payload)
+        .filter(show_event::Column::ShowId.eq(show_id))
+        .filter(show_event::Column::Kind.eq("chat"))
+        .order_by_desc(show_event::Column::Seq)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .iter()
+        .rev()
+        .filter_map(|payload| match serde_json::from_str::<Envelope>(payload) {
+            Ok(Envelope {
+                event: ShowEvent::Chat { message },
+                ..
+            }) => Some(message),
+            _ => None,
+        })
+        .collect())
+}

@@ -1,0 +1,285 @@
+//! The show hub: one per server node. Each show with viewers on this node has one
+//! `tokio::sync::broadcast` channel; numbered events are read from the show's log (in order,
+//! once) and broadcast to every local viewer, so what a node streams never depends on which
+//! node made the change. Other nodes learn of a change through PostgreSQL `LISTEN/NOTIFY`
+//! (a poke carrying the show's id), and every second the hub catches up on its own anyway,
+//! so a lost notification delays an event by a second, never loses it.
+//!
+//! Once a second the hub also publishes each show's live figures (viewers over all nodes,
+//! units left, orders), flushes reactions and records how many viewers it holds.
+
+use std::collections::HashMap;
+use std::sync::{
+    atomic::{AtomicI64, AtomicU32, Ordering},
+    Arc, Mutex,
+};
+use std::time::Duration;
+
+use sea_orm::{DatabaseBackend, DatabaseConnection};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use super::{service, Envelope, ShowEvent, ShowState, ShowStats};
+use crate::core::AppError;
+
+/// The PostgreSQL notification channel shows are poked on.
+const NOTIFY_CHANNEL: &str = "gala_show";
+/// Frames a slow viewer may fall behind before it is dropped (its browser reconnects and
+/// resumes from the log).
+const CHANNEL_CAPACITY: usize = 256;
+/// Seconds a show's channel stays around with no viewer.
+const IDLE_TICKS: u32 = 30;
+
+/// One event ready for the wire.
+#[derive(Debug)]
+pub struct Frame {
+    /// The event's number (the SSE `id`); none for live figures.
+    pub seq: Option<i64>,
+    /// The [`Envelope`] as JSON.
+    pub json: String,
+}
+
+struct Channel {
+    tx: broadcast::Sender<Arc<Frame>>,
+    /// The last event broadcast; held while reading and broadcasting, which keeps frames in
+    /// order when a local change and a notification race.
+    last_seq: tokio::sync::Mutex<i64>,
+    viewers: AtomicI64,
+    reactions: AtomicI64,
+    idle_ticks: AtomicU32,
+    /// The latest snapshot, reused by arrivals until the next event.
+    snapshot: Mutex<Option<Arc<ShowState>>>,
+    stats: Mutex<ShowStats>,
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    node_id: String,
+    channels: Mutex<HashMap<Uuid, Arc<Channel>>>,
+}
+
+/// The node's hub; cheap to clone.
+#[derive(Clone)]
+pub struct ShowHub {
+    inner: Arc<Inner>,
+}
+
+/// A viewer's connection to a show: live frames, counted as one viewer until dropped.
+pub struct Subscription {
+    pub frames: broadcast::Receiver<Arc<Frame>>,
+    channel: Arc<Channel>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.channel.viewers.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl ShowHub {
+    /// Starts the hub of this node: the once-a-second ticker and, on PostgreSQL, the
+    /// listener for other nodes' pokes.
+    pub fn start(db: DatabaseConnection) -> ShowHub {
+        let hub = ShowHub {
+            inner: Arc::new(Inner {
+                db,
+                node_id: Uuid::new_v4().simple().to_string(),
+                channels: Mutex::new(HashMap::new()),
+            }),
+        };
+        let ticker = hub.clone();
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(Duration::from_secs(1));
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                ticker.tick().await;
+            }
+        });
+        if hub.inner.db.get_database_backend() == DatabaseBackend::Postgres {
+            let listener = hub.clone();
+            tokio::spawn(async move { listener.listen().await });
+        }
+        hub
+    }
+
+    /// This node's id in the presence table.
+    pub fn node_id(&self) -> &str {
+        &self.inner.node_id
+    }
+
+    async fn channel(&self, show_id: Uuid) -> Result<Arc<Channel>, AppError> {
+        if let Some(channel) = lock(&self.inner.channels).get(&show_id) {
+            return Ok(channel.clone());
+        }
+        // Start from the log's current end: arrivals get a snapshot of everything before.
+        let seq = service::event_seq(&self.inner.db, show_id).await?;
+        let mut channels = lock(&self.inner.channels);
+        Ok(channels
+            .entry(show_id)
+            .or_insert_with(|| {
+                Arc::new(Channel {
+                    tx: broadcast::channel(CHANNEL_CAPACITY).0,
+                    last_seq: tokio::sync::Mutex::new(seq),
+                    viewers: AtomicI64::new(0),
+                    reactions: AtomicI64::new(0),
+                    idle_ticks: AtomicU32::new(0),
+                    snapshot: Mutex::new(None),
+                    stats: Mutex::new(ShowStats::default()),
+                })
+            })
+            .clone())
+    }
+
+    /// Subscribes a viewer to `show_id`'s live frames.
+    pub async fn subscribe(&self, show_id: Uuid) -> Result<Subscription, AppError> {
+        let channel = self.channel(show_id).await?;
+        channel.viewers.fetch_add(1, Ordering::Relaxed);
+        channel.idle_ticks.store(0, Ordering::Relaxed);
+        Ok(Subscription {
+            frames: channel.tx.subscribe(),
+            channel,
+        })
+    }
+
+    /// The show's public state for an arriving viewer (shared between arrivals until the
+    /// next event).
+    pub async fn snapshot(&self, show_id: Uuid) -> Result<Arc<ShowState>, AppError> {
+        let channel = self.channel(show_id).await?;
+        let last = *channel.last_seq.lock().await;
+        if let Some(state) = lock(&channel.snapshot).clone().filter(|s| s.seq == last) {
+            return Ok(state);
+        }
+        let mut state = service::public_state(&self.inner.db, show_id).await?;
+        let stats = lock(&channel.stats).clone();
+        if stats != ShowStats::default() {
+            state.apply(&ShowEvent::Stats { stats });
+        }
+        let state = Arc::new(state);
+        if state.seq == last {
+            *lock(&channel.snapshot) = Some(state.clone());
+        }
+        Ok(state)
+    }
+
+    /// Announces that `show_id`'s log grew: this node's viewers get the new events at once,
+    /// other nodes are poked.
+    pub async fn published(&self, show_id: Uuid) {
+        if let Err(error) = self.catch_up(show_id).await {
+            tracing::warn!(%show_id, %error, "show events not broadcast yet; the next tick retries");
+        }
+        if self.inner.db.get_database_backend() == DatabaseBackend::Postgres {
+            let poke = sea_orm::Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [NOTIFY_CHANNEL.into(), show_id.to_string().into()],
+            );
+            if let Err(error) = sea_orm::ConnectionTrait::execute_raw(&self.inner.db, poke).await {
+                tracing::warn!(%show_id, %error, "could not poke the other nodes; their next tick catches up");
+            }
+        }
+    }
+
+    /// Counts one reaction (flushed to the database once a second).
+    pub async fn react(&self, show_id: Uuid) -> Result<(), AppError> {
+        let channel = self.channel(show_id).await?;
+        // A burst from one node is capped per second: hearts are a mood, not a ledger.
+        if channel.reactions.load(Ordering::Relaxed) < 5_000 {
+            channel.reactions.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Broadcasts the events of `show_id` this node has not broadcast yet, in order.
+    async fn catch_up(&self, show_id: Uuid) -> Result<(), AppError> {
+        let Some(channel) = lock(&self.inner.channels).get(&show_id).cloned() else {
+            return Ok(()); // nobody watches here
+        };
+        let mut last = channel.last_seq.lock().await;
+        loop {
+            let events = super::events::after(&self.inner.db, show_id, *last, 500).await?;
+            let Some(&(newest, _)) = events.last() else {
+                return Ok(());
+            };
+            for (seq, json) in events {
+                // No receiver is not an error: viewers come and go.
+                let _ = channel.tx.send(Arc::new(Frame {
+                    seq: Some(seq),
+                    json,
+                }));
+            }
+            *last = newest;
+        }
+    }
+
+    /// Other nodes' pokes, for as long as the process runs (reconnecting after failures).
+    async fn listen(&self) {
+        use sea_orm::sqlx::postgres::PgListener;
+        loop {
+            let pool = self.inner.db.get_postgres_connection_pool().clone();
+            let listener = async {
+                let mut listener = PgListener::connect_with(&pool).await?;
+                listener.listen(NOTIFY_CHANNEL).await?;
+                loop {
+                    let notification = listener.recv().await?;
+                    if let Ok(show_id) = Uuid::parse_str(notification.payload()) {
+                        if let Err(error) = self.catch_up(show_id).await {
+                            tracing::warn!(%show_id, %error, "show events not broadcast yet");
+                        }
+                    }
+                }
+                #[allow(unreachable_code)]
+                Ok::<(), sea_orm::sqlx::Error>(())
+            };
+            if let Err(error) = listener.await {
+                tracing::warn!(%error, "show listener lost its connection; reconnecting");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// Once a second: presence, reactions, catching up, live figures, idle channels.
+    async fn tick(&self) {
+        let channels: Vec<(Uuid, Arc<Channel>)> = lock(&self.inner.channels)
+            .iter()
+            .map(|(id, c)| (*id, c.clone()))
+            .collect();
+        for (show_id, channel) in channels {
+            let viewers = channel.viewers.load(Ordering::Relaxed);
+            if viewers == 0 && channel.tx.receiver_count() == 0 {
+                if channel.idle_ticks.fetch_add(1, Ordering::Relaxed) >= IDLE_TICKS {
+                    lock(&self.inner.channels).remove(&show_id);
+                    let _ = service::leave(&self.inner.db, show_id, &self.inner.node_id).await;
+                    continue;
+                }
+            }
+            let reactions = channel.reactions.swap(0, Ordering::Relaxed);
+            let db = &self.inner.db;
+            let figures = async {
+                service::heartbeat(db, show_id, &self.inner.node_id, viewers, reactions).await?;
+                self.catch_up(show_id).await?;
+                service::stats(db, show_id).await
+            };
+            match figures.await {
+                Ok(stats) => {
+                    *lock(&channel.stats) = stats.clone();
+                    if channel.tx.receiver_count() > 0 {
+                        let json = serde_json::to_string(&Envelope {
+                            seq: None,
+                            event: ShowEvent::Stats { stats },
+                        })
+                        .unwrap_or_default();
+                        let _ = channel.tx.send(Arc::new(Frame { seq: None, json }));
+                    }
+                }
+                Err(error) => tracing::warn!(%show_id, %error, "show figures skipped this second"),
+            }
+        }
+    }
+}

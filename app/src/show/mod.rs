@@ -1,0 +1,30 @@
+//! The live show — "See Now, Buy Now". A brand plans a show (stream, run-sheet of looks, each
+//! revealing SKUs, some exclusive to the show), an admin approves it, and its producer runs it
+//! from a console: going live, dropping looks, opening and closing buy windows, pinning,
+//! moderating the chat. Viewers watch on `/show/<id>` (or in an embed on another site) and
+//! buy in one tap through the shared checkout engine.
+//!
+//! Real time: every change appends a numbered event to the show's log in the same
+//! transaction; each node's [`ShowHub`] streams the log to its viewers over server-sent
+//! events, and PostgreSQL `LISTEN/NOTIFY` pokes the other nodes. Late joiners get a
+//! snapshot; reconnecting viewers get exactly the events they missed.
+
+mod api;
+#[cfg(feature = "ssr")]
+pub mod audience;
+#[cfg(feature = "ssr")]
+pub mod events;
+#[cfg(feature = "ssr")]
+pub mod hub;
+#[cfg(feature = "ssr")]
+pub mod live;
+mod model;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub use api::*;
+#[cfg(feature = "ssr")]
+pub use hub::ShowHub;
+pub use model::*;
+pub use pages::*;

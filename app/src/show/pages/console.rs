@@ -1,0 +1,316 @@
+//! `/brand/<slug>/shows/<id>/live`: the producer console. Every action is one click and
+//! reaches viewers at once; the figures refresh every second.
+
+use chrono::Utc;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use super::status_badge;
+use super::viewer::use_show_stream;
+use crate::core::money::format_amount;
+use crate::core::ui::{InlineError, NotFoundPage, SignInPrompt, Skeleton};
+use crate::core::AppError;
+use crate::show::{
+    get_show, load_show, moderate_chat, produce_show, producer_figures, LookView, Moderation,
+    ProducerAction, ShowDetail, ShowFigures, ShowStatus,
+};
+
+/// `/brand/:slug/shows/:id/live`
+#[component]
+pub fn ProducerConsolePage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || {
+        let p = params.get();
+        (
+            p.get("slug").unwrap_or_default(),
+            p.get("id").unwrap_or_default(),
+        )
+    };
+    let show = Resource::new(key, |(slug, id)| get_show(slug, id));
+    view! {
+        <Title text="Producer console"/>
+        <section class="container page console">
+            <Suspense fallback=|| view! { <Skeleton class="skeleton--card"/> }>
+                {move || show.get().map(|result| match result {
+                    Ok(detail) => view! { <Console slug=key().0 detail/> }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to produce your brand's show." next="/brands"/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
+                    Err(error) => view! { <InlineError error/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// One producer click: the action and what it is about.
+#[derive(Clone)]
+struct Click {
+    action: ProducerAction,
+    look_id: Option<String>,
+    sku_id: Option<String>,
+    secs: Option<i32>,
+}
+
+impl Click {
+    fn show(action: ProducerAction) -> Click {
+        Click {
+            action,
+            look_id: None,
+            sku_id: None,
+            secs: None,
+        }
+    }
+}
+
+#[component]
+fn Console(slug: String, detail: ShowDetail) -> impl IntoView {
+    let id = detail.summary.id.clone();
+    let detail = RwSignal::new(detail);
+    let target = StoredValue::new((slug.clone(), id.clone()));
+    let act = Action::new(move |click: &Click| {
+        let (slug, id) = target.get_value();
+        let click = click.clone();
+        async move {
+            produce_show(
+                slug,
+                id,
+                click.action,
+                click.look_id,
+                click.sku_id,
+                click.secs,
+            )
+            .await
+        }
+    });
+    let result = act.value();
+    Effect::new(move |_| {
+        if let Some(Ok(updated)) = result.get() {
+            detail.set(updated);
+        }
+    });
+    let status = move || detail.with(|d| d.summary.status);
+    let figures = RwSignal::new(ShowFigures::default());
+    let orders_per_sec = RwSignal::new(0.0f64);
+    Effect::new(move |_| {
+        let last = StoredValue::new(None::<(chrono::DateTime<Utc>, i64)>);
+        let handle = set_interval_with_handle(
+            move || {
+                let (slug, id) = target.get_value();
+                leptos::task::spawn_local(async move {
+                    if let Ok(latest) = producer_figures(slug, id).await {
+                        let now = Utc::now();
+                        if let Some((at, orders)) = last.get_value() {
+                            let secs = (now - at).num_milliseconds() as f64 / 1000.0;
+                            if secs > 0.0 {
+                                orders_per_sec.set((latest.stats.orders - orders) as f64 / secs);
+                            }
+                        }
+                        last.set_value(Some((now, latest.stats.orders)));
+                        figures.set(latest);
+                    }
+                });
+            },
+            std::time::Duration::from_secs(1),
+        );
+        on_cleanup(move || {
+            if let Ok(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
+    let click = move |c: Click| {
+        act.dispatch(c);
+    };
+    let slow_mode = RwSignal::new(detail.with_untracked(|d| d.slow_mode_secs.to_string()));
+    view! {
+        <div class="page__head console__head">
+            <div>
+                <p class="console__eyebrow">"Producer console"</p>
+                <h1>{move || detail.with(|d| d.summary.title.clone())}</h1>
+            </div>
+            {move || status_badge(status())}
+        </div>
+        <nav class="console__links">
+            <A href=format!("/brand/{slug}/shows/{id}")>"Run-sheet"</A>
+            <a href=format!("/show/{id}") target="_blank" rel="noopener">"Open the viewer page ↗"</a>
+        </nav>
+        <div class="console__controls">
+            {move || match status() {
+                ShowStatus::Approved => view! {
+                    <button class="button button--primary button--large" type="button" data-testid="go-live"
+                        disabled=move || act.pending().get()
+                        on:click=move |_| click(Click::show(ProducerAction::GoLive))>"Go live"</button>
+                }.into_any(),
+                ShowStatus::Live => view! {
+                    <button class="button button--danger" type="button" data-testid="end-show"
+                        disabled=move || act.pending().get()
+                        on:click=move |_| click(Click::show(ProducerAction::End))>"End show"</button>
+                }.into_any(),
+                ShowStatus::Ended => view! { <p>"The show has ended. Its page is now a shoppable replay."</p> }.into_any(),
+                _ => view! { <p>"The show needs the platform's approval before it can go live."</p> }.into_any(),
+            }}
+            {move || match result.get() {
+                Some(Err(error)) => Some(view! { <InlineError error/> }),
+                _ => None,
+            }}
+        </div>
+        <dl class="figures" aria-live="off">
+            <div class="figure"><dt>"Watching"</dt><dd data-testid="figure-viewers">{move || figures.with(|f| f.stats.viewers)}</dd></div>
+            <div class="figure"><dt>"Orders"</dt><dd data-testid="figure-orders">{move || figures.with(|f| f.stats.orders)}</dd></div>
+            <div class="figure"><dt>"Orders/s"</dt><dd>{move || format!("{:.1}", orders_per_sec.get().max(0.0))}</dd></div>
+            <div class="figure"><dt>"Units sold"</dt><dd>{move || figures.with(|f| f.stats.units_sold)}</dd></div>
+            <div class="figure"><dt>"GMV"</dt><dd data-testid="figure-gmv">{move || figures.with(|f| if f.currency.is_empty() { "—".to_owned() } else { format_amount(f.gmv_minor, &f.currency) })}</dd></div>
+        </dl>
+        <section class="console__runsheet" aria-label="Run-sheet">
+            <h2>"Looks"</h2>
+            <ol class="runsheet">
+                {move || detail.with(|d| d.looks.clone()).into_iter().map(|look| view! {
+                    <ConsoleLook look detail figures act/>
+                }).collect_view()}
+            </ol>
+        </section>
+        <section class="console__chat" aria-label="Chat moderation">
+            <h2>"Chat"</h2>
+            <form class="console__slow" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                click(Click { secs: slow_mode.get().trim().parse().ok(), ..Click::show(ProducerAction::SlowMode) });
+            }>
+                <label class="field__label" for="slow-mode">"Slow mode (seconds between messages)"</label>
+                <input class="field__input" id="slow-mode" type="number" min="0" max="300" inputmode="numeric"
+                    prop:value=move || slow_mode.get() on:input=move |ev| slow_mode.set(event_target_value(&ev))/>
+                <button class="button button--secondary" type="submit" disabled=move || !matches!(status(), ShowStatus::Live | ShowStatus::Approved)>"Set"</button>
+            </form>
+            {move || status().public().then(|| view! { <ModeratedChat slug=target.get_value().0 id=target.get_value().1/> })}
+        </section>
+    }
+}
+
+#[component]
+fn ConsoleLook(
+    look: LookView,
+    detail: RwSignal<ShowDetail>,
+    figures: RwSignal<ShowFigures>,
+    act: Action<Click, Result<ShowDetail, AppError>>,
+) -> impl IntoView {
+    let live = move || detail.with(|d| d.summary.status == ShowStatus::Live);
+    let now = Utc::now();
+    let open = look.window_open(now);
+    let look_id = look.id.clone();
+    let flash = RwSignal::new(look.flash_secs.map(|s| s.to_string()).unwrap_or_default());
+    let state = match (look.revealed_at, open, look.window_closes_at) {
+        (None, _, _) => "Not dropped yet".to_owned(),
+        (Some(_), true, Some(at)) => format!("Window open until {}", at.format("%H:%M:%S UTC")),
+        (Some(_), true, None) => "Window open".to_owned(),
+        (Some(_), false, _) => "Window closed".to_owned(),
+    };
+    let revealed = look.revealed_at.is_some();
+    let dispatch = move |action: ProducerAction, secs: Option<i32>| {
+        act.dispatch(Click {
+            action,
+            look_id: Some(look_id.clone()),
+            sku_id: None,
+            secs,
+        });
+    };
+    let (drop_look, close_look, open_look) = (dispatch.clone(), dispatch.clone(), dispatch);
+    view! {
+        <li class="runsheet__look" class:runsheet__look--open=open data-testid="console-look">
+            <div class="runsheet__head">
+                <span class="runsheet__position">{look.position}</span>
+                <div>
+                    <h3 class="runsheet__title">{look.title.clone()}</h3>
+                    <p class="runsheet__state">{state}</p>
+                </div>
+            </div>
+            <ul class="runsheet__items">
+                {look.items.iter().map(|item| {
+                    let sku = item.sku_id.clone();
+                    let sku_for_left = sku.clone();
+                    let pinned = detail.with_untracked(|d| d.pinned_sku_id.as_deref() == Some(sku.as_str()));
+                    let initial = item.units_left;
+                    let left = move || figures.with(|f| f.stats.units_left.iter().find(|(s, _)| *s == sku_for_left).map(|(_, n)| *n)).unwrap_or(initial);
+                    view! {
+                        <li class="runsheet__item">
+                            <span>{item.title.clone()} {(!item.variant.is_empty()).then(|| format!(" · {}", item.variant))}</span>
+                            <span class="runsheet__meta">{item.sku_code.clone()} " · " {move || left()} " left"
+                                {item.exclusive.then(|| " · exclusive")}</span>
+                            {revealed.then(|| view! {
+                                <button class="link-button" type="button" disabled=move || !live()
+                                    on:click=move |_| { act.dispatch(Click { action: ProducerAction::Pin, look_id: None, sku_id: (!pinned).then(|| sku.clone()), secs: None }); }>
+                                    {if pinned { "Unpin" } else { "Pin" }}
+                                </button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <div class="runsheet__actions">
+                {(!revealed).then(|| view! {
+                    <button class="button button--primary" type="button" data-testid="drop-look"
+                        disabled=move || !live() || act.pending().get()
+                        on:click=move |_| drop_look(ProducerAction::Reveal, None)>"Drop this look"</button>
+                })}
+                {(revealed && open).then(|| view! {
+                    <button class="button button--secondary" type="button"
+                        disabled=move || !live() || act.pending().get()
+                        on:click=move |_| close_look(ProducerAction::Close, None)>"Close window"</button>
+                })}
+                {(revealed && !open).then(|| view! {
+                    <label class="visually-hidden" for=format!("flash-{}", look.id)>"Flash seconds"</label>
+                    <input class="field__input runsheet__flash" id=format!("flash-{}", look.id) type="number" min="10" max="300"
+                        placeholder="Open-ended" inputmode="numeric"
+                        prop:value=move || flash.get() on:input=move |ev| flash.set(event_target_value(&ev))/>
+                    <button class="button button--secondary" type="button"
+                        disabled=move || !live() || act.pending().get()
+                        on:click=move |_| open_look(ProducerAction::Open, flash.get().trim().parse().ok())>"Reopen window"</button>
+                })}
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn ModeratedChat(slug: String, id: String) -> impl IntoView {
+    let state = Resource::new(
+        {
+            let id = id.clone();
+            move || id.clone()
+        },
+        load_show,
+    );
+    let target = StoredValue::new((slug, id));
+    let moderate = Action::new(move |(message, action): &(i64, Moderation)| {
+        let (slug, id) = target.get_value();
+        let (message, action) = (*message, *action);
+        async move { moderate_chat(slug, id, message, action).await }
+    });
+    view! {
+        <Suspense fallback=|| ()>
+            {move || state.get().map(|result| match result {
+                Ok(initial) => {
+                    let live = use_show_stream(initial.id.clone(), initial);
+                    view! {
+                        <ol class="chat__messages chat__messages--console">
+                            {move || live.with(|s| s.as_ref().map(|s| s.chat.iter().map(|m| {
+                                let id = m.id;
+                                view! {
+                                    <li class="chat__message">
+                                        <b class="chat__author">{m.author.clone()}</b> " " <span>{m.text.clone()}</span>
+                                        <span class="chat__tools">
+                                            <button class="link-button" type="button" on:click=move |_| { moderate.dispatch((id, Moderation::Remove)); }>"Remove"</button>
+                                            <button class="link-button" type="button" on:click=move |_| { moderate.dispatch((id, Moderation::Mute)); }>"Mute 5 min"</button>
+                                            <button class="link-button link-button--danger" type="button" on:click=move |_| { moderate.dispatch((id, Moderation::Ban)); }>"Ban"</button>
+                                        </span>
+                                    </li>
+                                }
+                            }).collect_view()))}
+                        </ol>
+                    }.into_any()
+                }
+                Err(error) => view! { <InlineError error/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}

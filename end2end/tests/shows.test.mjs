@@ -1,0 +1,120 @@
+// The live show in two browsers: a brand plans a show and the platform approves it; the
+// producer goes live and drops a look from the console; a viewer on a 390 px phone sees the
+// product card within a second, buys it in one tap, and the producer's order count rises.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { join } from 'node:path';
+import {
+  ADMIN,
+  apiLiveBrand,
+  apiSignedIn,
+  hasHorizontalScroll,
+  listingOnSale,
+  screenshotDir,
+  useGalaAndBrowser,
+  viewports,
+  waitForHydration,
+} from './support.mjs';
+
+const ctx = useGalaAndBrowser();
+
+test('a producer drops a look and a viewer on a phone buys it in one tap', async () => {
+  const { gala, browser } = ctx;
+  const stamp = Date.now();
+  const producerContext = await browser.newContext({ viewport: viewports.desktop });
+  const producer = await producerContext.newPage();
+  const errors = [];
+  producer.on('pageerror', (err) => errors.push(err.message));
+  await apiSignedIn(producer, gala, 'Olive Owner', `olive.show.${stamp}@gala.test`, 'runway-drop-2027');
+  await apiLiveBrand(producer, browser, gala, 'maison-lumen', 'Maison Lumen');
+  await listingOnSale(producer, gala, 'maison-lumen', 5, { title: 'Runway silk blazer', code: 'BLAZER-1', price: 189_900 });
+
+  // Plan the show and its run-sheet from the dashboard.
+  await producer.goto(gala.baseUrl + '/brand/maison-lumen/shows');
+  await waitForHydration(producer);
+  await producer.getByText('No shows yet').waitFor();
+  await producer.getByLabel('Title').fill('Maison Lumen SS27 runway');
+  await producer.getByLabel('Stream address').fill('https://cdn.example.com/lumen/live.mp4');
+  await producer.getByRole('button', { name: 'Create draft' }).click();
+  await producer.waitForURL(/\/brand\/maison-lumen\/shows\/[0-9a-f-]{36}$/);
+  const showId = producer.url().split('/').pop();
+  await waitForHydration(producer);
+  await producer.getByLabel('Look title').fill('Look 1 — the blazer');
+  await producer.getByLabel('SKU code').first().fill('BLAZER-1');
+  await producer.getByLabel('Limit per person (optional)').first().fill('1');
+  await producer.getByRole('button', { name: 'Add look' }).click();
+  await producer.getByRole('heading', { name: 'Look 1 — the blazer' }).waitFor();
+  await producer.getByRole('button', { name: 'Submit for review' }).click();
+  await producer.getByText('In review by the platform').waitFor();
+
+  // The platform approves it.
+  const adminContext = await browser.newContext({ viewport: viewports.desktop });
+  const admin = await adminContext.newPage();
+  assert.ok((await admin.request.post(gala.baseUrl + '/api/v1/auth/signin', { data: ADMIN })).ok());
+  await admin.goto(gala.baseUrl + '/admin/shows');
+  await waitForHydration(admin);
+  await admin.getByRole('heading', { name: 'Maison Lumen SS27 runway' }).waitFor();
+  await admin.getByRole('button', { name: 'Approve' }).click();
+  await admin.getByText('Nothing to review').waitFor();
+  await adminContext.close();
+
+  // The producer goes live from the console.
+  await producer.goto(gala.baseUrl + `/brand/maison-lumen/shows/${showId}/live`);
+  await waitForHydration(producer);
+  await producer.getByTestId('go-live').click();
+  await producer.getByTestId('end-show').waitFor();
+
+  // A viewer on a phone signs in, sets up one-tap buying and waits for the drop.
+  const viewerContext = await browser.newContext({ viewport: viewports.phone });
+  const viewer = await viewerContext.newPage();
+  viewer.on('pageerror', (err) => errors.push(err.message));
+  await apiSignedIn(viewer, gala, 'Mei Lin', `mei.show.${stamp}@example.com`, 'front-row-2027');
+  await viewer.goto(gala.baseUrl + `/show/${showId}`);
+  await waitForHydration(viewer);
+  await viewer.getByTestId('live-badge').waitFor();
+  await viewer.getByText('The first look is about to drop').waitFor();
+  await viewer.getByLabel('Full name').fill('Mei Lin');
+  await viewer.getByLabel('Address').fill('88 Century Avenue');
+  await viewer.getByLabel('City').fill('Shanghai');
+  await viewer.getByLabel('Postal code').fill('200120');
+  await viewer.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await viewer.getByLabel('Expiry (MM/YY)').fill('12/31');
+  await viewer.getByLabel('CVC').fill('123');
+  await viewer.getByRole('button', { name: 'Save for one-tap buying' }).click();
+  await viewer.getByTestId('one-tap-ready').waitFor();
+  assert.match(await viewer.getByTestId('one-tap-ready').innerText(), /Visa •••• 4242/);
+
+  // Drop: the card reaches the viewer within a second of the producer's click landing.
+  await producer.getByTestId('drop-look').click();
+  await producer.getByText('Window open').waitFor();
+  await viewer.getByTestId('drop-card').waitFor({ timeout: 1_000 });
+  const card = viewer.getByTestId('drop-card');
+  assert.match(await card.innerText(), /Runway silk blazer/);
+  assert.match(await card.getByTestId('units-left').innerText(), /5 left/);
+  assert.equal(await hasHorizontalScroll(viewer), false, 'no sideways scrolling at 390 px');
+  await viewer.screenshot({ path: join(screenshotDir, 'show-viewer-phone.png'), fullPage: true });
+
+  // One tap buys it through the checkout engine; the units left follow.
+  await card.getByTestId('one-tap-buy').click();
+  await card.getByText(/Bought! Order/).waitFor();
+  await card.getByTestId('units-left').filter({ hasText: '4 left' }).waitFor();
+  // A second tap: one per person.
+  await card.getByTestId('one-tap-buy').click();
+  await card.getByText('Limit reached: 1 per person.').waitFor();
+  await viewer.screenshot({ path: join(screenshotDir, 'show-bought-phone.png'), fullPage: true });
+
+  // The producer sees the order count rise.
+  await producer.getByTestId('figure-orders').filter({ hasText: '1' }).waitFor();
+  await producer.getByTestId('figure-gmv').filter({ hasText: '1,899.00' }).waitFor();
+  await producer.screenshot({ path: join(screenshotDir, 'show-console-desktop.png'), fullPage: true });
+
+  // Chat: a message appears for everyone.
+  await viewer.getByLabel('Message').fill('That blazer!');
+  await viewer.getByRole('button', { name: 'Send' }).click();
+  await viewer.getByTestId('chat-messages').getByText('That blazer!').waitFor();
+  await producer.getByText('That blazer!').waitFor();
+
+  assert.deepEqual(errors, [], 'no script errors');
+  await viewerContext.close();
+  await producerContext.close();
+});

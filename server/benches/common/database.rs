@@ -1,0 +1,135 @@
+//! The benchmarks' database chores: a fresh database, stock set for a run, and the checks
+//! that prove nothing was oversold (units sold per paid orders; levels never negative; the
+//! ledger sums to the levels).
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use app::core::txn::begin_write;
+use entity::{order_line, shop_order, stock_level, stock_movement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Statement,
+};
+use uuid::Uuid;
+
+/// Deletes the SQLite file, or drops and re-creates the PostgreSQL database, of `url`.
+pub async fn fresh_database(url: &str) -> anyhow::Result<()> {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .map(|rest| rest.split('?').next().unwrap_or(rest))
+    {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+        return Ok(());
+    }
+    let (server, rest) = url.rsplit_once('/').context("a database name in the URL")?;
+    let (name, query) = rest.split_once('?').unwrap_or((rest, ""));
+    anyhow::ensure!(
+        name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+        "database name {name:?}: letters, digits and _ only"
+    );
+    let admin = sea_orm::Database::connect(format!("{server}/postgres?{query}")).await?;
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        admin
+            .execute_raw(Statement::from_string(DbBackend::Postgres, sql))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Makes `sku` have exactly `units` on hand at its location (nothing reserved), with a ledger
+/// row for the change so the ledger still reconciles.
+pub async fn set_stock(
+    db: &DatabaseConnection,
+    (sku, location): (Uuid, Uuid),
+    units: i64,
+) -> anyhow::Result<()> {
+    let txn = begin_write(db).await?;
+    let level = stock_level::Entity::find_by_id((sku, location))
+        .one(&txn)
+        .await?
+        .context("the SKU's stock row")?;
+    anyhow::ensure!(level.reserved == 0, "stock reserved while setting up");
+    stock_movement::Model {
+        id: Uuid::now_v7(),
+        brand_id: level.brand_id,
+        sku_id: sku,
+        location_id: location,
+        kind: "adjust".into(),
+        on_hand_delta: units - level.on_hand,
+        reserved_delta: 0,
+        reason: "checkout benchmark".into(),
+        actor_account_id: None,
+        reference: None,
+        created_at: app::core::time::now(),
+    }
+    .into_active_model()
+    .insert(&txn)
+    .await?;
+    let mut level = level.into_active_model();
+    level.on_hand = sea_orm::Set(units);
+    level.update(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Units of `sku` sold, per the order lines of paid orders.
+pub async fn sold(db: &DatabaseConnection, sku: Uuid) -> anyhow::Result<i64> {
+    let paid: Vec<Uuid> = shop_order::Entity::find()
+        .select_only()
+        .column(shop_order::Column::Id)
+        .filter(shop_order::Column::Status.eq("paid"))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut total = 0;
+    for chunk in paid.chunks(10_000) {
+        let quantities: Vec<i64> = order_line::Entity::find()
+            .select_only()
+            .column(order_line::Column::Quantity)
+            .filter(order_line::Column::SkuId.eq(sku))
+            .filter(order_line::Column::OrderId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        total += quantities.iter().sum::<i64>();
+    }
+    Ok(total)
+}
+
+/// Prints the stock checks of one SKU: never negative, the ledger sums to the level.
+pub async fn check(db: &DatabaseConnection, name: &str, sku: Uuid) -> anyhow::Result<()> {
+    let levels = stock_level::Entity::find()
+        .filter(stock_level::Column::SkuId.eq(sku))
+        .all(db)
+        .await?;
+    let mut ledger: HashMap<Uuid, (i64, i64)> = HashMap::new();
+    for m in stock_movement::Entity::find()
+        .filter(stock_movement::Column::SkuId.eq(sku))
+        .all(db)
+        .await?
+    {
+        let sum = ledger.entry(m.location_id).or_default();
+        sum.0 += m.on_hand_delta;
+        sum.1 += m.reserved_delta;
+    }
+    let negative = levels
+        .iter()
+        .filter(|l| l.on_hand < l.reserved || l.reserved < 0)
+        .count();
+    let reconciles = levels.iter().all(|l| {
+        ledger.get(&l.location_id).copied().unwrap_or_default() == (l.on_hand, l.reserved)
+    });
+    let orders = shop_order::Entity::find().count(db).await?;
+    println!(
+        "check {name}: on hand {}, reserved {}, negative rows {negative}, ledger reconciles: {reconciles} ({orders} orders in the database)",
+        levels.iter().map(|l| l.on_hand).sum::<i64>(),
+        levels.iter().map(|l| l.reserved).sum::<i64>(),
+    );
+    Ok(())
+}

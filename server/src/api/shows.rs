@@ -1,0 +1,233 @@
+//! `/api/v1/shows`: live shows for viewers and other sites — the public list, a show's state,
+//! its live event stream (server-sent events), one-tap buying, chat and reactions.
+
+use std::{convert::Infallible, sync::Arc, time::Duration};
+
+use app::{
+    checkout::OrderView,
+    core::{state::AppState, AppError},
+    show::{self, audience, hub::Frame, ChatMessage, Envelope, ShowEvent, ShowState, ShowSummary},
+};
+use axum::{
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{
+        sse::{Event, KeepAlive, Sse},
+        IntoResponse, Response,
+    },
+    Json,
+};
+use futures_util::stream::{self, Stream, StreamExt};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use super::{viewer::Viewer, ApiJson};
+
+/// Events a reconnecting viewer may have missed and still get one by one; past that, a
+/// fresh snapshot is cheaper.
+const REPLAY_LIMIT: u64 = 500;
+
+/// The show routes.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_shows))
+        .routes(routes!(get_show))
+        .routes(routes!(show_events))
+        .routes(routes!(buy))
+        .routes(routes!(chat))
+        .routes(routes!(react))
+}
+
+fn show_id(raw: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw.trim()).map_err(|_| AppError::NotFound)
+}
+
+#[utoipa::path(get, path = "/api/v1/shows", tag = "shows",
+    responses((status = 200, description = "Live shows first, then upcoming ones, then replays.", body = Vec<ShowSummary>)))]
+/// Shows shoppers can watch.
+async fn list_shows(State(state): State<AppState>) -> Result<Json<Vec<ShowSummary>>, AppError> {
+    Ok(Json(show::service::public_list(&state.db).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/shows/{id}", tag = "shows",
+    params(("id" = String, Path, description = "The show's id.")),
+    responses((status = 200, description = "The show as a viewer arriving now sees it: revealed looks with units left, pinned product, latest chat, live figures and the last event's number (`seq`).", body = ShowState)))]
+/// A public show's current state.
+async fn get_show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ShowState>, AppError> {
+    let snapshot = state.shows.snapshot(show_id(&id)?).await?;
+    Ok(Json((*snapshot).clone()))
+}
+
+fn sse_event(seq: Option<i64>, json: &str) -> Event {
+    let event = Event::default().data(json);
+    match seq {
+        Some(seq) => event.id(seq.to_string()),
+        None => event,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/shows/{id}/events", tag = "shows",
+    params(
+        ("id" = String, Path, description = "The show's id."),
+        ("Last-Event-ID" = Option<i64>, Header, description = "Sent by browsers when they reconnect: the events after it are replayed first, so nothing is missed or repeated."),
+    ),
+    responses((status = 200, description = "A `text/event-stream`. Each event's data is a JSON object with `type` (`snapshot`, `status`, `drop`, `window`, `pin`, `chat`, `chat_removed`, `settings`, `stats`) and `seq` (the SSE id; none for `stats`). A new connection starts with a `snapshot`.", content_type = "text/event-stream", body = Envelope)))]
+/// The show's live events. Other nodes' changes arrive too (PostgreSQL `LISTEN/NOTIFY`).
+async fn show_events(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let show_id = show_id(&id)?;
+    // Subscribe first: whatever happens from now on reaches this viewer, and the numbers
+    // below drop what the first frames already contain.
+    let subscription = state.shows.subscribe(show_id).await?;
+    let last_seen = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let missed = match last_seen {
+        Some(last) => {
+            let missed = show::events::after(&state.db, show_id, last, REPLAY_LIMIT + 1).await?;
+            (missed.len() as u64 <= REPLAY_LIMIT).then_some((last, missed))
+        }
+        None => None,
+    };
+    let (mut first, seen) = match missed {
+        Some((last, missed)) => {
+            let seen = missed.last().map_or(last, |(seq, _)| *seq);
+            let replay = missed
+                .iter()
+                .map(|(seq, json)| sse_event(Some(*seq), json))
+                .collect();
+            (replay, seen)
+        }
+        None => {
+            let snapshot = state.shows.snapshot(show_id).await?;
+            let json = serde_json::to_string(&Envelope {
+                seq: Some(snapshot.seq),
+                event: ShowEvent::Snapshot {
+                    state: Box::new((*snapshot).clone()),
+                },
+            })
+            .map_err(AppError::internal)?;
+            (vec![sse_event(Some(snapshot.seq), &json)], snapshot.seq)
+        }
+    };
+    // Browsers reconnect a second after a drop-out (and resume from the last id).
+    first.push(
+        Event::default()
+            .retry(Duration::from_secs(1))
+            .comment("live"),
+    );
+    let live = stream::unfold(
+        (subscription, seen),
+        |(mut subscription, mut seen)| async move {
+            loop {
+                match subscription.frames.recv().await {
+                    Ok(frame) => {
+                        let frame: Arc<Frame> = frame;
+                        if frame.seq.is_some_and(|seq| seq <= seen) {
+                            continue;
+                        }
+                        if let Some(seq) = frame.seq {
+                            seen = seq;
+                        }
+                        return Some((sse_event(frame.seq, &frame.json), (subscription, seen)));
+                    }
+                    // Too slow to keep up: end the stream; the browser reconnects with its last
+                    // id and is replayed what it missed from the log.
+                    Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => return None,
+                }
+            }
+        },
+    );
+    let events = stream::iter(first).chain(live).map(Ok);
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// One tap's request.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct BuyInput {
+    /// The SKU's id, from a revealed look's product card.
+    sku: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/shows/{id}/buy", tag = "shows",
+    params(
+        ("id" = String, Path, description = "The show's id."),
+        ("Idempotency-Key" = String, Header, description = "One per tap (a UUID): a retried tap gets the first answer."),
+    ),
+    request_body = BuyInput,
+    security(("session" = [])),
+    responses(
+        (status = 201, description = "Bought: one unit, paid with the viewer's saved card, to their saved address.", body = OrderView),
+        (status = 401, description = "`unauthorized`: sign in first.", body = app::core::error::ErrorBody),
+        (status = 402, description = "`payment_declined`.", body = app::core::error::ErrorBody),
+        (status = 409, description = "`sold_out`, `limit_reached`, or `conflict` (the buy window is closed, or the show is not on air).", body = app::core::error::ErrorBody),
+        (status = 422, description = "`validation`: unknown product, or one-tap buying not set up (`one_tap`).", body = app::core::error::ErrorBody),
+        (status = 429, description = "`rate_limited`: checkout is at capacity; retry after `Retry-After`.", body = app::core::error::ErrorBody),
+    ))]
+/// One-tap buy of a product from the show's open drop, through the shared checkout engine.
+async fn buy(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<BuyInput>,
+) -> Result<Response, AppError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(|| AppError::BadRequest {
+            message: "Send an Idempotency-Key header (one per tap).".into(),
+        })?;
+    let order = audience::buy(&state, viewer.user.as_ref(), &id, &input.sku, &key).await?;
+    Ok((StatusCode::CREATED, Json(order)).into_response())
+}
+
+/// A chat message.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct ChatInput {
+    /// 1 to 200 characters on one line.
+    text: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/shows/{id}/chat", tag = "shows",
+    params(("id" = String, Path, description = "The show's id.")),
+    request_body = ChatInput,
+    security(("session" = [])),
+    responses(
+        (status = 201, description = "Posted; every viewer gets it as a `chat` event.", body = ChatMessage),
+        (status = 403, description = "`forbidden`: banned from this show's chat.", body = app::core::error::ErrorBody),
+        (status = 422, description = "`validation`: empty, too long, or a blocked word.", body = app::core::error::ErrorBody),
+        (status = 429, description = "`rate_limited`: slow mode, the platform's rate limit, or a mute; retry after `Retry-After`.", body = app::core::error::ErrorBody),
+    ))]
+/// Posts a chat message.
+async fn chat(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ChatInput>,
+) -> Result<Response, AppError> {
+    let message = audience::chat(&state, viewer.user.as_ref(), &id, &input.text).await?;
+    Ok((StatusCode::CREATED, Json(message)).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/shows/{id}/reactions", tag = "shows",
+    params(("id" = String, Path, description = "The show's id.")),
+    responses((status = 204, description = "Counted; totals arrive in `stats` events.")))]
+/// Sends a heart.
+async fn react(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    audience::react(&state, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,42 @@
+//! The real `gala` binary as a separate server process over a test's database: a node to
+//! kill (crash tests) or a second node beside the test's own (cross-node tests).
+
+use std::{
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use super::client;
+
+/// Starts `gala serve` on `port` over `database_url` and waits until it answers.
+pub async fn serve(database_url: &str, port: u16) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gala"))
+        .arg("serve")
+        .env("GALA_DATABASE_URL", database_url)
+        .env("GALA_ADDR", format!("127.0.0.1:{port}"))
+        .env("GALA_LOG", "warn")
+        .env("GALA_SITE_ROOT", super::workspace_root().join("public"))
+        .env(
+            "GALA_MAIL_OUTBOX_DIR",
+            std::env::temp_dir().join("gala-node-outbox"),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let health = format!("http://127.0.0.1:{port}/healthz");
+    loop {
+        if let Ok(r) = client().get(&health).send().await {
+            if r.status().is_success() {
+                return child;
+            }
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("gala serve did not come up");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
