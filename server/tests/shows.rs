@@ -81,9 +81,8 @@ impl EventStream {
     }
 }
 
-/// A show of brand "lune" with `looks` (each: SKU code, stock, limit, exclusive, flash
-/// seconds), approved by the admin; answers (admin, owner, show id, SKU ids in look order,
-/// look ids).
+/// A show of brand "lune", approved by the admin, with its producer, its id, and its SKUs
+/// and looks in run-sheet order.
 struct Planned {
     owner: reqwest::Client,
     show: String,
@@ -91,10 +90,10 @@ struct Planned {
     looks: Vec<String>,
 }
 
-async fn planned_show(
-    app: &TestApp,
-    looks: &[(&str, i64, Option<i64>, bool, Option<i32>)],
-) -> Planned {
+/// One look of a planned show: SKU code, stock, per-person limit, exclusive, flash seconds.
+type LookPlan<'a> = (&'a str, i64, Option<i64>, bool, Option<i32>);
+
+async fn planned_show(app: &TestApp, looks: &[LookPlan<'_>]) -> Planned {
     let (admin, owner) = live_brand(app, "lune", "olive@gala.test").await;
     let mut skus = Vec::new();
     for (code, stock, limit, _, _) in looks {

@@ -252,12 +252,13 @@ impl ShowHub {
             .collect();
         for (show_id, channel) in channels {
             let viewers = channel.viewers.load(Ordering::Relaxed);
-            if viewers == 0 && channel.tx.receiver_count() == 0 {
-                if channel.idle_ticks.fetch_add(1, Ordering::Relaxed) >= IDLE_TICKS {
-                    lock(&self.inner.channels).remove(&show_id);
-                    let _ = service::leave(&self.inner.db, show_id, &self.inner.node_id).await;
-                    continue;
-                }
+            if viewers == 0
+                && channel.tx.receiver_count() == 0
+                && channel.idle_ticks.fetch_add(1, Ordering::Relaxed) >= IDLE_TICKS
+            {
+                lock(&self.inner.channels).remove(&show_id);
+                let _ = service::leave(&self.inner.db, show_id, &self.inner.node_id).await;
+                continue;
             }
             let reactions = channel.reactions.swap(0, Ordering::Relaxed);
             let db = &self.inner.db;

@@ -186,6 +186,12 @@ impl LookView {
         self.window_opens_at.is_some_and(|at| at <= now)
             && self.window_closes_at.is_none_or(|at| at > now)
     }
+
+    /// Its buy window is open as a viewer's page sees it at `now` (its clock a little off the
+    /// server's): opened by the server, and not past its deadline. The server decides.
+    pub fn open_for_viewer(&self, now: DateTime<Utc>) -> bool {
+        self.window_opens_at.is_some() && self.window_closes_at.is_none_or(|at| at > now)
+    }
 }
 
 /// A show as its brand's team sees it in the editor and the producer console.

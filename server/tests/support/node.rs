@@ -8,7 +8,9 @@ use std::{
 
 use super::client;
 
-/// Starts `gala serve` on `port` over `database_url` and waits until it answers.
+/// Starts `gala serve` on `port` over `database_url` and waits until it answers. The caller
+/// owns the process: it kills and waits for it.
+#[allow(clippy::zombie_processes)] // waited for on failure here, by the caller otherwise
 pub async fn serve(database_url: &str, port: u16) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gala"))
         .arg("serve")

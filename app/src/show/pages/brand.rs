@@ -294,7 +294,7 @@ fn ShowEditor(slug: String, detail: ShowDetail) -> impl IntoView {
                                                 <li class="runsheet__item">
                                                     <span>{item.title} {(!item.variant.is_empty()).then(|| format!(" · {}", item.variant))}</span>
                                                     <span class="runsheet__meta">{item.sku_code} " · " {format_amount(item.price_minor, &item.currency)} " · " {item.units_left} " in stock"
-                                                        {item.exclusive.then(|| " · exclusive")}
+                                                        {item.exclusive.then_some(" · exclusive")}
                                                         {item.purchase_limit.map(|l| format!(" · limit {l}"))}</span>
                                                 </li>
                                             }).collect_view()}

@@ -235,7 +235,7 @@ fn ConsoleLook(
                         <li class="runsheet__item">
                             <span>{item.title.clone()} {(!item.variant.is_empty()).then(|| format!(" · {}", item.variant))}</span>
                             <span class="runsheet__meta">{item.sku_code.clone()} " · " {move || left()} " left"
-                                {item.exclusive.then(|| " · exclusive")}</span>
+                                {item.exclusive.then_some(" · exclusive")}</span>
                             {revealed.then(|| view! {
                                 <button class="link-button" type="button" disabled=move || !live()
                                     on:click=move |_| { act.dispatch(Click { action: ProducerAction::Pin, look_id: None, sku_id: (!pinned).then(|| sku.clone()), secs: None }); }>

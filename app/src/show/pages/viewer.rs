@@ -323,7 +323,7 @@ fn LookCards(
         move || {
             let look = current()?;
             let now = now.get();
-            Some(if look.window_open(now) {
+            Some(if look.open_for_viewer(now) {
                 match look.window_closes_at {
                     Some(at) => format!("Buy window closes in {}", mm_ss(at - now)),
                     None => "Buy window open".to_owned(),
@@ -378,7 +378,7 @@ fn DropCard(
                 live.with(|s| {
                     s.as_ref()
                         .and_then(|s| s.looks.iter().find(|l| l.id == look_id))
-                        .is_some_and(|l| l.window_open(now.get()))
+                        .is_some_and(|l| l.open_for_viewer(now.get()))
                 })
             },
             move || {
