@@ -103,7 +103,12 @@ for (const [name, viewport] of Object.entries(viewports)) {
       assert.equal(response.status(), 200);
       await visitor.getByRole('heading', { name: `Maison Lune ${name}` }).waitFor();
       const logo = visitor.getByRole('img', { name: `Maison Lune ${name} logo` });
-      assert.ok(await logo.evaluate((img) => img.complete && img.naturalWidth === 256), 'the logo loads');
+      // Wait for the image to finish loading (or failing), then check it decoded at full size.
+      const width = await logo.evaluate((img) => (img.complete ? img.naturalWidth : new Promise((done) => {
+        img.addEventListener('load', () => done(img.naturalWidth), { once: true });
+        img.addEventListener('error', () => done(0), { once: true });
+      })));
+      assert.equal(width, 256, 'the logo loads');
       await visitor.screenshot({ path: join(screenshotDir, `brand-public-${name}.png`), fullPage: true });
       const missing = await visitor.goto(gala.baseUrl + '/b/no-such-brand');
       assert.equal(missing.status(), 404);
