@@ -5,11 +5,17 @@
 //! buy the dropped SKU at once, and the database is checked for oversell.
 //!
 //! ```text
-//! cargo bench -p server --bench show_fanout -- --viewers 19000 --buyers 1000 --stock 300
+//! cargo bench -p server --bench show_fanout -- --viewers 50000 --buyers 1000 --stock 300
+//!     [--streams-per-connection 100]
 //!     [--database-url postgres://postgres@127.0.0.1:5432/gala_fanout_bench]
 //! ```
 //!
-//! Each process may hold at most `ulimit -n` sockets; the bench says so if K does not fit.
+//! By default every viewer is its own HTTP/1.1 connection, as a browser without HTTP/2 is.
+//! Each process may hold at most `ulimit -n` sockets (20,000 here, and not raisable without
+//! root's capabilities), so for more viewers `--streams-per-connection N` carries them as
+//! HTTP/2 streams, N to a connection, as an HTTP/2 edge proxy in front of the node would:
+//! the node still subscribes, encodes and writes each viewer's stream separately; only the
+//! sockets are shared.
 
 use std::{
     sync::{
@@ -83,15 +89,19 @@ async fn main() -> anyhow::Result<()> {
     // Both this process and the node hold one socket per viewer and per buyer.
     let limit = open_files_limit();
     let buyers = common::number("--buyers", 1_000)?;
+    let streams = common::number("--streams-per-connection", 1)?.max(1);
     let viewers = common::number(
         "--viewers",
-        limit.saturating_sub(buyers + 1_500).min(50_000),
+        limit
+            .saturating_sub(buyers + 1_500)
+            .saturating_mul(streams)
+            .min(50_000),
     )?;
     let stock = common::number("--stock", 300)? as i64;
     anyhow::ensure!(
-        viewers + buyers + 500 <= limit,
+        viewers.div_ceil(streams) + buyers + 500 <= limit,
         "{viewers} viewers need more sockets than `ulimit -n` allows here ({limit}); \
-         raise the limit or pass a smaller --viewers"
+         raise the limit, pass a smaller --viewers or a larger --streams-per-connection"
     );
 
     // A fresh database with one brand, its demo show, a producer and the buyers.
@@ -182,6 +192,7 @@ async fn main() -> anyhow::Result<()> {
         &buyer_emails,
         stock,
         node.id(),
+        streams,
     )
     .await;
     let _ = node.kill();
@@ -259,26 +270,67 @@ async fn make_buyers(
     Ok(emails)
 }
 
-/// A raw HTTP/1.1 event-stream connection, read until it has seen `needle` (answers when).
-async fn read_until(
-    stream: &mut TcpStream,
-    buffer: &mut Vec<u8>,
-    needle: &[u8],
-) -> anyhow::Result<Instant> {
-    let mut chunk = [0u8; 8192];
-    loop {
-        if let Some(at) = buffer.windows(needle.len()).position(|w| w == needle) {
-            buffer.drain(..at + needle.len());
-            return Ok(Instant::now());
+/// One viewer's open event stream.
+enum EventStream {
+    /// Its own HTTP/1.1 connection, read raw.
+    Http1(TcpStream),
+    /// A stream of a shared HTTP/2 connection.
+    Http2(reqwest::Response),
+}
+
+impl EventStream {
+    /// Opens the stream of `url` (`http://addr/path`).
+    async fn open(url: &str, http2: Option<&reqwest::Client>) -> anyhow::Result<EventStream> {
+        if let Some(client) = http2 {
+            let response = client
+                .get(url)
+                .header("Accept", "text/event-stream")
+                .send()
+                .await?;
+            anyhow::ensure!(
+                response.status().is_success(),
+                "events: {}",
+                response.status()
+            );
+            return Ok(EventStream::Http2(response));
         }
-        // Keep only a tail: what came before cannot contain the needle any more.
-        if buffer.len() > 64 * 1024 {
-            let keep = buffer.len() - needle.len();
-            buffer.drain(..keep);
+        let rest = url.trim_start_matches("http://");
+        let (addr, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let mut stream = TcpStream::connect(addr).await?;
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
+        stream.write_all(request.as_bytes()).await?;
+        Ok(EventStream::Http1(stream))
+    }
+
+    /// Reads until the stream has carried `needle` (answers when).
+    async fn read_until(&mut self, buffer: &mut Vec<u8>, needle: &[u8]) -> anyhow::Result<Instant> {
+        let mut chunk = [0u8; 8192];
+        loop {
+            if let Some(at) = buffer.windows(needle.len()).position(|w| w == needle) {
+                buffer.drain(..at + needle.len());
+                return Ok(Instant::now());
+            }
+            // Keep only a tail: what came before cannot contain the needle any more.
+            if buffer.len() > 64 * 1024 {
+                let keep = buffer.len() - needle.len();
+                buffer.drain(..keep);
+            }
+            match self {
+                EventStream::Http1(stream) => {
+                    let n = stream.read(&mut chunk).await?;
+                    anyhow::ensure!(n > 0, "the server closed the stream");
+                    buffer.extend_from_slice(&chunk[..n]);
+                }
+                EventStream::Http2(response) => {
+                    let bytes = response
+                        .chunk()
+                        .await?
+                        .context("the server closed the stream")?;
+                    buffer.extend_from_slice(&bytes);
+                }
+            }
         }
-        let n = stream.read(&mut chunk).await?;
-        anyhow::ensure!(n > 0, "the server closed the stream");
-        buffer.extend_from_slice(&chunk[..n]);
     }
 }
 
@@ -293,8 +345,8 @@ async fn run(
     buyer_emails: &[String],
     stock: i64,
     node_pid: u32,
+    streams_per_connection: usize,
 ) -> anyhow::Result<()> {
-    let addr = base.trim_start_matches("http://").to_owned();
     // The producer (a platform admin may produce any brand's show) goes live.
     let producer = reqwest::Client::builder().cookie_store(true).build()?;
     let signed_in = producer
@@ -340,27 +392,34 @@ async fn run(
     let rss_before = rss_kib(node_pid);
     let connected = Arc::new(AtomicUsize::new(0));
     let all_ready = Arc::new(Barrier::new(viewers + 1));
-    let request = format!(
-        "GET /api/v1/shows/{show_id}/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
-    );
+    let url = format!("{base}/api/v1/shows/{show_id}/events");
+    // HTTP/2 connections, one client each (a client keeps one connection per host).
+    let connections: Vec<reqwest::Client> = if streams_per_connection > 1 {
+        (0..viewers.div_ceil(streams_per_connection))
+            .map(|_| reqwest::Client::builder().http2_prior_knowledge().build())
+            .collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
+    };
     let connecting = Instant::now();
     let gate = Arc::new(tokio::sync::Semaphore::new(256)); // connections in flight at once
     let mut tasks = Vec::with_capacity(viewers);
-    for _ in 0..viewers {
-        let (addr, request, connected, all_ready, gate) = (
-            addr.clone(),
-            request.clone(),
+    for viewer in 0..viewers {
+        let (url, connected, all_ready, gate) = (
+            url.clone(),
             connected.clone(),
             all_ready.clone(),
             gate.clone(),
         );
+        let http2 = connections.get(viewer / streams_per_connection).cloned();
         tasks.push(tokio::spawn(async move {
             let setup = async {
                 let _permit = gate.acquire().await?;
-                let mut stream = TcpStream::connect(&addr).await?;
-                stream.write_all(request.as_bytes()).await?;
+                let mut stream = EventStream::open(&url, http2.as_ref()).await?;
                 let mut buffer = Vec::with_capacity(4096);
-                read_until(&mut stream, &mut buffer, b"\"type\":\"snapshot\"").await?;
+                stream
+                    .read_until(&mut buffer, b"\"type\":\"snapshot\"")
+                    .await?;
                 Ok::<_, anyhow::Error>((stream, buffer))
             };
             let outcome = setup.await;
@@ -371,7 +430,7 @@ async fn run(
             let (mut stream, mut buffer) = outcome?;
             let received = tokio::time::timeout(
                 Duration::from_secs(60),
-                read_until(&mut stream, &mut buffer, b"\"type\":\"drop\""),
+                stream.read_until(&mut buffer, b"\"type\":\"drop\""),
             )
             .await??;
             Ok::<Instant, anyhow::Error>(received)
@@ -430,7 +489,15 @@ async fn run(
     }
     latencies.sort();
     println!();
-    println!("fan-out: {held} of {viewers} viewers connected in {connect_secs:.1} s (one node: a gala serve process)");
+    let transport = if streams_per_connection > 1 {
+        format!(
+            "HTTP/2, {streams_per_connection} streams to each of {} connections",
+            connections.len()
+        )
+    } else {
+        "HTTP/1.1, one connection each".to_owned()
+    };
+    println!("fan-out: {held} of {viewers} viewers ({transport}) connected in {connect_secs:.1} s (one node: a gala serve process)");
     println!(
         "drop delivered to {} viewers ({missed} missed): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         latencies.len(),

@@ -27,7 +27,15 @@ struct EventStream {
 
 impl EventStream {
     async fn open(url: String, last_event_id: Option<i64>) -> EventStream {
-        let mut request = client().get(url);
+        EventStream::open_with(&client(), url, last_event_id).await
+    }
+
+    async fn open_with(
+        client: &reqwest::Client,
+        url: String,
+        last_event_id: Option<i64>,
+    ) -> EventStream {
+        let mut request = client.get(url);
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id.to_string());
         }
@@ -262,8 +270,11 @@ db_test!(async fn drops_reach_viewers_in_order_and_late_joiners_and_reconnects_g
     assert_eq!(dropped["items"][0]["units_left"], 20);
     assert!(dropped["window_opens_at"].is_string() && dropped["window_closes_at"].is_null());
 
-    // A late joiner gets the whole state at once.
-    let mut late = EventStream::open(events_url.clone(), None).await;
+    // A late joiner gets the whole state at once; this one over HTTP/2, as behind an edge
+    // proxy (the node speaks both on one port).
+    let http2 = reqwest::Client::builder().http2_prior_knowledge().build().unwrap();
+    let mut late = EventStream::open_with(&http2, events_url.clone(), None).await;
+    assert_eq!(late.response.version(), reqwest::Version::HTTP_2);
     let (late_seq, late_snapshot) = late.next_numbered().await;
     assert_eq!(late_snapshot["type"], "snapshot");
     assert_eq!(late_seq, ids[3]);

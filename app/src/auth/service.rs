@@ -19,7 +19,7 @@ use super::{
     tokens::{self, TokenPurpose},
     DISPLAY_NAME_MAX_CHARS,
 };
-use crate::core::{state::AppState, AppError, FieldErrors};
+use crate::core::{state::AppState, AppError, FieldErrors, FieldErrorsExt};
 use crate::mail::templates;
 
 /// Trims and lower-cases an email address and checks its shape.
@@ -43,10 +43,6 @@ pub fn normalize_email(raw: &str) -> Result<String, String> {
     } else {
         Err("Enter a valid email address, like name@example.com.".into())
     }
-}
-
-fn add(fields: &mut FieldErrors, field: &str, message: String) {
-    fields.entry(field.to_owned()).or_default().push(message);
 }
 
 fn link(state: &AppState, path_and_query: &str) -> String {
@@ -80,13 +76,13 @@ pub async fn sign_up(
     let mut fields = FieldErrors::new();
     let display_name = display_name.trim();
     if let Some(problem) = display_name_problem(display_name) {
-        add(&mut fields, "display_name", problem);
+        fields.add("display_name", problem);
     }
     let email = normalize_email(email)
-        .map_err(|m| add(&mut fields, "email", m))
+        .map_err(|m| fields.add("email", m))
         .ok();
     if let Some(problem) = password_problem(password, email.as_deref().unwrap_or_default()) {
-        add(&mut fields, "password", problem);
+        fields.add("password", problem);
     }
     let (Some(email), true) = (email, fields.is_empty()) else {
         return Err(AppError::Validation { fields });

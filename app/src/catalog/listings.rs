@@ -18,7 +18,7 @@ use super::{
 };
 use crate::auth::audit::ClientContext;
 use crate::brands::{BrandScope, BrandStatus};
-use crate::core::{cursor, money, state::AppState, time, AppError, FieldErrors};
+use crate::core::{cursor, money, state::AppState, time, AppError, FieldErrors, FieldErrorsExt};
 
 /// Listings per page in the dashboard and the API.
 pub const PAGE_SIZE: u64 = 24;
@@ -40,7 +40,7 @@ fn is_sku_code(code: &str) -> bool {
 pub fn validate(input: &ListingInput) -> Result<ListingInput, AppError> {
     let mut fields = FieldErrors::new();
     let mut problem = |field: String, message: &str| {
-        fields.entry(field).or_default().push(message.to_owned());
+        fields.add(field, message);
     };
     let title = input.title.trim().to_owned();
     if title.is_empty() {

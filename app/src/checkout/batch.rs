@@ -35,7 +35,7 @@ use super::{
     idempotency, orders, BrandOrderView, OrderLineView, OrderStatus, OrderView, PaymentView,
 };
 use crate::catalog::stock::MovementKind;
-use crate::core::{bulk, time::now, txn::begin_write, AppError, FieldErrors};
+use crate::core::{bulk, time::now, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
 
 /// A SKU as the engine sells it.
 struct SkuForSale {
@@ -267,8 +267,9 @@ fn plan(
             request.channel.as_str(),
             now,
         ) {
-            fields.entry(format!("lines.{i}.sku")).or_default().push(
-                "This item is sold only during its live show, while its drop is open.".into(),
+            fields.add(
+                format!("lines.{i}.sku"),
+                "This item is sold only during its live show, while its drop is open.",
             );
         }
     }

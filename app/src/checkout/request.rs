@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::payments::{PaymentProvider, PaymentSource};
 use super::{AddressInput, DeliveryOption, OrderChannel, PlaceOrderInput};
 use crate::auth::service::normalize_email;
-use crate::core::{AppError, FieldErrors};
+use crate::core::{AppError, FieldErrors, FieldErrorsExt};
 
 /// Lines one order may have.
 pub const MAX_LINES: usize = 50;
@@ -84,10 +84,6 @@ impl OrderRequest {
     }
 }
 
-fn add(fields: &mut FieldErrors, field: String, message: impl Into<String>) {
-    fields.entry(field).or_default().push(message.into());
-}
-
 fn text_field(
     fields: &mut FieldErrors,
     name: &str,
@@ -97,10 +93,9 @@ fn text_field(
 ) -> String {
     let value = value.trim().to_owned();
     if required && value.is_empty() {
-        add(fields, format!("shipping_address.{name}"), "Required.");
+        fields.add(format!("shipping_address.{name}"), "Required.");
     } else if value.chars().count() > max || value.chars().any(char::is_control) {
-        add(
-            fields,
+        fields.add(
             format!("shipping_address.{name}"),
             format!("Use at most {max} characters, on one line."),
         );
@@ -132,16 +127,14 @@ pub fn check_address(address: &AddressInput, fields: &mut FieldErrors) -> Addres
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
     {
-        add(
-            fields,
-            "shipping_address.postal_code".into(),
+        fields.add(
+            "shipping_address.postal_code",
             "Use letters, digits, spaces or dashes.",
         );
     }
     if checked.country.len() != 2 || !checked.country.chars().all(|c| c.is_ascii_uppercase()) {
-        add(
-            fields,
-            "shipping_address.country".into(),
+        fields.add(
+            "shipping_address.country",
             "Use the two-letter country code (CN, US, FR...).",
         );
     }
@@ -152,9 +145,8 @@ pub fn check_address(address: &AddressInput, fields: &mut FieldErrors) -> Addres
                 .chars()
                 .all(|c| c.is_ascii_digit() || " +-().".contains(c))
         {
-            add(
-                fields,
-                "shipping_address.phone".into(),
+            fields.add(
+                "shipping_address.phone",
                 "Enter a phone number with 6 to 20 digits.",
             );
         }
@@ -172,29 +164,23 @@ pub async fn prepare(
 ) -> Result<OrderRequest, AppError> {
     let mut fields = FieldErrors::new();
     if input.lines.is_empty() || input.lines.len() > MAX_LINES {
-        add(
-            &mut fields,
-            "lines".into(),
-            format!("An order has 1 to {MAX_LINES} lines."),
-        );
+        fields.add("lines", format!("An order has 1 to {MAX_LINES} lines."));
     }
     let mut lines: Vec<LineRequest> = Vec::new();
     for (i, line) in input.lines.iter().enumerate().take(MAX_LINES) {
         let sku = Uuid::parse_str(line.sku.trim());
         if sku.is_err() {
-            add(&mut fields, format!("lines.{i}.sku"), "Unknown SKU.");
+            fields.add(format!("lines.{i}.sku"), "Unknown SKU.");
         }
         if !(1..=MAX_QUANTITY).contains(&line.quantity) {
-            add(
-                &mut fields,
+            fields.add(
                 format!("lines.{i}.quantity"),
                 format!("Choose between 1 and {MAX_QUANTITY} units."),
             );
         }
         if let Ok(sku_id) = sku {
             if lines.iter().any(|l| l.sku_id == sku_id) {
-                add(
-                    &mut fields,
+                fields.add(
                     format!("lines.{i}.sku"),
                     "This item is already in the order: change its quantity instead.",
                 );
@@ -208,28 +194,20 @@ pub async fn prepare(
     let email = match (&input.email, &caller.account) {
         (Some(email), _) if !email.trim().is_empty() => {
             normalize_email(email).unwrap_or_else(|message| {
-                add(&mut fields, "email".into(), message);
+                fields.add("email", message);
                 String::new()
             })
         }
         (_, Some((_, account_email))) => account_email.clone(),
         _ => {
-            add(
-                &mut fields,
-                "email".into(),
-                "Enter the email address for your receipt.",
-            );
+            fields.add("email", "Enter the email address for your receipt.");
             String::new()
         }
     };
     let shipping_address = match &input.shipping_address {
         Some(address) => Some(check_address(address, &mut fields)),
         None => {
-            add(
-                &mut fields,
-                "shipping_address".into(),
-                "Enter where to deliver the order.",
-            );
+            fields.add("shipping_address", "Enter where to deliver the order.");
             None
         }
     };
@@ -237,7 +215,7 @@ pub async fn prepare(
     let payment = match (&input.payment.card, &input.payment.saved_method) {
         (Some(card), None) => {
             for (field, message) in provider.card_problems(card) {
-                add(&mut fields, format!("payment.card.{field}"), message);
+                fields.add(format!("payment.card.{field}"), message);
             }
             Some(PaymentSource::Card(card.clone()))
         }
@@ -256,9 +234,8 @@ pub async fn prepare(
                     token: method.token,
                 }),
                 None => {
-                    add(
-                        &mut fields,
-                        "payment.saved_method".into(),
+                    fields.add(
+                        "payment.saved_method",
                         "This saved card isn't available. Enter a card instead.",
                     );
                     None
@@ -266,20 +243,15 @@ pub async fn prepare(
             }
         }
         _ => {
-            add(
-                &mut fields,
-                "payment".into(),
+            fields.add(
+                "payment",
                 "Enter a card, or choose one of your saved cards.",
             );
             None
         }
     };
     if input.payment.save_card && account_id.is_none() {
-        add(
-            &mut fields,
-            "payment.save_card".into(),
-            "Sign in to save a card.",
-        );
+        fields.add("payment.save_card", "Sign in to save a card.");
     }
     match payment {
         Some(payment) if fields.is_empty() => Ok(OrderRequest {

@@ -11,6 +11,18 @@ use std::collections::BTreeMap;
 /// Field name → human-readable messages, for form and API validation errors.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
+/// Collecting validation messages, one field at a time.
+pub trait FieldErrorsExt {
+    /// Adds `message` to `field`'s messages.
+    fn add(&mut self, field: impl Into<String>, message: impl Into<String>);
+}
+
+impl FieldErrorsExt for FieldErrors {
+    fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.entry(field.into()).or_default().push(message.into());
+    }
+}
+
 /// What went wrong, in terms a client can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]

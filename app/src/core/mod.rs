@@ -14,4 +14,4 @@ pub mod time;
 pub mod txn;
 pub mod ui;
 
-pub use error::{AppError, FieldErrors};
+pub use error::{AppError, FieldErrors, FieldErrorsExt};

@@ -22,7 +22,9 @@ use crate::catalog::stock::{self, Movement, MovementKind};
 use crate::checkout::orders::{line_view, parse_allocations, payment_view};
 use crate::checkout::payments::PaymentProvider;
 use crate::checkout::{AddressInput, BrandOrderStatus, DeliveryOption, OrderStatus};
-use crate::core::{cursor, money, state::AppState, time, txn::begin_write, AppError, FieldErrors};
+use crate::core::{
+    cursor, money, state::AppState, time, txn::begin_write, AppError, FieldErrors, FieldErrorsExt,
+};
 use crate::mail::templates;
 
 /// Orders per page of the brand's list.
@@ -273,8 +275,9 @@ pub async fn fulfil(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ')
     {
-        fields.entry("tracking_number".into()).or_default().push(
-            "Enter the tracking number: letters, digits, spaces and dashes, at most 80.".into(),
+        fields.add(
+            "tracking_number",
+            "Enter the tracking number: letters, digits, spaces and dashes, at most 80.",
         );
     }
     if !fields.is_empty() {

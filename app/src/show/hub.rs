@@ -6,7 +6,8 @@
 //! so a lost notification delays an event by a second, never loses it.
 //!
 //! Once a second the hub also publishes each show's live figures (viewers over all nodes,
-//! units left, orders), flushes reactions and records how many viewers it holds.
+//! units left, orders), flushes reactions and records how many viewers it holds. That frame
+//! (or a comment when the figures fail) is also what keeps every idle stream open.
 
 use std::collections::HashMap;
 use std::sync::{
@@ -15,6 +16,7 @@ use std::sync::{
 };
 use std::time::Duration;
 
+use axum::body::Bytes;
 use sea_orm::{DatabaseBackend, DatabaseConnection};
 use tokio::sync::broadcast;
 use uuid::Uuid;
@@ -30,17 +32,53 @@ const CHANNEL_CAPACITY: usize = 256;
 /// Seconds a show's channel stays around with no viewer.
 const IDLE_TICKS: u32 = 30;
 
-/// One event ready for the wire.
-#[derive(Debug)]
+/// One event ready for the wire, encoded once per node however many viewers it goes to:
+/// with tens of thousands of viewers, per-connection formatting was the fan-out's main cost.
+#[derive(Debug, Clone)]
 pub struct Frame {
     /// The event's number (the SSE `id`); none for live figures.
     pub seq: Option<i64>,
-    /// The [`Envelope`] as JSON.
-    pub json: String,
+    /// The server-sent-events block: `id:` and `data:` lines and the blank line ending it.
+    pub wire: Bytes,
 }
 
+impl Frame {
+    /// The SSE block of an [`Envelope`] serialised as `json`.
+    pub fn new(seq: Option<i64>, json: &str) -> Frame {
+        let mut wire = String::with_capacity(json.len() + 32);
+        if let Some(seq) = seq {
+            wire.push_str("id: ");
+            wire.push_str(&seq.to_string());
+            wire.push('\n');
+        }
+        // Compact JSON has no line breaks; should one appear, each line is its own `data:`
+        // line, which the browser joins back with a newline.
+        for line in json.split('\n') {
+            wire.push_str("data: ");
+            wire.push_str(line.trim_end_matches('\r'));
+            wire.push('\n');
+        }
+        wire.push('\n');
+        Frame {
+            seq,
+            wire: Bytes::from(wire),
+        }
+    }
+
+    /// A comment block: keeps an idle connection (and the proxies on its way) open.
+    pub fn keep_alive() -> Frame {
+        Frame {
+            seq: None,
+            wire: Bytes::from_static(b": live\n\n"),
+        }
+    }
+}
+
+/// A show's state for arrivals and its encoded `snapshot` event.
+type Snapshot = (Arc<ShowState>, Frame);
+
 struct Channel {
-    tx: broadcast::Sender<Arc<Frame>>,
+    tx: broadcast::Sender<Frame>,
     /// The last event broadcast; held while reading and broadcasting, which keeps frames in
     /// order when a local change and a notification race.
     last_seq: tokio::sync::Mutex<i64>,
@@ -48,7 +86,7 @@ struct Channel {
     reactions: AtomicI64,
     idle_ticks: AtomicU32,
     /// The latest snapshot, reused by arrivals until the next event.
-    snapshot: Mutex<Option<Arc<ShowState>>>,
+    snapshot: Mutex<Option<Snapshot>>,
     stats: Mutex<ShowStats>,
 }
 
@@ -66,7 +104,7 @@ pub struct ShowHub {
 
 /// A viewer's connection to a show: live frames, counted as one viewer until dropped.
 pub struct Subscription {
-    pub frames: broadcast::Receiver<Arc<Frame>>,
+    pub frames: broadcast::Receiver<Frame>,
     channel: Arc<Channel>,
 }
 
@@ -151,21 +189,42 @@ impl ShowHub {
     /// The show's public state for an arriving viewer (shared between arrivals until the
     /// next event).
     pub async fn snapshot(&self, show_id: Uuid) -> Result<Arc<ShowState>, AppError> {
+        Ok(self.cached_snapshot(show_id).await?.0)
+    }
+
+    /// The `snapshot` event an arriving viewer's stream starts with, encoded once for all
+    /// arrivals until the next event.
+    pub async fn snapshot_frame(&self, show_id: Uuid) -> Result<Frame, AppError> {
+        Ok(self.cached_snapshot(show_id).await?.1)
+    }
+
+    async fn cached_snapshot(&self, show_id: Uuid) -> Result<Snapshot, AppError> {
         let channel = self.channel(show_id).await?;
         let last = *channel.last_seq.lock().await;
-        if let Some(state) = lock(&channel.snapshot).clone().filter(|s| s.seq == last) {
-            return Ok(state);
+        if let Some(cached) = lock(&channel.snapshot)
+            .clone()
+            .filter(|(s, _)| s.seq == last)
+        {
+            return Ok(cached);
         }
         let mut state = service::public_state(&self.inner.db, show_id).await?;
         let stats = lock(&channel.stats).clone();
         if stats != ShowStats::default() {
             state.apply(&ShowEvent::Stats { stats });
         }
-        let state = Arc::new(state);
-        if state.seq == last {
-            *lock(&channel.snapshot) = Some(state.clone());
+        let json = serde_json::to_string(&Envelope {
+            seq: Some(state.seq),
+            event: ShowEvent::Snapshot {
+                state: Box::new(state.clone()),
+            },
+        })
+        .map_err(AppError::internal)?;
+        let frame = Frame::new(Some(state.seq), &json);
+        let cached = (Arc::new(state), frame);
+        if cached.0.seq == last {
+            *lock(&channel.snapshot) = Some(cached.clone());
         }
-        Ok(state)
+        Ok(cached)
     }
 
     /// Announces that `show_id`'s log grew: this node's viewers get the new events at once,
@@ -209,10 +268,7 @@ impl ShowHub {
             };
             for (seq, json) in events {
                 // No receiver is not an error: viewers come and go.
-                let _ = channel.tx.send(Arc::new(Frame {
-                    seq: Some(seq),
-                    json,
-                }));
+                let _ = channel.tx.send(Frame::new(Some(seq), &json));
             }
             *last = newest;
         }
@@ -262,24 +318,36 @@ impl ShowHub {
             }
             let reactions = channel.reactions.swap(0, Ordering::Relaxed);
             let db = &self.inner.db;
+            let watched = channel.tx.receiver_count() > 0;
             let figures = async {
                 service::heartbeat(db, show_id, &self.inner.node_id, viewers, reactions).await?;
                 self.catch_up(show_id).await?;
-                service::stats(db, show_id).await
+                // Figures nobody here watches would be computed for nothing; an arrival gets
+                // them within a second.
+                if watched {
+                    service::stats(db, show_id).await.map(Some)
+                } else {
+                    Ok(None)
+                }
             };
             match figures.await {
-                Ok(stats) => {
+                Ok(None) => {}
+                Ok(Some(stats)) => {
                     *lock(&channel.stats) = stats.clone();
-                    if channel.tx.receiver_count() > 0 {
-                        let json = serde_json::to_string(&Envelope {
-                            seq: None,
-                            event: ShowEvent::Stats { stats },
-                        })
-                        .unwrap_or_default();
-                        let _ = channel.tx.send(Arc::new(Frame { seq: None, json }));
+                    let json = serde_json::to_string(&Envelope {
+                        seq: None,
+                        event: ShowEvent::Stats { stats },
+                    })
+                    .unwrap_or_default();
+                    let _ = channel.tx.send(Frame::new(None, &json));
+                }
+                Err(error) => {
+                    tracing::warn!(%show_id, %error, "show figures skipped this second");
+                    // The figures double as the streams' keep-alive.
+                    if watched {
+                        let _ = channel.tx.send(Frame::keep_alive());
                     }
                 }
-                Err(error) => tracing::warn!(%show_id, %error, "show figures skipped this second"),
             }
         }
     }

@@ -22,11 +22,7 @@ use super::{
     ShowStatus, ShowSummary, CHAT_BACKLOG, FLASH_SECS, MAX_LOOKS, MAX_LOOK_ITEMS,
 };
 use crate::brands::BrandScope;
-use crate::core::{time::now, AppError, FieldErrors};
-
-fn add(fields: &mut FieldErrors, field: impl Into<String>, message: impl Into<String>) {
-    fields.entry(field.into()).or_default().push(message.into());
-}
+use crate::core::{time::now, AppError, FieldErrors, FieldErrorsExt};
 
 /// Parses a show time: RFC 3339, or `YYYY-MM-DDTHH:MM` read as UTC.
 fn parse_time(value: &str) -> Option<DateTime<Utc>> {
@@ -64,20 +60,15 @@ fn check_show(input: &ShowInput) -> Result<CheckedShow, AppError> {
     let mut fields = FieldErrors::new();
     let title = input.title.trim().to_owned();
     if title.is_empty() || title.chars().count() > 120 {
-        add(
-            &mut fields,
-            "title",
-            "Give the show a title of 1 to 120 characters.",
-        );
+        fields.add("title", "Give the show a title of 1 to 120 characters.");
     }
     let description = input.description.trim().to_owned();
     if description.chars().count() > 2_000 {
-        add(&mut fields, "description", "Use at most 2,000 characters.");
+        fields.add("description", "Use at most 2,000 characters.");
     }
     let stream_url = input.stream_url.trim().to_owned();
     if !valid_url(&stream_url) {
-        add(
-            &mut fields,
+        fields.add(
             "stream_url",
             "Enter the stream's https:// address (HLS .m3u8 or MP4).",
         );
@@ -89,32 +80,19 @@ fn check_show(input: &ShowInput) -> Result<CheckedShow, AppError> {
         .filter(|u| !u.is_empty())
         .map(str::to_owned);
     if cover_url.as_deref().is_some_and(|u| !valid_url(u)) {
-        add(
-            &mut fields,
-            "cover_url",
-            "Enter the cover image's https:// address.",
-        );
+        fields.add("cover_url", "Enter the cover image's https:// address.");
     }
     let starts_at = parse_time(&input.starts_at);
     if starts_at.is_none() {
-        add(
-            &mut fields,
-            "starts_at",
-            "Enter the start as a date and time (UTC).",
-        );
+        fields.add("starts_at", "Enter the start as a date and time (UTC).");
     }
     let ends_at = parse_time(&input.ends_at);
     if ends_at.is_none() {
-        add(
-            &mut fields,
-            "ends_at",
-            "Enter the end as a date and time (UTC).",
-        );
+        fields.add("ends_at", "Enter the end as a date and time (UTC).");
     }
     if let (Some(start), Some(end)) = (starts_at, ends_at) {
         if end <= start || end - start > TimeDelta::hours(12) {
-            add(
-                &mut fields,
+            fields.add(
                 "ends_at",
                 "A show ends after it starts and lasts at most 12 hours.",
             );
@@ -127,8 +105,7 @@ fn check_show(input: &ShowInput) -> Result<CheckedShow, AppError> {
         .filter(|w| !w.is_empty())
         .collect();
     if blocked_words.len() > 200 || blocked_words.iter().any(|w| w.chars().count() > 40) {
-        add(
-            &mut fields,
+        fields.add(
             "blocked_words",
             "Use at most 200 words of up to 40 characters, one per line.",
         );
@@ -492,26 +469,20 @@ pub async fn add_look(
     let mut fields = FieldErrors::new();
     let title = input.title.trim().to_owned();
     if title.is_empty() || title.chars().count() > 120 {
-        add(
-            &mut fields,
-            "title",
-            "Give the look a title of 1 to 120 characters.",
-        );
+        fields.add("title", "Give the look a title of 1 to 120 characters.");
     }
     let note = input.note.trim().to_owned();
     if note.chars().count() > 500 {
-        add(&mut fields, "note", "Use at most 500 characters.");
+        fields.add("note", "Use at most 500 characters.");
     }
     if input.flash_secs.is_some_and(|s| !FLASH_SECS.contains(&s)) {
-        add(
-            &mut fields,
+        fields.add(
             "flash_secs",
             "A flash window lasts 10 to 300 seconds (or leave it empty).",
         );
     }
     if input.items.is_empty() || input.items.len() > MAX_LOOK_ITEMS {
-        add(
-            &mut fields,
+        fields.add(
             "items",
             format!("A look reveals 1 to {MAX_LOOK_ITEMS} products."),
         );
@@ -525,21 +496,18 @@ pub async fn add_look(
             .one(db)
             .await?;
         match found {
-            None => add(
-                &mut fields,
+            None => fields.add(
                 format!("items.{i}.sku_code"),
                 "No SKU with this code in your catalog.",
             ),
-            Some(sku) if skus.iter().any(|(s, _, _)| s.id == sku.id) => add(
-                &mut fields,
+            Some(sku) if skus.iter().any(|(s, _, _)| s.id == sku.id) => fields.add(
                 format!("items.{i}.sku_code"),
                 "This SKU is already in the look.",
             ),
             Some(sku) => skus.push((sku, item.exclusive, item.purchase_limit)),
         }
         if item.purchase_limit.is_some_and(|l| !(1..=100).contains(&l)) {
-            add(
-                &mut fields,
+            fields.add(
                 format!("items.{i}.purchase_limit"),
                 "Allow 1 to 100 units per person (or leave it empty).",
             );
@@ -550,11 +518,7 @@ pub async fn add_look(
         .all(db)
         .await?;
     if looks.len() >= MAX_LOOKS {
-        add(
-            &mut fields,
-            "title",
-            format!("A show has at most {MAX_LOOKS} looks."),
-        );
+        fields.add("title", format!("A show has at most {MAX_LOOKS} looks."));
     }
     if !fields.is_empty() {
         return Err(AppError::Validation { fields });

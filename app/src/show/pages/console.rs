@@ -195,11 +195,19 @@ fn ConsoleLook(
     act: Action<Click, Result<ShowDetail, AppError>>,
 ) -> impl IntoView {
     let live = move || detail.with(|d| d.summary.status == ShowStatus::Live);
-    let now = Utc::now();
-    let open = look.window_open(now);
+    // A flash window closes on the server at its deadline, with no click here: the figures'
+    // once-a-second refresh re-reads the clock so the look shows it closed.
+    let open = Memo::new({
+        let look = look.clone();
+        move |_| {
+            figures.track();
+            look.window_open(Utc::now())
+        }
+    });
     let look_id = look.id.clone();
     let flash = RwSignal::new(look.flash_secs.map(|s| s.to_string()).unwrap_or_default());
-    let state = match (look.revealed_at, open, look.window_closes_at) {
+    let (revealed_at, closes_at) = (look.revealed_at, look.window_closes_at);
+    let state = move || match (revealed_at, open.get(), closes_at) {
         (None, _, _) => "Not dropped yet".to_owned(),
         (Some(_), true, Some(at)) => format!("Window open until {}", at.format("%H:%M:%S UTC")),
         (Some(_), true, None) => "Window open".to_owned(),
@@ -215,8 +223,9 @@ fn ConsoleLook(
         });
     };
     let (drop_look, close_look, open_look) = (dispatch.clone(), dispatch.clone(), dispatch);
+    let flash_id = format!("flash-{}", look.id);
     view! {
-        <li class="runsheet__look" class:runsheet__look--open=open data-testid="console-look">
+        <li class="runsheet__look" class:runsheet__look--open=move || open.get() data-testid="console-look">
             <div class="runsheet__head">
                 <span class="runsheet__position">{look.position}</span>
                 <div>
@@ -252,19 +261,25 @@ fn ConsoleLook(
                         disabled=move || !live() || act.pending().get()
                         on:click=move |_| drop_look(ProducerAction::Reveal, None)>"Drop this look"</button>
                 })}
-                {(revealed && open).then(|| view! {
-                    <button class="button button--secondary" type="button"
-                        disabled=move || !live() || act.pending().get()
-                        on:click=move |_| close_look(ProducerAction::Close, None)>"Close window"</button>
+                {move || (revealed && open.get()).then(|| {
+                    let close_look = close_look.clone();
+                    view! {
+                        <button class="button button--secondary" type="button"
+                            disabled=move || !live() || act.pending().get()
+                            on:click=move |_| close_look(ProducerAction::Close, None)>"Close window"</button>
+                    }
                 })}
-                {(revealed && !open).then(|| view! {
-                    <label class="visually-hidden" for=format!("flash-{}", look.id)>"Flash seconds"</label>
-                    <input class="field__input runsheet__flash" id=format!("flash-{}", look.id) type="number" min="10" max="300"
-                        placeholder="Open-ended" inputmode="numeric"
-                        prop:value=move || flash.get() on:input=move |ev| flash.set(event_target_value(&ev))/>
-                    <button class="button button--secondary" type="button"
-                        disabled=move || !live() || act.pending().get()
-                        on:click=move |_| open_look(ProducerAction::Open, flash.get().trim().parse().ok())>"Reopen window"</button>
+                {move || (revealed && !open.get()).then(|| {
+                    let open_look = open_look.clone();
+                    view! {
+                        <label class="visually-hidden" for=flash_id.clone()>"Flash seconds"</label>
+                        <input class="field__input runsheet__flash" id=flash_id.clone() type="number" min="10" max="300"
+                            placeholder="Open-ended" inputmode="numeric"
+                            prop:value=move || flash.get() on:input=move |ev| flash.set(event_target_value(&ev))/>
+                        <button class="button button--secondary" type="button"
+                            disabled=move || !live() || act.pending().get()
+                            on:click=move |_| open_look(ProducerAction::Open, flash.get().trim().parse().ok())>"Reopen window"</button>
+                    }
                 })}
             </div>
         </li>
