@@ -17,7 +17,8 @@ use super::{
 };
 use crate::core::money::{self, amount_input, format_amount, CURRENCIES};
 use crate::core::ui::{
-    field_errors, BoundField, ErrorList, Field, FormAlert, InlineError, SignInPrompt, Skeleton,
+    field_errors, BoundField, ErrorList, Field, FilterTab, FormAlert, InlineError, SignInPrompt,
+    Skeleton,
 };
 use crate::core::{AppError, FieldErrors};
 use crate::media::UploadOutcome;
@@ -66,17 +67,11 @@ pub fn BrandListingsPage() -> impl IntoView {
         |(slug, status, after)| brand_listings(slug, status, after),
     );
     let tab = move |label: &'static str, value: Option<ListingStatus>| {
-        let href = move || match value {
+        let href = Signal::derive(move || match value {
             Some(s) => format!("/brand/{}/listings?status={}", slug(), s.as_str()),
             None => format!("/brand/{}/listings", slug()),
-        };
-        view! {
-            <li>
-                <A href=href attr:class=move || if status() == value { "dashboard__tab dashboard__tab--current" } else { "dashboard__tab dashboard__tab--link" }>
-                    {label}
-                </A>
-            </li>
-        }
+        });
+        view! { <FilterTab label href current=Signal::derive(move || status() == value)/> }
     };
     view! {
         <Title text="Listings"/>

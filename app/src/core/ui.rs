@@ -245,6 +245,25 @@ pub fn FormAlert<T: Clone + Send + Sync + 'static>(
 }
 
 /// Stands in for a page that needs a signed-in person, with a way back after signing in.
+/// One tab of a list's filter row (`<ul class="filter-tabs">`): a link, marked as the
+/// current page while its filter is applied.
+#[component]
+pub fn FilterTab(
+    #[prop(into)] label: String,
+    href: Signal<String>,
+    #[prop(default = Signal::stored(false))] current: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <li>
+            <A href=move || href.get()
+                attr:class=move || if current.get() { "dashboard__tab dashboard__tab--current" } else { "dashboard__tab dashboard__tab--link" }
+                attr:aria-current=move || current.get().then_some("page")>
+                {label}
+            </A>
+        </li>
+    }
+}
+
 #[component]
 pub fn SignInPrompt(#[prop(into)] message: String, next: &'static str) -> impl IntoView {
     view! {

@@ -14,7 +14,7 @@ use super::{
 use crate::checkout::BrandOrderStatus;
 use crate::core::money::format_amount;
 use crate::core::ui::{
-    capitalise, BoundField, ErrorList, InlineError, NotFoundPage, SignInPrompt, Skeleton,
+    capitalise, BoundField, ErrorList, FilterTab, InlineError, NotFoundPage, SignInPrompt, Skeleton,
 };
 use crate::core::AppError;
 
@@ -42,18 +42,12 @@ pub fn BrandOrdersPage() -> impl IntoView {
         |(slug, status, q, after)| list_brand_orders(slug, BrandOrderFilter { status, q, after }),
     );
     let tab = move |label: &'static str, value: Option<BrandOrderStatus>| {
-        let href = move || match value {
+        let href = Signal::derive(move || match value {
             Some(s) => format!("/brand/{}/orders?status={}", slug(), s.as_str()),
             None => format!("/brand/{}/orders", slug()),
-        };
-        let current = move || status().as_deref() == value.map(|v| v.as_str());
-        view! {
-            <li>
-                <A href=href attr:class=move || if current() { "dashboard__tab dashboard__tab--current" } else { "dashboard__tab dashboard__tab--link" }>
-                    {label}
-                </A>
-            </li>
-        }
+        });
+        let current = Signal::derive(move || status().as_deref() == value.map(|v| v.as_str()));
+        view! { <FilterTab label href current/> }
     };
     view! {
         <Title text="Orders"/>

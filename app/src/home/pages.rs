@@ -5,7 +5,7 @@ use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
 
 use crate::catalog::{search_listings, ListingGrid, SearchQuery, SearchSort, CATEGORIES};
-use crate::core::ui::{capitalise, InlineError, Skeleton};
+use crate::core::ui::{capitalise, FilterTab, InlineError, Skeleton};
 use crate::festival::{countdown_parts, get_festival, Festival, FestivalPhase};
 
 /// The home page: the festival with a live countdown, and what Gala offers shoppers and brands.
@@ -54,7 +54,7 @@ pub fn HomePage() -> impl IntoView {
             <nav aria-label="Categories">
                 <ul class="filter-tabs">
                     {CATEGORIES.iter().map(|c| view! {
-                        <li><A href=format!("/c/{c}") attr:class="dashboard__tab dashboard__tab--link">{capitalise(c)}</A></li>
+                        <FilterTab label=capitalise(c) href=Signal::stored(format!("/c/{c}"))/>
                     }).collect_view()}
                 </ul>
             </nav>
