@@ -5,15 +5,16 @@
 //! buy the dropped SKU at once, and the database is checked for oversell.
 //!
 //! ```text
-//! cargo bench -p server --bench show_fanout -- --viewers 50000 --buyers 1000 --stock 300
-//!     [--streams-per-connection 100]
+//! cargo bench -p server --bench show_fanout -- [--viewers 50000] [--buyers 1000] [--stock 300]
+//!     [--streams-per-connection N]
 //!     [--database-url postgres://postgres@127.0.0.1:5432/gala_fanout_bench]
 //! ```
 //!
 //! By default every viewer is its own HTTP/1.1 connection, as a browser without HTTP/2 is.
 //! Each process may hold at most `ulimit -n` sockets (20,000 here, and not raisable without
-//! root's capabilities), so for more viewers `--streams-per-connection N` carries them as
-//! HTTP/2 streams, N to a connection, as an HTTP/2 edge proxy in front of the node would:
+//! root's capabilities), so when the viewers do not fit (or `--streams-per-connection N` says
+//! so) they come as HTTP/2 streams, 100 (or N) to a connection, as an HTTP/2 edge proxy in
+//! front of the node would:
 //! the node still subscribes, encodes and writes each viewer's stream separately; only the
 //! sockets are shared.
 
@@ -89,14 +90,21 @@ async fn main() -> anyhow::Result<()> {
     // Both this process and the node hold one socket per viewer and per buyer.
     let limit = open_files_limit();
     let buyers = common::number("--buyers", 1_000)?;
-    let streams = common::number("--streams-per-connection", 1)?.max(1);
-    let viewers = common::number(
-        "--viewers",
-        limit
-            .saturating_sub(buyers + 1_500)
-            .saturating_mul(streams)
-            .min(50_000),
-    )?;
+    let viewers = common::number("--viewers", 50_000)?;
+    // One socket per viewer when the process may hold them all; otherwise HTTP/2 streams,
+    // 100 to a connection (hyper serves up to 200 per connection).
+    let sockets_fit = viewers + buyers + 500 <= limit;
+    let streams = match common::arg("--streams-per-connection") {
+        Some(n) => n.parse::<usize>()?.max(1),
+        None if sockets_fit => 1,
+        None => {
+            println!(
+                "{viewers} viewers need more sockets than `ulimit -n` allows here ({limit}): \
+                 carrying them as HTTP/2 streams, 100 to a connection"
+            );
+            100
+        }
+    };
     let stock = common::number("--stock", 300)? as i64;
     anyhow::ensure!(
         viewers.div_ceil(streams) + buyers + 500 <= limit,
