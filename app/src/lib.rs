@@ -103,6 +103,9 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("show"), ParamSegment("id")) view=show::ShowPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("embed"), StaticSegment("show"), ParamSegment("id")) view=show::EmbedShowPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("shows")) view=show::AdminShowsPage/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("galas")) view=show::GalasPage/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("galas"), ParamSegment("id")) view=show::ShowEditorPage/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("galas"), ParamSegment("id"), StaticSegment("live")) view=show::ProducerConsolePage/>
                     <Route path=StaticSegment("search") view=catalog::SearchPage/>
                     <Route path=StaticSegment("checkout") view=checkout::CheckoutPage/>
                     <Route path=StaticSegment("cart") view=cart::CartPage/>

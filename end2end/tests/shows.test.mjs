@@ -1,6 +1,7 @@
-// The live show in two browsers: a brand plans a show and the platform approves it; the
-// producer goes live and drops a look from the console; a viewer on a 390 px phone sees the
-// product card within a second, buys it in one tap, and the producer's order count rises.
+// The live show in two browsers: a brand plans a show (setting drop stock aside) and the
+// platform approves it; the producer goes live and drops a look from the console; a viewer on
+// a 390 px phone sees the product card within a second, buys it in one tap, and the
+// producer's order count rises.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { join } from 'node:path';
@@ -42,8 +43,11 @@ test('a producer drops a look and a viewer on a phone buys it in one tap', async
   await producer.getByLabel('Look title').fill('Look 1 — the blazer');
   await producer.getByLabel('SKU code').first().fill('BLAZER-1');
   await producer.getByLabel('Limit per person (optional)').first().fill('1');
+  // Three of the five blazers are set aside for the drop.
+  await producer.getByLabel('Drop stock (optional)').first().fill('3');
   await producer.getByRole('button', { name: 'Add look' }).click();
   await producer.getByRole('heading', { name: 'Look 1 — the blazer' }).waitFor();
+  await producer.getByText('3 of 3 set aside left').waitFor();
   await producer.getByRole('button', { name: 'Submit for review' }).click();
   await producer.getByText('In review by the platform').waitFor();
 
@@ -90,14 +94,14 @@ test('a producer drops a look and a viewer on a phone buys it in one tap', async
   await viewer.getByTestId('drop-card').waitFor({ timeout: 1_000 });
   const card = viewer.getByTestId('drop-card');
   assert.match(await card.innerText(), /Runway silk blazer/);
-  assert.match(await card.getByTestId('units-left').innerText(), /5 left/);
+  assert.match(await card.getByTestId('units-left').innerText(), /3 left/, 'the drop sells its own stock');
   assert.equal(await hasHorizontalScroll(viewer), false, 'no sideways scrolling at 390 px');
   await viewer.screenshot({ path: join(screenshotDir, 'show-viewer-phone.png'), fullPage: true });
 
   // One tap buys it through the checkout engine; the units left follow.
   await card.getByTestId('one-tap-buy').click();
   await card.getByText(/Bought! Order/).waitFor();
-  await card.getByTestId('units-left').filter({ hasText: '4 left' }).waitFor();
+  await card.getByTestId('units-left').filter({ hasText: '2 left' }).waitFor();
   // A second tap: one per person.
   await card.getByTestId('one-tap-buy').click();
   await card.getByText('Limit reached: 1 per person.').waitFor();

@@ -1,5 +1,5 @@
-//! `show`: a live "See Now, Buy Now" show of one brand, from draft through admin review to
-//! live and ended (then a shoppable replay).
+//! `show`: a live "See Now, Buy Now" show of one brand (or the platform's own multi-brand
+//! gala), from draft through admin review to live and ended (then a shoppable replay).
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,7 +7,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub brand_id: Uuid,
+    /// The brand whose show it is; none: the platform's gala, mixing brands' products.
+    pub brand_id: Option<Uuid>,
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,

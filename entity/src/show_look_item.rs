@@ -10,6 +10,9 @@ pub struct Model {
     pub sku_id: Uuid,
     pub exclusive: bool,
     pub position: i32,
+    /// Units set aside for this drop (at the show's stock location); none: the drop sells
+    /// the SKU's open stock.
+    pub drop_stock: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,8 @@ pub struct Model {
     pub name: String,
     /// `warehouse` (or `store`, with pop-up stores).
     pub kind: String,
+    /// Stock here is set aside for this show: only its buyers draw on it until it ends.
+    pub show_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

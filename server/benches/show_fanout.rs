@@ -371,7 +371,8 @@ async fn run(
         .one(db)
         .await?
         .context("show")?;
-    let slug: String = entity::brand::Entity::find_by_id(show_row.brand_id)
+    let brand_id = show_row.brand_id.context("the bench's show is a brand's")?;
+    let slug: String = entity::brand::Entity::find_by_id(brand_id)
         .one(db)
         .await?
         .context("brand")?

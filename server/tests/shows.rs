@@ -552,3 +552,154 @@ db_test!(async fn events_cross_two_server_processes(app) {
     node_b.kill().unwrap();
     node_b.wait().unwrap();
 });
+
+/// Units left of `sku` in the producer's figures.
+fn units_left(figures: &Value, sku: &str) -> i64 {
+    figures["stats"]["units_left"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|pair| pair[0] == sku)
+        .and_then(|pair| pair[1].as_i64())
+        .expect("the SKU has dropped")
+}
+
+/// A storefront order of `quantity` units of `sku`: its status and error code.
+async fn storefront_order(
+    app: &TestApp,
+    sku: &str,
+    quantity: i64,
+    email: &str,
+) -> (StatusCode, String) {
+    code_of(
+        client()
+            .post(app.url("/api/v1/orders"))
+            .json(&order(sku, quantity, email, SUCCESS))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+db_test!(async fn drop_stock_is_the_shows_alone_sells_out_on_its_own_and_returns_when_the_show_ends(app) {
+    let (admin, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let coat = sku_on_sale(&app, &owner, "lune", "DROP-COAT", 10, None).await;
+    let bag = sku_on_sale(&app, &owner, "lune", "DROP-BAG", 5, None).await;
+    let created: Value = app.call_fn(&owner, "shows/create", json!({ "slug": "lune", "input": {
+        "title": "Lune drop", "stream_url": "https://cdn.example.com/lune.m3u8", "starts_at": "2026-11-11T12:00", "ends_at": "2026-11-11T14:00" } }))
+        .await.json().await.unwrap();
+    let show = created["summary"]["id"].as_str().unwrap().to_owned();
+    let add_look = |title: &str, items: Value| app.call_fn(&owner, "shows/add-look", json!({ "slug": "lune", "id": show, "look": { "title": title, "items": items } }));
+
+    // More than the open stock cannot be set aside; nothing moves when a look is refused.
+    let refused = add_look("Too much", json!([{ "sku_code": "DROP-COAT", "drop_stock": 11 }])).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused: Value = refused.json().await.unwrap();
+    assert!(refused["fields"]["items.0.drop_stock"][0].as_str().unwrap().contains("Only 10"), "{refused}");
+    let zero: Value = add_look("None", json!([{ "sku_code": "DROP-COAT", "drop_stock": 0 }])).await.json().await.unwrap();
+    assert!(zero["fields"]["items.0.drop_stock"].is_array(), "{zero}");
+
+    let added = add_look("Coat and bag", json!([{ "sku_code": "DROP-COAT", "drop_stock": 2 }, { "sku_code": "DROP-BAG", "drop_stock": 3 }])).await;
+    assert_eq!(added.status(), StatusCode::OK, "{}", added.text().await.unwrap());
+    let detail: Value = added.json().await.unwrap();
+    let look = detail["looks"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(detail["looks"][0]["items"][0]["drop_stock"], 2);
+    assert_eq!(detail["looks"][0]["items"][0]["units_left"], 2, "the drop's own units");
+
+    // A look taken off the run-sheet puts its units back.
+    let spare: Value = add_look("Spare", json!([{ "sku_code": "DROP-BAG", "drop_stock": 2 }])).await.json().await.unwrap();
+    assert_eq!(storefront_order(&app, &bag, 1, "early@example.com").await, (StatusCode::CONFLICT, "sold_out".into()), "5 bags: 3 + 2 set aside");
+    let spare_look = spare["looks"][1]["id"].as_str().unwrap();
+    let removed = app.call_fn(&owner, "shows/remove-look", json!({ "slug": "lune", "id": show, "look_id": spare_look })).await;
+    assert_eq!(removed.status(), StatusCode::OK);
+    assert_eq!(storefront_order(&app, &bag, 3, "early@example.com").await, (StatusCode::CONFLICT, "conflict".into()), "only 2 left, at once");
+
+    // The storefront sells only the open stock: 8 coats and 2 bags.
+    assert_eq!(storefront_order(&app, &coat, 9, "greedy@example.com").await, (StatusCode::CONFLICT, "conflict".into()));
+    assert_eq!(storefront_order(&app, &coat, 1, "shopper@example.com").await.0, StatusCode::CREATED);
+
+    app.call_fn(&owner, "shows/submit", json!({ "slug": "lune", "id": show })).await;
+    app.call_fn(&admin, "admin/show-decision", json!({ "id": show, "approve": true })).await;
+    let planned = Planned { owner: owner.clone(), show: show.clone(), skus: vec![coat.clone(), bag.clone()], looks: vec![look.clone()] };
+    produce(&app, &planned, "go_live", json!({})).await;
+    produce(&app, &planned, "reveal", json!({ "look_id": look })).await;
+
+    // The drop sells its two coats and then is sold out, though the warehouse still has 7.
+    let ann = one_tap_viewer(&app, "Ann", "ann@example.com").await;
+    assert_eq!(tap(&app, &ann, &show, &coat, "c1").await.status(), StatusCode::CREATED);
+    assert_eq!(tap(&app, &ann, &show, &coat, "c2").await.status(), StatusCode::CREATED);
+    assert_eq!(code_of(tap(&app, &ann, &show, &coat, "c3").await).await, (StatusCode::CONFLICT, "sold_out".into()));
+    let figures: Value = app.call_fn(&owner, "shows/figures", json!({ "slug": "lune", "id": show })).await.json().await.unwrap();
+    assert_eq!((units_left(&figures, &coat), units_left(&figures, &bag)), (0, 3), "{figures}");
+    assert_eq!(storefront_order(&app, &coat, 7, "shopper@example.com").await.0, StatusCode::CREATED, "the open stock is untouched");
+    assert_eq!(tap(&app, &ann, &show, &bag, "b1").await.status(), StatusCode::CREATED);
+
+    // When the show ends, the two bags nobody bought are open stock again: 2 + 2.
+    assert_eq!(produce(&app, &planned, "end", json!({})).await.0, StatusCode::OK);
+    assert_eq!(storefront_order(&app, &bag, 4, "late@example.com").await.0, StatusCode::CREATED);
+    assert_eq!(storefront_order(&app, &bag, 1, "later@example.com").await, (StatusCode::CONFLICT, "sold_out".into()));
+});
+
+db_test!(async fn the_platform_runs_a_multi_brand_gala_that_no_brand_can_reach(app) {
+    let (admin, lune) = live_brand(&app, "lune", "olive@gala.test").await;
+    let (_, rival) = live_brand(&app, "rival", "rob@gala.test").await;
+    let coat = sku_on_sale(&app, &lune, "lune", "GALA-COAT", 5, None).await;
+    let bag = sku_on_sale(&app, &rival, "rival", "GALA-BAG", 5, None).await;
+    let input = json!({ "title": "11.11 Gala", "stream_url": "https://cdn.example.com/gala.m3u8", "starts_at": "2026-11-10T20:00", "ends_at": "2026-11-11T00:00" });
+
+    // Only platform admins plan galas.
+    assert_eq!(app.call_fn(&lune, "shows/create", json!({ "input": input })).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.call_fn(&client(), "shows/create", json!({ "input": input })).await.status(), StatusCode::UNAUTHORIZED);
+    let created = app.call_fn(&admin, "shows/create", json!({ "input": input })).await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let created: Value = created.json().await.unwrap();
+    let gala = created["summary"]["id"].as_str().unwrap().to_owned();
+
+    // Each item names its brand.
+    let bad: Value = app.call_fn(&admin, "shows/add-look", json!({ "id": gala, "look": { "title": "Look", "items": [
+        { "sku_code": "GALA-COAT" }, { "brand": "rival", "sku_code": "GALA-COAT" }] } })).await.json().await.unwrap();
+    assert!(bad["fields"]["items.0.brand"].is_array() && bad["fields"]["items.1.sku_code"].is_array(), "{bad}");
+    let added = app.call_fn(&admin, "shows/add-look", json!({ "id": gala, "look": { "title": "Opening", "items": [
+        { "brand": "lune", "sku_code": "GALA-COAT", "drop_stock": 2 }, { "brand": "rival", "sku_code": "GALA-BAG" }] } })).await;
+    assert_eq!(added.status(), StatusCode::OK, "{}", added.text().await.unwrap());
+    let detail: Value = added.json().await.unwrap();
+    let look = detail["looks"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(detail["summary"]["brand_name"], "Gala · Brand lune, Brand rival");
+
+    // No brand reaches the gala, not even one whose products it shows.
+    for (client, slug) in [(&lune, "lune"), (&rival, "rival")] {
+        assert_eq!(app.call_fn(client, "shows/get", json!({ "slug": slug, "id": gala })).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(app.call_fn(client, "shows/produce", json!({ "slug": slug, "id": gala, "action": "go_live" })).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(app.call_fn(client, "shows/get", json!({ "id": gala })).await.status(), StatusCode::FORBIDDEN);
+    }
+    // Nor does the platform reach a brand's show through the gala host.
+    let own: Value = app.call_fn(&lune, "shows/create", json!({ "slug": "lune", "input": input })).await.json().await.unwrap();
+    assert_eq!(app.call_fn(&admin, "shows/get", json!({ "id": own["summary"]["id"] })).await.status(), StatusCode::NOT_FOUND);
+    let galas: Value = app.call_fn(&admin, "shows/brand", json!({})).await.json().await.unwrap();
+    assert_eq!(galas.as_array().unwrap().len(), 1);
+    assert_eq!(galas[0]["id"], gala.as_str());
+
+    // Reviewed like any show, then produced by the platform.
+    assert_eq!(app.call_fn(&admin, "shows/submit", json!({ "id": gala })).await.status(), StatusCode::OK);
+    assert_eq!(app.call_fn(&admin, "admin/show-decision", json!({ "id": gala, "approve": true })).await.status(), StatusCode::OK);
+    for (action, extra) in [("go_live", json!({})), ("reveal", json!({ "look_id": look }))] {
+        let mut args = json!({ "id": gala, "action": action });
+        args.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        assert_eq!(app.call_fn(&admin, "shows/produce", args).await.status(), StatusCode::OK);
+    }
+    let listed: Value = client().get(app.url("/api/v1/shows")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed[0]["brand_name"], "Gala · Brand lune, Brand rival");
+
+    // A viewer buys both brands' products in one tap each; each brand gets its own order.
+    let ann = one_tap_viewer(&app, "Ann", "ann@example.com").await;
+    let bought_coat: Value = tap(&app, &ann, &gala, &coat, "coat").await.json().await.unwrap();
+    let bought_bag: Value = tap(&app, &ann, &gala, &bag, "bag").await.json().await.unwrap();
+    assert_eq!(bought_coat["brands"][0]["brand_slug"], "lune");
+    assert_eq!(bought_bag["brands"][0]["brand_slug"], "rival");
+    // The coat drop's own stock (set aside at lune's location for the gala), the bag's open stock.
+    let figures: Value = app.call_fn(&admin, "shows/figures", json!({ "id": gala })).await.json().await.unwrap();
+    assert_eq!((units_left(&figures, &coat), units_left(&figures, &bag)), (1, 4), "{figures}");
+    assert_eq!(figures["stats"]["orders"], 2);
+    assert_eq!(figures["gmv_minor"], 25_800);
+});

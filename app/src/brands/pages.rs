@@ -321,6 +321,7 @@ pub fn AdminBrandsPage() -> impl IntoView {
         <Title text="Brand applications"/>
         <section class="container page">
             <h1>"Brand applications"</h1>
+            <crate::core::ui::AdminNav current="brands"/>
             <p class="page__lead">"Oldest first. Approve, reject with a reason, or ask the applicant for changes."</p>
             <FormAlert result=decision_result/>
             <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>

@@ -91,7 +91,8 @@ pub struct Variant {
     pub barcode: Option<String>,
     /// Most units one buyer may hold; `None`: no limit.
     pub purchase_limit: Option<i32>,
-    /// Units that can be sold now (on hand − reserved, all locations).
+    /// Units the storefront can sell now (on hand − reserved over the open locations: not
+    /// units set aside for a show).
     pub available: i64,
 }
 

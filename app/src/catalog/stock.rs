@@ -8,9 +8,9 @@ use std::collections::HashMap;
 
 use entity::{listing, sku, stock_level, stock_location, stock_movement};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait},
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Query},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -164,7 +164,112 @@ struct SkuAvailable {
     available: i64,
 }
 
-/// Units available (on hand − reserved, all locations) per SKU.
+/// Who may draw on a location's stock.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StockPool {
+    /// The brands' open stock, which every channel sells.
+    #[default]
+    Open,
+    /// Set aside for one show: its drops' own stock. A show's buyers draw on it where a SKU
+    /// has a level at one of the show's locations, on the open stock otherwise. (Pop-up stores
+    /// will add theirs: an in-store sale draws on the store's location.)
+    Show(Uuid),
+}
+
+/// Stock of one SKU at one location, with who may draw on it.
+#[derive(Debug, Clone)]
+pub struct PoolLevel {
+    pub location_id: Uuid,
+    pub pool: StockPool,
+    pub on_hand: i64,
+    pub reserved: i64,
+}
+
+impl PoolLevel {
+    /// On hand − reserved.
+    pub fn available(&self) -> i64 {
+        self.on_hand - self.reserved
+    }
+}
+
+/// Indexes of `levels` (one SKU's) that buyers drawing on `pool` take from: a show's own
+/// levels when the SKU has any at the show's locations (even used up: a drop's stock sells out
+/// on its own), the open ones otherwise.
+pub fn drawn_on(levels: &[PoolLevel], pool: StockPool) -> Vec<usize> {
+    let from = match pool {
+        StockPool::Show(_) if levels.iter().any(|l| l.pool == pool) => pool,
+        _ => StockPool::Open,
+    };
+    (0..levels.len())
+        .filter(|&i| levels[i].pool == from)
+        .collect()
+}
+
+/// The levels of `skus` by SKU, each SKU's in location order. With `lock`, the rows are locked
+/// for the caller's transaction on PostgreSQL (in that fixed order, so two writers never wait
+/// on each other crosswise).
+pub async fn pool_levels(
+    db: &impl ConnectionTrait,
+    skus: &[Uuid],
+    lock: bool,
+) -> Result<HashMap<Uuid, Vec<PoolLevel>>, AppError> {
+    let mut query = stock_level::Entity::find()
+        .filter(stock_level::Column::SkuId.is_in(skus.to_vec()))
+        .order_by_asc(stock_level::Column::SkuId)
+        .order_by_asc(stock_level::Column::LocationId);
+    if lock && db.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    let rows = query.all(db).await?;
+    let mut location_ids: Vec<Uuid> = rows.iter().map(|r| r.location_id).collect();
+    location_ids.sort_unstable();
+    location_ids.dedup();
+    let set_aside: HashMap<Uuid, Uuid> = stock_location::Entity::find()
+        .select_only()
+        .column(stock_location::Column::Id)
+        .column(stock_location::Column::ShowId)
+        .filter(stock_location::Column::Id.is_in(location_ids))
+        .filter(stock_location::Column::ShowId.is_not_null())
+        .into_tuple::<(Uuid, Uuid)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut levels: HashMap<Uuid, Vec<PoolLevel>> = HashMap::new();
+    for row in rows {
+        levels.entry(row.sku_id).or_default().push(PoolLevel {
+            location_id: row.location_id,
+            pool: set_aside
+                .get(&row.location_id)
+                .map_or(StockPool::Open, |show| StockPool::Show(*show)),
+            on_hand: row.on_hand,
+            reserved: row.reserved,
+        });
+    }
+    Ok(levels)
+}
+
+/// Units left per SKU for buyers drawing on `pool`.
+pub async fn available_in_pool(
+    db: &impl ConnectionTrait,
+    skus: &[Uuid],
+    pool: StockPool,
+) -> Result<HashMap<Uuid, i64>, AppError> {
+    Ok(pool_levels(db, skus, false)
+        .await?
+        .into_iter()
+        .map(|(sku, levels)| {
+            let left = drawn_on(&levels, pool)
+                .into_iter()
+                .map(|i| Ord::max(levels[i].available(), 0))
+                .sum();
+            (sku, left)
+        })
+        .collect())
+}
+
+/// Units the storefront can sell per SKU: on hand − reserved over the open locations (units
+/// set aside at a show's location are that show's until it ends).
 pub async fn available_by_sku(
     db: &impl ConnectionTrait,
     skus: Vec<Uuid>,
@@ -183,6 +288,15 @@ pub async fn available_by_sku(
             "available",
         )
         .filter(stock_level::Column::SkuId.is_in(skus))
+        .filter(
+            Expr::col(stock_level::Column::LocationId).not_in_subquery(
+                Query::select()
+                    .column(stock_location::Column::Id)
+                    .from(stock_location::Entity)
+                    .and_where(stock_location::Column::ShowId.is_not_null())
+                    .to_owned(),
+            ),
+        )
         .group_by(stock_level::Column::SkuId)
         .into_model::<SkuAvailable>()
         .all(db)
@@ -263,6 +377,7 @@ async fn insert_location(
         brand_id: scope.brand_id(),
         name: name.to_owned(),
         kind: "warehouse".into(),
+        show_id: None,
         created_at: time::now(),
     };
     match row.clone().into_active_model().reset_all().insert(db).await {

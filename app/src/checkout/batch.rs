@@ -22,8 +22,7 @@ use entity::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
 };
 use tokio::task::JoinSet;
 use uuid::Uuid;
@@ -34,7 +33,7 @@ use super::request::OrderRequest;
 use super::{
     idempotency, orders, BrandOrderView, OrderLineView, OrderStatus, OrderView, PaymentView,
 };
-use crate::catalog::stock::MovementKind;
+use crate::catalog::stock::{self, drawn_on, MovementKind, PoolLevel, StockPool};
 use crate::core::{bulk, time::now, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
 
 /// A SKU as the engine sells it.
@@ -44,19 +43,6 @@ struct SkuForSale {
     visible: bool,
     brand_name: String,
     brand_slug: String,
-}
-
-/// Stock of one SKU at one location, as read under the lock and then as planned.
-struct Level {
-    location_id: Uuid,
-    on_hand: i64,
-    reserved: i64,
-}
-
-impl Level {
-    fn available(&self) -> i64 {
-        self.on_hand - self.reserved
-    }
 }
 
 /// A line with where its units come from.
@@ -167,7 +153,9 @@ async fn reserve(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppError> {
     sku_ids.sort_unstable();
     sku_ids.dedup();
     let skus = load_skus(&txn, &sku_ids).await?;
-    let mut levels = load_levels(&txn, &sku_ids).await?;
+    // Locked for this transaction on PostgreSQL; on SQLite the transaction already holds the
+    // database's single write lock.
+    let mut levels = stock::pool_levels(&txn, &sku_ids, true).await?;
     let mut held = load_held(&txn, jobs, &skus).await?;
 
     let mut decisions = Vec::with_capacity(jobs.len());
@@ -231,9 +219,21 @@ async fn reserve(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppError> {
     bulk::insert_all(&txn, records).await?;
     add_held(&txn, held_deltas).await?;
     txn.commit().await?;
-    for (sku_id, levels) in &levels {
-        if levels.iter().all(|l| l.available() <= 0) {
-            core.mark_sold_out(*sku_id);
+    let mut asked: Vec<(Uuid, StockPool)> = jobs
+        .iter()
+        .flat_map(|j| j.request.lines.iter().map(|l| (l.sku_id, j.request.pool)))
+        .collect();
+    asked.sort_unstable();
+    asked.dedup();
+    for (sku_id, pool) in asked {
+        let Some(levels) = levels.get(&sku_id) else {
+            continue;
+        };
+        if drawn_on(levels, pool)
+            .into_iter()
+            .all(|i| levels[i].available() <= 0)
+        {
+            core.mark_sold_out(sku_id, pool);
         }
     }
     Ok(decisions)
@@ -245,7 +245,7 @@ fn plan(
     core: &Core,
     request: &OrderRequest,
     skus: &HashMap<Uuid, SkuForSale>,
-    levels: &mut HashMap<Uuid, Vec<Level>>,
+    levels: &mut HashMap<Uuid, Vec<PoolLevel>>,
     held: &HashMap<(Uuid, String), i64>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Reserved, AppError> {
@@ -303,7 +303,11 @@ fn plan(
     let mut allocations = Vec::with_capacity(request.lines.len());
     for (line, item) in request.lines.iter().zip(&items) {
         let stock = levels.get(&line.sku_id).map(Vec::as_slice).unwrap_or(&[]);
-        let total: i64 = stock.iter().map(|l| Ord::max(l.available(), 0)).sum();
+        let eligible = drawn_on(stock, request.pool);
+        let total: i64 = eligible
+            .iter()
+            .map(|&i| Ord::max(stock[i].available(), 0))
+            .sum();
         if total < line.quantity {
             return Err(if total == 0 {
                 AppError::SoldOut
@@ -315,7 +319,7 @@ fn plan(
         }
         let mut need = line.quantity;
         let mut taken = Vec::new();
-        let mut order: Vec<usize> = (0..stock.len()).collect();
+        let mut order = eligible;
         // The fullest location first: fewer split parcels.
         order.sort_by_key(|&i| -stock[i].available());
         for i in order {
@@ -643,31 +647,6 @@ async fn load_skus(
             ))
         })
         .collect())
-}
-
-/// The stock rows of `skus`, locked for this transaction on PostgreSQL (in a fixed order, so
-/// two batches never wait on each other crosswise). On SQLite the transaction already holds
-/// the database's single write lock.
-async fn load_levels(
-    db: &impl ConnectionTrait,
-    skus: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<Level>>, AppError> {
-    let mut query = stock_level::Entity::find()
-        .filter(stock_level::Column::SkuId.is_in(skus.to_vec()))
-        .order_by_asc(stock_level::Column::SkuId)
-        .order_by_asc(stock_level::Column::LocationId);
-    if db.get_database_backend() == DbBackend::Postgres {
-        query = query.lock_exclusive();
-    }
-    let mut levels: HashMap<Uuid, Vec<Level>> = HashMap::new();
-    for row in query.all(db).await? {
-        levels.entry(row.sku_id).or_default().push(Level {
-            location_id: row.location_id,
-            on_hand: row.on_hand,
-            reserved: row.reserved,
-        });
-    }
-    Ok(levels)
 }
 
 /// Units the batch's buyers already hold of the batch's limited SKUs.

@@ -12,9 +12,10 @@
 //! zero (conditional updates under the stock rows' lock, and the database's CHECK); an answer
 //! is given only after its transaction committed; one idempotency key yields at most one
 //! order; full lanes answer 429 at once; a SKU seen sold out is refused without a database
-//! round trip for [`EngineConfig::sold_out_ttl`].
+//! round trip for [`EngineConfig::sold_out_ttl`] (per stock pool: a show's set-aside units sell
+//! out apart from the open stock).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -26,6 +27,7 @@ use uuid::Uuid;
 use super::payments::PaymentProvider;
 use super::request::OrderRequest;
 use super::{batch, idempotency, OrderView};
+use crate::catalog::stock::StockPool;
 use crate::core::AppError;
 use crate::mail::Outbox;
 
@@ -93,33 +95,32 @@ pub(super) struct Core {
     pub outbox: Outbox,
     pub public_url: Arc<str>,
     pub config: EngineConfig,
-    /// SKU → when it was last seen with nothing left.
-    sold_out: Mutex<HashMap<Uuid, Instant>>,
+    /// (SKU, pool) → when it was last seen with nothing left in that pool.
+    sold_out: Mutex<HashMap<(Uuid, StockPool), Instant>>,
 }
 
 impl Core {
-    /// Remembers that `sku` has nothing left.
-    pub fn mark_sold_out(&self, sku: Uuid) {
+    /// Remembers that `sku` has nothing left for buyers drawing on `pool`.
+    pub fn mark_sold_out(&self, sku: Uuid, pool: StockPool) {
         self.sold_out
             .lock()
             .expect("sold-out cache poisoned")
-            .insert(sku, Instant::now());
+            .insert((sku, pool), Instant::now());
     }
 
-    /// Forgets "sold out" for SKUs whose stock came back.
+    /// Forgets "sold out" (in every pool) for SKUs whose stock came back.
     pub fn restocked(&self, skus: impl IntoIterator<Item = Uuid>) {
+        let skus: HashSet<Uuid> = skus.into_iter().collect();
         let mut cache = self.sold_out.lock().expect("sold-out cache poisoned");
-        for sku in skus {
-            cache.remove(&sku);
-        }
+        cache.retain(|(sku, _), _| !skus.contains(sku));
     }
 
-    fn is_sold_out(&self, sku: Uuid) -> bool {
+    fn is_sold_out(&self, sku: Uuid, pool: StockPool) -> bool {
         let mut cache = self.sold_out.lock().expect("sold-out cache poisoned");
-        match cache.get(&sku) {
+        match cache.get(&(sku, pool)) {
             Some(at) if at.elapsed() < self.config.sold_out_ttl => true,
             Some(_) => {
-                cache.remove(&sku);
+                cache.remove(&(sku, pool));
                 false
             }
             None => false,
@@ -224,6 +225,13 @@ impl Engine {
         &self.core.provider
     }
 
+    /// Tells this node's engine that `skus` got stock back outside an order (a show's drop
+    /// stock returned), so they are no longer refused as sold out. (Other nodes forget within
+    /// [`EngineConfig::sold_out_ttl`].)
+    pub fn restocked(&self, skus: impl IntoIterator<Item = Uuid>) {
+        self.core.restocked(skus);
+    }
+
     /// The engine's settings.
     pub fn config(&self) -> &EngineConfig {
         &self.core.config
@@ -289,7 +297,7 @@ impl Engine {
         request
             .lines
             .iter()
-            .any(|l| self.core.is_sold_out(l.sku_id))
+            .any(|l| self.core.is_sold_out(l.sku_id, request.pool))
     }
 
     async fn enqueue(&self, request: OrderRequest, key: Option<IdempotencyKey>) -> Placement {

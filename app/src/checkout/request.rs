@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::payments::{PaymentProvider, PaymentSource};
 use super::{AddressInput, DeliveryOption, OrderChannel, PlaceOrderInput};
 use crate::auth::service::normalize_email;
+use crate::catalog::stock::StockPool;
 use crate::core::{AppError, FieldErrors, FieldErrorsExt};
 
 /// Lines one order may have.
@@ -61,6 +62,8 @@ pub struct LineRequest {
 #[derive(Debug, Clone)]
 pub struct OrderRequest {
     pub channel: OrderChannel,
+    /// The stock the order draws on ([`StockPool::Open`] unless a channel says otherwise).
+    pub pool: StockPool,
     pub account_id: Option<Uuid>,
     /// Normalised; also who purchase limits count against.
     pub email: String,
@@ -256,6 +259,7 @@ pub async fn prepare(
     match payment {
         Some(payment) if fields.is_empty() => Ok(OrderRequest {
             channel,
+            pool: StockPool::Open,
             account_id,
             email,
             lines,

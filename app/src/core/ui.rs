@@ -265,12 +265,32 @@ pub fn FilterTab(
 }
 
 #[component]
-pub fn SignInPrompt(#[prop(into)] message: String, next: &'static str) -> impl IntoView {
+pub fn SignInPrompt(#[prop(into)] message: String, #[prop(into)] next: String) -> impl IntoView {
     view! {
         <div class="notice">
             <p>{message}</p>
             <A href=format!("/signin?next={next}") attr:class="button button--primary">"Sign in"</A>
         </div>
+    }
+}
+
+/// The platform admin's section tabs; `current` is "brands", "shows" or "galas".
+#[component]
+pub fn AdminNav(current: &'static str) -> impl IntoView {
+    let tabs = [
+        ("/admin/brands", "Brands", "brands"),
+        ("/admin/shows", "Show review", "shows"),
+        ("/admin/galas", "Galas", "galas"),
+    ];
+    view! {
+        <nav class="dashboard__nav" aria-label="Admin sections">
+            <ul>
+                {tabs.into_iter().map(|(href, label, key)| {
+                    let class = if key == current { "dashboard__tab dashboard__tab--current" } else { "dashboard__tab dashboard__tab--link" };
+                    view! { <li><A href=href attr:class=class attr:aria-current=(key == current).then_some("page")>{label}</A></li> }
+                }).collect_view()}
+            </ul>
+        </nav>
     }
 }
 

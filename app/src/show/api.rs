@@ -11,67 +11,80 @@ use crate::checkout::{AddressInput, CardInput};
 use crate::core::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::{auth::request::RequestContext, auth::BrandRole, brands::scoped_request};
+use crate::{auth::request::RequestContext, auth::BrandRole};
 
-/// Brand `slug`'s shows.
-#[server(prefix = "/api/fn", endpoint = "shows/brand")]
-pub async fn brand_shows(slug: String) -> Result<Vec<ShowSummary>, AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Staff).await?;
-    super::service::list_for_brand(&request.state.db, &scope).await
+/// The request and its caller as host of brand `slug`'s shows (at least `min`), or with no
+/// slug, of the platform's galas (admins).
+#[cfg(feature = "ssr")]
+async fn host_request(
+    slug: Option<String>,
+    min: BrandRole,
+) -> Result<(RequestContext, super::ShowHost), AppError> {
+    let request = RequestContext::load().await?;
+    let host = super::ShowHost::resolve(&request, slug.as_deref(), min).await?;
+    Ok((request, host))
 }
 
-/// One of brand `slug`'s shows with its whole run-sheet.
+/// Brand `slug`'s shows; with no slug, the platform's galas (admins). Every planning and
+/// producing function below takes `slug` the same way.
+#[server(prefix = "/api/fn", endpoint = "shows/brand")]
+pub async fn host_shows(slug: Option<String>) -> Result<Vec<ShowSummary>, AppError> {
+    let (request, host) = host_request(slug, BrandRole::Staff).await?;
+    super::service::list_for_host(&request.state.db, &host).await
+}
+
+/// One of the host's shows with its whole run-sheet.
 #[server(prefix = "/api/fn", endpoint = "shows/get")]
-pub async fn get_show(slug: String, id: String) -> Result<ShowDetail, AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Staff).await?;
-    super::service::detail(&request.state.db, &scope, &id).await
+pub async fn get_show(slug: Option<String>, id: String) -> Result<ShowDetail, AppError> {
+    let (request, host) = host_request(slug, BrandRole::Staff).await?;
+    super::service::detail(&request.state.db, &host, &id).await
 }
 
 /// Plans a new show (a draft).
 #[server(prefix = "/api/fn", endpoint = "shows/create")]
-pub async fn create_show(slug: String, input: ShowInput) -> Result<ShowDetail, AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Staff).await?;
-    super::service::create(&request.state.db, &scope, &input).await
+pub async fn create_show(slug: Option<String>, input: ShowInput) -> Result<ShowDetail, AppError> {
+    let (request, host) = host_request(slug, BrandRole::Staff).await?;
+    super::service::create(&request.state.db, &host, &input).await
 }
 
 /// Changes a draft's details.
 #[server(prefix = "/api/fn", endpoint = "shows/update")]
 pub async fn update_show(
-    slug: String,
+    slug: Option<String>,
     id: String,
     input: ShowInput,
 ) -> Result<ShowDetail, AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Staff).await?;
-    super::service::update(&request.state.db, &scope, &id, &input).await
+    let (request, host) = host_request(slug, BrandRole::Staff).await?;
+    super::service::update(&request.state.db, &host, &id, &input).await
 }
 
 /// Adds a look to a draft's run-sheet.
 #[server(prefix = "/api/fn", endpoint = "shows/add-look")]
 pub async fn add_show_look(
-    slug: String,
+    slug: Option<String>,
     id: String,
     look: LookInput,
 ) -> Result<ShowDetail, AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Staff).await?;
-    super::service::add_look(&request.state.db, &scope, &id, &look).await
+    let (request, host) = host_request(slug, BrandRole::Staff).await?;
+    super::service::add_look(&request.state.db, &host, &id, &look).await
 }
 
 /// Takes a look off a draft's run-sheet.
 #[server(prefix = "/api/fn", endpoint = "shows/remove-look")]
 pub async fn remove_show_look(
-    slug: String,
+    slug: Option<String>,
     id: String,
     look_id: String,
 ) -> Result<ShowDetail, AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Staff).await?;
-    super::service::remove_look(&request.state.db, &scope, &id, &look_id).await
+    let (request, host) = host_request(slug, BrandRole::Staff).await?;
+    super::service::remove_look(&request.state, &host, &id, &look_id).await
 }
 
 /// Sends a show to the platform's review (managers).
 #[server(prefix = "/api/fn", endpoint = "shows/submit")]
-pub async fn submit_show(slug: String, id: String) -> Result<ShowDetail, AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Manager).await?;
-    super::service::submit(&request.state.db, &scope, &id).await
+pub async fn submit_show(slug: Option<String>, id: String) -> Result<ShowDetail, AppError> {
+    let (request, host) = host_request(slug, BrandRole::Manager).await?;
+    super::service::submit(&request.state.db, &host, &id).await
 }
 
 /// What the producer can do on air.
@@ -95,7 +108,7 @@ pub enum ProducerAction {
 /// One click in the producer console.
 #[server(prefix = "/api/fn", endpoint = "shows/produce")]
 pub async fn produce_show(
-    slug: String,
+    slug: Option<String>,
     id: String,
     action: ProducerAction,
     look_id: Option<String>,
@@ -103,7 +116,7 @@ pub async fn produce_show(
     flash_secs: Option<i32>,
 ) -> Result<ShowDetail, AppError> {
     use super::live;
-    let (request, scope) = scoped_request(&slug, BrandRole::Staff).await?;
+    let (request, host) = host_request(slug, BrandRole::Staff).await?;
     let state = &request.state;
     let look = || {
         look_id
@@ -111,35 +124,35 @@ pub async fn produce_show(
             .ok_or(AppError::field("look_id", "Choose a look."))
     };
     match action {
-        ProducerAction::GoLive => live::go_live(state, &scope, &id).await,
-        ProducerAction::Reveal => live::reveal(state, &scope, &id, &look()?).await,
-        ProducerAction::Open => live::open(state, &scope, &id, &look()?, flash_secs).await,
-        ProducerAction::Close => live::close(state, &scope, &id, &look()?).await,
-        ProducerAction::Pin => live::pin(state, &scope, &id, sku_id).await,
+        ProducerAction::GoLive => live::go_live(state, &host, &id).await,
+        ProducerAction::Reveal => live::reveal(state, &host, &id, &look()?).await,
+        ProducerAction::Open => live::open(state, &host, &id, &look()?, flash_secs).await,
+        ProducerAction::Close => live::close(state, &host, &id, &look()?).await,
+        ProducerAction::Pin => live::pin(state, &host, &id, sku_id).await,
         ProducerAction::SlowMode => {
-            live::slow_mode(state, &scope, &id, flash_secs.unwrap_or(0)).await
+            live::slow_mode(state, &host, &id, flash_secs.unwrap_or(0)).await
         }
-        ProducerAction::End => live::end(state, &scope, &id).await,
+        ProducerAction::End => live::end(state, &host, &id).await,
     }
 }
 
 /// Removes a chat message, muting or banning its author.
 #[server(prefix = "/api/fn", endpoint = "shows/moderate")]
 pub async fn moderate_chat(
-    slug: String,
+    slug: Option<String>,
     id: String,
     message_id: i64,
     action: Moderation,
 ) -> Result<(), AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Staff).await?;
-    super::live::moderate(&request.state, &scope, &id, message_id, action).await
+    let (request, host) = host_request(slug, BrandRole::Staff).await?;
+    super::live::moderate(&request.state, &host, &id, message_id, action).await
 }
 
 /// The producer's live figures, with takings.
 #[server(prefix = "/api/fn", endpoint = "shows/figures")]
-pub async fn producer_figures(slug: String, id: String) -> Result<ShowFigures, AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Staff).await?;
-    super::live::figures(&request.state.db, &scope, &id).await
+pub async fn producer_figures(slug: Option<String>, id: String) -> Result<ShowFigures, AppError> {
+    let (request, host) = host_request(slug, BrandRole::Staff).await?;
+    super::live::figures(&request.state.db, &host, &id).await
 }
 
 /// Shows waiting for review (platform admins).

@@ -11,6 +11,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::catalog::stock::StockPool;
+
 use super::service::{public_show, status_of};
 use super::{
     events, ChatMessage, OneTapStatus, ShowEvent, ShowStatus, MAX_CHAT_CHARS,
@@ -216,7 +218,7 @@ pub async fn buy(
             save_card: false,
         },
     };
-    let order = request::prepare(
+    let mut order = request::prepare(
         &state.db,
         state.checkout.provider().as_ref(),
         &caller,
@@ -224,6 +226,8 @@ pub async fn buy(
         &input,
     )
     .await?;
+    // The drop's own stock, where the look set some aside.
+    order.pool = StockPool::Show(show_id);
     let key = IdempotencyKey {
         scope: caller.idempotency_scope(),
         key: format!("show:{show_id}:{tap_key}"),

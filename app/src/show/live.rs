@@ -9,9 +9,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::service::{self, scoped_show, status_of};
-use super::{events, Moderation, ShowDetail, ShowEvent, ShowFigures, ShowStatus};
-use crate::brands::BrandScope;
+use super::service::{self, status_of};
+use super::{
+    drop_stock, events, Moderation, ShowDetail, ShowEvent, ShowFigures, ShowHost, ShowStatus,
+};
 use crate::core::{state::AppState, time::now, txn::begin_write, AppError};
 
 fn must_be(show: &show::Model, status: ShowStatus, message: &str) -> Result<(), AppError> {
@@ -42,13 +43,9 @@ async fn publish(
 }
 
 /// Takes an approved show on air.
-pub async fn go_live(
-    state: &AppState,
-    scope: &BrandScope,
-    id: &str,
-) -> Result<ShowDetail, AppError> {
+pub async fn go_live(state: &AppState, host: &ShowHost, id: &str) -> Result<ShowDetail, AppError> {
     let txn = begin_write(&state.db).await?;
-    let show = scoped_show(&txn, scope, id).await?;
+    let show = host.show(&txn, id).await?;
     must_be(
         &show,
         ShowStatus::Approved,
@@ -161,12 +158,12 @@ fn announce_close_at(state: &AppState, show_id: Uuid, look_id: Uuid, closes_at: 
 /// window open (for the look's flash length, if it has one).
 pub async fn reveal(
     state: &AppState,
-    scope: &BrandScope,
+    host: &ShowHost,
     id: &str,
     look_id: &str,
 ) -> Result<ShowDetail, AppError> {
     let txn = begin_write(&state.db).await?;
-    let show = scoped_show(&txn, scope, id).await?;
+    let show = host.show(&txn, id).await?;
     must_be(&show, ShowStatus::Live, NOT_LIVE)?;
     let look = scoped_look(&txn, &show, look_id).await?;
     if look.revealed_at.is_some() {
@@ -192,7 +189,7 @@ pub async fn reveal(
 /// Opens (or re-opens) a dropped look's buy window, for `flash_secs` or until closed.
 pub async fn open(
     state: &AppState,
-    scope: &BrandScope,
+    host: &ShowHost,
     id: &str,
     look_id: &str,
     flash_secs: Option<i32>,
@@ -204,7 +201,7 @@ pub async fn open(
         ));
     }
     let txn = begin_write(&state.db).await?;
-    let show = scoped_show(&txn, scope, id).await?;
+    let show = host.show(&txn, id).await?;
     must_be(&show, ShowStatus::Live, NOT_LIVE)?;
     let look = scoped_look(&txn, &show, look_id).await?;
     if look.revealed_at.is_none() {
@@ -256,12 +253,12 @@ async fn close_windows(
 /// Closes a look's buy window now.
 pub async fn close(
     state: &AppState,
-    scope: &BrandScope,
+    host: &ShowHost,
     id: &str,
     look_id: &str,
 ) -> Result<ShowDetail, AppError> {
     let txn = begin_write(&state.db).await?;
-    let show = scoped_show(&txn, scope, id).await?;
+    let show = host.show(&txn, id).await?;
     must_be(&show, ShowStatus::Live, NOT_LIVE)?;
     let look = scoped_look(&txn, &show, look_id).await?;
     let closed = close_windows(&txn, vec![look]).await?;
@@ -279,12 +276,12 @@ pub async fn close(
 /// Pins one of the dropped products above the chat (or unpins, with none).
 pub async fn pin(
     state: &AppState,
-    scope: &BrandScope,
+    host: &ShowHost,
     id: &str,
     sku_id: Option<String>,
 ) -> Result<ShowDetail, AppError> {
     let txn = begin_write(&state.db).await?;
-    let show = scoped_show(&txn, scope, id).await?;
+    let show = host.show(&txn, id).await?;
     must_be(&show, ShowStatus::Live, NOT_LIVE)?;
     let sku_id = match sku_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(raw) => {
@@ -316,7 +313,7 @@ pub async fn pin(
 /// Sets the chat's slow mode: seconds each viewer waits between messages (0 to 300).
 pub async fn slow_mode(
     state: &AppState,
-    scope: &BrandScope,
+    host: &ShowHost,
     id: &str,
     secs: i32,
 ) -> Result<ShowDetail, AppError> {
@@ -327,7 +324,7 @@ pub async fn slow_mode(
         ));
     }
     let txn = begin_write(&state.db).await?;
-    let show = scoped_show(&txn, scope, id).await?;
+    let show = host.show(&txn, id).await?;
     if !matches!(status_of(&show), ShowStatus::Approved | ShowStatus::Live) {
         return Err(AppError::Conflict {
             message: NOT_LIVE.into(),
@@ -344,10 +341,11 @@ pub async fn slow_mode(
     publish(state, txn, show_id).await
 }
 
-/// Ends the show: every open window closes; the page becomes a replay.
-pub async fn end(state: &AppState, scope: &BrandScope, id: &str) -> Result<ShowDetail, AppError> {
+/// Ends the show: every open window closes, the drop stock left returns to the open stock,
+/// and the page becomes a replay.
+pub async fn end(state: &AppState, host: &ShowHost, id: &str) -> Result<ShowDetail, AppError> {
     let txn = begin_write(&state.db).await?;
-    let show = scoped_show(&txn, scope, id).await?;
+    let show = host.show(&txn, id).await?;
     must_be(&show, ShowStatus::Live, NOT_LIVE)?;
     let looks = show_look::Entity::find()
         .filter(show_look::Column::ShowId.eq(show.id))
@@ -361,6 +359,8 @@ pub async fn end(state: &AppState, scope: &BrandScope, id: &str) -> Result<ShowD
     active.pinned_sku_id = Set(None);
     active.updated_at = Set(now);
     let show = active.update(&txn).await?;
+    // Drop stock nobody bought is open stock again.
+    let restocked = drop_stock::release(&txn, show.id).await?;
     events_to_record.push(ShowEvent::Status {
         status: ShowStatus::Ended,
         live_at: show.live_at,
@@ -369,19 +369,21 @@ pub async fn end(state: &AppState, scope: &BrandScope, id: &str) -> Result<ShowD
     for event in &events_to_record {
         events::record(&txn, show.id, event, None).await?;
     }
-    publish(state, txn, show.id).await
+    let detail = publish(state, txn, show.id).await?;
+    state.checkout.restocked(restocked);
+    Ok(detail)
 }
 
 /// Removes a chat message and, for `Mute` or `Ban`, silences its author in this show.
 pub async fn moderate(
     state: &AppState,
-    scope: &BrandScope,
+    host: &ShowHost,
     id: &str,
     message_id: i64,
     action: Moderation,
 ) -> Result<(), AppError> {
     let txn = begin_write(&state.db).await?;
-    let show = scoped_show(&txn, scope, id).await?;
+    let show = host.show(&txn, id).await?;
     let message = show_event::Entity::find_by_id((show.id, message_id))
         .filter(show_event::Column::Kind.eq("chat"))
         .one(&txn)
@@ -412,10 +414,10 @@ pub async fn moderate(
 /// The producer's figures: the public ones plus the show's takings.
 pub async fn figures(
     db: &impl ConnectionTrait,
-    scope: &BrandScope,
+    host: &ShowHost,
     id: &str,
 ) -> Result<ShowFigures, AppError> {
-    let show = scoped_show(db, scope, id).await?;
+    let show = host.show(db, id).await?;
     if !status_of(&show).public() {
         return Ok(ShowFigures::default());
     }

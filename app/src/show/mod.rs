@@ -1,5 +1,7 @@
-//! The live show — "See Now, Buy Now". A brand plans a show (stream, run-sheet of looks, each
-//! revealing SKUs, some exclusive to the show), an admin approves it, and its producer runs it
+//! The live show — "See Now, Buy Now". A brand plans a show — or the platform a multi-brand
+//! gala (see [`ShowHost`]) — with a stream and a run-sheet of looks, each revealing SKUs, some
+//! exclusive to the show, some with units set aside for the drop (`drop_stock`); an admin
+//! approves it, and its producer runs it
 //! from a console: going live, dropping looks, opening and closing buy windows, pinning,
 //! moderating the chat. Viewers watch on `/show/<id>` (or in an embed on another site) and
 //! buy in one tap through the shared checkout engine.
@@ -13,7 +15,11 @@ mod api;
 #[cfg(feature = "ssr")]
 pub mod audience;
 #[cfg(feature = "ssr")]
+mod drop_stock;
+#[cfg(feature = "ssr")]
 pub mod events;
+#[cfg(feature = "ssr")]
+mod host;
 #[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]
@@ -24,6 +30,8 @@ mod pages;
 pub mod service;
 
 pub use api::*;
+#[cfg(feature = "ssr")]
+pub use host::ShowHost;
 #[cfg(feature = "ssr")]
 pub use hub::ShowHub;
 pub use model::*;

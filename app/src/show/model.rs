@@ -99,6 +99,14 @@ pub struct ShowInput {
 pub struct LookItemInput {
     /// The brand's SKU code.
     pub sku_code: String,
+    /// Whose SKU it is, by brand slug: needed in the platform's galas, whose looks mix brands
+    /// (a brand's own show takes its own SKUs).
+    #[serde(default)]
+    pub brand: Option<String>,
+    /// Units set aside for this drop (moved to the show's stock location when the look is
+    /// added); empty: the drop sells the SKU's open stock.
+    #[serde(default)]
+    pub drop_stock: Option<i64>,
     /// Sold only through the show, while this look's buy window is open.
     #[serde(default)]
     pub exclusive: bool,
@@ -123,6 +131,8 @@ pub struct LookInput {
 
 /// SKUs one look may reveal.
 pub const MAX_LOOK_ITEMS: usize = 6;
+/// Most units one look's item may set aside for its drop.
+pub const MAX_DROP_STOCK: i64 = 1_000_000;
 /// Looks one show may have.
 pub const MAX_LOOKS: usize = 60;
 /// Characters of one chat message.
@@ -139,7 +149,9 @@ pub struct ShowSummary {
     pub id: String,
     pub title: String,
     pub status: ShowStatus,
+    /// The brand's name; for a platform gala, "Gala · " and the brands taking part.
     pub brand_name: String,
+    /// The brand's slug; empty for a platform gala.
     pub brand_slug: String,
     pub cover_url: Option<String>,
     pub starts_at: DateTime<Utc>,
@@ -161,6 +173,8 @@ pub struct ProductCard {
     pub currency: String,
     pub image_url: Option<String>,
     pub units_left: i64,
+    /// Units the look set aside for its drop (none: it sells the open stock).
+    pub drop_stock: Option<i64>,
     pub exclusive: bool,
     pub purchase_limit: Option<i32>,
 }
@@ -245,7 +259,9 @@ pub struct ShowState {
     pub id: String,
     pub title: String,
     pub description: String,
+    /// The brand's name; for a platform gala, "Gala · " and the brands taking part.
     pub brand_name: String,
+    /// The brand's slug; empty for a platform gala.
     pub brand_slug: String,
     pub status: ShowStatus,
     pub stream_url: String,
@@ -555,6 +571,7 @@ mod tests {
             currency: "CNY".into(),
             image_url: None,
             units_left: 5,
+            drop_stock: None,
             exclusive: false,
             purchase_limit: None,
         };

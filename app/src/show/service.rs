@@ -6,22 +6,24 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use entity::{
     brand, listing, order_line, shop_order, show, show_look, show_look_item, show_presence, sku,
-    stock_level,
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
+use super::{drop_stock, ShowHost};
 use super::{
-    events, LookInput, LookView, ProductCard, ShowDetail, ShowInput, ShowState, ShowStats,
-    ShowStatus, ShowSummary, CHAT_BACKLOG, FLASH_SECS, MAX_LOOKS, MAX_LOOK_ITEMS,
+    events, LookInput, LookItemInput, LookView, ProductCard, ShowDetail, ShowInput, ShowState,
+    ShowStats, ShowStatus, ShowSummary, CHAT_BACKLOG, FLASH_SECS, MAX_DROP_STOCK, MAX_LOOKS,
+    MAX_LOOK_ITEMS,
 };
-use crate::brands::BrandScope;
+use crate::catalog::stock::StockPool;
+use crate::core::{state::AppState, txn::begin_write};
 use crate::core::{time::now, AppError, FieldErrors, FieldErrorsExt};
 
 /// Parses a show time: RFC 3339, or `YYYY-MM-DDTHH:MM` read as UTC.
@@ -124,20 +126,6 @@ fn check_show(input: &ShowInput) -> Result<CheckedShow, AppError> {
     }
 }
 
-/// The show `id` of the scope's brand.
-pub(super) async fn scoped_show(
-    db: &impl ConnectionTrait,
-    scope: &BrandScope,
-    id: &str,
-) -> Result<show::Model, AppError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-    show::Entity::find_by_id(id)
-        .filter(show::Column::BrandId.eq(scope.brand_id()))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 pub(super) fn status_of(show: &show::Model) -> ShowStatus {
     ShowStatus::parse(&show.status).unwrap_or(ShowStatus::Draft)
 }
@@ -158,7 +146,14 @@ async fn summaries(
     {
         *looks.entry(show_id).or_default() += 1;
     }
-    let brand_ids: Vec<Uuid> = shows.iter().map(|s| s.brand_id).collect();
+    let galas: Vec<Uuid> = shows
+        .iter()
+        .filter(|s| s.brand_id.is_none())
+        .map(|s| s.id)
+        .collect();
+    let gala_brands = gala_brands(db, galas).await?;
+    let mut brand_ids: Vec<Uuid> = shows.iter().filter_map(|s| s.brand_id).collect();
+    brand_ids.extend(gala_brands.values().flatten());
     let brands: HashMap<Uuid, (String, String)> = brand::Entity::find()
         .select_only()
         .column(brand::Column::Id)
@@ -174,7 +169,18 @@ async fn summaries(
     Ok(shows
         .into_iter()
         .map(|s| {
-            let (brand_name, brand_slug) = brands.get(&s.brand_id).cloned().unwrap_or_default();
+            let (brand_name, brand_slug) = match s.brand_id {
+                Some(brand_id) => brands.get(&brand_id).cloned().unwrap_or_default(),
+                None => {
+                    let names: Vec<String> = gala_brands
+                        .get(&s.id)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|id| brands.get(id).map(|(name, _)| name.clone()))
+                        .collect();
+                    (gala_billing(&names), String::new())
+                }
+            };
             ShowSummary {
                 id: s.id.to_string(),
                 title: s.title.clone(),
@@ -190,13 +196,65 @@ async fn summaries(
         .collect())
 }
 
-/// The scope's brand's shows, newest first.
-pub async fn list_for_brand(
+/// How a gala is billed: "Gala", or its brands ("Gala · Lune, Ardent + 2 more").
+fn gala_billing(brands: &[String]) -> String {
+    match brands {
+        [] => "Gala".to_owned(),
+        [a] => format!("Gala · {a}"),
+        [a, b] => format!("Gala · {a}, {b}"),
+        [a, b, rest @ ..] => format!("Gala · {a}, {b} + {} more", rest.len()),
+    }
+}
+
+/// The brands taking part in each of `galas`, in run-sheet order.
+async fn gala_brands(
     db: &impl ConnectionTrait,
-    scope: &BrandScope,
+    galas: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Vec<Uuid>>, AppError> {
+    if galas.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let items: Vec<(Uuid, Uuid)> = show_look_item::Entity::find()
+        .select_only()
+        .column(show_look::Column::ShowId)
+        .column(sku::Column::BrandId)
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            show_look_item::Entity::belongs_to(show_look::Entity)
+                .from(show_look_item::Column::LookId)
+                .to(show_look::Column::Id)
+                .into(),
+        )
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            show_look_item::Entity::belongs_to(sku::Entity)
+                .from(show_look_item::Column::SkuId)
+                .to(sku::Column::Id)
+                .into(),
+        )
+        .filter(show_look::Column::ShowId.is_in(galas))
+        .order_by_asc(show_look::Column::Position)
+        .order_by_asc(show_look_item::Column::Position)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut brands: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (show_id, brand_id) in items {
+        let of_show = brands.entry(show_id).or_default();
+        if !of_show.contains(&brand_id) {
+            of_show.push(brand_id);
+        }
+    }
+    Ok(brands)
+}
+
+/// The host's shows (a brand's, or the platform's galas), newest first.
+pub async fn list_for_host(
+    db: &impl ConnectionTrait,
+    host: &ShowHost,
 ) -> Result<Vec<ShowSummary>, AppError> {
-    let shows = show::Entity::find()
-        .filter(show::Column::BrandId.eq(scope.brand_id()))
+    let shows = host
+        .filter(show::Entity::find())
         .order_by_desc(show::Column::StartsAt)
         .limit(200)
         .all(db)
@@ -235,9 +293,10 @@ pub async fn review_queue(db: &impl ConnectionTrait) -> Result<Vec<ShowSummary>,
     summaries(db, shows).await
 }
 
-/// Product cards of `items` (look id, item), in order, with live units left.
+/// Product cards of `show_id`'s `items` by look, in order, with live units left.
 async fn cards(
     db: &impl ConnectionTrait,
+    show_id: Uuid,
     items: &[show_look_item::Model],
 ) -> Result<HashMap<Uuid, Vec<ProductCard>>, AppError> {
     let sku_ids: Vec<Uuid> = items.iter().map(|i| i.sku_id).collect();
@@ -261,7 +320,7 @@ async fn cards(
         .into_iter()
         .map(|(id, title, cover)| (id, (title, cover)))
         .collect();
-    let left = units_left(db, &sku_ids).await?;
+    let left = units_left(db, show_id, &sku_ids).await?;
     let mut cards: HashMap<Uuid, Vec<ProductCard>> = HashMap::new();
     let mut items = items.to_vec();
     items.sort_by_key(|i| i.position);
@@ -283,6 +342,7 @@ async fn cards(
             currency: sku.currency.clone(),
             image_url,
             units_left: left.get(&sku.id).copied().unwrap_or(0),
+            drop_stock: item.drop_stock,
             exclusive: item.exclusive,
             purchase_limit: sku.purchase_limit,
         });
@@ -290,25 +350,14 @@ async fn cards(
     Ok(cards)
 }
 
-/// Available units (on hand minus reserved, over every location) of `skus`.
+/// Units `show_id`'s buyers can still buy of `skus`: a drop's own stock where it has some,
+/// the open stock otherwise.
 async fn units_left(
     db: &impl ConnectionTrait,
+    show_id: Uuid,
     skus: &[Uuid],
 ) -> Result<HashMap<Uuid, i64>, AppError> {
-    let mut left: HashMap<Uuid, i64> = HashMap::new();
-    for (sku_id, on_hand, reserved) in stock_level::Entity::find()
-        .select_only()
-        .column(stock_level::Column::SkuId)
-        .column(stock_level::Column::OnHand)
-        .column(stock_level::Column::Reserved)
-        .filter(stock_level::Column::SkuId.is_in(skus.to_vec()))
-        .into_tuple::<(Uuid, i64, i64)>()
-        .all(db)
-        .await?
-    {
-        *left.entry(sku_id).or_default() += Ord::max(on_hand - reserved, 0);
-    }
-    Ok(left)
+    crate::catalog::stock::available_in_pool(db, skus, StockPool::Show(show_id)).await
 }
 
 /// Views of `looks` (in run-sheet order) with their products.
@@ -316,12 +365,15 @@ pub(super) async fn look_views(
     db: &impl ConnectionTrait,
     looks: Vec<show_look::Model>,
 ) -> Result<Vec<LookView>, AppError> {
+    let Some(show_id) = looks.first().map(|l| l.show_id) else {
+        return Ok(Vec::new());
+    };
     let ids: Vec<Uuid> = looks.iter().map(|l| l.id).collect();
     let items = show_look_item::Entity::find()
         .filter(show_look_item::Column::LookId.is_in(ids))
         .all(db)
         .await?;
-    let mut cards = cards(db, &items).await?;
+    let mut cards = cards(db, show_id, &items).await?;
     Ok(looks
         .into_iter()
         .map(|look| LookView {
@@ -355,13 +407,13 @@ async fn looks_of(
         .await?)
 }
 
-/// The show as its brand's team sees it.
+/// The show as its host sees it.
 pub async fn detail(
     db: &impl ConnectionTrait,
-    scope: &BrandScope,
+    host: &ShowHost,
     id: &str,
 ) -> Result<ShowDetail, AppError> {
-    let show = scoped_show(db, scope, id).await?;
+    let show = host.show(db, id).await?;
     detail_of(db, show).await
 }
 
@@ -388,17 +440,17 @@ pub(super) async fn detail_of(
     })
 }
 
-/// Plans a new show (a draft) for the scope's brand.
+/// Plans a new show (a draft) for the host.
 pub async fn create(
     db: &impl ConnectionTrait,
-    scope: &BrandScope,
+    host: &ShowHost,
     input: &ShowInput,
 ) -> Result<ShowDetail, AppError> {
     let checked = check_show(input)?;
     let now = now();
     let row = show::ActiveModel {
         id: Set(Uuid::new_v4()),
-        brand_id: Set(scope.brand_id()),
+        brand_id: Set(host.brand_id()),
         title: Set(checked.title),
         description: Set(checked.description),
         stream_url: Set(checked.stream_url),
@@ -436,11 +488,11 @@ fn editable(show: &show::Model) -> Result<(), AppError> {
 /// Changes a draft's (or a rejected show's) details.
 pub async fn update(
     db: &impl ConnectionTrait,
-    scope: &BrandScope,
+    host: &ShowHost,
     id: &str,
     input: &ShowInput,
 ) -> Result<ShowDetail, AppError> {
-    let show = scoped_show(db, scope, id).await?;
+    let show = host.show(db, id).await?;
     editable(&show)?;
     let checked = check_show(input)?;
     let mut active = show.into_active_model();
@@ -456,15 +508,62 @@ pub async fn update(
     detail_of(db, row).await
 }
 
-/// Adds a look at the end of the run-sheet. Its SKUs are the brand's own; an exclusive SKU
-/// is from now on sold only through the show, and only while its look's window is open.
-pub async fn add_look(
+/// The SKU a look's item names: the host brand's own, or in a gala, that of the approved
+/// brand the item names.
+async fn item_sku(
     db: &impl ConnectionTrait,
-    scope: &BrandScope,
+    host: &ShowHost,
+    item: &LookItemInput,
+    fields: &mut FieldErrors,
+    i: usize,
+) -> Result<Option<sku::Model>, AppError> {
+    let brand_id = match host.brand_id() {
+        Some(brand_id) => brand_id,
+        None => {
+            let slug = item.brand.as_deref().map(str::trim).unwrap_or_default();
+            let brand = brand::Entity::find()
+                .filter(brand::Column::Slug.eq(slug))
+                .filter(brand::Column::Status.eq(crate::brands::BrandStatus::Approved.as_str()))
+                .one(db)
+                .await?;
+            match brand {
+                Some(brand) => brand.id,
+                None => {
+                    fields.add(
+                        format!("items.{i}.brand"),
+                        "Enter the slug of an approved brand.",
+                    );
+                    return Ok(None);
+                }
+            }
+        }
+    };
+    let found = sku::Entity::find()
+        .filter(sku::Column::BrandId.eq(brand_id))
+        .filter(sku::Column::Code.eq(item.sku_code.trim()))
+        .one(db)
+        .await?;
+    if found.is_none() {
+        let message = match host {
+            ShowHost::Brand(_) => "No SKU with this code in your catalog.",
+            ShowHost::Platform { .. } => "No SKU with this code in that brand's catalog.",
+        };
+        fields.add(format!("items.{i}.sku_code"), message);
+    }
+    Ok(found)
+}
+
+/// Adds a look at the end of the run-sheet. Its SKUs are the brand's own (in a gala, any
+/// approved brand's); an exclusive SKU is from now on sold only through the show, and only
+/// while its look's window is open; an item's drop stock is set aside for the show now.
+pub async fn add_look(
+    db: &DatabaseConnection,
+    host: &ShowHost,
     id: &str,
     input: &LookInput,
 ) -> Result<ShowDetail, AppError> {
-    let show = scoped_show(db, scope, id).await?;
+    let txn = begin_write(db).await?;
+    let show = host.show(&txn, id).await?;
     editable(&show)?;
     let mut fields = FieldErrors::new();
     let title = input.title.trim().to_owned();
@@ -487,24 +586,15 @@ pub async fn add_look(
             format!("A look reveals 1 to {MAX_LOOK_ITEMS} products."),
         );
     }
-    let mut skus: Vec<(sku::Model, bool, Option<i32>)> = Vec::new();
+    let mut skus: Vec<(sku::Model, &LookItemInput)> = Vec::new();
     for (i, item) in input.items.iter().enumerate().take(MAX_LOOK_ITEMS) {
-        let code = item.sku_code.trim();
-        let found = sku::Entity::find()
-            .filter(sku::Column::BrandId.eq(scope.brand_id()))
-            .filter(sku::Column::Code.eq(code))
-            .one(db)
-            .await?;
-        match found {
-            None => fields.add(
-                format!("items.{i}.sku_code"),
-                "No SKU with this code in your catalog.",
-            ),
-            Some(sku) if skus.iter().any(|(s, _, _)| s.id == sku.id) => fields.add(
+        match item_sku(&txn, host, item, &mut fields, i).await? {
+            Some(sku) if skus.iter().any(|(s, _)| s.id == sku.id) => fields.add(
                 format!("items.{i}.sku_code"),
                 "This SKU is already in the look.",
             ),
-            Some(sku) => skus.push((sku, item.exclusive, item.purchase_limit)),
+            Some(sku) => skus.push((sku, item)),
+            None => {}
         }
         if item.purchase_limit.is_some_and(|l| !(1..=100).contains(&l)) {
             fields.add(
@@ -512,10 +602,19 @@ pub async fn add_look(
                 "Allow 1 to 100 units per person (or leave it empty).",
             );
         }
+        if item
+            .drop_stock
+            .is_some_and(|n| !(1..=MAX_DROP_STOCK).contains(&n))
+        {
+            fields.add(
+                format!("items.{i}.drop_stock"),
+                "Set aside 1 to 1,000,000 units (or leave it empty to sell the open stock).",
+            );
+        }
     }
     let looks = show_look::Entity::find()
         .filter(show_look::Column::ShowId.eq(show.id))
-        .all(db)
+        .all(&txn)
         .await?;
     if looks.len() >= MAX_LOOKS {
         fields.add("title", format!("A show has at most {MAX_LOOKS} looks."));
@@ -535,32 +634,39 @@ pub async fn add_look(
         window_opens_at: Set(None),
         window_closes_at: Set(None),
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
-    for (position, (sku, exclusive, limit)) in skus.into_iter().enumerate() {
+    for (position, (sku, item)) in skus.into_iter().enumerate() {
         show_look_item::ActiveModel {
             look_id: Set(look_id),
             sku_id: Set(sku.id),
-            exclusive: Set(exclusive),
+            exclusive: Set(item.exclusive),
             position: Set(position as i32),
+            drop_stock: Set(item.drop_stock),
         }
-        .insert(db)
+        .insert(&txn)
         .await?;
+        if let Some(units) = item.drop_stock {
+            let field = format!("items.{position}.drop_stock");
+            drop_stock::set_aside(&txn, &show, &sku, units, host.account_id(), &field).await?;
+        }
         let mut active = sku.into_active_model();
-        if let Some(limit) = limit {
+        if let Some(limit) = item.purchase_limit {
             active.purchase_limit = Set(Some(limit));
         }
-        if exclusive {
+        if item.exclusive {
             // Off sale everywhere until the look's window opens on air.
             active.sale_channel = Set(Some(crate::checkout::OrderChannel::Show.as_str().into()));
             active.sale_opens_at = Set(None);
             active.sale_closes_at = Set(None);
         }
         active.updated_at = Set(now());
-        active.update(db).await?;
+        active.update(&txn).await?;
     }
-    touch(db, show).await?;
-    detail(db, scope, id).await
+    touch(&txn, show).await?;
+    let detail = detail(&txn, host, id).await?;
+    txn.commit().await?;
+    Ok(detail)
 }
 
 async fn touch(db: &impl ConnectionTrait, show: show::Model) -> Result<(), AppError> {
@@ -570,48 +676,71 @@ async fn touch(db: &impl ConnectionTrait, show: show::Model) -> Result<(), AppEr
     Ok(())
 }
 
-/// Takes a look off the run-sheet (before review).
+/// Takes a look off the run-sheet (before review); its drop stock goes back to the open stock.
 pub async fn remove_look(
-    db: &impl ConnectionTrait,
-    scope: &BrandScope,
+    state: &AppState,
+    host: &ShowHost,
     id: &str,
     look_id: &str,
 ) -> Result<ShowDetail, AppError> {
-    let show = scoped_show(db, scope, id).await?;
+    let txn = begin_write(&state.db).await?;
+    let show = host.show(&txn, id).await?;
     editable(&show)?;
     let look_id = Uuid::parse_str(look_id.trim()).map_err(|_| AppError::NotFound)?;
+    let set_aside: Vec<(Uuid, i64)> = show_look_item::Entity::find()
+        .select_only()
+        .column(show_look_item::Column::SkuId)
+        .column(show_look_item::Column::DropStock)
+        .filter(show_look_item::Column::LookId.eq(look_id))
+        .filter(show_look_item::Column::DropStock.is_not_null())
+        .into_tuple()
+        .all(&txn)
+        .await?;
     let removed = show_look::Entity::delete_many()
         .filter(show_look::Column::Id.eq(look_id))
         .filter(show_look::Column::ShowId.eq(show.id))
-        .exec(db)
+        .exec(&txn)
         .await?;
     if removed.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
-    touch(db, show).await?;
-    detail(db, scope, id).await
+    for &(sku_id, units) in &set_aside {
+        if let Some(sku) = sku::Entity::find_by_id(sku_id).one(&txn).await? {
+            drop_stock::put_back(&txn, &show, &sku, units, host.account_id()).await?;
+        }
+    }
+    touch(&txn, show).await?;
+    let detail = detail(&txn, host, id).await?;
+    txn.commit().await?;
+    state
+        .checkout
+        .restocked(set_aside.into_iter().map(|(sku, _)| sku));
+    Ok(detail)
 }
 
-/// Sends a show to the platform's review: it needs an approved brand and at least one look.
+/// Sends a show to the platform's review: it needs at least one look, and a brand's show an
+/// approved brand.
 pub async fn submit(
     db: &impl ConnectionTrait,
-    scope: &BrandScope,
+    host: &ShowHost,
     id: &str,
 ) -> Result<ShowDetail, AppError> {
-    let show = scoped_show(db, scope, id).await?;
+    let show = host.show(db, id).await?;
     if !matches!(status_of(&show), ShowStatus::Draft | ShowStatus::Rejected) {
         return Err(AppError::Conflict {
             message: "Only drafts and shows with requested changes can be submitted.".into(),
         });
     }
-    let brand_approved = brand::Entity::find_by_id(show.brand_id)
-        .one(db)
-        .await?
-        .is_some_and(|b| b.status == crate::brands::BrandStatus::Approved.as_str());
-    if !brand_approved {
-        return Err(AppError::Conflict {
-            message: "Your brand must be approved before its shows can be reviewed.".into(),
-        });
+    if let Some(brand_id) = show.brand_id {
+        let brand_approved = brand::Entity::find_by_id(brand_id)
+            .one(db)
+            .await?
+            .is_some_and(|b| b.status == crate::brands::BrandStatus::Approved.as_str());
+        if !brand_approved {
+            return Err(AppError::Conflict {
+                message: "Your brand must be approved before its shows can be reviewed.".into(),
+            });
+        }
     }
     let looks = show_look::Entity::find()
         .filter(show_look::Column::ShowId.eq(show.id))
@@ -855,7 +984,7 @@ pub async fn stats(db: &impl ConnectionTrait, show_id: Uuid) -> Result<ShowStats
         .map(i64::from)
         .sum();
     let skus = revealed_skus(db, show_id).await?;
-    let left = units_left(db, &skus).await?;
+    let left = units_left(db, show_id, &skus).await?;
     let sales = show_sales(db, &show, &skus).await?;
     let mut orders: Vec<Uuid> = sales.iter().map(|s| s.0).collect();
     orders.sort_unstable();

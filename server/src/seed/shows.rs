@@ -1,12 +1,13 @@
-//! The demo show: an approved "See Now, Buy Now" runway of the first demo brand, starting an
-//! hour after seeding, with three looks from its catalog (the last with a one-minute flash window), so
-//! `/shows` and a show page have something to show on a fresh install.
+//! The demo shows: an approved "See Now, Buy Now" runway of the first demo brand and the
+//! platform's multi-brand gala, starting an hour after seeding, each with three looks (the
+//! last with a one-minute flash window), so `/shows` and a show page have something to show
+//! on a fresh install.
 
 use chrono::{Duration, Utc};
 use entity::{brand, listing, show, show_look, show_look_item, sku};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -14,36 +15,93 @@ use uuid::Uuid;
 const DEMO_STREAM: &str =
     "https://storage.googleapis.com/gtv-videos-bucket/sample/ForBiggerBlazes.mp4";
 
-/// Writes the demo show unless a show exists already.
+/// Writes the demo shows unless a show exists already: the first approved brand's runway,
+/// and the platform's gala, whose looks come from the next three brands.
 pub async fn demo_show(db: &DatabaseConnection) -> anyhow::Result<()> {
     if show::Entity::find().count(db).await? > 0 {
         return Ok(());
     }
-    let Some(brand) = brand::Entity::find()
+    let brands = brand::Entity::find()
         .filter(brand::Column::Status.eq("approved"))
         .order_by_asc(brand::Column::Slug)
-        .one(db)
-        .await?
-    else {
-        return Ok(());
-    };
-    let listings = listing::Entity::find()
-        .filter(listing::Column::BrandId.eq(brand.id))
-        .filter(listing::Column::Visible.eq(true))
-        .order_by_desc(listing::Column::Available)
+        .limit(4)
         .all(db)
         .await?;
+    let Some((brand, gala_brands)) = brands.split_first() else {
+        return Ok(());
+    };
+    let mut looks = Vec::new();
+    for (position, listing) in best_sellers(db, brand.id, 3).await?.into_iter().enumerate() {
+        looks.push((
+            format!("Look {}: {}", position + 1, listing.0),
+            listing.1,
+            listing.2,
+        ));
+    }
+    let title = format!("{} — See Now, Buy Now runway", brand.display_name);
+    insert_show(db, Some(brand.id), &title, looks).await?;
+    let mut looks = Vec::new();
+    for (position, brand) in gala_brands.iter().enumerate() {
+        if let Some((title, sku, cover)) = best_sellers(db, brand.id, 1).await?.pop() {
+            looks.push((
+                format!("Look {}: {} by {}", position + 1, title, brand.display_name),
+                sku,
+                cover,
+            ));
+        }
+    }
+    if !looks.is_empty() {
+        insert_show(db, None, "11.11 Global Gala — See Now, Buy Now", looks).await?;
+    }
+    Ok(())
+}
+
+/// Up to `n` of a brand's visible listings with the most stock: (title, first SKU, cover).
+async fn best_sellers(
+    db: &DatabaseConnection,
+    brand_id: Uuid,
+    n: u64,
+) -> anyhow::Result<Vec<(String, Uuid, Option<String>)>> {
+    let listings = listing::Entity::find()
+        .filter(listing::Column::BrandId.eq(brand_id))
+        .filter(listing::Column::Visible.eq(true))
+        .order_by_desc(listing::Column::Available)
+        .limit(n)
+        .all(db)
+        .await?;
+    let mut found = Vec::new();
+    for listing in listings {
+        let first_sku = sku::Entity::find()
+            .filter(sku::Column::ListingId.eq(listing.id))
+            .order_by_asc(sku::Column::Position)
+            .one(db)
+            .await?;
+        if let Some(first_sku) = first_sku {
+            found.push((listing.title, first_sku.id, listing.cover_url));
+        }
+    }
+    Ok(found)
+}
+
+/// An approved show starting an hour from now, one SKU per look (the third look with a
+/// one-minute flash window); `brand_id` none: a platform gala.
+async fn insert_show(
+    db: &DatabaseConnection,
+    brand_id: Option<Uuid>,
+    title: &str,
+    looks: Vec<(String, Uuid, Option<String>)>,
+) -> anyhow::Result<()> {
     let now = Utc::now();
     let show_id = Uuid::new_v4();
     show::Entity::insert(show::ActiveModel {
         id: Set(show_id),
-        brand_id: Set(brand.id),
-        title: Set(format!("{} — See Now, Buy Now runway", brand.display_name)),
+        brand_id: Set(brand_id),
+        title: Set(title.to_owned()),
         description: Set(
             "Every look is buyable the moment it walks. One tap, while the show runs.".into(),
         ),
         stream_url: Set(DEMO_STREAM.into()),
-        cover_url: Set(listings.first().and_then(|l| l.cover_url.clone())),
+        cover_url: Set(looks.first().and_then(|l| l.2.clone())),
         starts_at: Set(now + Duration::hours(1)),
         ends_at: Set(now + Duration::hours(5)),
         status: Set("approved".into()),
@@ -60,21 +118,13 @@ pub async fn demo_show(db: &DatabaseConnection) -> anyhow::Result<()> {
     })
     .exec_without_returning(db)
     .await?;
-    for (position, listing) in listings.iter().take(3).enumerate() {
-        let Some(first_sku) = sku::Entity::find()
-            .filter(sku::Column::ListingId.eq(listing.id))
-            .order_by_asc(sku::Column::Position)
-            .one(db)
-            .await?
-        else {
-            continue;
-        };
+    for (position, (title, sku_id, _)) in looks.into_iter().enumerate() {
         let look_id = Uuid::new_v4();
         show_look::Entity::insert(show_look::ActiveModel {
             id: Set(look_id),
             show_id: Set(show_id),
             position: Set(position as i32 + 1),
-            title: Set(format!("Look {}: {}", position + 1, listing.title)),
+            title: Set(title),
             note: Set(String::new()),
             flash_secs: Set((position == 2).then_some(60)),
             revealed_at: Set(None),
@@ -85,13 +135,14 @@ pub async fn demo_show(db: &DatabaseConnection) -> anyhow::Result<()> {
         .await?;
         show_look_item::Entity::insert(show_look_item::ActiveModel {
             look_id: Set(look_id),
-            sku_id: Set(first_sku.id),
+            sku_id: Set(sku_id),
             exclusive: Set(false),
             position: Set(0),
+            drop_stock: Set(None),
         })
         .exec_without_returning(db)
         .await?;
     }
-    tracing::info!(brand = %brand.slug, %show_id, "seeded the demo show");
+    tracing::info!(%show_id, title, "seeded a demo show");
     Ok(())
 }

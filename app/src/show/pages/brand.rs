@@ -1,18 +1,19 @@
 //! Planning shows: `/brand/<slug>/shows` (the brand's shows, a new one),
-//! `/brand/<slug>/shows/<id>` (details, run-sheet, submission) and `/admin/shows` (the
-//! platform's review).
+//! `/brand/<slug>/shows/<id>` (details, run-sheet, submission); the same pages under
+//! `/admin/galas` for the platform's multi-brand galas; and `/admin/shows` (the platform's
+//! review).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use super::status_badge;
+use super::{status_badge, Host};
 use crate::core::money::format_amount;
 use crate::core::ui::{BoundField, ErrorList, InlineError, NotFoundPage, SignInPrompt, Skeleton};
 use crate::core::AppError;
 use crate::show::{
-    add_show_look, brand_shows, create_show, decide_show, get_show, remove_show_look,
+    add_show_look, create_show, decide_show, get_show, host_shows, remove_show_look,
     show_review_queue, submit_show, update_show, LookInput, LookItemInput, ShowDetail, ShowInput,
     ShowStatus, ShowSummary,
 };
@@ -117,12 +118,33 @@ fn ShowFieldsView<T: Clone + Send + Sync + 'static>(
 /// `/brand/:slug/shows`
 #[component]
 pub fn BrandShowsPage() -> impl IntoView {
-    let params = use_params_map();
-    let slug = move || params.get().get("slug").unwrap_or_default();
-    let shows = Resource::new(slug, brand_shows);
+    view! { <ShowsPlanner host=Host::from_params()/> }
+}
+
+/// `/admin/galas`: the platform's multi-brand galas.
+#[component]
+pub fn GalasPage() -> impl IntoView {
+    view! { <ShowsPlanner host=Host::from_params()/> }
+}
+
+/// Who may use a planning page, for the sign-in prompt.
+fn sign_in_prompt(host: &Host) -> impl IntoView {
+    let (message, next) = match host {
+        Host::Brand(_) => ("Sign in to plan your brand's shows.", "/brands".to_owned()),
+        Host::Platform => (
+            "Sign in as a platform admin to plan galas.",
+            host.shows_path(),
+        ),
+    };
+    view! { <SignInPrompt message next/> }
+}
+
+#[component]
+fn ShowsPlanner(host: Memo<Host>) -> impl IntoView {
+    let shows = Resource::new(move || host.get().slug(), host_shows);
     let fields = ShowFields::new(None);
-    let create = Action::new(move |(slug, input): &(String, ShowInput)| {
-        let (slug, input) = (slug.clone(), input.clone());
+    let create = Action::new(move |(host, input): &(Host, ShowInput)| {
+        let (slug, input) = (host.slug(), input.clone());
         async move { create_show(slug, input).await }
     });
     let result: Signal<Option<Result<ShowDetail, AppError>>> = create.value().into();
@@ -130,39 +152,47 @@ pub fn BrandShowsPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(detail)) = result.get() {
             navigate(
-                &format!("/brand/{}/shows/{}", slug(), detail.summary.id),
+                &format!(
+                    "{}/{}",
+                    host.get_untracked().shows_path(),
+                    detail.summary.id
+                ),
                 Default::default(),
             );
         }
     });
+    let is_gala = move || host.get() == Host::Platform;
     view! {
-        <Title text="Shows"/>
+        <Title text=move || if is_gala() { "Galas" } else { "Shows" }/>
         <section class="container page">
-            <div class="page__head"><h1>"Shows"</h1></div>
-            <crate::brands::DashboardNav slug=slug() current="shows"/>
+            <div class="page__head"><h1>{move || if is_gala() { "Galas" } else { "Shows" }}</h1></div>
+            {move || host.get().nav()}
+            {move || is_gala().then(|| view! {
+                <p class="page__lead">"The platform's own shows: each look can reveal products of any approved brand."</p>
+            })}
             <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
                 {move || shows.get().map(|result| match result {
                     Ok(shows) if shows.is_empty() => view! {
                         <div class="notice">
-                            <h2 class="notice__title">"No shows yet"</h2>
+                            <h2 class="notice__title">{move || if is_gala() { "No galas yet" } else { "No shows yet" }}</h2>
                             <p>"Plan a See Now, Buy Now show: viewers buy each look the moment it walks the runway."</p>
                         </div>
                     }.into_any(),
                     Ok(shows) => view! {
                         <ul class="listing-rows">
-                            {shows.into_iter().map(|show| view! { <ShowRow slug=slug() show/> }).collect_view()}
+                            {shows.into_iter().map(|show| view! { <ShowRow base=host.get().shows_path() show/> }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to plan your brand's shows." next="/brands"/> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
+                    Err(AppError::Unauthorized) => sign_in_prompt(&host.get()).into_any(),
+                    Err(AppError::NotFound | AppError::Forbidden) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),
                 })}
             </Transition>
             <form class="panel form" on:submit=move |ev: leptos::ev::SubmitEvent| {
                 ev.prevent_default();
-                create.dispatch((slug(), fields.input()));
+                create.dispatch((host.get(), fields.input()));
             }>
-                <h2>"Plan a show"</h2>
+                <h2>{move || if is_gala() { "Plan a gala" } else { "Plan a show" }}</h2>
                 <ShowFieldsView fields result/>
                 {form_error(result)}
                 <button class="button button--primary" type="submit" disabled=move || create.pending().get()>"Create draft"</button>
@@ -172,10 +202,10 @@ pub fn BrandShowsPage() -> impl IntoView {
 }
 
 #[component]
-fn ShowRow(slug: String, show: ShowSummary) -> impl IntoView {
+fn ShowRow(base: String, show: ShowSummary) -> impl IntoView {
     view! {
         <li>
-            <A href=format!("/brand/{slug}/shows/{}", show.id) attr:class="listing-row">
+            <A href=format!("{base}/{}", show.id) attr:class="listing-row">
                 <span class="listing-row__title">{show.title.clone()}</span>
                 <span class="listing-row__meta">
                     {status_badge(show.status)}
@@ -187,26 +217,21 @@ fn ShowRow(slug: String, show: ShowSummary) -> impl IntoView {
     }
 }
 
-/// `/brand/:slug/shows/:id`
+/// `/brand/:slug/shows/:id` and `/admin/galas/:id`
 #[component]
 pub fn ShowEditorPage() -> impl IntoView {
+    let host = Host::from_params();
     let params = use_params_map();
-    let key = move || {
-        let p = params.get();
-        (
-            p.get("slug").unwrap_or_default(),
-            p.get("id").unwrap_or_default(),
-        )
-    };
-    let show = Resource::new(key, |(slug, id)| get_show(slug, id));
+    let key = move || (host.get(), params.get().get("id").unwrap_or_default());
+    let show = Resource::new(key, |(host, id)| get_show(host.slug(), id));
     view! {
         <Title text="Show"/>
         <section class="container page">
             <Suspense fallback=|| view! { <Skeleton class="skeleton--card"/> }>
                 {move || show.get().map(|result| match result {
-                    Ok(detail) => view! { <ShowEditor slug=key().0 detail/> }.into_any(),
-                    Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to plan your brand's shows." next="/brands"/> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
+                    Ok(detail) => view! { <ShowEditor host=key().0 detail/> }.into_any(),
+                    Err(AppError::Unauthorized) => sign_in_prompt(&host.get()).into_any(),
+                    Err(AppError::NotFound | AppError::Forbidden) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),
                 })}
             </Suspense>
@@ -215,24 +240,27 @@ pub fn ShowEditorPage() -> impl IntoView {
 }
 
 #[component]
-fn ShowEditor(slug: String, detail: ShowDetail) -> impl IntoView {
+fn ShowEditor(host: Host, detail: ShowDetail) -> impl IntoView {
     let id = detail.summary.id.clone();
     let fields = ShowFields::new(Some(&detail));
     let detail = RwSignal::new(detail);
-    let target = StoredValue::new((slug.clone(), id.clone()));
+    let console = format!("{}/{id}/live", host.shows_path());
+    let nav = host.nav();
+    let is_gala = host == Host::Platform;
+    let target = StoredValue::new((host, id));
     let save = Action::new(move |input: &ShowInput| {
-        let (slug, id) = target.get_value();
+        let (host, id) = target.get_value();
         let input = input.clone();
-        async move { update_show(slug, id, input).await }
+        async move { update_show(host.slug(), id, input).await }
     });
     let submit = Action::new(move |_: &()| {
-        let (slug, id) = target.get_value();
-        async move { submit_show(slug, id).await }
+        let (host, id) = target.get_value();
+        async move { submit_show(host.slug(), id).await }
     });
     let remove = Action::new(move |look_id: &String| {
-        let (slug, id) = target.get_value();
+        let (host, id) = target.get_value();
         let look_id = look_id.clone();
-        async move { remove_show_look(slug, id, look_id).await }
+        async move { remove_show_look(host.slug(), id, look_id).await }
     });
     let saved: Signal<Option<Result<ShowDetail, AppError>>> = save.value().into();
     let submitted: Signal<Option<Result<ShowDetail, AppError>>> = submit.value().into();
@@ -251,14 +279,13 @@ fn ShowEditor(slug: String, detail: ShowDetail) -> impl IntoView {
             <h1>{move || detail.with(|d| d.summary.title.clone())}</h1>
             {move || status_badge(status())}
         </div>
-        <crate::brands::DashboardNav slug=slug.clone() current="shows"/>
+        {nav}
         {move || detail.with(|d| d.review_note.clone()).filter(|_| status() == ShowStatus::Rejected).map(|note| view! {
             <div class="notice notice--warning"><h2 class="notice__title">"Changes requested"</h2><p>{note}</p></div>
         })}
         <div class="show-editor__actions">
             {move || matches!(status(), ShowStatus::Approved | ShowStatus::Live | ShowStatus::Ended).then(|| {
-                let (slug, id) = target.get_value();
-                view! { <A href=format!("/brand/{slug}/shows/{id}/live") attr:class="button button--primary">"Open the producer console"</A> }
+                view! { <A href=console.clone() attr:class="button button--primary">"Open the producer console"</A> }
             })}
             {move || editable().then(|| view! {
                 <button class="button button--primary" type="button" data-testid="submit-show"
@@ -293,7 +320,11 @@ fn ShowEditor(slug: String, detail: ShowDetail) -> impl IntoView {
                                             {look.items.into_iter().map(|item| view! {
                                                 <li class="runsheet__item">
                                                     <span>{item.title} {(!item.variant.is_empty()).then(|| format!(" · {}", item.variant))}</span>
-                                                    <span class="runsheet__meta">{item.sku_code} " · " {format_amount(item.price_minor, &item.currency)} " · " {item.units_left} " in stock"
+                                                    <span class="runsheet__meta">{item.sku_code} " · " {format_amount(item.price_minor, &item.currency)} " · "
+                                                        {match item.drop_stock {
+                                                            Some(set_aside) => format!("{} of {set_aside} set aside left", item.units_left),
+                                                            None => format!("{} in stock", item.units_left),
+                                                        }}
                                                         {item.exclusive.then_some(" · exclusive")}
                                                         {item.purchase_limit.map(|l| format!(" · limit {l}"))}</span>
                                                 </li>
@@ -310,7 +341,7 @@ fn ShowEditor(slug: String, detail: ShowDetail) -> impl IntoView {
                     }.into_any()
                 }
             }}
-            {move || editable().then(|| view! { <AddLookForm target detail/> })}
+            {move || editable().then(|| view! { <AddLookForm target detail is_gala/> })}
         </section>
         {move || editable().then(|| view! {
             <form class="panel form" on:submit=move |ev: leptos::ev::SubmitEvent| {
@@ -329,28 +360,61 @@ fn ShowEditor(slug: String, detail: ShowDetail) -> impl IntoView {
 /// Product rows the add-look form offers.
 const LOOK_FORM_ROWS: usize = 3;
 
+/// One product row of the add-look form.
+#[derive(Clone, Copy)]
+struct ItemRow {
+    brand: RwSignal<String>,
+    code: RwSignal<String>,
+    exclusive: RwSignal<bool>,
+    limit: RwSignal<String>,
+    drop_stock: RwSignal<String>,
+}
+
+impl ItemRow {
+    fn new() -> Self {
+        ItemRow {
+            brand: RwSignal::new(String::new()),
+            code: RwSignal::new(String::new()),
+            exclusive: RwSignal::new(false),
+            limit: RwSignal::new(String::new()),
+            drop_stock: RwSignal::new(String::new()),
+        }
+    }
+
+    fn clear(&self) {
+        for text in [self.brand, self.code, self.limit, self.drop_stock] {
+            text.set(String::new());
+        }
+        self.exclusive.set(false);
+    }
+
+    fn input(&self) -> LookItemInput {
+        LookItemInput {
+            sku_code: self.code.get(),
+            brand: Some(self.brand.get()).filter(|b| !b.trim().is_empty()),
+            drop_stock: self.drop_stock.get().trim().parse().ok(),
+            exclusive: self.exclusive.get(),
+            purchase_limit: self.limit.get().trim().parse().ok(),
+        }
+    }
+}
+
 #[component]
 fn AddLookForm(
-    target: StoredValue<(String, String)>,
+    target: StoredValue<(Host, String)>,
     detail: RwSignal<ShowDetail>,
+    /// Items name their brand (a gala mixes brands).
+    is_gala: bool,
 ) -> impl IntoView {
     let title = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let flash = RwSignal::new(String::new());
-    let rows: Vec<(RwSignal<String>, RwSignal<bool>, RwSignal<String>)> = (0..LOOK_FORM_ROWS)
-        .map(|_| {
-            (
-                RwSignal::new(String::new()),
-                RwSignal::new(false),
-                RwSignal::new(String::new()),
-            )
-        })
-        .collect();
+    let rows: Vec<ItemRow> = (0..LOOK_FORM_ROWS).map(|_| ItemRow::new()).collect();
     let rows = StoredValue::new(rows);
     let add = Action::new(move |look: &LookInput| {
-        let (slug, id) = target.get_value();
+        let (host, id) = target.get_value();
         let look = look.clone();
-        async move { add_show_look(slug, id, look).await }
+        async move { add_show_look(host.slug(), id, look).await }
     });
     let result: Signal<Option<Result<ShowDetail, AppError>>> = add.value().into();
     Effect::new(move |_| {
@@ -359,13 +423,7 @@ fn AddLookForm(
             title.set(String::new());
             note.set(String::new());
             flash.set(String::new());
-            rows.with_value(|rows| {
-                for (code, exclusive, limit) in rows {
-                    code.set(String::new());
-                    exclusive.set(false);
-                    limit.set(String::new());
-                }
-            });
+            rows.with_value(|rows| rows.iter().for_each(ItemRow::clear));
         }
     });
     let errors = field_signal(result);
@@ -380,12 +438,8 @@ fn AddLookForm(
         ev.prevent_default();
         let items = rows.with_value(|rows| {
             rows.iter()
-                .filter(|(code, _, _)| !code.get().trim().is_empty())
-                .map(|(code, exclusive, limit)| LookItemInput {
-                    sku_code: code.get(),
-                    exclusive: exclusive.get(),
-                    purchase_limit: limit.get().trim().parse().ok(),
-                })
+                .filter(|row| !row.code.get().trim().is_empty())
+                .map(ItemRow::input)
                 .collect()
         });
         add.dispatch(LookInput {
@@ -402,19 +456,23 @@ fn AddLookForm(
             <BoundField id="look-note" label="Note for viewers (optional)" value=note errors=errors("note")/>
             <BoundField id="look-flash" label="Flash window, seconds (optional)" hint="10 to 300: the buy window closes by itself. Empty: open until you close it." kind="number" inputmode="numeric" value=flash errors=errors("flash_secs")/>
             <ErrorList errors=errors("items")/>
-            {rows.with_value(|rows| rows.iter().enumerate().map(|(i, (code, exclusive, limit))| {
-                let (code, exclusive, limit) = (*code, *exclusive, *limit);
+            {rows.with_value(|rows| rows.iter().enumerate().map(|(i, row)| {
+                let row = *row;
                 view! {
                     <fieldset class="add-look__item">
                         <legend>{format!("Product {}", i + 1)}</legend>
-                        <BoundField id=format!("look-sku-{i}") label="SKU code" value=code errors=item_errors(i, "sku_code") required={i == 0}/>
+                        {is_gala.then(|| view! {
+                            <BoundField id=format!("look-brand-{i}") label="Brand (slug)" value=row.brand errors=item_errors(i, "brand") required={i == 0}/>
+                        })}
+                        <BoundField id=format!("look-sku-{i}") label="SKU code" value=row.code errors=item_errors(i, "sku_code") required={i == 0}/>
                         <div class="field-grid">
-                            <BoundField id=format!("look-limit-{i}") label="Limit per person (optional)" kind="number" inputmode="numeric" value=limit errors=item_errors(i, "purchase_limit")/>
-                            <label class="choice">
-                                <input type="checkbox" id=format!("look-exclusive-{i}") prop:checked=move || exclusive.get() on:change=move |ev| exclusive.set(event_target_checked(&ev))/>
-                                " Show exclusive"
-                            </label>
+                            <BoundField id=format!("look-drop-{i}") label="Drop stock (optional)" hint="Units set aside for this drop: only the show sells them. Empty: it sells the open stock." kind="number" inputmode="numeric" value=row.drop_stock errors=item_errors(i, "drop_stock")/>
+                            <BoundField id=format!("look-limit-{i}") label="Limit per person (optional)" kind="number" inputmode="numeric" value=row.limit errors=item_errors(i, "purchase_limit")/>
                         </div>
+                        <label class="choice">
+                            <input type="checkbox" id=format!("look-exclusive-{i}") prop:checked=move || row.exclusive.get() on:change=move |ev| row.exclusive.set(event_target_checked(&ev))/>
+                            " Show exclusive"
+                        </label>
                     </fieldset>
                 }
             }).collect_view())}
@@ -444,6 +502,7 @@ pub fn AdminShowsPage() -> impl IntoView {
         <Title text="Show review"/>
         <section class="container page">
             <div class="page__head"><h1>"Shows to review"</h1></div>
+            <crate::core::ui::AdminNav current="shows"/>
             {form_error(result)}
             <ErrorList errors=field_signal(result)("note")/>
             <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>

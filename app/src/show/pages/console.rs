@@ -1,4 +1,5 @@
-//! `/brand/<slug>/shows/<id>/live`: the producer console. Every action is one click and
+//! `/brand/<slug>/shows/<id>/live` (and `/admin/galas/<id>/live` for a gala): the producer
+//! console. Every action is one click and
 //! reaches viewers at once; the figures refresh every second.
 
 use chrono::Utc;
@@ -7,8 +8,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use super::status_badge;
 use super::viewer::use_show_stream;
+use super::{status_badge, Host};
 use crate::core::money::format_amount;
 use crate::core::ui::{InlineError, NotFoundPage, SignInPrompt, Skeleton};
 use crate::core::AppError;
@@ -17,26 +18,21 @@ use crate::show::{
     ProducerAction, ShowDetail, ShowFigures, ShowStatus,
 };
 
-/// `/brand/:slug/shows/:id/live`
+/// `/brand/:slug/shows/:id/live` and `/admin/galas/:id/live`
 #[component]
 pub fn ProducerConsolePage() -> impl IntoView {
+    let host = Host::from_params();
     let params = use_params_map();
-    let key = move || {
-        let p = params.get();
-        (
-            p.get("slug").unwrap_or_default(),
-            p.get("id").unwrap_or_default(),
-        )
-    };
-    let show = Resource::new(key, |(slug, id)| get_show(slug, id));
+    let key = move || (host.get(), params.get().get("id").unwrap_or_default());
+    let show = Resource::new(key, |(host, id)| get_show(host.slug(), id));
     view! {
         <Title text="Producer console"/>
         <section class="container page console">
             <Suspense fallback=|| view! { <Skeleton class="skeleton--card"/> }>
                 {move || show.get().map(|result| match result {
-                    Ok(detail) => view! { <Console slug=key().0 detail/> }.into_any(),
-                    Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to produce your brand's show." next="/brands"/> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
+                    Ok(detail) => view! { <Console host=key().0 detail/> }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to produce the show." next=format!("{}/{}/live", host.get().shows_path(), key().1)/> }.into_any(),
+                    Err(AppError::NotFound | AppError::Forbidden) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),
                 })}
             </Suspense>
@@ -65,10 +61,11 @@ impl Click {
 }
 
 #[component]
-fn Console(slug: String, detail: ShowDetail) -> impl IntoView {
+fn Console(host: Host, detail: ShowDetail) -> impl IntoView {
     let id = detail.summary.id.clone();
     let detail = RwSignal::new(detail);
-    let target = StoredValue::new((slug.clone(), id.clone()));
+    let run_sheet = format!("{}/{id}", host.shows_path());
+    let target = StoredValue::new((host.slug(), id.clone()));
     let act = Action::new(move |click: &Click| {
         let (slug, id) = target.get_value();
         let click = click.clone();
@@ -133,7 +130,7 @@ fn Console(slug: String, detail: ShowDetail) -> impl IntoView {
             {move || status_badge(status())}
         </div>
         <nav class="console__links">
-            <A href=format!("/brand/{slug}/shows/{id}")>"Run-sheet"</A>
+            <A href=run_sheet>"Run-sheet"</A>
             <a href=format!("/show/{id}") target="_blank" rel="noopener">"Open the viewer page ↗"</a>
         </nav>
         <div class="console__controls">
@@ -287,7 +284,7 @@ fn ConsoleLook(
 }
 
 #[component]
-fn ModeratedChat(slug: String, id: String) -> impl IntoView {
+fn ModeratedChat(slug: Option<String>, id: String) -> impl IntoView {
     let state = Resource::new(
         {
             let id = id.clone();

@@ -253,7 +253,15 @@ fn LiveShow(state: ShowState, embed: bool) -> impl IntoView {
                 <header class="show__head">
                     <h1 class="show__title">{title}</h1>
                     <p class="show__brand">
-                        <A href=with(&|s| format!("/b/{}", s.brand_slug))>{with(&|s| s.brand_name.clone())}</A>
+                        {
+                            let (slug, name) = (with(&|s| s.brand_slug.clone()), with(&|s| s.brand_name.clone()));
+                            // A gala has no one brand page to link to.
+                            if slug.is_empty() {
+                                view! { <span>{name}</span> }.into_any()
+                            } else {
+                                view! { <A href=format!("/b/{slug}")>{name}</A> }.into_any()
+                            }
+                        }
                     </p>
                 </header>
                 <p class="show__ticker" aria-live="polite" data-testid="sales-ticker">

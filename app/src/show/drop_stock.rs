@@ -1,0 +1,201 @@
+//! Drop stock: units a look sets aside for its drop. They move (a transfer in the stock
+//! ledger) from the brand's open locations to a location of the show — one per brand taking
+//! part — so only the show's buyers draw on them (see `catalog::stock::StockPool`), the
+//! storefront no longer counts them, and a drop sells out on its own while the brand's
+//! warehouse still has more. When the show ends its locations are released: what is left
+//! there is open stock again, and refunds of show orders return there like anywhere else.
+
+use entity::{show, sku, stock_level, stock_location};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::catalog::stock::{self, drawn_on, Movement, MovementKind, StockPool};
+use crate::core::{time::now, AppError};
+
+/// The location holding `brand_id`'s units set aside for `show`, created on first use.
+async fn show_location(
+    db: &impl ConnectionTrait,
+    show: &show::Model,
+    brand_id: Uuid,
+) -> Result<Uuid, AppError> {
+    let found = stock_location::Entity::find()
+        .select_only()
+        .column(stock_location::Column::Id)
+        .filter(stock_location::Column::ShowId.eq(show.id))
+        .filter(stock_location::Column::BrandId.eq(brand_id))
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    // Unique per brand: the show's id tells two shows of the same title apart.
+    let title: String = show.title.chars().take(48).collect();
+    let id = Uuid::now_v7();
+    stock_location::Model {
+        id,
+        brand_id,
+        name: format!(
+            "Show stock · {title} · {}",
+            &show.id.simple().to_string()[..8]
+        ),
+        kind: "show".into(),
+        show_id: Some(show.id),
+        created_at: now(),
+    }
+    .into_active_model()
+    .reset_all()
+    .insert(db)
+    .await?;
+    Ok(id)
+}
+
+/// Both halves of a transfer of `units` of `sku` between two locations, in the ledger.
+async fn transfer(
+    db: &impl ConnectionTrait,
+    sku: &sku::Model,
+    from: Uuid,
+    to: Uuid,
+    units: i64,
+    reason: &str,
+    actor: Uuid,
+) -> Result<(), AppError> {
+    let reference = Uuid::now_v7().to_string();
+    for (location_id, kind, delta) in [
+        (from, MovementKind::TransferOut, -units),
+        (to, MovementKind::TransferIn, units),
+    ] {
+        stock::apply_movement(
+            db,
+            &Movement {
+                brand_id: sku.brand_id,
+                sku_id: sku.id,
+                location_id,
+                kind,
+                on_hand_delta: delta,
+                reserved_delta: 0,
+                reason,
+                actor: Some(actor),
+                reference: Some(&reference),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sets `units` of `sku` aside for `show`, taken from the brand's open locations (the fullest
+/// first). Call inside the transaction that adds the look; when the open stock is short, the
+/// answer is an error on `field`.
+pub(super) async fn set_aside(
+    db: &impl ConnectionTrait,
+    show: &show::Model,
+    sku: &sku::Model,
+    units: i64,
+    actor: Uuid,
+    field: &str,
+) -> Result<(), AppError> {
+    let levels = stock::pool_levels(db, &[sku.id], true)
+        .await?
+        .remove(&sku.id)
+        .unwrap_or_default();
+    let mut open = drawn_on(&levels, StockPool::Open);
+    let total: i64 = open
+        .iter()
+        .map(|&i| Ord::max(levels[i].available(), 0))
+        .sum();
+    if total < units {
+        return Err(AppError::field(
+            field,
+            format!("Only {total} units are in open stock to set aside."),
+        ));
+    }
+    let to = show_location(db, show, sku.brand_id).await?;
+    let reason = format!("set aside for the show “{}”", show.title);
+    open.sort_by_key(|&i| -levels[i].available());
+    let mut need = units;
+    for i in open {
+        let take = Ord::min(need, Ord::max(levels[i].available(), 0));
+        if take > 0 {
+            transfer(db, sku, levels[i].location_id, to, take, &reason, actor).await?;
+            need -= take;
+        }
+        if need == 0 {
+            break;
+        }
+    }
+    stock::refresh_available(db, sku.listing_id).await?;
+    Ok(())
+}
+
+/// Puts `units` of `sku` set aside for `show` back into the brand's oldest open location (a
+/// look taken off the run-sheet before the show).
+pub(super) async fn put_back(
+    db: &impl ConnectionTrait,
+    show: &show::Model,
+    sku: &sku::Model,
+    units: i64,
+    actor: Uuid,
+) -> Result<(), AppError> {
+    let from = show_location(db, show, sku.brand_id).await?;
+    let to: Uuid = stock_location::Entity::find()
+        .select_only()
+        .column(stock_location::Column::Id)
+        .filter(stock_location::Column::BrandId.eq(sku.brand_id))
+        .filter(stock_location::Column::ShowId.is_null())
+        .order_by_asc(stock_location::Column::CreatedAt)
+        .into_tuple()
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("set-aside stock without an open location"))?;
+    let reason = format!("look taken off the show “{}”", show.title);
+    transfer(db, sku, from, to, units, &reason, actor).await?;
+    stock::refresh_available(db, sku.listing_id).await?;
+    Ok(())
+}
+
+/// Releases `show_id`'s locations (the show ended): what is left there is open stock again.
+/// Answers the SKUs that had units there.
+pub(super) async fn release(
+    db: &impl ConnectionTrait,
+    show_id: Uuid,
+) -> Result<Vec<Uuid>, AppError> {
+    let locations: Vec<Uuid> = stock_location::Entity::find()
+        .select_only()
+        .column(stock_location::Column::Id)
+        .filter(stock_location::Column::ShowId.eq(show_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if locations.is_empty() {
+        return Ok(Vec::new());
+    }
+    stock_location::Entity::update_many()
+        .col_expr(stock_location::Column::ShowId, Expr::value(None::<Uuid>))
+        .filter(stock_location::Column::Id.is_in(locations.clone()))
+        .exec(db)
+        .await?;
+    let skus: Vec<Uuid> = stock_level::Entity::find()
+        .select_only()
+        .column(stock_level::Column::SkuId)
+        .filter(stock_level::Column::LocationId.is_in(locations))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut listings: Vec<Uuid> = sku::Entity::find()
+        .select_only()
+        .column(sku::Column::ListingId)
+        .filter(sku::Column::Id.is_in(skus.clone()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    listings.sort_unstable();
+    listings.dedup();
+    for listing_id in listings {
+        stock::refresh_available(db, listing_id).await?;
+    }
+    Ok(skus)
+}
