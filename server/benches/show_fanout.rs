@@ -483,6 +483,7 @@ async fn run(
     // The drop.
     let sent = Instant::now();
     let dropped = produce("reveal").await?;
+    let click_answered = sent.elapsed();
     anyhow::ensure!(
         dropped.status().is_success(),
         "drop: {}",
@@ -513,6 +514,10 @@ async fn run(
         percentile(&latencies, 0.50),
         percentile(&latencies, 0.99),
         percentile(&latencies, 1.0),
+    );
+    println!(
+        "the producer's click (POST /api/fn/shows/produce) was answered in {:.1} ms",
+        click_answered.as_secs_f64() * 1000.0
     );
     let per_viewer = (rss_after.saturating_sub(rss_before) as f64 * 1024.0) / held.max(1) as f64;
     println!(

@@ -31,6 +31,8 @@ const NOTIFY_CHANNEL: &str = "gala_show";
 const CHANNEL_CAPACITY: usize = 256;
 /// Seconds a show's channel stays around with no viewer.
 const IDLE_TICKS: u32 = 30;
+/// Seconds of unchanged figures after which the streams get a keep-alive comment instead.
+const KEEP_ALIVE_TICKS: u32 = 15;
 
 /// One event ready for the wire, encoded once per node however many viewers it goes to:
 /// with tens of thousands of viewers, per-connection formatting was the fan-out's main cost.
@@ -85,9 +87,22 @@ struct Channel {
     viewers: AtomicI64,
     reactions: AtomicI64,
     idle_ticks: AtomicU32,
+    /// Ticks since the streams last got figures or a keep-alive.
+    quiet_ticks: AtomicU32,
     /// The latest snapshot, reused by arrivals until the next event.
     snapshot: Mutex<Option<Snapshot>>,
     stats: Mutex<ShowStats>,
+}
+
+impl Channel {
+    /// Sends a keep-alive comment when the streams have had nothing for
+    /// [`KEEP_ALIVE_TICKS`] seconds (so proxies keep them open).
+    fn keep_alive_if_quiet(&self) {
+        if self.quiet_ticks.fetch_add(1, Ordering::Relaxed) + 1 >= KEEP_ALIVE_TICKS {
+            self.quiet_ticks.store(0, Ordering::Relaxed);
+            let _ = self.tx.send(Frame::keep_alive());
+        }
+    }
 }
 
 struct Inner {
@@ -168,6 +183,7 @@ impl ShowHub {
                     viewers: AtomicI64::new(0),
                     reactions: AtomicI64::new(0),
                     idle_ticks: AtomicU32::new(0),
+                    quiet_ticks: AtomicU32::new(0),
                     snapshot: Mutex::new(None),
                     stats: Mutex::new(ShowStats::default()),
                 })
@@ -332,6 +348,12 @@ impl ShowHub {
             };
             match figures.await {
                 Ok(None) => {}
+                // Unchanged figures are not sent again: with tens of thousands of viewers,
+                // each second's figures are a burst of writes a drop would queue behind.
+                // Arrivals get the latest with their snapshot.
+                Ok(Some(stats)) if *lock(&channel.stats) == stats => {
+                    channel.keep_alive_if_quiet();
+                }
                 Ok(Some(stats)) => {
                     *lock(&channel.stats) = stats.clone();
                     let json = serde_json::to_string(&Envelope {
@@ -340,12 +362,12 @@ impl ShowHub {
                     })
                     .unwrap_or_default();
                     let _ = channel.tx.send(Frame::new(None, &json));
+                    channel.quiet_ticks.store(0, Ordering::Relaxed);
                 }
                 Err(error) => {
                     tracing::warn!(%show_id, %error, "show figures skipped this second");
-                    // The figures double as the streams' keep-alive.
                     if watched {
-                        let _ = channel.tx.send(Frame::keep_alive());
+                        channel.keep_alive_if_quiet();
                     }
                 }
             }

@@ -969,6 +969,16 @@ pub(super) async fn show_sales(
         .collect())
 }
 
+/// A viewer count as shown: exact up to 1,000, then to three significant figures (51,234 →
+/// 51,200), so a big audience's comings and goings don't change the figures every second.
+fn shown_viewers(viewers: i64) -> i64 {
+    let mut unit = 1;
+    while viewers / unit >= 1_000 {
+        unit *= 10;
+    }
+    viewers / unit * unit
+}
+
 /// The show's live figures (viewers over all nodes seen in the last five seconds).
 pub async fn stats(db: &impl ConnectionTrait, show_id: Uuid) -> Result<ShowStats, AppError> {
     let show = public_show(db, show_id).await?;
@@ -990,7 +1000,7 @@ pub async fn stats(db: &impl ConnectionTrait, show_id: Uuid) -> Result<ShowStats
     orders.sort_unstable();
     orders.dedup();
     Ok(ShowStats {
-        viewers,
+        viewers: shown_viewers(viewers),
         orders: orders.len() as i64,
         units_sold: sales.iter().map(|s| s.2).sum(),
         units_left: skus
@@ -1000,4 +1010,18 @@ pub async fn stats(db: &impl ConnectionTrait, show_id: Uuid) -> Result<ShowStats
         reactions: show.reactions,
         latest: sales.iter().take(5).map(|s| s.1.clone()).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_viewers;
+
+    #[test]
+    fn viewer_counts_are_exact_to_a_thousand_then_three_significant_figures() {
+        assert_eq!(shown_viewers(0), 0);
+        assert_eq!(shown_viewers(999), 999);
+        assert_eq!(shown_viewers(1_234), 1_230);
+        assert_eq!(shown_viewers(51_234), 51_200);
+        assert_eq!(shown_viewers(1_234_567), 1_230_000);
+    }
 }
