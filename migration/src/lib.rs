@@ -17,6 +17,7 @@ mod m20261122_000009_create_checkout;
 mod m20261122_000010_create_cart;
 mod m20261122_000011_create_shows;
 mod m20261123_000012_galas_and_drop_stock;
+mod m20261123_000013_search_facets_in_tsvector;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_create_cart::Migration),
             Box::new(m20261122_000011_create_shows::Migration),
             Box::new(m20261123_000012_galas_and_drop_stock::Migration),
+            Box::new(m20261123_000013_search_facets_in_tsvector::Migration),
         ]
     }
 }

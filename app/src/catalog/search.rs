@@ -17,21 +17,31 @@ use crate::core::{cursor, AppError};
 pub const PAGE_SIZE: u32 = 24;
 pub const MAX_LIMIT: u32 = 100;
 const MAX_TERMS: usize = 8;
-/// How many matches a search with words considers: the newest this many (by when they were
-/// indexed on SQLite, published on PostgreSQL), which are then ranked, sorted and paged. This
-/// bound is what keeps a common word fast in 15 million listings — ranking every one of a
-/// million "silk" matches cannot be — at the price that relevance and price sorts order the
-/// newest 500 matches rather than all of them. Narrower searches (more words, a category,
-/// a brand) are exact whenever they match fewer listings than this.
+/// How many matches a search with words considers, which are then ranked, sorted and paged:
+/// on SQLite the newest this many (by when they were indexed); on PostgreSQL the newest this
+/// many too when the words are common (see [`RECENT_WALK`]), otherwise the first this many
+/// the GIN index yields (table order, roughly oldest first: the index cannot hand them over
+/// newest first without reading every match). This bound is what keeps a common word fast
+/// in 15 million listings — ranking every one of a million "silk" matches cannot be — at the
+/// price that relevance and price sorts order 500 of the matches rather than all of them.
+/// Narrower searches (more words, a category, a brand, in stock) are exact whenever they match
+/// fewer listings than this.
 pub const CANDIDATES: i64 = 500;
+
+/// PostgreSQL: how many of the newest listings are looked at for
+/// [`CANDIDATES`] matches before the search turns to the GIN index instead (see
+/// `search_with`). Words in more than one listing in ten are found this way.
+const RECENT_WALK: i64 = 5_000;
 
 /// A last word shorter than this is also tried as the beginning of a word when the whole
 /// words find nothing: people type "sli" and mean "slip"; a longer word is taken as written
 /// (a prefix search merges every posting list under it, which is what makes it slow).
 const PREFIX_BELOW_CHARS: usize = 6;
 
-/// The facet tokens a listing carries in the SQLite index, so filters narrow the match
-/// inside FTS5 instead of after it: `cat<category> brand<brand id hex> [instock]`.
+/// The facet tokens a listing carries in the search index, so filters narrow the match inside
+/// the index instead of after it: `cat<category> brand<brand id hex> [instock]`. SQLite's FTS5
+/// rows get this text; PostgreSQL's generated `tsvector` computes the same lexemes itself
+/// (migrations 000008 and 000013).
 pub fn facets(category: &str, brand_id: Uuid, available: i64) -> String {
     let mut tokens = format!("{} {}", category_token(category), brand_token(brand_id));
     if available > 0 {
@@ -306,9 +316,8 @@ async fn search_with(
         _ => None,
     };
     let mut sql = Sql::new(backend);
-    // The inner query finds and filters (with words: at most CANDIDATES of the newest
-    // matches); the outer one pages by (score, id), where `score` is whatever the sort
-    // orders by, ascending.
+    // The inner query finds and filters (with words: at most CANDIDATES matches); the outer
+    // one pages by (score, id), where `score` is whatever the sort orders by, ascending.
     sql.push("SELECT * FROM (SELECT ")
         .push(CARD_COLUMNS)
         .push(", ");
@@ -390,8 +399,10 @@ async fn search_with(
             sql.push("listing l WHERE 1 = 1");
         }
         (_, false) => {
+            // Words and facets are one GIN intersection (migration 000013); ranking uses the
+            // words alone (facet lexemes have no positions and would flatten ts_rank).
             let last = words.len().saturating_sub(1);
-            let ts_query = words
+            let ts_words = words
                 .iter()
                 .enumerate()
                 .map(|(i, w)| {
@@ -403,9 +414,68 @@ async fn search_with(
                 })
                 .collect::<Vec<_>>()
                 .join(" & ");
-            sql.push("listing l, to_tsquery('simple', ")
-                .bind(ts_query)
-                .push(") AS q(query) WHERE l.search_vector @@ q.query");
+            let mut ts_facets = Vec::new();
+            if let Some(category) = category {
+                ts_facets.push(format!("'{}'", category_token(category)));
+            }
+            if let Some(id) = brand_id {
+                ts_facets.push(format!("'{}'", brand_token(id)));
+            }
+            if query.in_stock == Some(true) {
+                ts_facets.push("'instock'".to_owned());
+            }
+            let push_matches = |sql: &mut Sql| {
+                sql.push("(to_tsquery('simple', ")
+                    .bind(ts_words.clone())
+                    .push(")");
+                if !ts_facets.is_empty() {
+                    sql.push(" && ")
+                        .bind(ts_facets.join(" & "))
+                        .push("::tsquery");
+                }
+                sql.push(")");
+            };
+            // Candidates, two ways, whichever is cheap for these words. Common words
+            // (the newest RECENT_WALK listings, of the category when one is asked for,
+            // hold CANDIDATES matches): those, newest first, found without the index.
+            // Otherwise the GIN index's matches, in table order (`search_candidates`,
+            // migration 000013): reading every posting of a word in all 15 million
+            // listings is what the first way avoids, walking the whole table for a rare
+            // word what the second does.
+            sql.push(
+                "(WITH recent AS MATERIALIZED (SELECT r.id FROM (\
+                 SELECT id, search_vector, price_min_minor FROM listing WHERE visible = TRUE",
+            );
+            if let Some(category) = category {
+                sql.push(" AND category = ").bind(category.to_owned());
+            }
+            sql.push(" ORDER BY published_at DESC LIMIT ")
+                .bind(RECENT_WALK)
+                .push(") r WHERE r.search_vector @@ ");
+            push_matches(&mut sql);
+            if let Some(min) = query.min_price {
+                sql.push(" AND r.price_min_minor >= ").bind(min);
+            }
+            if let Some(max) = query.max_price {
+                sql.push(" AND r.price_min_minor <= ").bind(max);
+            }
+            sql.push(" LIMIT ")
+                .bind(CANDIDATES)
+                .push(") SELECT id FROM recent WHERE (SELECT count(*) FROM recent) >= ")
+                .bind(CANDIDATES)
+                .push(" UNION ALL SELECT id FROM search_candidates(");
+            push_matches(&mut sql);
+            sql.push(", ")
+                .bind(CANDIDATES)
+                .push(", ")
+                .bind(query.min_price)
+                .push(", ")
+                .bind(query.max_price)
+                .push(") AS indexed(id) WHERE (SELECT count(*) FROM recent) < ")
+                .bind(CANDIDATES)
+                .push(") AS c(id) JOIN listing l ON l.id = c.id, to_tsquery('simple', ")
+                .bind(ts_words)
+                .push(") AS q(query) WHERE 1 = 1");
         }
         (_, true) => {
             sql.push("listing l CROSS JOIN (SELECT NULL::tsquery AS query) q WHERE 1 = 1");
@@ -416,24 +486,24 @@ async fn search_with(
     // A literal, not a bound value: PostgreSQL can only use its partial index (`WHERE
     // visible`) when the query says so in its text, generic prepared plans included.
     sql.push(" AND l.visible = TRUE");
-    if let Some(category) = category {
-        sql.push(" AND l.category = ").bind(category.to_owned());
-    }
-    if let Some(id) = brand_id {
-        sql.push(" AND l.brand_id = ").bind(id);
+    // On PostgreSQL with words the facets are already in the match, and repeating them here
+    // would only make the planner count them twice.
+    if backend == DbBackend::Sqlite || words.is_empty() {
+        if let Some(category) = category {
+            sql.push(" AND l.category = ").bind(category.to_owned());
+        }
+        if let Some(id) = brand_id {
+            sql.push(" AND l.brand_id = ").bind(id);
+        }
+        if query.in_stock == Some(true) {
+            sql.push(" AND l.available > 0");
+        }
     }
     if let Some(min) = query.min_price {
         sql.push(" AND l.price_min_minor >= ").bind(min);
     }
     if let Some(max) = query.max_price {
         sql.push(" AND l.price_min_minor <= ").bind(max);
-    }
-    if query.in_stock == Some(true) {
-        sql.push(" AND l.available > 0");
-    }
-    if backend == DbBackend::Postgres && !words.is_empty() {
-        sql.push(" ORDER BY l.published_at DESC, l.id DESC LIMIT ")
-            .bind(CANDIDATES);
     }
     sql.push(") hits");
     if let Some(after) = query.after.as_deref() {
