@@ -205,6 +205,38 @@ pub fn drawn_on(levels: &[PoolLevel], pool: StockPool) -> Vec<usize> {
         .collect()
 }
 
+/// How `need` units of one SKU are taken from its `levels` by buyers drawing on `pool`: the
+/// fullest location first (fewer split parcels), as (index into `levels`, units) pairs.
+/// `Err(total)` when only `total` units are there, fewer than `need`; nothing is taken then.
+pub fn take_fullest_first(
+    levels: &[PoolLevel],
+    pool: StockPool,
+    need: i64,
+) -> Result<Vec<(usize, i64)>, i64> {
+    let mut order = drawn_on(levels, pool);
+    let total: i64 = order
+        .iter()
+        .map(|&i| Ord::max(levels[i].available(), 0))
+        .sum();
+    if total < need {
+        return Err(total);
+    }
+    order.sort_by_key(|&i| -levels[i].available());
+    let mut need = need;
+    let mut taken = Vec::new();
+    for i in order {
+        if need == 0 {
+            break;
+        }
+        let take = Ord::min(need, Ord::max(levels[i].available(), 0));
+        if take > 0 {
+            taken.push((i, take));
+            need -= take;
+        }
+    }
+    Ok(taken)
+}
+
 /// The levels of `skus` by SKU, each SKU's in location order. With `lock`, the rows are locked
 /// for the caller's transaction on PostgreSQL (in that fixed order, so two writers never wait
 /// on each other crosswise).
@@ -341,6 +373,18 @@ pub async fn refresh_available(
         return Ok(listing::Model { search_key, ..row });
     }
     Ok(row)
+}
+
+/// [`refresh_available`] for each of `listings` (once each, repeats ignored).
+pub async fn refresh_listings(
+    db: &impl ConnectionTrait,
+    listings: impl IntoIterator<Item = Uuid>,
+) -> Result<(), AppError> {
+    let listings: std::collections::BTreeSet<Uuid> = listings.into_iter().collect();
+    for listing_id in listings {
+        refresh_available(db, listing_id).await?;
+    }
+    Ok(())
 }
 
 /// The brand's locations, creating the default one the first time.

@@ -33,7 +33,9 @@ use super::request::OrderRequest;
 use super::{
     idempotency, orders, BrandOrderView, OrderLineView, OrderStatus, OrderView, PaymentView,
 };
-use crate::catalog::stock::{self, drawn_on, MovementKind, PoolLevel, StockPool};
+use crate::catalog::stock::{
+    self, drawn_on, take_fullest_first, MovementKind, PoolLevel, StockPool,
+};
 use crate::core::{bulk, time::now, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
 
 /// A SKU as the engine sells it.
@@ -211,7 +213,7 @@ async fn reserve(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppError> {
         decisions.push(Decision::Reserved(Box::new(reserved)));
     }
     apply_level_deltas(&txn, &level_deltas).await?;
-    refresh_listings(&txn, touched_listings).await?;
+    stock::refresh_listings(&txn, touched_listings).await?;
     bulk::insert_all(&txn, new_orders).await?;
     bulk::insert_all(&txn, new_brand_orders).await?;
     bulk::insert_all(&txn, new_lines).await?;
@@ -303,35 +305,15 @@ fn plan(
     let mut allocations = Vec::with_capacity(request.lines.len());
     for (line, item) in request.lines.iter().zip(&items) {
         let stock = levels.get(&line.sku_id).map(Vec::as_slice).unwrap_or(&[]);
-        let eligible = drawn_on(stock, request.pool);
-        let total: i64 = eligible
-            .iter()
-            .map(|&i| Ord::max(stock[i].available(), 0))
-            .sum();
-        if total < line.quantity {
-            return Err(if total == 0 {
+        let taken = take_fullest_first(stock, request.pool, line.quantity).map_err(|total| {
+            if total == 0 {
                 AppError::SoldOut
             } else {
                 AppError::Conflict {
                     message: format!("Only {total} left of “{}”.", item.title),
                 }
-            });
-        }
-        let mut need = line.quantity;
-        let mut taken = Vec::new();
-        let mut order = eligible;
-        // The fullest location first: fewer split parcels.
-        order.sort_by_key(|&i| -stock[i].available());
-        for i in order {
-            let take = Ord::min(need, Ord::max(stock[i].available(), 0));
-            if take > 0 {
-                taken.push((i, take));
-                need -= take;
             }
-            if need == 0 {
-                break;
-            }
-        }
+        })?;
         allocations.push(taken);
     }
     let order_id = Uuid::now_v7();
@@ -534,18 +516,6 @@ fn movement(
         created_at: now(),
     }
     .into_active_model()
-}
-
-/// Recomputes what storefront cards and the "in stock" filter read for `listings`.
-pub(super) async fn refresh_listings(
-    db: &impl ConnectionTrait,
-    listings: impl IntoIterator<Item = Uuid>,
-) -> Result<(), AppError> {
-    let listings: HashSet<Uuid> = listings.into_iter().collect();
-    for listing_id in listings {
-        crate::catalog::stock::refresh_available(db, listing_id).await?;
-    }
-    Ok(())
 }
 
 /// Applies `(on hand, reserved)` deltas per `(sku, location)`, one conditional update each.
@@ -972,7 +942,7 @@ async fn record_outcomes(
         answers.push((*index, answer));
     }
     apply_level_deltas(&txn, &level_deltas).await?;
-    refresh_listings(&txn, released_listings).await?;
+    stock::refresh_listings(&txn, released_listings).await?;
     orders::set_status(&txn, &paid_ids, OrderStatus::Paid, Some(at)).await?;
     orders::set_status(&txn, &failed_ids, OrderStatus::PaymentFailed, None).await?;
     bulk::insert_all(&txn, movements).await?;

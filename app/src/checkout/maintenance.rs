@@ -9,10 +9,10 @@ use entity::{order_line, payment, shop_order};
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::batch::{apply_level_deltas, move_line_stock, refresh_listings, remove_held};
+use super::batch::{apply_level_deltas, move_line_stock, remove_held};
 use super::engine::Core;
 use super::{idempotency, orders, OrderStatus};
-use crate::catalog::stock::MovementKind;
+use crate::catalog::stock::{self, MovementKind};
 use crate::core::{bulk, time, txn::begin_write, AppError};
 
 /// Orders expired per transaction.
@@ -133,7 +133,7 @@ async fn expire_due(core: &Core) -> Result<usize, AppError> {
         remove_held(&txn, &format!("email:{}", order.email), &held).await?;
     }
     apply_level_deltas(&txn, &deltas).await?;
-    refresh_listings(&txn, listings).await?;
+    stock::refresh_listings(&txn, listings).await?;
     bulk::insert_all(&txn, movements).await?;
     orders::set_status(&txn, &live, OrderStatus::Expired, None).await?;
     let holds: Vec<(Uuid, Option<String>)> = payment::Entity::find()

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::catalog::stock::{self, drawn_on, Movement, MovementKind, StockPool};
+use crate::catalog::stock::{self, Movement, MovementKind, StockPool};
 use crate::core::{time::now, AppError};
 
 /// The location holding `brand_id`'s units set aside for `show`, created on first use.
@@ -102,30 +102,16 @@ pub(super) async fn set_aside(
         .await?
         .remove(&sku.id)
         .unwrap_or_default();
-    let mut open = drawn_on(&levels, StockPool::Open);
-    let total: i64 = open
-        .iter()
-        .map(|&i| Ord::max(levels[i].available(), 0))
-        .sum();
-    if total < units {
-        return Err(AppError::field(
+    let taken = stock::take_fullest_first(&levels, StockPool::Open, units).map_err(|total| {
+        AppError::field(
             field,
             format!("Only {total} units are in open stock to set aside."),
-        ));
-    }
+        )
+    })?;
     let to = show_location(db, show, sku.brand_id).await?;
     let reason = format!("set aside for the show “{}”", show.title);
-    open.sort_by_key(|&i| -levels[i].available());
-    let mut need = units;
-    for i in open {
-        let take = Ord::min(need, Ord::max(levels[i].available(), 0));
-        if take > 0 {
-            transfer(db, sku, levels[i].location_id, to, take, &reason, actor).await?;
-            need -= take;
-        }
-        if need == 0 {
-            break;
-        }
+    for (i, take) in taken {
+        transfer(db, sku, levels[i].location_id, to, take, &reason, actor).await?;
     }
     stock::refresh_available(db, sku.listing_id).await?;
     Ok(())
@@ -185,17 +171,13 @@ pub(super) async fn release(
         .into_tuple()
         .all(db)
         .await?;
-    let mut listings: Vec<Uuid> = sku::Entity::find()
+    let listings: Vec<Uuid> = sku::Entity::find()
         .select_only()
         .column(sku::Column::ListingId)
         .filter(sku::Column::Id.is_in(skus.clone()))
         .into_tuple()
         .all(db)
         .await?;
-    listings.sort_unstable();
-    listings.dedup();
-    for listing_id in listings {
-        stock::refresh_available(db, listing_id).await?;
-    }
+    stock::refresh_listings(db, listings).await?;
     Ok(skus)
 }
