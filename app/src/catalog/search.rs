@@ -19,19 +19,14 @@ pub const MAX_LIMIT: u32 = 100;
 const MAX_TERMS: usize = 8;
 /// How many matches a search with words considers, which are then ranked, sorted and paged:
 /// on SQLite the newest this many (by when they were indexed); on PostgreSQL the newest this
-/// many too when the words are common (see [`RECENT_WALK`]), otherwise the first this many
-/// the GIN index yields (table order, roughly oldest first: the index cannot hand them over
-/// newest first without reading every match). This bound is what keeps a common word fast
+/// many for a single common word, and otherwise the first this many the GIN index yields
+/// (table order, roughly oldest first: the index cannot hand them over newest first without
+/// reading every match; see [`pg_walks_newest`]). This bound is what keeps a common word fast
 /// in 15 million listings — ranking every one of a million "silk" matches cannot be — at the
 /// price that relevance and price sorts order 500 of the matches rather than all of them.
 /// Narrower searches (more words, a category, a brand, in stock) are exact whenever they match
 /// fewer listings than this.
 pub const CANDIDATES: i64 = 500;
-
-/// PostgreSQL: how many of the newest listings are looked at for
-/// [`CANDIDATES`] matches before the search turns to the GIN index instead (see
-/// `search_with`). Words in more than one listing in ten are found this way.
-const RECENT_WALK: i64 = 5_000;
 
 /// A last word shorter than this is also tried as the beginning of a word when the whole
 /// words find nothing: people type "sli" and mean "slip"; a longer word is taken as written
@@ -40,8 +35,8 @@ const PREFIX_BELOW_CHARS: usize = 6;
 
 /// The facet tokens a listing carries in the search index, so filters narrow the match inside
 /// the index instead of after it: `cat<category> brand<brand id hex> [instock]`. SQLite's FTS5
-/// rows get this text; PostgreSQL's generated `tsvector` computes the same lexemes itself
-/// (migrations 000008 and 000013).
+/// rows get this text; PostgreSQL's generated `tsvector` computes the same category and brand
+/// lexemes itself (migrations 000008 and 000013; "in stock" is checked on the row there).
 pub fn facets(category: &str, brand_id: Uuid, available: i64) -> String {
     let mut tokens = format!("{} {}", category_token(category), brand_token(brand_id));
     if available > 0 {
@@ -299,6 +294,15 @@ fn fts_words(columns: &str, words: &[String], prefix_last: bool) -> String {
     format!("{{{columns}}} : ({})", phrases.join(" "))
 }
 
+/// PostgreSQL: whether a search finds its candidates by walking the newest listings rather
+/// than from the GIN index (see `search_with`). Only for one word and no facet: the planner
+/// knows how common a single word is and walks only when CANDIDATES matches will turn up
+/// soon, but it takes words and facets for independent, and a walk for a pair that never
+/// meets ("teapot" in "sports") reads the whole table.
+fn pg_walks_newest(words: &[String], category: Option<&str>, brand_id: Option<Uuid>) -> bool {
+    words.len() == 1 && category.is_none() && brand_id.is_none()
+}
+
 /// One search pass: see [`search`].
 async fn search_with(
     db: &impl ConnectionTrait,
@@ -399,8 +403,6 @@ async fn search_with(
             sql.push("listing l WHERE 1 = 1");
         }
         (_, false) => {
-            // Words and facets are one GIN intersection (migration 000013); ranking uses the
-            // words alone (facet lexemes have no positions and would flatten ts_rank).
             let last = words.len().saturating_sub(1);
             let ts_words = words
                 .iter()
@@ -414,68 +416,45 @@ async fn search_with(
                 })
                 .collect::<Vec<_>>()
                 .join(" & ");
-            let mut ts_facets = Vec::new();
-            if let Some(category) = category {
-                ts_facets.push(format!("'{}'", category_token(category)));
-            }
-            if let Some(id) = brand_id {
-                ts_facets.push(format!("'{}'", brand_token(id)));
-            }
-            if query.in_stock == Some(true) {
-                ts_facets.push("'instock'".to_owned());
-            }
-            let push_matches = |sql: &mut Sql| {
-                sql.push("(to_tsquery('simple', ")
+            if pg_walks_newest(words, category, brand_id) {
+                // One word: the planner walks `(visible, published_at)` newest-first and
+                // stops at CANDIDATES matches when the word is common, and asks the GIN index
+                // when it is rare.
+                sql.push("listing l, to_tsquery('simple', ")
+                    .bind(ts_words)
+                    .push(") AS q(query) WHERE l.search_vector @@ q.query");
+            } else {
+                // Several words, or a word in a category or brand, may never meet, and walking
+                // newest-first until CANDIDATES of them turn up can mean walking the whole
+                // table. Their matches come from one GIN intersection instead, the
+                // category and brand included as lexemes (migration 000013), in table order
+                // (`search_candidates` stops at CANDIDATES rows). Ranking uses the words
+                // alone: facet lexemes have no positions and would flatten ts_rank.
+                sql.push("search_candidates((to_tsquery('simple', ")
                     .bind(ts_words.clone())
                     .push(")");
-                if !ts_facets.is_empty() {
-                    sql.push(" && ")
-                        .bind(ts_facets.join(" & "))
-                        .push("::tsquery");
+                let mut facets = Vec::new();
+                if let Some(category) = category {
+                    facets.push(format!("'{}'", category_token(category)));
                 }
-                sql.push(")");
-            };
-            // Candidates, two ways, whichever is cheap for these words. Common words
-            // (the newest RECENT_WALK listings, of the category when one is asked for,
-            // hold CANDIDATES matches): those, newest first, found without the index.
-            // Otherwise the GIN index's matches, in table order (`search_candidates`,
-            // migration 000013): reading every posting of a word in all 15 million
-            // listings is what the first way avoids, walking the whole table for a rare
-            // word what the second does.
-            sql.push(
-                "(WITH recent AS MATERIALIZED (SELECT r.id FROM (\
-                 SELECT id, search_vector, price_min_minor FROM listing WHERE visible = TRUE",
-            );
-            if let Some(category) = category {
-                sql.push(" AND category = ").bind(category.to_owned());
+                if let Some(id) = brand_id {
+                    facets.push(format!("'{}'", brand_token(id)));
+                }
+                if !facets.is_empty() {
+                    sql.push(" && ").bind(facets.join(" & ")).push("::tsquery");
+                }
+                sql.push("), ")
+                    .bind(CANDIDATES)
+                    .push(", ")
+                    .bind(query.min_price)
+                    .push(", ")
+                    .bind(query.max_price)
+                    .push(", ")
+                    .bind(query.in_stock == Some(true))
+                    .push(") AS c(id) JOIN listing l ON l.id = c.id, to_tsquery('simple', ")
+                    .bind(ts_words)
+                    .push(") AS q(query) WHERE 1 = 1");
             }
-            sql.push(" ORDER BY published_at DESC LIMIT ")
-                .bind(RECENT_WALK)
-                .push(") r WHERE r.search_vector @@ ");
-            push_matches(&mut sql);
-            if let Some(min) = query.min_price {
-                sql.push(" AND r.price_min_minor >= ").bind(min);
-            }
-            if let Some(max) = query.max_price {
-                sql.push(" AND r.price_min_minor <= ").bind(max);
-            }
-            sql.push(" LIMIT ")
-                .bind(CANDIDATES)
-                .push(") SELECT id FROM recent WHERE (SELECT count(*) FROM recent) >= ")
-                .bind(CANDIDATES)
-                .push(" UNION ALL SELECT id FROM search_candidates(");
-            push_matches(&mut sql);
-            sql.push(", ")
-                .bind(CANDIDATES)
-                .push(", ")
-                .bind(query.min_price)
-                .push(", ")
-                .bind(query.max_price)
-                .push(") AS indexed(id) WHERE (SELECT count(*) FROM recent) < ")
-                .bind(CANDIDATES)
-                .push(") AS c(id) JOIN listing l ON l.id = c.id, to_tsquery('simple', ")
-                .bind(ts_words)
-                .push(") AS q(query) WHERE 1 = 1");
         }
         (_, true) => {
             sql.push("listing l CROSS JOIN (SELECT NULL::tsquery AS query) q WHERE 1 = 1");
@@ -486,24 +465,34 @@ async fn search_with(
     // A literal, not a bound value: PostgreSQL can only use its partial index (`WHERE
     // visible`) when the query says so in its text, generic prepared plans included.
     sql.push(" AND l.visible = TRUE");
-    // On PostgreSQL with words the facets are already in the match, and repeating them here
+    // On PostgreSQL's index path the facets are already in the match, and repeating them here
     // would only make the planner count them twice.
-    if backend == DbBackend::Sqlite || words.is_empty() {
+    if backend == DbBackend::Sqlite
+        || words.is_empty()
+        || pg_walks_newest(words, category, brand_id)
+    {
         if let Some(category) = category {
             sql.push(" AND l.category = ").bind(category.to_owned());
         }
         if let Some(id) = brand_id {
             sql.push(" AND l.brand_id = ").bind(id);
         }
-        if query.in_stock == Some(true) {
-            sql.push(" AND l.available > 0");
-        }
+    }
+    if query.in_stock == Some(true) {
+        sql.push(" AND l.available > 0");
     }
     if let Some(min) = query.min_price {
         sql.push(" AND l.price_min_minor >= ").bind(min);
     }
     if let Some(max) = query.max_price {
         sql.push(" AND l.price_min_minor <= ").bind(max);
+    }
+    if backend == DbBackend::Postgres
+        && !words.is_empty()
+        && pg_walks_newest(words, category, brand_id)
+    {
+        sql.push(" ORDER BY l.published_at DESC, l.id DESC LIMIT ")
+            .bind(CANDIDATES);
     }
     sql.push(") hits");
     if let Some(after) = query.after.as_deref() {
