@@ -465,12 +465,10 @@ async fn search_with(
     // A literal, not a bound value: PostgreSQL can only use its partial index (`WHERE
     // visible`) when the query says so in its text, generic prepared plans included.
     sql.push(" AND l.visible = TRUE");
-    // On PostgreSQL's index path the facets are already in the match, and repeating them here
-    // would only make the planner count them twice.
-    if backend == DbBackend::Sqlite
-        || words.is_empty()
-        || pg_walks_newest(words, category, brand_id)
-    {
+    // On PostgreSQL with words, a category or brand is already in the match (and the walk is
+    // only taken without them), and repeating it here would only make the planner count it
+    // twice.
+    if backend == DbBackend::Sqlite || words.is_empty() {
         if let Some(category) = category {
             sql.push(" AND l.category = ").bind(category.to_owned());
         }
