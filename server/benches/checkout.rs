@@ -48,6 +48,10 @@ use common::database::{check, fresh_database, set_stock, sold};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Errors the server logs (a 500 in a run) are shown when `GALA_LOG` asks for them.
+    if std::env::var_os("GALA_LOG").is_some() {
+        server::telemetry::init();
+    }
     let database_url = common::arg("--database-url")
         .unwrap_or_else(|| "sqlite:///tmp/gala-checkout-bench.db?mode=rwc".into());
     let buyers = common::number("--buyers", 1000)?;

@@ -138,7 +138,7 @@ fn checkout_engine(
             lanes,
             queue_capacity: config.checkout_queue,
             reservation_ttl: Duration::from_secs(config.reservation_ttl_secs),
-            settling: if sqlite { 1 } else { 2 },
+            batches_in_flight: if sqlite { 1 } else { 4 },
             ..EngineConfig::default()
         },
     )

@@ -55,13 +55,14 @@ impl MovementKind {
     }
 
     /// `(on hand, reserved)` deltas of `quantity` units moved by an order: a reservation
-    /// holds them, a release frees them, a sale takes them out, a return puts them back.
+    /// holds them, a release frees them, a sale takes them out of available stock (a reserved
+    /// unit that is later sold is released first), a return puts them back.
     /// Brand-made changes (receive, adjust, transfers) carry their own deltas: `(0, 0)`.
     pub fn order_deltas(self, quantity: i64) -> (i64, i64) {
         match self {
             MovementKind::Reserve => (0, quantity),
             MovementKind::Release => (0, -quantity),
-            MovementKind::Sell => (-quantity, -quantity),
+            MovementKind::Sell => (-quantity, 0),
             MovementKind::Return => (quantity, 0),
             _ => (0, 0),
         }

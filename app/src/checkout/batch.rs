@@ -1,20 +1,25 @@
-//! One batch of order requests, run as two group commits:
+//! One batch of order requests, run as one group commit:
 //!
-//! 1. **reserve**: one transaction for the whole batch. It locks the batch's stock rows once
-//!    (PostgreSQL `FOR UPDATE`; SQLite's `BEGIN IMMEDIATE` holds the only write lock), decides
-//!    every request in arrival order against what it read (limits, stock), then writes one
-//!    conditional update per stock row touched and multi-row inserts of orders, lines, ledger
-//!    rows and idempotency records.
-//! 2. the payment provider is asked for every reserved order, concurrently, outside any
-//!    transaction;
-//! 3. **settle**: one transaction that turns reservations into sales (or returns the stock of
-//!    declined payments), records payments and the answers' statuses.
+//! 1. **plan** (no transaction): every request is decided in arrival order against one read of
+//!    the batch's stock, purchase limits and idempotency records. Refusals and replays are
+//!    answered at once; the rest become orders in memory.
+//! 2. **pay**: the payment provider is asked for every planned order, concurrently, outside
+//!    any transaction (a provider's latency never holds a lock).
+//! 3. **commit**: one transaction locks the batch's stock rows (PostgreSQL `FOR UPDATE`;
+//!    SQLite's `BEGIN IMMEDIATE` holds the only write lock), takes each paid order's stock
+//!    again against what it reads there — so a plan made on an older read can never oversell —
+//!    and writes the orders in their final state: one conditional update per stock row
+//!    touched and multi-row inserts of orders, lines, ledger rows, payments and idempotency
+//!    records. An order whose stock went meanwhile is refused and its authorisation voided.
 //!
 //! Only then is every request in the batch answered, so a success is always durable. If the
-//! process dies between 1 and 3, the orders stay `pending_payment` and expire, returning
-//! their stock: nothing acknowledged is lost and the ledger still reconciles.
+//! process dies before the commit, nothing of the batch exists: no request was acknowledged,
+//! and an authorisation already made is never captured (card processors let it lapse).
+//!
+//! One commit per batch and every row written once in its final state (no reserve-then-sell,
+//! no status updates) is what makes the hot-SKU path fast; see BENCHMARKS.md.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use entity::{
     brand, brand_order, listing, order_line, payment, payment_method, shop_order, sku,
@@ -47,39 +52,35 @@ struct SkuForSale {
     brand_slug: String,
 }
 
+/// Stock levels by SKU, each SKU's in location order.
+type Levels = HashMap<Uuid, Vec<PoolLevel>>;
+/// Units buyers already hold of SKUs with a purchase limit, by (SKU, buyer key).
+type Held = HashMap<(Uuid, String), i64>;
+
 /// A line with where its units come from.
-pub(super) struct PlannedLine {
-    pub line: order_line::Model,
-    pub allocations: Vec<(Uuid, i64)>,
+struct PlannedLine {
+    line: order_line::Model,
+    allocations: Vec<(Uuid, i64)>,
 }
 
-/// An order whose stock is reserved, waiting for its payment.
-pub(super) struct Reserved {
-    pub order: shop_order::Model,
-    pub view: OrderView,
-    pub lines: Vec<PlannedLine>,
-    /// Counted against purchase limits (SKUs that have one).
-    pub limited: Vec<(Uuid, i64)>,
+/// Units of a SKU with a purchase limit that an order counts against its buyer.
+struct Limited {
+    sku_id: Uuid,
+    quantity: i64,
+    limit: i64,
+}
+
+/// An order planned in memory, waiting for its payment and the commit.
+struct Planned {
+    order: shop_order::Model,
+    view: OrderView,
+    lines: Vec<PlannedLine>,
+    limited: Vec<Limited>,
 }
 
 enum Decision {
     Answer(Box<Placement>),
-    Reserved(Box<Reserved>),
-}
-
-/// The answer when an order's reservation lapsed before its payment was confirmed.
-pub(super) fn lapsed() -> AppError {
-    AppError::Conflict {
-        message: "The reservation lapsed before the payment was confirmed. Nothing was charged."
-            .into(),
-    }
-}
-
-/// A batch whose stock is reserved: its requests wait for their payments to settle.
-pub(super) struct Reservation {
-    jobs: Vec<Job>,
-    /// The reserved orders, by index into `jobs`.
-    reserved: Vec<(usize, Reserved)>,
+    Planned(Box<Planned>),
 }
 
 fn answer(job: &mut Job, placement: Placement) {
@@ -89,142 +90,105 @@ fn answer(job: &mut Job, placement: Placement) {
 }
 
 /// Runs `jobs` and answers each.
-pub(super) async fn run(core: &Core, jobs: Vec<Job>) {
-    if let Some(reservation) = reserve_all(core, jobs).await {
-        settle_all(core, reservation).await;
-    }
-}
-
-/// Step 1 for a batch. Requests that are decided here (refused, replayed) are answered at once;
-/// `None` when no order waits for a payment.
-pub(super) async fn reserve_all(core: &Core, mut jobs: Vec<Job>) -> Option<Reservation> {
-    let decisions = match reserve(core, &jobs).await {
+pub(super) async fn run(core: &Core, mut jobs: Vec<Job>) {
+    let decisions = match plan_all(core, &jobs).await {
         Ok(decisions) => decisions,
-        Err(_) if jobs.len() > 1 => {
-            // Something in the batch broke the transaction (typically an idempotency key
-            // another node recorded meanwhile): run the requests one by one, so only the
-            // culprit fails.
-            for job in jobs {
-                Box::pin(run(core, vec![job])).await;
-            }
-            return None;
-        }
         Err(err) => {
             for job in &mut jobs {
                 answer(job, Err(err.clone()));
             }
-            return None;
+            return;
         }
     };
-    let mut reserved = Vec::new();
+    let mut planned = Vec::new();
     for (index, decision) in decisions.into_iter().enumerate() {
         match decision {
             Decision::Answer(placement) => answer(&mut jobs[index], *placement),
-            Decision::Reserved(r) => reserved.push((index, *r)),
+            Decision::Planned(p) => planned.push((index, *p)),
         }
     }
-    (!reserved.is_empty()).then_some(Reservation { jobs, reserved })
+    if planned.is_empty() {
+        return;
+    }
+    let outcomes = pay(core, &jobs, &planned).await;
+    let saved_cards = save_cards(core, &jobs, &planned, &outcomes).await;
+    match commit(core, &jobs, &mut planned, &outcomes, saved_cards).await {
+        Ok(answers) => {
+            for (index, placement) in answers {
+                answer(&mut jobs[index], placement);
+            }
+        }
+        Err(err) => {
+            // Nothing of the batch was written: release every hold made for it.
+            void_all(core, &outcomes).await;
+            let waiting: Vec<Job> = jobs.into_iter().filter(|j| j.reply.is_some()).collect();
+            if waiting.len() > 1 {
+                // Something in the batch broke the transaction (typically an idempotency key
+                // another node recorded meanwhile): run the requests one by one, so only the
+                // culprit fails.
+                for job in waiting {
+                    Box::pin(run(core, vec![job])).await;
+                }
+            } else {
+                for mut job in waiting {
+                    answer(&mut job, Err(err.clone()));
+                }
+            }
+        }
+    }
 }
 
-/// Steps 2 and 3 for a reserved batch, then the answers.
-pub(super) async fn settle_all(core: &Core, reservation: Reservation) {
-    let Reservation { mut jobs, reserved } = reservation;
-    for (index, placement) in settle(core, &jobs, reserved).await {
-        answer(&mut jobs[index], placement);
-    }
-    // Every job was answered above; one left over is a bug, logged as such (only then: the
-    // error is logged when it is made).
-    for job in jobs.iter_mut().filter(|job| job.reply.is_some()) {
-        answer(
-            job,
-            Err(AppError::internal("checkout request left unanswered")),
-        );
-    }
-}
-
-/// Step 1: decides and reserves the whole batch in one transaction.
-async fn reserve(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppError> {
-    let txn = begin_write(&core.db).await?;
+/// Step 1: decides every request against one (unlocked) read.
+async fn plan_all(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppError> {
     let now = now();
     let keys: Vec<&IdempotencyKey> = jobs.iter().filter_map(|j| j.key.as_ref()).collect();
-    let stored = idempotency::load(&txn, &keys).await?;
+    let stored = idempotency::load(&core.db, &keys).await?;
     let mut sku_ids: Vec<Uuid> = jobs
         .iter()
         .flat_map(|j| j.request.lines.iter().map(|l| l.sku_id))
         .collect();
     sku_ids.sort_unstable();
     sku_ids.dedup();
-    let skus = load_skus(&txn, &sku_ids).await?;
-    // Locked for this transaction on PostgreSQL; on SQLite the transaction already holds the
-    // database's single write lock.
-    let mut levels = stock::pool_levels(&txn, &sku_ids, true).await?;
-    let mut held = load_held(&txn, jobs, &skus).await?;
+    let skus = load_skus(&core.db, &sku_ids).await?;
+    let mut levels = stock::pool_levels(&core.db, &sku_ids, false).await?;
+    note_sold_out(
+        core,
+        &levels,
+        jobs.iter()
+            .flat_map(|j| j.request.lines.iter().map(|l| (l.sku_id, j.request.pool))),
+    );
+    let limited_skus: Vec<Uuid> = skus
+        .values()
+        .filter(|s| s.sku.purchase_limit.is_some())
+        .map(|s| s.sku.id)
+        .collect();
+    let mut held = load_held(
+        &core.db,
+        limited_skus,
+        jobs.iter().map(|j| j.request.buyer_key()).collect(),
+    )
+    .await?;
 
     let mut decisions = Vec::with_capacity(jobs.len());
-    let mut level_deltas: BTreeMap<(Uuid, Uuid), (i64, i64)> = BTreeMap::new();
-    let mut held_deltas: HashMap<(Uuid, String), i64> = HashMap::new();
-    let mut new_orders = Vec::new();
-    let mut new_brand_orders = Vec::new();
-    let mut new_lines = Vec::new();
-    let mut touched_listings = Vec::new();
-    let mut movements = Vec::new();
-    let mut records = Vec::new();
     for job in jobs {
         if let Some(record) = job.key.as_ref().and_then(|k| stored.get(k)) {
             decisions.push(Decision::Answer(Box::new(
-                idempotency::answer_of(&txn, record, &job.request.fingerprint).await?,
+                idempotency::answer_of(&core.db, record, &job.request.fingerprint).await?,
             )));
             continue;
         }
-        let buyer = job.request.buyer_key();
-        let planned = plan(core, &job.request, &skus, &mut levels, &held, now);
-        let reserved = match planned {
-            Ok(reserved) => reserved,
-            Err(err) => {
-                decisions.push(Decision::Answer(Box::new(Err(err))));
-                continue;
-            }
-        };
-        for (sku_id, quantity) in &reserved.limited {
-            *held.entry((*sku_id, buyer.clone())).or_default() += quantity;
-            *held_deltas.entry((*sku_id, buyer.clone())).or_default() += quantity;
+        match plan(core, &job.request, &skus, &mut levels, &mut held, now) {
+            Ok(planned) => decisions.push(Decision::Planned(Box::new(planned))),
+            Err(err) => decisions.push(Decision::Answer(Box::new(Err(err)))),
         }
-        for planned in &reserved.lines {
-            move_line_stock(
-                MovementKind::Reserve,
-                &planned.line,
-                &planned.allocations,
-                &reserved.order,
-                &mut level_deltas,
-                &mut movements,
-            );
-            touched_listings.push(planned.line.listing_id);
-            new_lines.push(planned.line.clone().into_active_model());
-        }
-        new_brand_orders.extend(brand_order_rows(&reserved, now));
-        new_orders.push(reserved.order.clone().into_active_model());
-        if let Some(key) = &job.key {
-            records.push(idempotency::pending(
-                key,
-                &job.request.fingerprint,
-                reserved.order.id,
-            ));
-        }
-        decisions.push(Decision::Reserved(Box::new(reserved)));
     }
-    apply_level_deltas(&txn, &level_deltas).await?;
-    stock::refresh_listings(&txn, touched_listings).await?;
-    bulk::insert_all(&txn, new_orders).await?;
-    bulk::insert_all(&txn, new_brand_orders).await?;
-    bulk::insert_all(&txn, new_lines).await?;
-    bulk::insert_all(&txn, movements).await?;
-    bulk::insert_all(&txn, records).await?;
-    add_held(&txn, held_deltas).await?;
-    txn.commit().await?;
-    let mut asked: Vec<(Uuid, StockPool)> = jobs
-        .iter()
-        .flat_map(|j| j.request.lines.iter().map(|l| (l.sku_id, j.request.pool)))
-        .collect();
+    Ok(decisions)
+}
+
+/// Remembers which of the `asked` (SKU, pool) pairs have nothing left in `levels`, so further
+/// buyers are refused without a database round trip.
+fn note_sold_out(core: &Core, levels: &Levels, asked: impl Iterator<Item = (Uuid, StockPool)>) {
+    let mut asked: Vec<(Uuid, StockPool)> = asked.collect();
     asked.sort_unstable();
     asked.dedup();
     for (sku_id, pool) in asked {
@@ -238,19 +202,77 @@ async fn reserve(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppError> {
             core.mark_sold_out(sku_id, pool);
         }
     }
-    Ok(decisions)
 }
 
-/// Decides one request against the batch's view of stock and limits, and takes its stock from
-/// `levels` when it can be served.
+/// Refuses an order that would take its buyer past a SKU's purchase limit.
+fn within_limits(held: &Held, buyer: &str, limited: &[Limited]) -> Result<(), AppError> {
+    for l in limited {
+        let holding = held
+            .get(&(l.sku_id, buyer.to_owned()))
+            .copied()
+            .unwrap_or(0);
+        if holding + l.quantity > l.limit {
+            return Err(AppError::LimitReached { limit: l.limit });
+        }
+    }
+    Ok(())
+}
+
+/// Counts an order's limited units against its buyer.
+fn hold(held: &mut Held, buyer: &str, limited: &[Limited]) {
+    for l in limited {
+        *held.entry((l.sku_id, buyer.to_owned())).or_default() += l.quantity;
+    }
+}
+
+/// Takes `(sku, quantity, title)` wants from `levels`, fullest location first, and answers
+/// each want's `(location, units)`. Every want is allocated before anything is taken, so a
+/// refused order takes nothing.
+fn take_stock(
+    levels: &mut Levels,
+    pool: StockPool,
+    wants: &[(Uuid, i64, &str)],
+) -> Result<Vec<Vec<(Uuid, i64)>>, AppError> {
+    let mut taken = Vec::with_capacity(wants.len());
+    for &(sku_id, quantity, title) in wants {
+        let stock = levels.get(&sku_id).map(Vec::as_slice).unwrap_or(&[]);
+        taken.push(take_fullest_first(stock, pool, quantity).map_err(|total| {
+            if total == 0 {
+                AppError::SoldOut
+            } else {
+                AppError::Conflict {
+                    message: format!("Only {total} left of “{title}”."),
+                }
+            }
+        })?);
+    }
+    Ok(wants
+        .iter()
+        .zip(taken)
+        .map(|(&(sku_id, ..), take)| {
+            let stock = levels
+                .get_mut(&sku_id)
+                .expect("allocated from these levels");
+            take.into_iter()
+                .map(|(i, units)| {
+                    stock[i].reserved += units;
+                    (stock[i].location_id, units)
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// Decides one request against the batch's view of stock and limits; when it can be served,
+/// takes its stock from `levels`, counts its limited units in `held` and answers the order.
 fn plan(
     core: &Core,
     request: &OrderRequest,
     skus: &HashMap<Uuid, SkuForSale>,
-    levels: &mut HashMap<Uuid, Vec<PoolLevel>>,
-    held: &HashMap<(Uuid, String), i64>,
+    levels: &mut Levels,
+    held: &mut Held,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Reserved, AppError> {
+) -> Result<Planned, AppError> {
     let mut fields = FieldErrors::new();
     for (i, line) in request.lines.iter().enumerate() {
         let for_sale = skus.get(&line.sku_id).is_some_and(|s| {
@@ -287,51 +309,33 @@ fn plan(
         ));
     }
     let buyer = request.buyer_key();
-    let mut limited = Vec::new();
-    for (line, item) in request.lines.iter().zip(&items) {
-        if let Some(limit) = item.sku.purchase_limit {
-            let limit = i64::from(limit);
-            let holding = held
-                .get(&(line.sku_id, buyer.clone()))
-                .copied()
-                .unwrap_or(0);
-            if holding + line.quantity > limit {
-                return Err(AppError::LimitReached { limit });
-            }
-            limited.push((line.sku_id, line.quantity));
-        }
-    }
-    // Allocate every line before taking anything, so a refused order takes nothing.
-    let mut allocations = Vec::with_capacity(request.lines.len());
-    for (line, item) in request.lines.iter().zip(&items) {
-        let stock = levels.get(&line.sku_id).map(Vec::as_slice).unwrap_or(&[]);
-        let taken = take_fullest_first(stock, request.pool, line.quantity).map_err(|total| {
-            if total == 0 {
-                AppError::SoldOut
-            } else {
-                AppError::Conflict {
-                    message: format!("Only {total} left of “{}”.", item.title),
-                }
-            }
-        })?;
-        allocations.push(taken);
-    }
+    let limited: Vec<Limited> = request
+        .lines
+        .iter()
+        .zip(&items)
+        .filter_map(|(line, item)| {
+            item.sku.purchase_limit.map(|limit| Limited {
+                sku_id: line.sku_id,
+                quantity: line.quantity,
+                limit: i64::from(limit),
+            })
+        })
+        .collect();
+    within_limits(held, &buyer, &limited)?;
+    let wants: Vec<(Uuid, i64, &str)> = request
+        .lines
+        .iter()
+        .zip(&items)
+        .map(|(line, item)| (line.sku_id, line.quantity, item.title.as_str()))
+        .collect();
+    let allocations = take_stock(levels, request.pool, &wants)?;
+    hold(held, &buyer, &limited);
     let order_id = Uuid::now_v7();
     let number = orders::new_number();
     let mut planned_lines = Vec::with_capacity(request.lines.len());
     let mut brand_ids: Vec<Uuid> = Vec::new();
     let mut brand_order_ids: HashMap<Uuid, Uuid> = HashMap::new();
-    for ((line, item), taken) in request.lines.iter().zip(&items).zip(allocations) {
-        let stock = levels
-            .get_mut(&line.sku_id)
-            .expect("allocated from these levels");
-        let allocations: Vec<(Uuid, i64)> = taken
-            .into_iter()
-            .map(|(i, take)| {
-                stock[i].reserved += take;
-                (stock[i].location_id, take)
-            })
-            .collect();
+    for ((line, item), allocations) in request.lines.iter().zip(&items).zip(allocations) {
         let brand_id = item.sku.brand_id;
         if !brand_ids.contains(&brand_id) {
             brand_ids.push(brand_id);
@@ -428,7 +432,7 @@ fn plan(
         expires_at,
         paid_at: None,
     };
-    Ok(Reserved {
+    Ok(Planned {
         order,
         view,
         lines: planned_lines,
@@ -436,17 +440,18 @@ fn plan(
     })
 }
 
+/// The brand orders of `planned`, in the state its view says.
 fn brand_order_rows(
-    reserved: &Reserved,
+    planned: &Planned,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<brand_order::ActiveModel> {
-    reserved
+    planned
         .view
         .brands
         .iter()
         .map(|b| {
             let id = Uuid::parse_str(&b.id).expect("ids made here");
-            let brand_id = reserved
+            let brand_id = planned
                 .lines
                 .iter()
                 .find(|l| l.line.brand_order_id == id)
@@ -455,9 +460,9 @@ fn brand_order_rows(
                 .brand_id;
             brand_order::Model {
                 id,
-                order_id: reserved.order.id,
+                order_id: planned.order.id,
                 brand_id,
-                status: OrderStatus::PendingPayment.as_str().to_owned(),
+                status: b.status.clone(),
                 subtotal_minor: b.subtotal_minor,
                 shipping_minor: b.shipping_minor,
                 refunded_minor: 0,
@@ -473,58 +478,97 @@ fn brand_order_rows(
         .collect()
 }
 
-/// Adds what `kind` does to `line`'s units at each of its locations: the level deltas (per
-/// SKU and location) and one ledger row per location. Reserve, sell and release — in a batch
-/// or when a reservation expires — all move stock through here.
-pub(super) fn move_line_stock(
-    kind: MovementKind,
-    line: &order_line::Model,
-    allocations: &[(Uuid, i64)],
-    order: &shop_order::Model,
-    deltas: &mut BTreeMap<(Uuid, Uuid), (i64, i64)>,
-    movements: &mut Vec<stock_movement::ActiveModel>,
-) {
-    for &(location, quantity) in allocations {
-        let (on_hand, reserved) = kind.order_deltas(quantity);
-        let delta = deltas.entry((line.sku_id, location)).or_default();
-        delta.0 += on_hand;
-        delta.1 += reserved;
-        movements.push(movement(kind, line, location, quantity, order));
-    }
+/// The stock a checkout batch moves: level deltas per (SKU, location), and one ledger row per
+/// (SKU, location, kind) however many orders moved it. The batch takes its stock with one
+/// conditional update per stock row, and its ledger records that change as one row; which
+/// order took how many units from where stays on each order line (`allocations`), and a
+/// row's `created_at` is the instant its orders' payments were recorded.
+#[derive(Default)]
+struct BatchLedger {
+    deltas: BTreeMap<(Uuid, Uuid), (i64, i64)>,
+    rows: BTreeMap<(Uuid, Uuid, &'static str), LedgerRow>,
 }
 
-/// A ledger row for `quantity` units of `line` at `location`.
-fn movement(
+struct LedgerRow {
     kind: MovementKind,
-    line: &order_line::Model,
-    location: Uuid,
-    quantity: i64,
-    order: &shop_order::Model,
-) -> stock_movement::ActiveModel {
-    let (on_hand_delta, reserved_delta) = kind.order_deltas(quantity);
-    stock_movement::Model {
-        id: Uuid::now_v7(),
-        brand_id: line.brand_id,
-        sku_id: line.sku_id,
-        location_id: location,
-        kind: kind.as_str().to_owned(),
-        on_hand_delta,
-        reserved_delta,
-        reason: format!("Order {}", order.number),
-        actor_account_id: order.account_id,
-        reference: Some(order.id.to_string()),
-        created_at: now(),
+    brand_id: Uuid,
+    units: i64,
+    orders: usize,
+}
+
+impl BatchLedger {
+    /// Adds what `kind` does to `line`'s units at each of its locations.
+    fn add(&mut self, kind: MovementKind, line: &order_line::Model, allocations: &[(Uuid, i64)]) {
+        for &(location, units) in allocations {
+            let (on_hand, reserved) = kind.order_deltas(units);
+            let delta = self.deltas.entry((line.sku_id, location)).or_default();
+            delta.0 += on_hand;
+            delta.1 += reserved;
+            let row = self
+                .rows
+                .entry((line.sku_id, location, kind.as_str()))
+                .or_insert(LedgerRow {
+                    kind,
+                    brand_id: line.brand_id,
+                    units: 0,
+                    orders: 0,
+                });
+            row.units += units;
+            row.orders += 1;
+        }
     }
-    .into_active_model()
+
+    /// The ledger rows, recorded at `at`.
+    fn movements(&self, at: chrono::DateTime<chrono::Utc>) -> Vec<stock_movement::ActiveModel> {
+        self.rows
+            .iter()
+            .map(|(&(sku_id, location_id, _), row)| {
+                let (on_hand_delta, reserved_delta) = row.kind.order_deltas(row.units);
+                stock_movement::Model {
+                    id: Uuid::now_v7(),
+                    brand_id: row.brand_id,
+                    sku_id,
+                    location_id,
+                    kind: row.kind.as_str().to_owned(),
+                    on_hand_delta,
+                    reserved_delta,
+                    reason: format!(
+                        "Checkout: {} order{}",
+                        row.orders,
+                        if row.orders == 1 { "" } else { "s" }
+                    ),
+                    actor_account_id: None,
+                    reference: None,
+                    created_at: at,
+                }
+                .into_active_model()
+            })
+            .collect()
+    }
 }
 
 /// Applies `(on hand, reserved)` deltas per `(sku, location)`, one conditional update each.
-/// A row that would break `0 ≤ reserved ≤ on hand` fails the transaction: it cannot happen
-/// under the batch's lock, so it means a bug, and nothing may be written.
+/// A row that would break `0 ≤ reserved ≤ on hand` fails the transaction: callers hold the
+/// rows' lock and checked the deltas against them, so it means a bug, and nothing may be
+/// written.
 pub(super) async fn apply_level_deltas(
     db: &impl ConnectionTrait,
     deltas: &BTreeMap<(Uuid, Uuid), (i64, i64)>,
 ) -> Result<(), AppError> {
+    if try_level_deltas(db, deltas).await? {
+        Ok(())
+    } else {
+        Err(AppError::internal("stock changed under the checkout lock"))
+    }
+}
+
+/// Applies `(on hand, reserved)` deltas per `(sku, location)`, each as one conditional update
+/// that keeps `0 ≤ reserved ≤ on hand`. `false` when a row refused: the caller must roll back
+/// (earlier rows were already changed).
+async fn try_level_deltas(
+    db: &impl ConnectionTrait,
+    deltas: &BTreeMap<(Uuid, Uuid), (i64, i64)>,
+) -> Result<bool, AppError> {
     let at = now();
     for (&(sku_id, location_id), &(on_hand, reserved)) in deltas {
         if on_hand == 0 && reserved == 0 {
@@ -555,12 +599,10 @@ pub(super) async fn apply_level_deltas(
             .exec(db)
             .await?;
         if updated.rows_affected != 1 {
-            return Err(AppError::internal(format!(
-                "stock of {sku_id} at {location_id} changed under the checkout lock"
-            )));
+            return Ok(false);
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 async fn load_skus(
@@ -619,21 +661,15 @@ async fn load_skus(
         .collect())
 }
 
-/// Units the batch's buyers already hold of the batch's limited SKUs.
+/// Units `buyers` already hold of the `limited` SKUs.
 async fn load_held(
     db: &impl ConnectionTrait,
-    jobs: &[Job],
-    skus: &HashMap<Uuid, SkuForSale>,
-) -> Result<HashMap<(Uuid, String), i64>, AppError> {
-    let limited: Vec<Uuid> = skus
-        .values()
-        .filter(|s| s.sku.purchase_limit.is_some())
-        .map(|s| s.sku.id)
-        .collect();
+    limited: Vec<Uuid>,
+    mut buyers: Vec<String>,
+) -> Result<Held, AppError> {
     if limited.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut buyers: Vec<String> = jobs.iter().map(|j| j.request.buyer_key()).collect();
     buyers.sort_unstable();
     buyers.dedup();
     Ok(sku_purchase::Entity::find()
@@ -647,10 +683,7 @@ async fn load_held(
 }
 
 /// Adds to buyers' held units (purchase limits), one multi-row upsert.
-async fn add_held(
-    db: &impl ConnectionTrait,
-    deltas: HashMap<(Uuid, String), i64>,
-) -> Result<(), AppError> {
+async fn add_held(db: &impl ConnectionTrait, deltas: Held) -> Result<(), AppError> {
     if deltas.is_empty() {
         return Ok(());
     }
@@ -680,37 +713,7 @@ async fn add_held(
     Ok(())
 }
 
-/// Takes units off buyers' held counts (the order did not go through).
-pub(super) async fn remove_held(
-    db: &impl ConnectionTrait,
-    buyer_key: &str,
-    limited: &[(Uuid, i64)],
-) -> Result<(), AppError> {
-    for (sku_id, quantity) in limited {
-        let taken_off = sku_purchase::Entity::update_many()
-            .col_expr(
-                sku_purchase::Column::Quantity,
-                Expr::col(sku_purchase::Column::Quantity).sub(*quantity),
-            )
-            .filter(sku_purchase::Column::SkuId.eq(*sku_id))
-            .filter(sku_purchase::Column::BuyerKey.eq(buyer_key))
-            .filter(sku_purchase::Column::Quantity.gte(*quantity))
-            .exec(db)
-            .await?;
-        if taken_off.rows_affected == 0 {
-            // Counted with fewer units (a limit added after the order): never below zero.
-            sku_purchase::Entity::update_many()
-                .col_expr(sku_purchase::Column::Quantity, Expr::value(0i64))
-                .filter(sku_purchase::Column::SkuId.eq(*sku_id))
-                .filter(sku_purchase::Column::BuyerKey.eq(buyer_key))
-                .exec(db)
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// What the provider said for one reserved order.
+/// What the provider said for one planned order.
 enum Paid {
     Authorized {
         reference: String,
@@ -728,24 +731,31 @@ enum Paid {
     Unreachable,
 }
 
-/// Steps 2 and 3: payments, then one transaction that records them. Answers by job index.
-async fn settle(
-    core: &Core,
-    jobs: &[Job],
-    reserved: Vec<(usize, Reserved)>,
-) -> Vec<(usize, Placement)> {
+impl Paid {
+    /// The provider's reference of a hold on the card, if one was made.
+    fn hold(&self) -> Option<&str> {
+        match self {
+            Paid::Authorized { reference, .. } | Paid::Pending { reference, .. } => Some(reference),
+            Paid::Declined { .. } | Paid::Unreachable => None,
+        }
+    }
+}
+
+/// Step 2: asks the provider for every planned order, concurrently. Outcomes in `planned`'s
+/// order.
+async fn pay(core: &Core, jobs: &[Job], planned: &[(usize, Planned)]) -> Vec<Paid> {
     let mut asks = JoinSet::new();
-    for (slot, (index, r)) in reserved.iter().enumerate() {
+    for (slot, (index, p)) in planned.iter().enumerate() {
         let provider = core.provider.clone();
         let ask = Authorization {
-            amount_minor: r.order.total_minor,
-            currency: r.order.currency.clone(),
+            amount_minor: p.order.total_minor,
+            currency: p.order.currency.clone(),
             source: jobs[*index].request.payment.clone(),
-            order_number: r.order.number.clone(),
+            order_number: p.order.number.clone(),
         };
         asks.spawn(async move { (slot, provider.authorize(&ask).await) });
     }
-    let mut outcomes: Vec<Option<Paid>> = (0..reserved.len()).map(|_| None).collect();
+    let mut outcomes: Vec<Option<Paid>> = (0..planned.len()).map(|_| None).collect();
     while let Some(done) = asks.join_next().await {
         let Ok((slot, outcome)) = done else { continue };
         outcomes[slot] = Some(match outcome {
@@ -761,98 +771,216 @@ async fn settle(
             }
         });
     }
-    let outcomes: Vec<Paid> = outcomes
+    outcomes
         .into_iter()
         .map(|o| o.unwrap_or(Paid::Unreachable))
-        .collect();
-    // Cards to keep for one-tap buying: saved with the provider before the transaction.
+        .collect()
+}
+
+/// Cards to keep for one-tap buying, saved with the provider before the commit.
+async fn save_cards(
+    core: &Core,
+    jobs: &[Job],
+    planned: &[(usize, Planned)],
+    outcomes: &[Paid],
+) -> Vec<payment_method::ActiveModel> {
     let mut saved_cards = Vec::new();
-    for ((index, r), outcome) in reserved.iter().zip(&outcomes) {
+    for ((index, p), outcome) in planned.iter().zip(outcomes) {
         let request = &jobs[*index].request;
-        if let (
-            true,
-            Some(account_id),
-            Paid::Authorized { .. },
-            payments::PaymentSource::Card(card),
-        ) = (
+        let (true, Some(account_id), Paid::Authorized { .. }, payments::PaymentSource::Card(card)) = (
             request.save_card,
             request.account_id,
             outcome,
             &request.payment,
-        ) {
-            match core.provider.save_card(card).await {
-                Ok(saved) => saved_cards.push(
-                    payment_method::Model {
-                        id: Uuid::now_v7(),
-                        account_id,
-                        provider: core.provider.name().to_owned(),
-                        token: saved.token,
-                        card_brand: saved.card.brand,
-                        card_last4: saved.card.last4,
-                        exp_month: saved.exp_month as i32,
-                        exp_year: saved.exp_year as i32,
-                        created_at: r.order.created_at,
-                    }
-                    .into_active_model(),
-                ),
-                Err(err) => tracing::warn!(error = %err, "saving a card failed"),
-            }
+        ) else {
+            continue;
+        };
+        match core.provider.save_card(card).await {
+            Ok(saved) => saved_cards.push(
+                payment_method::Model {
+                    id: Uuid::now_v7(),
+                    account_id,
+                    provider: core.provider.name().to_owned(),
+                    token: saved.token,
+                    card_brand: saved.card.brand,
+                    card_last4: saved.card.last4,
+                    exp_month: saved.exp_month as i32,
+                    exp_year: saved.exp_year as i32,
+                    created_at: p.order.created_at,
+                }
+                .into_active_model(),
+            ),
+            Err(err) => tracing::warn!(error = %err, "saving a card failed"),
         }
     }
-    match record_outcomes(core, jobs, &reserved, &outcomes, saved_cards).await {
-        Ok(answers) => answers,
-        Err(err) => {
-            // Nothing of this step was written: the orders stay pending and expire, their stock
-            // returns. Release the holds now so no card stays blocked.
-            for outcome in &outcomes {
-                if let Paid::Authorized { reference, .. } | Paid::Pending { reference, .. } =
-                    outcome
-                {
-                    let _ = core.provider.void(reference).await;
-                }
-            }
-            reserved
-                .iter()
-                .map(|(index, _)| (*index, Err(err.clone())))
-                .collect()
+    saved_cards
+}
+
+/// Releases the holds of `outcomes` (their orders will not be captured).
+async fn void_all(core: &Core, outcomes: &[Paid]) {
+    for reference in outcomes.iter().filter_map(Paid::hold) {
+        if let Err(err) = core.provider.void(reference).await {
+            tracing::warn!(error = %err, "voiding an authorisation failed");
         }
     }
 }
 
-async fn record_outcomes(
+/// Takes `planned`'s stock again, under the commit's lock, and counts its limited units: the
+/// plan was made on an unlocked read that another node, a brand's stock change or a batch
+/// committing meanwhile may have overtaken. Updates the lines' allocations.
+fn claim(
+    planned: &mut Planned,
+    request: &OrderRequest,
+    levels: &mut Levels,
+    held: &mut Held,
+) -> Result<(), AppError> {
+    let buyer = request.buyer_key();
+    within_limits(held, &buyer, &planned.limited)?;
+    let wants: Vec<(Uuid, i64, &str)> = planned
+        .lines
+        .iter()
+        .map(|p| (p.line.sku_id, p.line.quantity, p.line.title.as_str()))
+        .collect();
+    let allocations = take_stock(levels, request.pool, &wants)?;
+    for (p, allocations) in planned.lines.iter_mut().zip(allocations) {
+        p.line.allocations = orders::allocations_json(&allocations);
+        p.allocations = allocations;
+    }
+    hold(held, &buyer, &planned.limited);
+    Ok(())
+}
+
+/// How a commit takes the batch's stock.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Take {
+    /// As planned, without reading stock again: the orders are written first and the stock
+    /// taken last, by conditional updates, so the stock rows stay locked only from there to
+    /// the commit and overlapping batches write their orders in parallel. If a row no longer
+    /// has the units, or a buyer's limit was reached meanwhile, the transaction is rolled back.
+    AsPlanned,
+    /// Stock rows locked and read first, then every order's stock taken again against them
+    /// (see [`claim`]); orders that can no longer be served are refused. Never outdated.
+    Reclaimed,
+}
+
+/// What a commit did.
+enum Committed {
+    Answers(Vec<(usize, Placement)>),
+    /// [`Take::AsPlanned`] only: stock or limits moved since the plan; nothing was written.
+    Outdated,
+}
+
+/// Step 3: one transaction that takes the paid orders' stock and writes every order of the
+/// batch in its final state; answers by job index. Tried as planned first, and again under
+/// the stock rows' lock if the plan was overtaken (another node, a brand's stock change, a
+/// sell-out reached by a batch committing meanwhile).
+async fn commit(
     core: &Core,
     jobs: &[Job],
-    reserved: &[(usize, Reserved)],
+    planned: &mut [(usize, Planned)],
     outcomes: &[Paid],
     saved_cards: Vec<payment_method::ActiveModel>,
 ) -> Result<Vec<(usize, Placement)>, AppError> {
+    let first = write(
+        core,
+        jobs,
+        planned,
+        outcomes,
+        saved_cards.clone(),
+        Take::AsPlanned,
+    );
+    if let Committed::Answers(answers) = first.await? {
+        return Ok(answers);
+    }
+    match write(core, jobs, planned, outcomes, saved_cards, Take::Reclaimed).await? {
+        Committed::Answers(answers) => Ok(answers),
+        Committed::Outdated => Err(AppError::internal(
+            "a reclaimed checkout batch was outdated",
+        )),
+    }
+}
+
+/// One attempt at step 3; see [`Take`].
+async fn write(
+    core: &Core,
+    jobs: &[Job],
+    planned: &mut [(usize, Planned)],
+    outcomes: &[Paid],
+    saved_cards: Vec<payment_method::ActiveModel>,
+    take: Take,
+) -> Result<Committed, AppError> {
     let txn = begin_write(&core.db).await?;
     let at = now();
-    let ids: Vec<Uuid> = reserved.iter().map(|(_, r)| r.order.id).collect();
-    let live = orders::lock_pending(&txn, &ids).await?;
-    let mut level_deltas: BTreeMap<(Uuid, Uuid), (i64, i64)> = BTreeMap::new();
-    let mut movements = Vec::new();
+    let mut sku_ids: Vec<Uuid> = planned
+        .iter()
+        .flat_map(|(_, p)| p.lines.iter().map(|l| l.line.sku_id))
+        .collect();
+    sku_ids.sort_unstable();
+    sku_ids.dedup();
+    let mut limited_skus: Vec<Uuid> = planned
+        .iter()
+        .flat_map(|(_, p)| p.limited.iter().map(|l| l.sku_id))
+        .collect();
+    limited_skus.sort_unstable();
+    limited_skus.dedup();
+    let buyers: Vec<String> = planned
+        .iter()
+        .filter(|(_, p)| !p.limited.is_empty())
+        .map(|(index, _)| jobs[*index].request.buyer_key())
+        .collect();
+    // Reclaimed: locked for this transaction on PostgreSQL (on SQLite the transaction already
+    // holds the database's single write lock), and limits read under that lock.
+    let mut locked = match take {
+        Take::AsPlanned => None,
+        Take::Reclaimed => Some((
+            stock::pool_levels(&txn, &sku_ids, true).await?,
+            load_held(&txn, limited_skus.clone(), buyers.clone()).await?,
+        )),
+    };
+
+    let mut ledger = BatchLedger::default();
+    let mut held_deltas: Held = HashMap::new();
+    let mut limits: HashMap<Uuid, i64> = HashMap::new();
+    let mut new_orders = Vec::new();
+    let mut new_brand_orders = Vec::new();
+    let mut new_lines = Vec::new();
     let mut payment_rows = Vec::new();
-    let mut paid_ids = Vec::new();
-    let mut failed_ids = Vec::new();
-    let mut statuses: Vec<(Uuid, u16)> = Vec::with_capacity(reserved.len());
-    let mut released_skus = HashSet::new();
-    let mut released_listings = HashSet::new();
+    let mut records = Vec::new();
+    let mut touched_listings = Vec::new();
     let mut to_void = Vec::new();
-    let mut answers: Vec<(usize, Placement)> = Vec::with_capacity(reserved.len());
-    let mut forget = Vec::new();
-    for ((index, r), outcome) in reserved.iter().zip(outcomes) {
+    let mut answers: Vec<(usize, Placement)> = Vec::with_capacity(planned.len());
+    for ((index, p), outcome) in planned.iter_mut().zip(outcomes) {
         let job = &jobs[*index];
-        if !live.contains(&r.order.id) {
-            if let Paid::Authorized { reference, .. } | Paid::Pending { reference, .. } = outcome {
-                to_void.push(reference.clone());
+        let (status, taken_as) = match outcome {
+            Paid::Authorized { .. } => (OrderStatus::Paid, Some(MovementKind::Sell)),
+            Paid::Pending { .. } => (OrderStatus::PendingPayment, Some(MovementKind::Reserve)),
+            Paid::Declined { .. } | Paid::Unreachable => (OrderStatus::PaymentFailed, None),
+        };
+        if let Some(kind) = taken_as {
+            if let Some((levels, held)) = &mut locked {
+                if let Err(err) = claim(p, &job.request, levels, held) {
+                    to_void.extend(outcome.hold().map(str::to_owned));
+                    answers.push((*index, Err(err)));
+                    continue;
+                }
             }
-            statuses.push((r.order.id, 409));
-            answers.push((*index, Err(lapsed())));
-            continue;
+            let buyer = job.request.buyer_key();
+            for l in &p.limited {
+                *held_deltas.entry((l.sku_id, buyer.clone())).or_default() += l.quantity;
+                limits.insert(l.sku_id, l.limit);
+            }
+            for planned in &p.lines {
+                ledger.add(kind, &planned.line, &planned.allocations);
+                touched_listings.push(planned.line.listing_id);
+            }
+        } else {
+            // No stock was taken: the lines say so.
+            for planned in &mut p.lines {
+                planned.allocations.clear();
+                planned.line.allocations = orders::allocations_json(&[]);
+            }
         }
-        let mut view = r.view.clone();
-        let (status, reference, card, failure) = match outcome {
+        let (payment_status, reference, card, failure) = match outcome {
             Paid::Authorized { reference, card } => {
                 ("authorized", Some(reference), Some(card), None)
             }
@@ -863,13 +991,13 @@ async fn record_outcomes(
         payment_rows.push(
             payment::Model {
                 id: Uuid::now_v7(),
-                order_id: r.order.id,
+                order_id: p.order.id,
                 provider: core.provider.name().to_owned(),
                 kind: "charge".into(),
-                status: status.into(),
+                status: payment_status.into(),
                 reference: reference.cloned(),
-                amount_minor: r.order.total_minor,
-                currency: r.order.currency.clone(),
+                amount_minor: p.order.total_minor,
+                currency: p.order.currency.clone(),
                 card_brand: card.map(|c| c.brand.clone()),
                 card_last4: card.map(|c| c.last4.clone()),
                 failure_code: failure.clone(),
@@ -878,85 +1006,91 @@ async fn record_outcomes(
             }
             .into_active_model(),
         );
-        view.payment = Some(PaymentView {
+        p.view.payment = Some(PaymentView {
             provider: core.provider.name().to_owned(),
-            status: status.into(),
+            status: payment_status.into(),
             card_brand: card.map(|c| c.brand.clone()),
             card_last4: card.map(|c| c.last4.clone()),
-            amount_minor: r.order.total_minor,
+            amount_minor: p.order.total_minor,
             failure_code: failure,
         });
-        let answer = match outcome {
-            Paid::Authorized { .. } => {
-                for planned in &r.lines {
-                    move_line_stock(
-                        MovementKind::Sell,
-                        &planned.line,
-                        &planned.allocations,
-                        &r.order,
-                        &mut level_deltas,
-                        &mut movements,
-                    );
-                }
-                paid_ids.push(r.order.id);
-                view.status = OrderStatus::Paid;
-                view.paid_at = Some(at);
-                for brand in &mut view.brands {
-                    brand.status = OrderStatus::Paid.as_str().to_owned();
-                }
-                statuses.push((r.order.id, 201));
-                Ok(view)
-            }
-            Paid::Pending { .. } => {
-                statuses.push((r.order.id, 202));
-                Ok(view)
-            }
-            Paid::Declined { .. } | Paid::Unreachable => {
-                for planned in &r.lines {
-                    move_line_stock(
-                        MovementKind::Release,
-                        &planned.line,
-                        &planned.allocations,
-                        &r.order,
-                        &mut level_deltas,
-                        &mut movements,
-                    );
-                    released_skus.insert(planned.line.sku_id);
-                    released_listings.insert(planned.line.listing_id);
-                }
-                remove_held(&txn, &job.request.buyer_key(), &r.limited).await?;
-                failed_ids.push(r.order.id);
-                if let Paid::Declined { code, .. } = outcome {
-                    statuses.push((r.order.id, 402));
-                    Err(AppError::PaymentDeclined {
-                        message: payments::decline_message(code).to_owned(),
-                    })
-                } else {
-                    if let Some(key) = &job.key {
-                        forget.push(key);
-                    }
-                    Err(AppError::Unavailable)
-                }
-            }
+        p.view.status = status;
+        for brand in &mut p.view.brands {
+            brand.status = status.as_str().to_owned();
+        }
+        p.order.status = status.as_str().to_owned();
+        if status == OrderStatus::Paid {
+            p.order.paid_at = Some(at);
+            p.view.paid_at = Some(at);
+        }
+        let (http_status, placement) = match outcome {
+            Paid::Authorized { .. } => (Some(201), Ok(p.view.clone())),
+            Paid::Pending { .. } => (Some(202), Ok(p.view.clone())),
+            Paid::Declined { code, .. } => (
+                Some(402),
+                Err(AppError::PaymentDeclined {
+                    message: payments::decline_message(code).to_owned(),
+                }),
+            ),
+            // Not recorded against the key: a retry may succeed once the provider is back.
+            Paid::Unreachable => (None, Err(AppError::Unavailable)),
         };
-        answers.push((*index, answer));
+        if let (Some(key), Some(http_status)) = (&job.key, http_status) {
+            records.push(idempotency::record(
+                key,
+                &job.request.fingerprint,
+                p.order.id,
+                http_status,
+            ));
+        }
+        new_brand_orders.extend(brand_order_rows(p, at));
+        new_lines.extend(p.lines.iter().map(|l| l.line.clone().into_active_model()));
+        new_orders.push(p.order.clone().into_active_model());
+        answers.push((*index, placement));
     }
-    apply_level_deltas(&txn, &level_deltas).await?;
-    stock::refresh_listings(&txn, released_listings).await?;
-    orders::set_status(&txn, &paid_ids, OrderStatus::Paid, Some(at)).await?;
-    orders::set_status(&txn, &failed_ids, OrderStatus::PaymentFailed, None).await?;
-    bulk::insert_all(&txn, movements).await?;
+    if take == Take::Reclaimed {
+        apply_level_deltas(&txn, &ledger.deltas).await?;
+    }
+    bulk::insert_all(&txn, new_orders).await?;
+    bulk::insert_all(&txn, new_brand_orders).await?;
+    bulk::insert_all(&txn, new_lines).await?;
+    bulk::insert_all(&txn, ledger.movements(at)).await?;
     bulk::insert_all(&txn, payment_rows).await?;
     bulk::insert_all(&txn, saved_cards).await?;
-    idempotency::record_statuses(&txn, &statuses).await?;
-    idempotency::forget(&txn, &forget).await?;
-    txn.commit().await?;
-    // Confirmation mail is written off this path, by `maintenance`.
-    core.restocked(released_skus);
-    for reference in to_void {
-        if let Err(err) = core.provider.void(&reference).await {
-            tracing::warn!(error = %err, "voiding a lapsed authorisation failed");
+    bulk::insert_all(&txn, records).await?;
+    if take == Take::AsPlanned {
+        // The stock rows are locked from here to the commit; limits are read under that lock.
+        if !try_level_deltas(&txn, &ledger.deltas).await? {
+            txn.rollback().await?;
+            return Ok(Committed::Outdated);
+        }
+        let held = load_held(&txn, limited_skus, buyers).await?;
+        let over_limit = held_deltas.iter().any(|(key, added)| {
+            held.get(key).copied().unwrap_or(0) + added > limits.get(&key.0).copied().unwrap_or(0)
+        });
+        if over_limit {
+            txn.rollback().await?;
+            return Ok(Committed::Outdated);
         }
     }
-    Ok(answers)
+    stock::refresh_listings(&txn, touched_listings).await?;
+    add_held(&txn, held_deltas).await?;
+    txn.commit().await?;
+    // Confirmation mail is written off this path, by `maintenance`.
+    if let Some((levels, _)) = &locked {
+        note_sold_out(
+            core,
+            levels,
+            planned.iter().flat_map(|(index, p)| {
+                let pool = jobs[*index].request.pool;
+                p.lines.iter().map(move |l| (l.line.sku_id, pool))
+            }),
+        );
+    }
+    for reference in to_void {
+        if let Err(err) = core.provider.void(&reference).await {
+            tracing::warn!(error = %err, "voiding the hold of a refused order failed");
+        }
+    }
+    Ok(Committed::Answers(answers))
 }

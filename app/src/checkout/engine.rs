@@ -3,10 +3,11 @@
 //!
 //! Why it is fast on one hot SKU: requests are not each a transaction with a row lock.
 //! They queue in a lane (requests are routed by SKU, so every buyer of one SKU meets in the
-//! same lane); a lane worker takes everything queued as one batch and runs it as two group
-//! commits (see [`super::batch`]): one that reserves stock for the whole batch with one
-//! conditional update per stock row, and one that records the payments' answers. Then every
-//! request in the batch is answered. While a batch commits, the next one queues.
+//! same lane); a lane worker takes everything queued as one batch and runs it as one group
+//! commit (see [`super::batch`]): the batch is planned in memory, its payments asked for, and
+//! one transaction takes the stock of the whole batch with one conditional update per stock
+//! row and writes its orders. Then every request in the batch is answered. While a batch
+//! runs, the next one queues.
 //!
 //! What it guarantees (on SQLite and PostgreSQL, one node or many): stock never goes below
 //! zero (conditional updates under the stock rows' lock, and the database's CHECK); an answer
@@ -41,10 +42,10 @@ pub struct EngineConfig {
     pub queue_capacity: usize,
     /// Most requests one batch takes.
     pub max_batch: usize,
-    /// Batches of one lane that may be settling their payments while the next one reserves
-    /// (pipelining). 1 on SQLite: its single writer gains nothing from overlap, and two
-    /// writers waiting on each other sleep in SQLite's busy handler.
-    pub settling: usize,
+    /// Batches of one lane that may run at once (pipelining: one waits for its payments
+    /// while another commits). 1 on SQLite: its single writer gains nothing from overlap, and
+    /// two writers waiting on each other sleep in SQLite's busy handler.
+    pub batches_in_flight: usize,
     /// How long an unpaid order keeps its stock.
     pub reservation_ttl: Duration,
     /// How long "sold out" is believed without asking the database again (stock can come
@@ -58,7 +59,7 @@ impl Default for EngineConfig {
             lanes: 4,
             queue_capacity: 4_096,
             max_batch: 512,
-            settling: 2,
+            batches_in_flight: 2,
             reservation_ttl: Duration::from_secs(15 * 60),
             sold_out_ttl: Duration::from_secs(2),
         }
@@ -178,7 +179,7 @@ impl Engine {
         let lanes = config.lanes.max(1);
         let capacity = config.queue_capacity.max(1);
         let max_batch = config.max_batch.max(1);
-        let settling = config.settling.max(1);
+        let batches_in_flight = config.batches_in_flight.max(1);
         let core = Arc::new(Core {
             db,
             provider,
@@ -192,22 +193,21 @@ impl Engine {
                 let (tx, mut rx) = mpsc::channel::<Job>(capacity);
                 let core = core.clone();
                 tokio::spawn(async move {
-                    // Pipelined: while one batch waits for its payments and settles, the next
-                    // one reserves, up to `settling` batches at once (back-pressure).
-                    let settling = Arc::new(Semaphore::new(settling));
+                    // Pipelined: up to `batches_in_flight` batches at once (back-pressure). Each
+                    // takes its stock under the stock rows' lock, so overlapping plans never
+                    // oversell.
+                    let in_flight = Arc::new(Semaphore::new(batches_in_flight));
                     let mut jobs = Vec::with_capacity(max_batch);
                     while rx.recv_many(&mut jobs, max_batch).await > 0 {
-                        let Ok(permit) = settling.clone().acquire_owned().await else {
+                        let Ok(permit) = in_flight.clone().acquire_owned().await else {
                             break;
                         };
                         let batch = std::mem::take(&mut jobs);
-                        if let Some(reservation) = batch::reserve_all(&core, batch).await {
-                            let core = core.clone();
-                            tokio::spawn(async move {
-                                batch::settle_all(&core, reservation).await;
-                                drop(permit);
-                            });
-                        }
+                        let core = core.clone();
+                        tokio::spawn(async move {
+                            batch::run(&core, batch).await;
+                            drop(permit);
+                        });
                     }
                 });
                 tx

@@ -2,16 +2,17 @@
 //! status of the first answer, kept at least [`KEEP_FOR`] so a retry gets that answer
 //! instead of a second order.
 //!
-//! A record is written with the reservation (status unknown, so a concurrent retry on another
-//! node is told to wait) and its status is set by the transaction that settles the payment.
-//! A replay answers with the same status and the order as stored. Refusals that change
+//! A record is written, with its answer's status, by the transaction that commits the order
+//! (so it exists exactly when the order does). Two nodes racing on one key both try to write
+//! it; the primary key lets one win, and the loser's batch re-runs and replays the winner's
+//! answer. A replay answers with the same status and the order as stored. Refusals that change
 //! nothing — sold out, limit reached, invalid input, 429 — are not recorded: a retry with the
 //! same key is simply evaluated again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use entity::idempotency_record;
-use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::engine::{IdempotencyKey, Placement};
@@ -100,15 +101,22 @@ pub async fn answer_of(
             )
             .to_owned(),
         }),
-        _ => Err(super::batch::lapsed()),
+        // Records of an earlier engine, which reserved and settled in two steps, may say 409:
+        // the reservation lapsed before the payment was confirmed.
+        _ => Err(AppError::Conflict {
+            message:
+                "The reservation lapsed before the payment was confirmed. Nothing was charged."
+                    .into(),
+        }),
     })
 }
 
-/// A new record for `key` and the order it makes, answer still unknown.
-pub fn pending(
+/// A new record for `key`: the order it made and the status of the answer.
+pub fn record(
     key: &IdempotencyKey,
     fingerprint: &str,
     order_id: Uuid,
+    status: u16,
 ) -> idempotency_record::ActiveModel {
     use sea_orm::IntoActiveModel;
     idempotency_record::Model {
@@ -116,43 +124,10 @@ pub fn pending(
         key: key.key.clone(),
         request_hash: fingerprint.to_owned(),
         order_id: Some(order_id),
-        status_code: None,
+        status_code: Some(i32::from(status)),
         created_at: time::now(),
     }
     .into_active_model()
-}
-
-/// Sets the answer's status on the records of these orders (orders placed without a key have
-/// none): one UPDATE per distinct status.
-pub async fn record_statuses(
-    db: &impl ConnectionTrait,
-    answers: &[(Uuid, u16)],
-) -> Result<(), AppError> {
-    let mut by_status: BTreeMap<u16, Vec<Uuid>> = BTreeMap::new();
-    for (order_id, status) in answers {
-        by_status.entry(*status).or_default().push(*order_id);
-    }
-    for (status, ids) in by_status {
-        idempotency_record::Entity::update_many()
-            .col_expr(
-                idempotency_record::Column::StatusCode,
-                Expr::value(i32::from(status)),
-            )
-            .filter(idempotency_record::Column::OrderId.is_in(ids))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Forgets records for `keys` (answers that must not stick, such as provider outages).
-pub async fn forget(db: &impl ConnectionTrait, keys: &[&IdempotencyKey]) -> Result<(), AppError> {
-    for key in keys {
-        idempotency_record::Entity::delete_by_id((key.scope.clone(), key.key.clone()))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
 }
 
 /// Deletes records older than [`KEEP_FOR`]; answers how many.

@@ -5,11 +5,15 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use entity::{order_line, payment, shop_order};
-use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use entity::{order_line, payment, shop_order, sku_purchase, stock_movement};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use uuid::Uuid;
 
-use super::batch::{apply_level_deltas, move_line_stock, remove_held};
+use super::batch::apply_level_deltas;
 use super::engine::Core;
 use super::{idempotency, orders, OrderStatus};
 use crate::catalog::stock::{self, MovementKind};
@@ -114,6 +118,7 @@ async fn expire_due(core: &Core) -> Result<usize, AppError> {
     let mut movements = Vec::new();
     let mut skus = HashSet::new();
     let mut listings = HashSet::new();
+    let mut held_back = Vec::new();
     for order in &rows {
         let order_lines: Vec<&order_line::Model> =
             lines.iter().filter(|l| l.order_id == order.id).collect();
@@ -130,10 +135,15 @@ async fn expire_due(core: &Core) -> Result<usize, AppError> {
             listings.insert(line.listing_id);
         }
         let held: Vec<(Uuid, i64)> = order_lines.iter().map(|l| (l.sku_id, l.quantity)).collect();
-        remove_held(&txn, &format!("email:{}", order.email), &held).await?;
+        held_back.push((format!("email:{}", order.email), held));
     }
+    // Stock rows first, then listings, then limits: the order checkout locks them in, so the
+    // two never wait on each other crosswise.
     apply_level_deltas(&txn, &deltas).await?;
     stock::refresh_listings(&txn, listings).await?;
+    for (buyer_key, held) in &held_back {
+        remove_held(&txn, buyer_key, held).await?;
+    }
     bulk::insert_all(&txn, movements).await?;
     orders::set_status(&txn, &live, OrderStatus::Expired, None).await?;
     let holds: Vec<(Uuid, Option<String>)> = payment::Entity::find()
@@ -195,4 +205,78 @@ async fn capture_authorized(core: &Core) -> Result<(), AppError> {
         .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Takes units off buyers' held counts (the order did not go through: its reservation lapsed).
+async fn remove_held(
+    db: &impl ConnectionTrait,
+    buyer_key: &str,
+    limited: &[(Uuid, i64)],
+) -> Result<(), AppError> {
+    for (sku_id, quantity) in limited {
+        let taken_off = sku_purchase::Entity::update_many()
+            .col_expr(
+                sku_purchase::Column::Quantity,
+                Expr::col(sku_purchase::Column::Quantity).sub(*quantity),
+            )
+            .filter(sku_purchase::Column::SkuId.eq(*sku_id))
+            .filter(sku_purchase::Column::BuyerKey.eq(buyer_key))
+            .filter(sku_purchase::Column::Quantity.gte(*quantity))
+            .exec(db)
+            .await?;
+        if taken_off.rows_affected == 0 {
+            // Counted with fewer units (a limit added after the order): never below zero.
+            sku_purchase::Entity::update_many()
+                .col_expr(sku_purchase::Column::Quantity, Expr::value(0i64))
+                .filter(sku_purchase::Column::SkuId.eq(*sku_id))
+                .filter(sku_purchase::Column::BuyerKey.eq(buyer_key))
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds what `kind` does to `line`'s units at each of its locations: the level deltas (per
+/// SKU and location) and one ledger row per location.
+fn move_line_stock(
+    kind: MovementKind,
+    line: &order_line::Model,
+    allocations: &[(Uuid, i64)],
+    order: &shop_order::Model,
+    deltas: &mut BTreeMap<(Uuid, Uuid), (i64, i64)>,
+    movements: &mut Vec<stock_movement::ActiveModel>,
+) {
+    for &(location, quantity) in allocations {
+        let (on_hand, reserved) = kind.order_deltas(quantity);
+        let delta = deltas.entry((line.sku_id, location)).or_default();
+        delta.0 += on_hand;
+        delta.1 += reserved;
+        movements.push(movement(kind, line, location, quantity, order));
+    }
+}
+
+/// A ledger row for `quantity` units of `line` at `location`.
+fn movement(
+    kind: MovementKind,
+    line: &order_line::Model,
+    location: Uuid,
+    quantity: i64,
+    order: &shop_order::Model,
+) -> stock_movement::ActiveModel {
+    let (on_hand_delta, reserved_delta) = kind.order_deltas(quantity);
+    stock_movement::Model {
+        id: Uuid::now_v7(),
+        brand_id: line.brand_id,
+        sku_id: line.sku_id,
+        location_id: location,
+        kind: kind.as_str().to_owned(),
+        on_hand_delta,
+        reserved_delta,
+        reason: format!("Order {}", order.number),
+        actor_account_id: order.account_id,
+        reference: Some(order.id.to_string()),
+        created_at: time::now(),
+    }
+    .into_active_model()
 }
