@@ -18,6 +18,7 @@ mod m20261122_000010_create_cart;
 mod m20261122_000011_create_shows;
 mod m20261123_000012_galas_and_drop_stock;
 mod m20261123_000013_search_facets_in_tsvector;
+mod m20261123_000014_lean_checkout_indexes;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_create_shows::Migration),
             Box::new(m20261123_000012_galas_and_drop_stock::Migration),
             Box::new(m20261123_000013_search_facets_in_tsvector::Migration),
+            Box::new(m20261123_000014_lean_checkout_indexes::Migration),
         ]
     }
 }

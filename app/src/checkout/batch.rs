@@ -892,6 +892,10 @@ async fn commit(
     if let Committed::Answers(answers) = first.await? {
         return Ok(answers);
     }
+    tracing::debug!(
+        orders = planned.len(),
+        "checkout batch overtaken since its plan: retaking its stock under the lock"
+    );
     match write(core, jobs, planned, outcomes, saved_cards, Take::Reclaimed).await? {
         Committed::Answers(answers) => Ok(answers),
         Committed::Outdated => Err(AppError::internal(
