@@ -83,8 +83,8 @@ pub fn payment_view(p: &payment::Model) -> PaymentView {
     }
 }
 
-/// Of `ids`, the orders still waiting for payment — locked on PostgreSQL, so the engine and
-/// the expiry sweep never both settle one order.
+/// Of `ids`, the orders still waiting for payment — locked on PostgreSQL, so the expiry
+/// sweeps of two nodes never both expire one order.
 pub async fn lock_pending(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
