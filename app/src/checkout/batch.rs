@@ -915,6 +915,12 @@ async fn write(
 ) -> Result<Committed, AppError> {
     let txn = begin_write(&core.db).await?;
     let at = now();
+    let mut sku_ids: Vec<Uuid> = planned
+        .iter()
+        .flat_map(|(_, p)| p.lines.iter().map(|l| l.line.sku_id))
+        .collect();
+    sku_ids.sort_unstable();
+    sku_ids.dedup();
     let mut limited_skus: Vec<Uuid> = planned
         .iter()
         .flat_map(|(_, p)| p.limited.iter().map(|l| l.sku_id))
@@ -930,18 +936,10 @@ async fn write(
     // holds the database's single write lock), and limits read under that lock.
     let mut locked = match take {
         Take::AsPlanned => None,
-        Take::Reclaimed => {
-            let mut sku_ids: Vec<Uuid> = planned
-                .iter()
-                .flat_map(|(_, p)| p.lines.iter().map(|l| l.line.sku_id))
-                .collect();
-            sku_ids.sort_unstable();
-            sku_ids.dedup();
-            Some((
-                stock::pool_levels(&txn, &sku_ids, true).await?,
-                load_held(&txn, limited_skus.clone(), buyers.clone()).await?,
-            ))
-        }
+        Take::Reclaimed => Some((
+            stock::pool_levels(&txn, &sku_ids, true).await?,
+            load_held(&txn, limited_skus.clone(), buyers.clone()).await?,
+        )),
     };
 
     let mut ledger = BatchLedger::default();

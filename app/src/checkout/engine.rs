@@ -59,7 +59,7 @@ impl Default for EngineConfig {
             lanes: 4,
             queue_capacity: 4_096,
             max_batch: 512,
-            batches_in_flight: 4,
+            batches_in_flight: 2,
             reservation_ttl: Duration::from_secs(15 * 60),
             sold_out_ttl: Duration::from_secs(2),
         }
