@@ -98,10 +98,12 @@ test('a producer drops a look and a viewer on a phone buys it in one tap', async
   assert.equal(await hasHorizontalScroll(viewer), false, 'no sideways scrolling at 390 px');
   await viewer.screenshot({ path: join(screenshotDir, 'show-viewer-phone.png'), fullPage: true });
 
-  // One tap buys it through the checkout engine; the units left follow.
+  // One tap buys it through the checkout engine; the units left follow, and the live update
+  // that brings them leaves the card (and the buyer's confirmation on it) in place.
   await card.getByTestId('one-tap-buy').click();
-  await card.getByText(/Bought! Order/).waitFor();
   await card.getByTestId('units-left').filter({ hasText: '2 left' }).waitFor();
+  await card.getByTestId('buy-result').filter({ hasText: /\S/ }).waitFor();
+  assert.match(await card.getByTestId('buy-result').innerText(), /Bought! Order/);
   // A second tap: one per person.
   await card.getByTestId('one-tap-buy').click();
   await card.getByText('Limit reached: 1 per person.').waitFor();

@@ -175,7 +175,9 @@ fn LiveShow(state: ShowState, embed: bool) -> impl IntoView {
     let with = move |f: &dyn Fn(&ShowState) -> String| {
         live.with(|s| s.as_ref().map(f).unwrap_or_default())
     };
-    let status = move || live.with(|s| s.as_ref().map(|s| s.status));
+    // Memos, not closures over `live`: the stream updates `live` many times a second (viewers,
+    // stock, chat), and a view that re-renders on each update would rebuild its nodes.
+    let status = Memo::new(move |_| live.with(|s| s.as_ref().map(|s| s.status)));
     // In a replay, products appear when the video reaches the moment they dropped.
     let playhead = RwSignal::new(0.0f64);
     let video_ref = NodeRef::<leptos::html::Video>::new();
@@ -199,6 +201,7 @@ fn LiveShow(state: ShowState, embed: bool) -> impl IntoView {
             looks
         })
     };
+    let has_looks = Memo::new(move |_| !visible_looks().is_empty());
     let stream_url = with(&|s| s.stream_url.clone());
     // HLS plays natively in Safari and through hls.js elsewhere (/js/player.js); MP4 as is.
     let is_hls = stream_url
@@ -231,7 +234,7 @@ fn LiveShow(state: ShowState, embed: bool) -> impl IntoView {
                     controls=true
                     playsinline=true
                     muted=true
-                    autoplay=move || status() == Some(ShowStatus::Live)
+                    autoplay=move || status.get() == Some(ShowStatus::Live)
                     on:timeupdate=move |_| {
                         if let Some(video) = video_ref.get() {
                             playhead.set(video.current_time());
@@ -239,7 +242,7 @@ fn LiveShow(state: ShowState, embed: bool) -> impl IntoView {
                     }
                 ></video>
                 <div class="show__overlay">
-                    {move || match status() {
+                    {move || match status.get() {
                         Some(ShowStatus::Live) => view! { <span class="badge badge--live" data-testid="live-badge">"Live"</span> }.into_any(),
                         Some(ShowStatus::Ended) => view! { <span class="badge">"Replay"</span> }.into_any(),
                         _ => view! { <span class="badge badge--warning">"Starts " {with(&|s| s.starts_at.format("%-d %b %H:%M UTC").to_string())}</span> }.into_any(),
@@ -275,28 +278,29 @@ fn LiveShow(state: ShowState, embed: bool) -> impl IntoView {
                     }).unwrap_or_default())}
                 </p>
                 <section class="show__drops" aria-label="Products in this show">
-                    {move || {
-                        let looks = visible_looks();
-                        if looks.is_empty() {
-                            view! {
-                                <p class="show__waiting">{move || match status() {
-                                    Some(ShowStatus::Ended) => "Play the replay: products appear as they walked the runway.",
-                                    Some(ShowStatus::Live) => "The first look is about to drop. Stay tuned!",
-                                    _ => "Products appear here the moment each look walks the runway.",
-                                }}</p>
-                            }.into_any()
-                        } else {
-                            looks.into_iter().map(|look| view! {
+                    {move || if has_looks.get() {
+                        // Keyed by look (and its products): a card lives as long as its look is
+                        // shown, so a buyer's tap in flight and its answer survive every update.
+                        view! {
+                            <For each=visible_looks key=look_key let:look>
                                 <LookCards look live now one_tap=one_tap_status embed/>
-                            }).collect_view().into_any()
-                        }
+                            </For>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <p class="show__waiting">{move || match status.get() {
+                                Some(ShowStatus::Ended) => "Play the replay: products appear as they walked the runway.",
+                                Some(ShowStatus::Live) => "The first look is about to drop. Stay tuned!",
+                                _ => "Products appear here the moment each look walks the runway.",
+                            }}</p>
+                        }.into_any()
                     }}
                 </section>
                 {(!embed).then(|| view! {
                     <OneTapPanel status=one_tap_status show_id=show_id.get_value()/>
                     <div class="show__reactions">
                         <button class="button button--secondary reaction-button" type="button"
-                            disabled=move || status() != Some(ShowStatus::Live)
+                            disabled=move || status.get() != Some(ShowStatus::Live)
                             on:click=move |_| { react.dispatch(()); }>
                             "♥ " {move || live.with(|s| s.as_ref().map(|s| s.stats.reactions).unwrap_or(0))}
                         </button>
@@ -306,6 +310,12 @@ fn LiveShow(state: ShowState, embed: bool) -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// What identifies a look's cards: the look and the products it shows.
+fn look_key(look: &LookView) -> (String, Vec<String>) {
+    let skus = look.items.iter().map(|card| card.sku_id.clone()).collect();
+    (look.id.clone(), skus)
 }
 
 #[component]
@@ -377,11 +387,13 @@ fn DropCard(
             })
         }
     };
-    let (status, window_open, pinned) = {
+    // A memo: the buy button is rebuilt only when the show's status changes, never under a
+    // finger mid-tap because a viewer count or a chat line arrived.
+    let status = Memo::new(move |_| live.with(|s| s.as_ref().map(|s| s.status)));
+    let (window_open, pinned) = {
         let (sku, look_id) = (sku.clone(), look_id.clone());
         let sku2 = sku.clone();
         (
-            move || live.with(|s| s.as_ref().map(|s| s.status)),
             move || {
                 live.with(|s| {
                     s.as_ref()
@@ -446,7 +458,7 @@ fn DropCard(
                         let href = format!("/show/{}", live.with_untracked(|s| s.as_ref().map(|s| s.id.clone()).unwrap_or_default()));
                         return view! { <a class="button button--primary" href=href target="_blank" rel="noopener">"Buy on Gala"</a> }.into_any();
                     }
-                    match status() {
+                    match status.get() {
                         Some(ShowStatus::Ended) if exclusive => view! { <p class="drop-card__note">"Sold only during the show"</p> }.into_any(),
                         Some(ShowStatus::Ended) => view! { <A href=checkout attr:class="button button--secondary">"Buy now"</A> }.into_any(),
                         _ => match one_tap.get().and_then(Result::ok) {
@@ -607,9 +619,11 @@ fn Chat(live: RwSignal<Option<ShowState>>, show_id: String) -> impl IntoView {
                 {move || live.with(|s| s.as_ref().filter(|s| s.slow_mode_secs > 0).map(|s| format!(" · slow mode {} s", s.slow_mode_secs)))}
             </h2>
             <ol class="chat__messages" aria-live="polite" data-testid="chat-messages">
-                {move || live.with(|s| s.as_ref().map(|s| s.chat.iter().map(|m| view! {
-                    <li class="chat__message"><b class="chat__author">{m.author.clone()}</b> " " <span>{m.text.clone()}</span></li>
-                }).collect_view()))}
+                // Keyed: a new message adds one row instead of redrawing the list on every update.
+                <For each=move || live.with(|s| s.as_ref().map(|s| s.chat.clone()).unwrap_or_default())
+                    key=|m| m.id let:m>
+                    <li class="chat__message"><b class="chat__author">{m.author}</b> " " <span>{m.text}</span></li>
+                </For>
             </ol>
             <form class="chat__form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); send.dispatch(text.get()); }>
                 <label class="visually-hidden" for="chat-text">"Message"</label>
