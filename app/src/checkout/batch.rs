@@ -27,7 +27,8 @@ use entity::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
-    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect, Statement,
 };
 use tokio::task::JoinSet;
 use uuid::Uuid;
@@ -672,14 +673,35 @@ async fn load_held(
     }
     buyers.sort_unstable();
     buyers.dedup();
-    Ok(sku_purchase::Entity::find()
-        .filter(sku_purchase::Column::SkuId.is_in(limited))
-        .filter(sku_purchase::Column::BuyerKey.is_in(buyers))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| ((p.sku_id, p.buyer_key), p.quantity))
-        .collect())
+    // Per SKU, one primary-key probe per buyer, driven by the list of buyers (see
+    // `idempotency::load`: `IN (…) AND IN (…)` probed every pair, or on PostgreSQL with stale
+    // statistics read every purchase of a drop's SKU).
+    let buyers = serde_json::Value::from(buyers).to_string();
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "SELECT r.* FROM json_array_elements_text($1::json) AS k(buyer) \
+             CROSS JOIN LATERAL (SELECT * FROM sku_purchase \
+             WHERE sku_id = $2 AND buyer_key = k.buyer LIMIT 1) AS r"
+        }
+        _ => {
+            "SELECT r.* FROM json_each(?) AS k CROSS JOIN sku_purchase AS r \
+             ON r.sku_id = ? AND r.buyer_key = k.value"
+        }
+    };
+    let mut held = HashMap::new();
+    for sku in limited {
+        let statement =
+            Statement::from_sql_and_values(backend, sql, [buyers.clone().into(), sku.into()]);
+        for p in sku_purchase::Entity::find()
+            .from_raw_sql(statement)
+            .all(db)
+            .await?
+        {
+            held.insert((p.sku_id, p.buyer_key), p.quantity);
+        }
+    }
+    Ok(held)
 }
 
 /// Adds to buyers' held units (purchase limits), one multi-row upsert.
@@ -915,12 +937,6 @@ async fn write(
 ) -> Result<Committed, AppError> {
     let txn = begin_write(&core.db).await?;
     let at = now();
-    let mut sku_ids: Vec<Uuid> = planned
-        .iter()
-        .flat_map(|(_, p)| p.lines.iter().map(|l| l.line.sku_id))
-        .collect();
-    sku_ids.sort_unstable();
-    sku_ids.dedup();
     let mut limited_skus: Vec<Uuid> = planned
         .iter()
         .flat_map(|(_, p)| p.limited.iter().map(|l| l.sku_id))
@@ -936,10 +952,18 @@ async fn write(
     // holds the database's single write lock), and limits read under that lock.
     let mut locked = match take {
         Take::AsPlanned => None,
-        Take::Reclaimed => Some((
-            stock::pool_levels(&txn, &sku_ids, true).await?,
-            load_held(&txn, limited_skus.clone(), buyers.clone()).await?,
-        )),
+        Take::Reclaimed => {
+            let mut sku_ids: Vec<Uuid> = planned
+                .iter()
+                .flat_map(|(_, p)| p.lines.iter().map(|l| l.line.sku_id))
+                .collect();
+            sku_ids.sort_unstable();
+            sku_ids.dedup();
+            Some((
+                stock::pool_levels(&txn, &sku_ids, true).await?,
+                load_held(&txn, limited_skus.clone(), buyers.clone()).await?,
+            ))
+        }
     };
 
     let mut ledger = BatchLedger::default();

@@ -285,5 +285,10 @@ fn fingerprint(channel: OrderChannel, input: &PlaceOrderInput) -> String {
     }
     let body = serde_json::to_string(&(channel, &reduced)).unwrap_or_default();
     let digest = Sha256::digest(body.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write;
+    let mut hex = String::with_capacity(2 * digest.len());
+    for byte in digest {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
 }
