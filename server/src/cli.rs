@@ -92,6 +92,9 @@ pub fn main() -> ExitCode {
     telemetry::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Server-side rendering walks a page's whole view tree in one task; a debug build's
+        // frames for a large page (the live show) outgrow tokio's 2 MiB default.
+        .thread_stack_size(8 * 1024 * 1024)
         .build()
     {
         Ok(runtime) => runtime,

@@ -440,6 +440,11 @@ db_test!(async fn chat_is_escaped_moderated_and_rate_limited(app) {
     // The page renders it as text.
     let html = client().get(app.url(&format!("/show/{show}"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Love it &lt;script&gt;") && !html.contains("<script>alert(1)"));
+    // The response is complete, and the one-tap status was loaded once: a resource created by
+    // a Suspense's children is made again on each re-render, and the server can wait forever
+    // for one of the copies (this test once timed out on `GET /show/{id}`).
+    assert!(html.contains("__INCOMPLETE_CHUNKS=[];"), "{html}");
+    assert_eq!(html.matches(r#"\"signed_in\""#).count(), 1, "{html}");
 
     // The platform's rate limit, then the show's slow mode.
     let limited = chat(&ann, "again").await.unwrap();

@@ -393,6 +393,17 @@ pub fn PublicBrandPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.get().get("slug").unwrap_or_default();
     let brand = Resource::new(slug, get_public_brand);
+    // Created beside `brand`, not by the view `brand` renders: a resource created inside a
+    // Transition's children is made again on every re-render, and the server-rendered
+    // response can wait forever for one of those copies (leptos issue #4866).
+    let listings = Resource::new(
+        move || crate::catalog::SearchQuery {
+            brand: Some(slug()),
+            sort: Some(crate::catalog::SearchSort::Newest),
+            ..Default::default()
+        },
+        crate::catalog::search_listings,
+    );
     view! {
         <section class="container page">
             <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
@@ -408,7 +419,7 @@ pub fn PublicBrandPage() -> impl IntoView {
                             </div>
                         </div>
                         <p class="page__lead">{brand.description.clone()}</p>
-                        <BrandCatalog slug=brand.slug.clone()/>
+                        <BrandCatalog listings/>
                     }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),
@@ -656,13 +667,9 @@ pub fn AcceptInvitePage() -> impl IntoView {
 
 /// A brand's published listings, on its public page.
 #[component]
-fn BrandCatalog(slug: String) -> impl IntoView {
-    let query = crate::catalog::SearchQuery {
-        brand: Some(slug),
-        sort: Some(crate::catalog::SearchSort::Newest),
-        ..Default::default()
-    };
-    let listings = Resource::new(move || query.clone(), crate::catalog::search_listings);
+fn BrandCatalog(
+    listings: Resource<Result<crate::catalog::ListingPage, AppError>>,
+) -> impl IntoView {
     view! {
         <h2>"Shop the collection"</h2>
         <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>

@@ -27,8 +27,7 @@ use entity::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
 };
 use tokio::task::JoinSet;
 use uuid::Uuid;
@@ -42,6 +41,7 @@ use super::{
 use crate::catalog::stock::{
     self, drawn_on, take_fullest_first, MovementKind, PoolLevel, StockPool,
 };
+use crate::core::keyed::{self, KeyPart};
 use crate::core::{bulk, time::now, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
 
 /// A SKU as the engine sells it.
@@ -673,35 +673,22 @@ async fn load_held(
     }
     buyers.sort_unstable();
     buyers.dedup();
-    // Per SKU, one primary-key probe per buyer, driven by the list of buyers (see
-    // `idempotency::load`: `IN (…) AND IN (…)` probed every pair, or on PostgreSQL with stale
-    // statistics read every purchase of a drop's SKU).
-    let buyers = serde_json::Value::from(buyers).to_string();
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "SELECT r.* FROM json_array_elements_text($1::json) AS k(buyer) \
-             CROSS JOIN LATERAL (SELECT * FROM sku_purchase \
-             WHERE sku_id = $2 AND buyer_key = k.buyer LIMIT 1) AS r"
-        }
-        _ => {
-            "SELECT r.* FROM json_each(?) AS k CROSS JOIN sku_purchase AS r \
-             ON r.sku_id = ? AND r.buyer_key = k.value"
-        }
-    };
-    let mut held = HashMap::new();
-    for sku in limited {
-        let statement =
-            Statement::from_sql_and_values(backend, sql, [buyers.clone().into(), sku.into()]);
-        for p in sku_purchase::Entity::find()
-            .from_raw_sql(statement)
-            .all(db)
-            .await?
-        {
-            held.insert((p.sku_id, p.buyer_key), p.quantity);
+    let mut pairs = Vec::with_capacity(limited.len() * buyers.len());
+    for sku in &limited {
+        for buyer in &buyers {
+            pairs.push([KeyPart::Uuid(*sku), KeyPart::Text(buyer)]);
         }
     }
-    Ok(held)
+    let rows = keyed::find_by_keys::<sku_purchase::Entity, 2>(
+        db,
+        [sku_purchase::Column::SkuId, sku_purchase::Column::BuyerKey],
+        pairs,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|p| ((p.sku_id, p.buyer_key), p.quantity))
+        .collect())
 }
 
 /// Adds to buyers' held units (purchase limits), one multi-row upsert.

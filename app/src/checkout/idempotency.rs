@@ -12,11 +12,12 @@
 use std::collections::HashMap;
 
 use entity::idempotency_record;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::engine::{IdempotencyKey, Placement};
 use super::{orders, payments};
+use crate::core::keyed::{self, KeyPart};
 use crate::core::{time, AppError};
 
 /// How long keys are kept (the promise is at least 24 hours).
@@ -42,41 +43,17 @@ pub async fn load(
     db: &impl ConnectionTrait,
     keys: &[&IdempotencyKey],
 ) -> Result<HashMap<IdempotencyKey, idempotency_record::Model>, AppError> {
-    if keys.is_empty() {
-        return Ok(HashMap::new());
-    }
-    // One primary-key probe per key, driven by the list of keys. As `scope IN (…) AND key IN
-    // (…)` both databases probed every scope with every key (500 × 500 lookups for a batch
-    // of signed-in buyers, 90 ms on SQLite), and PostgreSQL with statistics from when the
-    // table was small read every record of the scope — "guest" holds every guest's keys — and
-    // filtered the batch's keys out of them: a cost growing with the table.
-    let wanted: Vec<serde_json::Value> = keys
-        .iter()
-        .map(|k| serde_json::json!({ "scope": k.scope, "key": k.key }))
-        .collect();
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "SELECT r.* FROM json_to_recordset($1::json) AS k(scope text, key text) \
-             CROSS JOIN LATERAL (SELECT * FROM idempotency_record \
-             WHERE scope = k.scope AND \"key\" = k.key LIMIT 1) AS r"
-        }
-        // CROSS JOIN: SQLite keeps the list as the outer loop.
-        _ => {
-            "SELECT r.* FROM json_each(?) AS k CROSS JOIN idempotency_record AS r \
-             ON r.scope = json_extract(k.value, '$.scope') \
-             AND r.\"key\" = json_extract(k.value, '$.key')"
-        }
-    };
-    let statement = Statement::from_sql_and_values(
-        backend,
-        sql,
-        [serde_json::Value::Array(wanted).to_string().into()],
-    );
-    let rows = idempotency_record::Entity::find()
-        .from_raw_sql(statement)
-        .all(db)
-        .await?;
+    let rows = keyed::find_by_keys::<idempotency_record::Entity, 2>(
+        db,
+        [
+            idempotency_record::Column::Scope,
+            idempotency_record::Column::Key,
+        ],
+        keys.iter()
+            .map(|k| [KeyPart::Text(&k.scope), KeyPart::Text(&k.key)])
+            .collect(),
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .map(|r| {

@@ -6,6 +6,8 @@ pub mod bulk;
 #[cfg(feature = "ssr")]
 pub mod cursor;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod keyed;
 pub mod money;
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -146,19 +146,30 @@ fn ShowLoader(embed: bool) -> impl IntoView {
     let params = use_params_map();
     let id = move || params.get().get("id").unwrap_or_default();
     let show = Resource::new(id, load_show);
+    // Created here, beside `show`, and read only inside the one boundary below: a resource
+    // created by a Suspense's child, or read under two Suspense boundaries, can leave the
+    // server-rendered response waiting forever for a fragment that never resolves (leptos
+    // issues #4851, #4866; seen here once as a 30 s time-out of `GET /show/{id}`). A
+    // Transition, so that refreshing the one-tap status after a buyer saves a card keeps the
+    // show (and its video) on screen.
+    let one_tap = Resource::new(|| (), |_| one_tap());
     view! {
-        <Suspense fallback=|| view! { <section class="container page"><Skeleton class="skeleton--card"/></section> }>
+        <Transition fallback=|| view! { <section class="container page"><Skeleton class="skeleton--card"/></section> }>
             {move || show.get().map(|result| match result {
-                Ok(state) => view! { <LiveShow state embed/> }.into_any(),
+                Ok(state) => view! { <LiveShow state embed one_tap_status=one_tap/> }.into_any(),
                 Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                 Err(error) => view! { <section class="container page"><InlineError error/></section> }.into_any(),
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 #[component]
-fn LiveShow(state: ShowState, embed: bool) -> impl IntoView {
+fn LiveShow(
+    state: ShowState,
+    embed: bool,
+    one_tap_status: Resource<Result<OneTapStatus, AppError>>,
+) -> impl IntoView {
     let id = state.id.clone();
     let title = state.title.clone();
     let description = if state.description.is_empty() {
@@ -171,7 +182,6 @@ fn LiveShow(state: ShowState, embed: bool) -> impl IntoView {
     };
     let now = use_server_clock(state.server_now);
     let live = use_show_stream(id.clone(), state);
-    let one_tap_status = Resource::new(|| (), |_| one_tap());
     let with = move |f: &dyn Fn(&ShowState) -> String| {
         live.with(|s| s.as_ref().map(f).unwrap_or_default())
     };
@@ -497,8 +507,8 @@ fn DropCard(
 #[component]
 fn OneTapPanel(status: Resource<Result<OneTapStatus, AppError>>, show_id: String) -> impl IntoView {
     let next = format!("/signin?next=/show/{show_id}");
+    // No boundary of its own: the page's Transition already waits for `status` (see `ShowLoader`).
     view! {
-        <Transition fallback=|| ()>
             {move || status.get().map(|result| match result {
                 Ok(OneTapStatus { signed_in: false, .. }) => view! {
                     <div class="one-tap one-tap--guest">
@@ -514,7 +524,6 @@ fn OneTapPanel(status: Resource<Result<OneTapStatus, AppError>>, show_id: String
                 Ok(_) => view! { <OneTapSetup status/> }.into_any(),
                 Err(error) => view! { <InlineError error/> }.into_any(),
             })}
-        </Transition>
     }
 }
 
