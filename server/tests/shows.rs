@@ -445,6 +445,10 @@ db_test!(async fn chat_is_escaped_moderated_and_rate_limited(app) {
     // for one of the copies (this test once timed out on `GET /show/{id}`).
     assert!(html.contains("__INCOMPLETE_CHUNKS=[];"), "{html}");
     assert_eq!(html.matches(r#"\"signed_in\""#).count(), 1, "{html}");
+    // The same for the producer's console of a live show: its chat state is loaded once.
+    let console = planned.owner.get(app.url(&format!("/brand/lune/shows/{show}/live"))).send().await.unwrap().text().await.unwrap();
+    assert!(console.contains("__INCOMPLETE_CHUNKS=[];"), "{console}");
+    assert_eq!(console.matches(r#"\"server_now\""#).count(), 1, "{console}");
 
     // The platform's rate limit, then the show's slow mode.
     let limited = chat(&ann, "again").await.unwrap();

@@ -17,11 +17,22 @@ use crate::core::AppError;
 /// Who is signed in, shared by the header and every page; `refresh` reloads it.
 #[derive(Clone, Copy)]
 pub struct UserContext {
+    /// Read by the header's boundary; a page that shows the person under its own boundary
+    /// takes [`UserContext::for_page`] instead.
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
     refresh: RwSignal<u32>,
 }
 
 impl UserContext {
+    /// The signed-in person for a page's own Suspense or Transition, reloaded with the
+    /// header's. Call it at the top of the page component, never inside a boundary: one
+    /// resource read under two boundaries (the header's and the page's) can leave the
+    /// server-rendered page waiting forever (leptos issue #4851).
+    pub fn for_page(&self) -> Resource<Result<Option<CurrentUser>, AppError>> {
+        let refresh = self.refresh;
+        Resource::new(move || refresh.get(), |_| get_current_user())
+    }
+
     /// Reloads the signed-in person (after signing in or out).
     pub fn refresh(&self) {
         self.refresh.update(|n| *n += 1);
@@ -256,13 +267,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
 /// `/account`: profile, verification, password and sessions.
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let ctx = use_user();
+    let user = use_user().for_page();
     view! {
         <Title text="Your account"/>
         <section class="account container">
             <h1>"Your account"</h1>
             <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
-                {move || ctx.user.get().map(|user| match user {
+                {move || user.get().map(|user| match user {
                     Ok(Some(user)) => view! { <AccountDetails user/> }.into_any(),
                     Ok(None) => view! { <SignInPrompt message="Sign in to see your account." next="/account"/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),

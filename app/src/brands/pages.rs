@@ -193,12 +193,13 @@ fn role_in(mine: &Resource<Result<Vec<MyBrand>, AppError>>, slug: &str) -> Optio
         .and_then(|b| b.role)
 }
 
-/// Switches between the brands the person belongs to (shown when there are several).
+/// Switches between the brands the person belongs to (shown when there are several). Read
+/// under the dashboard's own Transition: one resource read under two boundaries can leave the
+/// server-rendered page waiting forever (leptos issue #4851).
 #[component]
 fn BrandSwitcher(slug: String, mine: Resource<Result<Vec<MyBrand>, AppError>>) -> impl IntoView {
     let slug = StoredValue::new(slug);
     view! {
-        <Transition fallback=|| ()>
             {move || {
                 let others: Vec<MyBrand> = mine.get().and_then(Result::ok).unwrap_or_default()
                     .into_iter()
@@ -220,7 +221,6 @@ fn BrandSwitcher(slug: String, mine: Resource<Result<Vec<MyBrand>, AppError>>) -
                     </details>
                 })
             }}
-        </Transition>
     }
 }
 
@@ -453,8 +453,8 @@ pub fn TeamPage() -> impl IntoView {
     let invite_result: Signal<Option<Result<PendingInvite, AppError>>> = invite.value().into();
     let change_result: Signal<Option<Result<(), AppError>>> = change.value().into();
     let remove_result: Signal<Option<Result<(), AppError>>> = remove.value().into();
-    let me = use_user();
-    let my_id = move || me.user.get().and_then(|u| u.ok().flatten()).map(|u| u.id);
+    let me = use_user().for_page();
+    let my_id = move || me.get().and_then(|u| u.ok().flatten()).map(|u| u.id);
     view! {
         <Title text="Team"/>
         <section class="container page">
@@ -622,7 +622,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
     let result = action.value();
     let query = leptos_router::hooks::use_query_map();
     let token = move || query.get().get("token").unwrap_or_default();
-    let me = use_user();
+    let me = use_user().for_page();
     view! {
         <Title text="Join a brand"/>
         <section class="auth container">
@@ -640,7 +640,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
                         view! {
                             {error.map(|error| view! { <InlineError error/> })}
                             <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
-                                {move || me.user.get().map(|user| if matches!(user, Ok(Some(_))) {
+                                {move || me.get().map(|user| if matches!(user, Ok(Some(_))) {
                                     view! {
                                         <ActionForm action=action attr:class="form">
                                             <input type="hidden" name="token" value=token/>

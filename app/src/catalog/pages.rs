@@ -13,7 +13,7 @@ use super::{
     stock_locations, AddStockLocation, ChangeStock, CreateListing, ImportJob, ImportProblem,
     ImportStatus, ListingCard, ListingDetail, ListingInput, ListingOption, ListingStatus,
     MakeListingCover, RemoveListingImage, SetListingStatus, StockLevelInfo, StockLocationInfo,
-    UpdateListing, VariantInput, CATEGORIES,
+    StockMovementInfo, UpdateListing, VariantInput, CATEGORIES,
 };
 use crate::core::money::{self, amount_input, format_amount, CURRENCIES};
 use crate::core::ui::{
@@ -45,7 +45,7 @@ pub fn price_range(card: &ListingCard) -> String {
     }
 }
 
-fn slug_param() -> impl Fn() -> String + Copy {
+fn slug_param() -> impl Fn() -> String + Copy + Send + Sync + 'static {
     let params = use_params_map();
     move || params.get().get("slug").unwrap_or_default()
 }
@@ -396,6 +396,7 @@ pub fn EditListingPage() -> impl IntoView {
         },
         |(slug, id, ..)| brand_listing(slug, id),
     );
+    let stock = StockData::new(slug, id, listing);
     let update_result: Signal<Option<Result<ListingDetail, AppError>>> = update.value().into();
     let status_result: Signal<Option<Result<ListingDetail, AppError>>> = set_status.value().into();
     let query = use_query_map();
@@ -445,7 +446,7 @@ pub fn EditListingPage() -> impl IntoView {
                                 </div>
                             </div>
                             <PhotosPanel detail=detail.clone()/>
-                            <StockPanel detail=detail.clone()/>
+                            <StockPanel detail=detail.clone() stock/>
                             <Show when=move || matches!(update_result.get(), Some(Ok(_)))>
                                 <p class="notice notice--success" role="status">"Changes saved."</p>
                             </Show>
@@ -670,32 +671,78 @@ fn PhotosPanel(detail: ListingDetail) -> impl IntoView {
     }
 }
 
+/// What the stock panel loads and changes. Made by the listing's page, beside the listing
+/// itself, not by the panel the page's Transition renders: resources created by a boundary's
+/// children are made again on every re-render (the listing reloads after each save), and the
+/// server-rendered page can wait forever for one of the copies (leptos issue #4866).
+#[derive(Clone, Copy)]
+struct StockData {
+    change: ServerAction<ChangeStock>,
+    add_location: ServerAction<AddStockLocation>,
+    levels: Resource<Result<Vec<StockLevelInfo>, AppError>>,
+    locations: Resource<Result<Vec<StockLocationInfo>, AppError>>,
+    /// The variant whose ledger is shown; `None`: the listing's first.
+    ledger_code: RwSignal<Option<String>>,
+    ledger: Resource<Result<Vec<StockMovementInfo>, AppError>>,
+}
+
+impl StockData {
+    fn new(
+        slug: impl Fn() -> String + Copy + Send + Sync + 'static,
+        id: impl Fn() -> String + Copy + Send + Sync + 'static,
+        listing: Resource<Result<ListingDetail, AppError>>,
+    ) -> Self {
+        let change = ServerAction::<ChangeStock>::new();
+        let add_location = ServerAction::<AddStockLocation>::new();
+        let ledger_code = RwSignal::new(None::<String>);
+        StockData {
+            change,
+            add_location,
+            levels: Resource::new(
+                move || (slug(), id(), change.version().get()),
+                |(slug, id, _)| listing_stock(slug, id),
+            ),
+            locations: Resource::new(
+                move || (slug(), add_location.version().get()),
+                |(slug, _)| stock_locations(slug),
+            ),
+            ledger_code,
+            ledger: Resource::new(
+                move || (slug(), ledger_code.get(), change.version().get()),
+                move |(slug, code, _)| async move {
+                    let code = match code {
+                        Some(code) => code,
+                        None => listing
+                            .await
+                            .ok()
+                            .and_then(|l| l.variants.first().map(|v| v.code.clone()))
+                            .unwrap_or_default(),
+                    };
+                    sku_movements(slug, code).await
+                },
+            ),
+        }
+    }
+}
+
 /// Stock of each variant per location, the form to receive / adjust / transfer, and the
 /// latest ledger rows of a variant.
 #[component]
-fn StockPanel(detail: ListingDetail) -> impl IntoView {
+fn StockPanel(detail: ListingDetail, stock: StockData) -> impl IntoView {
+    let StockData {
+        change,
+        add_location,
+        levels,
+        locations,
+        ledger_code,
+        ledger,
+    } = stock;
     let slug = StoredValue::new(detail.brand_slug.clone());
-    let listing_id = StoredValue::new(detail.id.clone());
-    let change = ServerAction::<ChangeStock>::new();
-    let add_location = ServerAction::<AddStockLocation>::new();
-    let levels = Resource::new(
-        move || change.version().get(),
-        move |_| listing_stock(slug.get_value(), listing_id.get_value()),
-    );
-    let locations = Resource::new(
-        move || add_location.version().get(),
-        move |_| stock_locations(slug.get_value()),
-    );
     let change_result: Signal<Option<Result<Vec<StockLevelInfo>, AppError>>> =
         change.value().into();
     let location_result: Signal<Option<Result<StockLocationInfo, AppError>>> =
         add_location.value().into();
     let codes: Vec<String> = detail.variants.iter().map(|v| v.code.clone()).collect();
-    let (ledger_code, set_ledger_code) = signal(codes.first().cloned().unwrap_or_default());
-    let ledger = Resource::new(
-        move || (ledger_code.get(), change.version().get()),
-        move |(code, _)| sku_movements(slug.get_value(), code),
-    );
     let variants = StoredValue::new(detail.variants.clone());
     view! {
         <div class="panel">
@@ -778,7 +825,7 @@ fn StockPanel(detail: ListingDetail) -> impl IntoView {
             <h3>"Ledger"</h3>
             <div class="field">
                 <label class="field__label" for="ledger-sku">"Variant"</label>
-                <select class="field__input" id="ledger-sku" on:change=move |ev| set_ledger_code.set(event_target_value(&ev))>
+                <select class="field__input" id="ledger-sku" on:change=move |ev| ledger_code.set(Some(event_target_value(&ev)))>
                     {codes.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
                 </select>
             </div>

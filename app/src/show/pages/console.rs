@@ -15,7 +15,7 @@ use crate::core::ui::{InlineError, NotFoundPage, SignInPrompt, Skeleton};
 use crate::core::AppError;
 use crate::show::{
     get_show, load_show, moderate_chat, produce_show, producer_figures, LookView, Moderation,
-    ProducerAction, ShowDetail, ShowFigures, ShowStatus,
+    ProducerAction, ShowDetail, ShowFigures, ShowState, ShowStatus,
 };
 
 /// `/brand/:slug/shows/:id/live` and `/admin/galas/:id/live`
@@ -25,12 +25,16 @@ pub fn ProducerConsolePage() -> impl IntoView {
     let params = use_params_map();
     let key = move || (host.get(), params.get().get("id").unwrap_or_default());
     let show = Resource::new(key, |(host, id)| get_show(host.slug(), id));
+    // The chat's state is created here, not by the chat panel the Suspense below renders: a
+    // resource created by a boundary's children is made again on every re-render, and the
+    // server-rendered page can wait forever for one of the copies (leptos issue #4866).
+    let chat = Resource::new(move || key().1, load_show);
     view! {
         <Title text="Producer console"/>
         <section class="container page console">
             <Suspense fallback=|| view! { <Skeleton class="skeleton--card"/> }>
                 {move || show.get().map(|result| match result {
-                    Ok(detail) => view! { <Console host=key().0 detail/> }.into_any(),
+                    Ok(detail) => view! { <Console host=key().0 detail chat/> }.into_any(),
                     Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to produce the show." next=format!("{}/{}/live", host.get().shows_path(), key().1)/> }.into_any(),
                     Err(AppError::NotFound | AppError::Forbidden) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),
@@ -61,7 +65,11 @@ impl Click {
 }
 
 #[component]
-fn Console(host: Host, detail: ShowDetail) -> impl IntoView {
+fn Console(
+    host: Host,
+    detail: ShowDetail,
+    chat: Resource<Result<ShowState, AppError>>,
+) -> impl IntoView {
     let id = detail.summary.id.clone();
     let detail = RwSignal::new(detail);
     let run_sheet = format!("{}/{id}", host.shows_path());
@@ -179,7 +187,7 @@ fn Console(host: Host, detail: ShowDetail) -> impl IntoView {
                     prop:value=move || slow_mode.get() on:input=move |ev| slow_mode.set(event_target_value(&ev))/>
                 <button class="button button--secondary" type="submit" disabled=move || !matches!(status(), ShowStatus::Live | ShowStatus::Approved)>"Set"</button>
             </form>
-            {move || status().public().then(|| view! { <ModeratedChat slug=target.get_value().0 id=target.get_value().1/> })}
+            {move || status().public().then(|| view! { <ModeratedChat slug=target.get_value().0 id=target.get_value().1 state=chat/> })}
         </section>
     }
 }
@@ -284,14 +292,11 @@ fn ConsoleLook(
 }
 
 #[component]
-fn ModeratedChat(slug: Option<String>, id: String) -> impl IntoView {
-    let state = Resource::new(
-        {
-            let id = id.clone();
-            move || id.clone()
-        },
-        load_show,
-    );
+fn ModeratedChat(
+    slug: Option<String>,
+    id: String,
+    state: Resource<Result<ShowState, AppError>>,
+) -> impl IntoView {
     let target = StoredValue::new((slug, id));
     let moderate = Action::new(move |(message, action): &(i64, Moderation)| {
         let (slug, id) = target.get_value();
