@@ -70,8 +70,13 @@ test('a manager lists a product with two variants and a shopper finds it on a ph
     await manager.getByRole('button', { name: 'Apply' }).click();
     await manager.locator('.stock-table tr', { hasText: code }).locator('td', { hasText: units }).first().waitFor();
   }
+  // The ledger follows the chosen variant, and keeps it when publishing re-renders the page.
+  await manager.locator('#ledger-sku').selectOption('MOON-M');
+  await manager.locator('.ledger__delta', { hasText: '+3' }).first().waitFor();
   await manager.getByRole('button', { name: 'Publish' }).click();
   await manager.getByText('Shoppers can find and buy this listing.').waitFor();
+  assert.equal(await manager.locator('#ledger-sku').inputValue(), 'MOON-M');
+  await manager.locator('.ledger__delta', { hasText: '+3' }).first().waitFor();
   assert.equal(await hasHorizontalScroll(manager), false);
   await manager.screenshot({ path: join(screenshotDir, 'listing-published-desktop.png'), fullPage: true });
 

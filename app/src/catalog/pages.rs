@@ -710,14 +710,15 @@ impl StockData {
             ledger: Resource::new(
                 move || (slug(), ledger_code.get(), change.version().get()),
                 move |(slug, code, _)| async move {
-                    let code = match code {
-                        Some(code) => code,
-                        None => listing
-                            .await
-                            .ok()
-                            .and_then(|l| l.variants.first().map(|v| v.code.clone()))
-                            .unwrap_or_default(),
-                    };
+                    // The chosen variant while the listing still has it, else its first.
+                    let codes: Vec<String> = listing
+                        .await
+                        .map(|l| l.variants.into_iter().map(|v| v.code).collect())
+                        .unwrap_or_default();
+                    let code = code
+                        .filter(|code| codes.contains(code))
+                        .or_else(|| codes.first().cloned())
+                        .unwrap_or_default();
                     sku_movements(slug, code).await
                 },
             ),
@@ -825,8 +826,12 @@ fn StockPanel(detail: ListingDetail, stock: StockData) -> impl IntoView {
             <h3>"Ledger"</h3>
             <div class="field">
                 <label class="field__label" for="ledger-sku">"Variant"</label>
+                // Shows the variant whose ledger is listed, also after a save re-renders the panel.
                 <select class="field__input" id="ledger-sku" on:change=move |ev| ledger_code.set(Some(event_target_value(&ev)))>
-                    {codes.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                    {codes.iter().map(|c| {
+                        let code = c.clone();
+                        view! { <option value=c.clone() prop:selected=move || ledger_code.get().as_deref() == Some(code.as_str())>{c.clone()}</option> }
+                    }).collect_view()}
                 </select>
             </div>
             <Transition fallback=|| view! { <Skeleton class="skeleton--line"/> }>
