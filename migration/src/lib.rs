@@ -19,6 +19,7 @@ mod m20261122_000011_create_shows;
 mod m20261123_000012_galas_and_drop_stock;
 mod m20261123_000013_search_facets_in_tsvector;
 mod m20261123_000014_lean_checkout_indexes;
+mod m20261123_000015_category_words_in_search;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000012_galas_and_drop_stock::Migration),
             Box::new(m20261123_000013_search_facets_in_tsvector::Migration),
             Box::new(m20261123_000014_lean_checkout_indexes::Migration),
+            Box::new(m20261123_000015_category_words_in_search::Migration),
         ]
     }
 }

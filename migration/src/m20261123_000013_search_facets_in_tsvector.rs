@@ -22,12 +22,12 @@ use sea_orm_migration::{prelude::*, sea_orm::DbBackend};
 pub struct Migration;
 
 /// The searchable text, weighted title > brand > description (unchanged from migration 000006).
-const TEXT: &str = "setweight(to_tsvector('simple', title), 'A') || \
+pub(crate) const TEXT: &str = "setweight(to_tsvector('simple', title), 'A') || \
     setweight(to_tsvector('simple', brand_name), 'B') || \
     setweight(to_tsvector('simple', description_md), 'C')";
 
 /// The facet lexemes; they must match `catalog::search::facets`.
-const FACETS: &str =
+pub(crate) const FACETS: &str =
     "array_to_tsvector(ARRAY['cat' || category, 'brand' || replace(brand_id::text, '-', '')])";
 
 /// Candidates for searches of several words (or within a brand) come from a bitmap scan of
@@ -54,7 +54,11 @@ const CREATE_CANDIDATES: &str = "\
       LIMIT lim \
     $$";
 
-async fn set_search_vector(manager: &SchemaManager<'_>, expression: &str) -> Result<(), DbErr> {
+/// Replaces the generated `listing.search_vector` (and its GIN index) with `expression`.
+pub(crate) async fn set_search_vector(
+    manager: &SchemaManager<'_>,
+    expression: &str,
+) -> Result<(), DbErr> {
     let db = manager.get_connection();
     // Dropping the column drops its index with it.
     db.execute_unprepared("ALTER TABLE listing DROP COLUMN search_vector")

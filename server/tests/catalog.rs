@@ -331,6 +331,11 @@ db_test!(async fn search_filters_sorts_and_pages_without_gaps(app) {
     assert_eq!(titles(&search(&app, "q=silk&category=fashion&sort=newest").await), ["Silk dress", "Silk scarf"]);
     assert_eq!(titles(&search(&app, "q=silk%20pillow&category=home&in_stock=true&brand=lune").await), ["Silk pillow"], "every facet at once");
     assert!(titles(&search(&app, "q=pillow&category=fashion").await).is_empty(), "a word outside the category");
+    // Within a category, a word found only in descriptions, the beginning of a word, and
+    // relevance (title matches first) work as they do without one.
+    assert_eq!(titles(&search(&app, "q=collection&category=fashion&sort=price_asc").await), ["Silk scarf", "Linen shirt", "Silk dress"]);
+    assert_eq!(titles(&search(&app, "q=sil&category=fashion&sort=price_asc").await), ["Silk scarf", "Silk dress"]);
+    assert_eq!(titles(&search(&app, "q=linen%20festival&category=fashion").await), ["Linen shirt"]);
     assert_eq!(titles(&search(&app, "q=silk&min_price=15000&max_price=50000&sort=price_asc").await), ["Silk scarf", "Silk pillow"]);
     assert_eq!(titles(&search(&app, "q=silk&in_stock=true&sort=price_asc").await), ["Silk eye mask", "Silk scarf", "Silk pillow"]);
     assert_eq!(titles(&search(&app, "brand=lune&sort=newest").await), ["Silk eye mask", "Linen shirt", "Silk dress", "Silk pillow", "Silk scarf"]);

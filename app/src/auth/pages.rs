@@ -25,12 +25,18 @@ pub struct UserContext {
 
 impl UserContext {
     /// The signed-in person for a page's own Suspense or Transition, reloaded with the
-    /// header's. Call it at the top of the page component, never inside a boundary: one
-    /// resource read under two boundaries (the header's and the page's) can leave the
-    /// server-rendered page waiting forever (leptos issue #4851).
+    /// header's. Call it at the top of the page component, never inside a boundary (README,
+    /// "Architecture": one resource, one boundary).
     pub fn for_page(&self) -> Resource<Result<Option<CurrentUser>, AppError>> {
         let refresh = self.refresh;
         Resource::new(move || refresh.get(), |_| get_current_user())
+    }
+
+    /// Changes whenever the signed-in person may have (see [`UserContext::refresh`]): the
+    /// source for resources that follow the person without reading the person's resource,
+    /// which would make them wait for it and fetch twice.
+    pub fn generation(&self) -> u32 {
+        self.refresh.get()
     }
 
     /// Reloads the signed-in person (after signing in or out).

@@ -194,8 +194,7 @@ fn role_in(mine: &Resource<Result<Vec<MyBrand>, AppError>>, slug: &str) -> Optio
 }
 
 /// Switches between the brands the person belongs to (shown when there are several). Read
-/// under the dashboard's own Transition: one resource read under two boundaries can leave the
-/// server-rendered page waiting forever (leptos issue #4851).
+/// under the dashboard's own Transition (README, "Architecture": one resource, one boundary).
 #[component]
 fn BrandSwitcher(slug: String, mine: Resource<Result<Vec<MyBrand>, AppError>>) -> impl IntoView {
     let slug = StoredValue::new(slug);
@@ -393,9 +392,7 @@ pub fn PublicBrandPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.get().get("slug").unwrap_or_default();
     let brand = Resource::new(slug, get_public_brand);
-    // Created beside `brand`, not by the view `brand` renders: a resource created inside a
-    // Transition's children is made again on every re-render, and the server-rendered
-    // response can wait forever for one of those copies (leptos issue #4866).
+    // Created beside `brand`, not by the view it renders (README, "Architecture").
     let listings = Resource::new(
         move || crate::catalog::SearchQuery {
             brand: Some(slug()),

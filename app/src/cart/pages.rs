@@ -28,14 +28,8 @@ impl CartContext {
 /// merges a guest cart, so the size follows the signed-in person too).
 pub fn provide_cart_context() {
     let refresh = RwSignal::new(0u32);
-    let user = use_user().user;
-    let size = Resource::new(
-        move || {
-            let who = user.get().and_then(|u| u.ok().flatten()).map(|u| u.id);
-            (refresh.get(), who)
-        },
-        |_| cart_size(),
-    );
+    let user = use_user();
+    let size = Resource::new(move || (refresh.get(), user.generation()), |_| cart_size());
     provide_context(CartContext { size, refresh });
 }
 

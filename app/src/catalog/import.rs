@@ -956,7 +956,9 @@ impl Batch<'_> {
                     title: &row.title,
                     brand: &row.brand_name,
                     description: &row.description_md,
-                    facets: search::facets(&row.category, row.brand_id, row.available),
+                    category: &row.category,
+                    brand_id: row.brand_id,
+                    available: row.available,
                 })
             })
             .collect();

@@ -671,10 +671,8 @@ fn PhotosPanel(detail: ListingDetail) -> impl IntoView {
     }
 }
 
-/// What the stock panel loads and changes. Made by the listing's page, beside the listing
-/// itself, not by the panel the page's Transition renders: resources created by a boundary's
-/// children are made again on every re-render (the listing reloads after each save), and the
-/// server-rendered page can wait forever for one of the copies (leptos issue #4866).
+/// What the stock panel loads and changes, made by the listing's page, not by the panel its
+/// Transition renders (README, "Architecture": where pages create their resources).
 #[derive(Clone, Copy)]
 struct StockData {
     change: ServerAction<ChangeStock>,

@@ -33,21 +33,49 @@ pub const CANDIDATES: i64 = 500;
 /// (a prefix search merges every posting list under it, which is what makes it slow).
 const PREFIX_BELOW_CHARS: usize = 6;
 
-/// The facet tokens a listing carries in the search index, so filters narrow the match inside
-/// the index instead of after it: `cat<category> brand<brand id hex> [instock]`. SQLite's FTS5
-/// rows get this text; PostgreSQL's generated `tsvector` computes the same category and brand
-/// lexemes itself (migrations 000008 and 000013; "in stock" is checked on the row there).
-pub fn facets(category: &str, brand_id: Uuid, available: i64) -> String {
-    let mut tokens = format!("{} {}", category_token(category), brand_token(brand_id));
-    if available > 0 {
+/// The facet tokens a listing carries in the SQLite search index (its `facets` column), so
+/// filters narrow the match inside the index instead of after it: `brand<brand id hex>
+/// [instock]`, then every word of its title, brand and description again, prefixed with its
+/// category (`fashionsilk`). A search within a category asks for those category words: a
+/// word and a category that never meet ("teapot" in sports) is then one empty posting list,
+/// answered at once, instead of an intersection of a common word's list with the category's
+/// list read to the end. PostgreSQL's generated `tsvector` computes the same brand lexeme and
+/// category words itself (migrations 000013 and 000015; "in stock" is checked on the row
+/// there).
+fn facets(row: &IndexRow<'_>) -> String {
+    let category = category_word(row.category);
+    let mut tokens = brand_token(row.brand_id);
+    if row.available > 0 {
         tokens.push_str(" instock");
+    }
+    // Split as search words are (see [`terms`]), once per distinct word.
+    let mut words: Vec<String> = [row.title, row.brand, row.description]
+        .into_iter()
+        .flat_map(|text| text.split(|c: char| !c.is_alphanumeric()))
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    for word in words {
+        tokens.push(' ');
+        tokens.push_str(&category_scoped(&category, &word));
     }
     tokens
 }
 
-fn category_token(category: &str) -> String {
-    let word: String = category.chars().filter(|c| c.is_alphanumeric()).collect();
-    format!("cat{}", word.to_lowercase())
+/// A category's name as it appears inside index tokens: letters and digits, lower-cased.
+fn category_word(category: &str) -> String {
+    category
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A (lower-case) `word` within a category, as the `facets` column holds it (see [`facets`]).
+fn category_scoped(category_word: &str, word: &str) -> String {
+    format!("{category_word}{word}")
 }
 
 fn brand_token(brand_id: Uuid) -> String {
@@ -84,7 +112,9 @@ pub async fn sync_index(
                 title: &row.title,
                 brand: &row.brand_name,
                 description: &row.description_md,
-                facets: facets(&row.category, row.brand_id, row.available),
+                category: &row.category,
+                brand_id: row.brand_id,
+                available: row.available,
             }],
         )
         .await?;
@@ -127,8 +157,11 @@ pub struct IndexRow<'a> {
     pub title: &'a str,
     pub brand: &'a str,
     pub description: &'a str,
-    /// See [`facets`].
-    pub facets: String,
+    /// These three make the row's facet tokens (see [`facets`]).
+    pub category: &'a str,
+    pub brand_id: Uuid,
+    /// Units available (the "in stock" facet).
+    pub available: i64,
 }
 
 /// Adds rows to the SQLite search index, many per statement (bulk loads use this too).
@@ -154,7 +187,7 @@ pub async fn insert_index_rows(
                 row.title.into(),
                 row.brand.into(),
                 row.description.into(),
-                row.facets.clone().into(),
+                facets(row).into(),
             ]);
         }
         db.execute_raw(Statement::from_sql_and_values(
@@ -294,6 +327,33 @@ fn fts_words(columns: &str, words: &[String], prefix_last: bool) -> String {
     format!("{{{columns}}} : ({})", phrases.join(" "))
 }
 
+/// A `to_tsquery` text for PostgreSQL: every word, the last one as a prefix when
+/// `prefix_last`; words are letters and digits only (see [`terms`]).
+fn ts_words(words: &[String], prefix_last: bool) -> String {
+    let last = words.len().saturating_sub(1);
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if prefix_last && i == last {
+                format!("{w}:*")
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+/// Search words as words of `category` (see [`facets`]).
+fn in_category(category: &str, words: &[String]) -> Vec<String> {
+    let category = category_word(category);
+    words
+        .iter()
+        .map(|word| category_scoped(&category, word))
+        .collect()
+}
+
 /// PostgreSQL: whether a search finds its candidates by walking the newest listings rather
 /// than from the GIN index (see `search_with`). Only for one word and no facet: the planner
 /// knows how common a single word is and walks only when CANDIDATES matches will turn up
@@ -343,39 +403,43 @@ async fn search_with(
     match (backend, words.is_empty()) {
         (DbBackend::Sqlite, false) => {
             // Words must be in title, brand or description; filters are facet tokens, so
-            // FTS5 intersects them itself and walks the newest rows first.
+            // FTS5 intersects them itself and walks the newest rows first. Within a category
+            // the words are asked for as that category's words (see [`facets`]).
             let mut facets = String::new();
-            if let Some(category) = category {
-                facets.push_str(&format!(" AND facets : \"{}\"", category_token(category)));
-            }
             if let Some(id) = brand_id {
                 facets.push_str(&format!(" AND facets : \"{}\"", brand_token(id)));
             }
             if query.in_stock == Some(true) {
                 facets.push_str(" AND facets : instock");
             }
-            let anywhere = fts_words("title brand description", words, prefix_last) + &facets;
-            let newest = |sql: &mut Sql, tier: &str, fts_query: String| {
-                sql.push("SELECT * FROM (SELECT listing_id, ")
-                    .push(tier)
-                    .push(" AS tier FROM listing_fts WHERE listing_fts MATCH ")
-                    .bind(fts_query)
-                    .push(" ORDER BY rowid DESC LIMIT ")
-                    .bind(CANDIDATES)
-                    .push(")");
-            };
-            sql.push("(SELECT * FROM (SELECT listing_id, MIN(tier) AS rank FROM (");
+            let anywhere = match category {
+                Some(category) => fts_words("facets", &in_category(category, words), prefix_last),
+                None => fts_words("title brand description", words, prefix_last),
+            } + &facets;
+            // The newest CANDIDATES matches anywhere are the candidates.
+            sql.push(
+                "(SELECT * FROM (WITH c AS MATERIALIZED (SELECT rowid AS k, listing_id \
+                 FROM listing_fts WHERE listing_fts MATCH ",
+            )
+            .bind(anywhere)
+            .push(" ORDER BY rowid DESC LIMIT ")
+            .bind(CANDIDATES)
+            .push(") SELECT listing_id, ");
             if sort == SearchSort::Relevance {
-                // Relevance: the newest title matches first, then the newest matches anywhere.
-                newest(
-                    &mut sql,
-                    "0",
-                    fts_words("title", words, prefix_last) + &facets,
-                );
-                sql.push(" UNION ALL ");
+                // Relevance: title matches first. Which candidates match in the title is
+                // asked of the index only back to the oldest candidate (a title match is a
+                // match anywhere, so older ones cannot be candidates). A separate walk for
+                // the newest title matches read on to the end of the index whenever the
+                // words were common in descriptions but rare together in titles: most of the
+                // time of a two-word search.
+                // (Candidates meet the filters already: only the words are asked for.)
+                sql.push("CASE WHEN k IN (SELECT rowid FROM listing_fts WHERE listing_fts MATCH ")
+                    .bind(fts_words("title", words, prefix_last))
+                    .push(" AND rowid >= (SELECT MIN(k) FROM c)) THEN 0 ELSE 1 END");
+            } else {
+                sql.push("1");
             }
-            newest(&mut sql, "1", anywhere);
-            sql.push(") GROUP BY listing_id) AS grouped");
+            sql.push(" AS rank FROM c) AS grouped");
             let by_price = query.min_price.is_some() || query.max_price.is_some();
             if sort == SearchSort::Relevance && !by_price {
                 // Everything relevance pages by (tier, listing id) and every filter (as a
@@ -403,45 +467,33 @@ async fn search_with(
             sql.push("listing l WHERE 1 = 1");
         }
         (_, false) => {
-            let last = words.len().saturating_sub(1);
-            let ts_words = words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| {
-                    if prefix_last && i == last {
-                        format!("{w}:*")
-                    } else {
-                        w.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" & ");
+            let all_words = ts_words(words, prefix_last);
             if pg_walks_newest(words, category, brand_id) {
                 // One word: the planner walks `(visible, published_at)` newest-first and
                 // stops at CANDIDATES matches when the word is common, and asks the GIN index
                 // when it is rare.
                 sql.push("listing l, to_tsquery('simple', ")
-                    .bind(ts_words)
+                    .bind(all_words)
                     .push(") AS q(query) WHERE l.search_vector @@ q.query");
             } else {
                 // Several words, or a word in a category or brand, may never meet, and walking
                 // newest-first until CANDIDATES of them turn up can mean walking the whole
-                // table. Their matches come from one GIN intersection instead, the
-                // category and brand included as lexemes (migration 000013), in table order
-                // (`search_candidates` stops at CANDIDATES rows). Ranking uses the words
-                // alone: facet lexemes have no positions and would flatten ts_rank.
+                // table. Their matches come from one GIN intersection instead, in table order
+                // (`search_candidates` stops at CANDIDATES rows): within a category, of the
+                // category's own words (migration 000015, as on SQLite), and the brand as a
+                // lexeme (000013). Ranking uses the words alone: facet lexemes have no
+                // positions and would flatten ts_rank.
+                let candidates = match category {
+                    Some(category) => ts_words(&in_category(category, words), prefix_last),
+                    None => all_words.clone(),
+                };
                 sql.push("search_candidates((to_tsquery('simple', ")
-                    .bind(ts_words.clone())
+                    .bind(candidates)
                     .push(")");
-                let mut facets = Vec::new();
-                if let Some(category) = category {
-                    facets.push(format!("'{}'", category_token(category)));
-                }
                 if let Some(id) = brand_id {
-                    facets.push(format!("'{}'", brand_token(id)));
-                }
-                if !facets.is_empty() {
-                    sql.push(" && ").bind(facets.join(" & ")).push("::tsquery");
+                    sql.push(" && ")
+                        .bind(format!("'{}'", brand_token(id)))
+                        .push("::tsquery");
                 }
                 sql.push("), ")
                     .bind(CANDIDATES)
@@ -452,7 +504,7 @@ async fn search_with(
                     .push(", ")
                     .bind(query.in_stock == Some(true))
                     .push(") AS c(id) JOIN listing l ON l.id = c.id, to_tsquery('simple', ")
-                    .bind(ts_words)
+                    .bind(all_words)
                     .push(") AS q(query) WHERE 1 = 1");
             }
         }

@@ -10,6 +10,8 @@
 //! the list as the outer loop). The statement's text depends only on the columns, so each
 //! connection prepares it once.
 
+use std::io::Write;
+
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, IdenStatic, Statement};
 use uuid::Uuid;
 
@@ -44,10 +46,16 @@ impl KeyPart<'_> {
         }
     }
 
-    fn to_json(self) -> serde_json::Value {
+    /// Appends the value as a JSON string.
+    fn write_json(self, out: &mut Vec<u8>) {
+        // Writing into a `Vec` cannot fail.
         match self {
-            KeyPart::Text(text) => text.into(),
-            KeyPart::Uuid(id) => id.hyphenated().to_string().into(),
+            KeyPart::Text(text) => {
+                let _ = serde_json::to_writer(&mut *out, text);
+            }
+            KeyPart::Uuid(id) => {
+                let _ = write!(out, "\"{}\"", id.hyphenated());
+            }
         }
     }
 }
@@ -66,17 +74,25 @@ where
     let Some(shape) = keys.first().copied() else {
         return Ok(Vec::new());
     };
-    let list: Vec<serde_json::Value> = keys
-        .into_iter()
-        .map(|key| {
-            serde_json::Value::Object(
-                key.into_iter()
-                    .enumerate()
-                    .map(|(i, part)| (format!("c{i}"), part.to_json()))
-                    .collect(),
-            )
-        })
-        .collect();
+    // The list is written straight into one string (`[{"c0":…,"c1":…},…]`), without a
+    // `serde_json::Value` tree: no map and no strings per key (as in `core::bulk`).
+    let mut list: Vec<u8> = Vec::with_capacity(keys.len() * N * 48 + 2);
+    list.push(b'[');
+    for (row, key) in keys.into_iter().enumerate() {
+        if row > 0 {
+            list.push(b',');
+        }
+        list.push(b'{');
+        for (i, part) in key.into_iter().enumerate() {
+            if i > 0 {
+                list.push(b',');
+            }
+            let _ = write!(list, "\"c{i}\":"); // into a `Vec`: cannot fail
+            part.write_json(&mut list);
+        }
+        list.push(b'}');
+    }
+    list.push(b']');
     let table = E::default().table_name().to_owned();
     let backend = db.get_database_backend();
     let sql = match backend {
@@ -120,7 +136,10 @@ where
     let statement = Statement::from_sql_and_values(
         backend,
         sql,
-        [serde_json::Value::Array(list).to_string().into()],
+        // Only JSON strings were written: the bytes are UTF-8.
+        [String::from_utf8(list)
+            .map_err(|_| AppError::Internal)?
+            .into()],
     );
     Ok(E::find().from_raw_sql(statement).all(db).await?)
 }

@@ -605,12 +605,7 @@ async fn insert_listings(
             search_key.into(),
         ]);
         if let Some(key) = search_key {
-            let facets = app::catalog::search::facets(
-                app::brands::CATEGORIES[category],
-                brand.id,
-                available,
-            );
-            search_rows.push((key, id, title, brand.name.clone(), description, facets));
+            search_rows.push((key, id, title, brand, description, category, available));
         }
     }
     let txn = begin_write(db).await?;
@@ -698,13 +693,17 @@ async fn insert_listings(
         let rows: Vec<_> = search_rows
             .iter()
             .map(
-                |(key, id, title, brand, description, facets)| app::catalog::search::IndexRow {
-                    key: *key,
-                    listing_id: *id,
-                    title,
-                    brand,
-                    description,
-                    facets: facets.clone(),
+                |(key, id, title, brand, description, category, available)| {
+                    app::catalog::search::IndexRow {
+                        key: *key,
+                        listing_id: *id,
+                        title,
+                        brand: &brand.name,
+                        description,
+                        category: app::brands::CATEGORIES[*category],
+                        brand_id: brand.id,
+                        available: *available,
+                    }
                 },
             )
             .collect();

@@ -25,9 +25,8 @@ pub fn ProducerConsolePage() -> impl IntoView {
     let params = use_params_map();
     let key = move || (host.get(), params.get().get("id").unwrap_or_default());
     let show = Resource::new(key, |(host, id)| get_show(host.slug(), id));
-    // The chat's state is created here, not by the chat panel the Suspense below renders: a
-    // resource created by a boundary's children is made again on every re-render, and the
-    // server-rendered page can wait forever for one of the copies (leptos issue #4866).
+    // The chat's state is created here, not by the chat panel the Suspense below renders
+    // (README, "Architecture").
     let chat = Resource::new(move || key().1, load_show);
     view! {
         <Title text="Producer console"/>

@@ -146,12 +146,10 @@ fn ShowLoader(embed: bool) -> impl IntoView {
     let params = use_params_map();
     let id = move || params.get().get("id").unwrap_or_default();
     let show = Resource::new(id, load_show);
-    // Created here, beside `show`, and read only inside the one boundary below: a resource
-    // created by a Suspense's child, or read under two Suspense boundaries, can leave the
-    // server-rendered response waiting forever for a fragment that never resolves (leptos
-    // issues #4851, #4866; seen here once as a 30 s time-out of `GET /show/{id}`). A
-    // Transition, so that refreshing the one-tap status after a buyer saves a card keeps the
-    // show (and its video) on screen.
+    // Created here, beside `show`, and read only inside the one boundary below (README,
+    // "Architecture"; breaking that rule once showed as a 30 s time-out of `GET /show/{id}`).
+    // A Transition, so that refreshing the one-tap status after a buyer saves a card keeps
+    // the show (and its video) on screen.
     let one_tap = Resource::new(|| (), |_| one_tap());
     view! {
         <Transition fallback=|| view! { <section class="container page"><Skeleton class="skeleton--card"/></section> }>
