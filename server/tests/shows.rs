@@ -624,7 +624,10 @@ db_test!(async fn drop_stock_is_the_shows_alone_sells_out_on_its_own_and_returns
     assert_eq!(removed.status(), StatusCode::OK);
     assert_eq!(storefront_order(&app, &bag, 3, "early@example.com").await, (StatusCode::CONFLICT, "conflict".into()), "only 2 left, at once");
 
-    // The storefront sells only the open stock: 8 coats and 2 bags.
+    // The storefront counts and sells only the open stock: 8 coats and 2 bags.
+    let ids: Vec<uuid::Uuid> = [&coat, &bag].iter().map(|id| id.parse().unwrap()).collect();
+    let open = app::catalog::stock::available_by_sku(&app.db, ids.clone()).await.unwrap();
+    assert_eq!((open[&ids[0]], open[&ids[1]]), (10 - 2, 5 - 3), "set-aside units are not the storefront's");
     assert_eq!(storefront_order(&app, &coat, 9, "greedy@example.com").await, (StatusCode::CONFLICT, "conflict".into()));
     assert_eq!(storefront_order(&app, &coat, 1, "shopper@example.com").await.0, StatusCode::CREATED);
 
