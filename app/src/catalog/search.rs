@@ -309,40 +309,42 @@ pub async fn search(
     Ok(exact)
 }
 
-/// A match expression for FTS5 over `columns`: every word, the last one as a prefix when
+/// The words as query terms: each `exact(word)`, the last one `prefix(word)` when
 /// `prefix_last`; words are letters and digits only (see [`terms`]), so quoting is safe.
-fn fts_words(columns: &str, words: &[String], prefix_last: bool) -> String {
-    let last = words.len().saturating_sub(1);
-    let phrases: Vec<String> = words
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            if prefix_last && i == last {
-                format!("\"{w}\"*")
-            } else {
-                format!("\"{w}\"")
-            }
-        })
-        .collect();
-    format!("{{{columns}}} : ({})", phrases.join(" "))
-}
-
-/// A `to_tsquery` text for PostgreSQL: every word, the last one as a prefix when
-/// `prefix_last`; words are letters and digits only (see [`terms`]).
-fn ts_words(words: &[String], prefix_last: bool) -> String {
+fn query_terms(
+    words: &[String],
+    prefix_last: bool,
+    exact: fn(&str) -> String,
+    prefix: fn(&str) -> String,
+) -> Vec<String> {
     let last = words.len().saturating_sub(1);
     words
         .iter()
         .enumerate()
         .map(|(i, w)| {
             if prefix_last && i == last {
-                format!("{w}:*")
+                prefix(w)
             } else {
-                w.clone()
+                exact(w)
             }
         })
-        .collect::<Vec<_>>()
-        .join(" & ")
+        .collect()
+}
+
+/// A match expression for FTS5 over `columns`: every word (see [`query_terms`]).
+fn fts_words(columns: &str, words: &[String], prefix_last: bool) -> String {
+    let phrases = query_terms(
+        words,
+        prefix_last,
+        |w| format!("\"{w}\""),
+        |w| format!("\"{w}\"*"),
+    );
+    format!("{{{columns}}} : ({})", phrases.join(" "))
+}
+
+/// A `to_tsquery` text for PostgreSQL: every word (see [`query_terms`]).
+fn ts_words(words: &[String], prefix_last: bool) -> String {
+    query_terms(words, prefix_last, str::to_owned, |w| format!("{w}:*")).join(" & ")
 }
 
 /// Search words as words of `category` (see [`facets`]).
@@ -433,9 +435,9 @@ async fn search_with(
                 // match anywhere, so older ones cannot be candidates). A separate walk for
                 // the newest title matches read on to the end of the index whenever the
                 // words were common in descriptions but rare together in titles: most of the
-                // time of a two-word search.
-                // (Candidates meet the filters already; a category's words are repeated only
-                // because FTS5 then steps through their shorter lists: half the time.)
+                // time of a two-word search. Candidates meet the filters already; a
+                // category's words are repeated only because FTS5 then steps through their
+                // shorter lists (half the time).
                 let mut title = fts_words("title", words, prefix_last);
                 if let Some(scoped) = &scoped {
                     title = format!("{title} AND {scoped}");
