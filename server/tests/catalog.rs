@@ -472,3 +472,42 @@ db_test!(async fn listing_photos_are_ordered_reencoded_and_limited(app) {
     assert_eq!(client().get(app.url(second["images"][1]["url"].as_str().unwrap())).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     assert_eq!(entity::media::Entity::find().all(&app.db).await.unwrap().len(), 14, "7 photos and 7 thumbnails");
 });
+
+db_test!(async fn a_search_with_more_matches_than_it_considers_takes_the_newest(app) {
+    // 1,200 synthetic listings of one fashion brand; every description says "festival", so a
+    // search for it in fashion matches more listings than a search considers (CANDIDATES,
+    // 500): those must be the newest 500, on both databases (PostgreSQL finds them by walking
+    // the newest listings before it would ask its GIN index, which yields oldest first).
+    use entity::listing;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let size = server::seed::catalog::CatalogSize { brands: 1, listings: 1_200 };
+    server::seed::catalog::generate(&app.db, size, |_, _| {}).await.unwrap();
+    let in_fashion = || listing::Entity::find().filter(listing::Column::Visible.eq(true)).filter(listing::Column::Category.eq("fashion"));
+    let matches = in_fashion().all(&app.db).await.unwrap().len();
+    assert!(matches > 500, "only {matches} listings in fashion");
+    let newest: HashSet<String> = in_fashion()
+        .order_by_desc(listing::Column::PublishedAt)
+        .limit(500)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.id.to_string())
+        .collect();
+
+    let mut found = HashSet::new();
+    let mut after = String::new();
+    loop {
+        let page = search(&app, &format!("q=festival&category=fashion&limit=100{after}")).await;
+        for item in page["items"].as_array().unwrap() {
+            assert_eq!(item["category"], "fashion");
+            assert!(found.insert(item["id"].as_str().unwrap().to_owned()), "a listing twice");
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => after = format!("&after={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(found.len(), 500);
+    assert_eq!(found, newest, "the newest 500 matches");
+});

@@ -19,14 +19,24 @@ pub const MAX_LIMIT: u32 = 100;
 const MAX_TERMS: usize = 8;
 /// How many matches a search with words considers, which are then ranked, sorted and paged:
 /// on SQLite the newest this many (by when they were indexed); on PostgreSQL the newest this
-/// many for a single common word, and otherwise the first this many the GIN index yields
-/// (table order, roughly oldest first: the index cannot hand them over newest first without
-/// reading every match; see [`pg_walks_newest`]). This bound is what keeps a common word fast
+/// many for a single common word or when the newest [`PG_WALK_ROWS`] listings hold them, and
+/// otherwise also the first this many the GIN index yields (table order, roughly oldest
+/// first: the index cannot hand them over newest first without reading every match; see
+/// [`pg_walks_newest`]). This bound is what keeps a common word fast
 /// in 15 million listings — ranking every one of a million "silk" matches cannot be — at the
 /// price that relevance and price sorts order 500 of the matches rather than all of them.
 /// Narrower searches (more words, a category, a brand, in stock) are exact whenever they match
 /// fewer listings than this.
 pub const CANDIDATES: i64 = 500;
+
+/// PostgreSQL: how many of the newest listings a search of several words, or of a word in a
+/// category, tries first to learn whether its words are common together (see `search_with`).
+const PG_PROBE_ROWS: i64 = 500;
+
+/// PostgreSQL: how many of the newest listings such a search walks at most when they are:
+/// about 10 ms warm at 15 million listings, and enough to hold the newest [`CANDIDATES`]
+/// matches of words found together in one listing in ten.
+const PG_WALK_ROWS: i64 = 5_000;
 
 /// A last word shorter than this is also tried as the beginning of a word when the whole
 /// words find nothing: people type "sli" and mean "slip"; a longer word is taken as written
@@ -365,6 +375,45 @@ fn pg_walks_newest(words: &[String], category: Option<&str>, brand_id: Option<Uu
     words.len() == 1 && category.is_none() && brand_id.is_none()
 }
 
+/// PostgreSQL: `(the newest rows listings [of category]) r WHERE` they match `terms` and the
+/// query's price and stock filters.
+fn push_newest_matches(
+    sql: &mut Sql,
+    query: &SearchQuery,
+    category: Option<&str>,
+    rows: i64,
+    terms: &str,
+) {
+    sql.push(
+        "(SELECT id, search_vector, price_min_minor, available FROM listing \
+         WHERE visible = TRUE",
+    );
+    if let Some(category) = category {
+        sql.push(" AND category = ").bind(category.to_owned());
+    }
+    sql.push(" ORDER BY published_at DESC LIMIT ")
+        .bind(rows)
+        .push(") r WHERE r.search_vector @@ to_tsquery('simple', ")
+        .bind(terms.to_owned())
+        .push(")");
+    push_row_filters(sql, query, "r");
+}
+
+/// ` AND` the query's stock and price filters on the listing row named `table`.
+fn push_row_filters(sql: &mut Sql, query: &SearchQuery, table: &str) {
+    if query.in_stock == Some(true) {
+        sql.push(&format!(" AND {table}.available > 0"));
+    }
+    if let Some(min) = query.min_price {
+        sql.push(&format!(" AND {table}.price_min_minor >= "))
+            .bind(min);
+    }
+    if let Some(max) = query.max_price {
+        sql.push(&format!(" AND {table}.price_min_minor <= "))
+            .bind(max);
+    }
+}
+
 /// One search pass: see [`search`].
 async fn search_with(
     db: &impl ConnectionTrait,
@@ -487,16 +536,40 @@ async fn search_with(
             } else {
                 // Several words, or a word in a category or brand, may never meet, and walking
                 // newest-first until CANDIDATES of them turn up can mean walking the whole
-                // table. Their matches come from one GIN intersection instead, in table order
-                // (`search_candidates` stops at CANDIDATES rows): within a category, of the
-                // category's own words (migration 000015, as on SQLite), and the brand as a
-                // lexeme (000013). Ranking uses the words alone: facet lexemes have no
-                // positions and would flatten ts_rank.
+                // table. So the walk is bounded (PG_WALK_ROWS), and past it their matches come
+                // from one GIN intersection, in table order (`search_candidates` stops at
+                // CANDIDATES rows): within a category, of the category's own words (migration
+                // 000015, as on SQLite), and the brand as a lexeme (000013). Ranking uses the
+                // words alone: facet lexemes have no positions and would flatten ts_rank.
                 let candidates = match category {
                     Some(category) => ts_words(&in_category(category, words), prefix_last),
                     None => all_words.clone(),
                 };
-                sql.push("search_candidates((to_tsquery('simple', ")
+                sql.push("(");
+                if brand_id.is_none() {
+                    // Words found together in many listings ("festival silk" in fashion:
+                    // 260,000 at 15 million) cost the GIN index 200 ms, for it yields every
+                    // match, whatever the LIMIT; their CANDIDATES newest matches are among the
+                    // newest few thousand listings. So the newest PG_PROBE_ROWS listings (of
+                    // the category) are tried first: when the words are common enough there
+                    // for the newest PG_WALK_ROWS to hold CANDIDATES matches, those are walked
+                    // (newest matches first, stopping at CANDIDATES), and the index is asked
+                    // only if they fall short, its matches joining the walk's. Otherwise the
+                    // index alone is asked, as its few matches are cheap. Both conditions are
+                    // one-time filters: the skipped part is never run.
+                    sql.push("WITH probe AS MATERIALIZED (SELECT count(*) AS n FROM ");
+                    push_newest_matches(&mut sql, query, category, PG_PROBE_ROWS, &candidates);
+                    sql.push("), w AS MATERIALIZED (SELECT r.id FROM ");
+                    push_newest_matches(&mut sql, query, category, PG_WALK_ROWS, &candidates);
+                    sql.push(" AND (SELECT n FROM probe) * ")
+                        .bind(PG_WALK_ROWS)
+                        .push(" >= ")
+                        .bind(CANDIDATES * PG_PROBE_ROWS)
+                        .push(" LIMIT ")
+                        .bind(CANDIDATES)
+                        .push(") SELECT id FROM w UNION ");
+                }
+                sql.push("SELECT id FROM search_candidates((to_tsquery('simple', ")
                     .bind(candidates)
                     .push(")");
                 if let Some(id) = brand_id {
@@ -512,7 +585,14 @@ async fn search_with(
                     .bind(query.max_price)
                     .push(", ")
                     .bind(query.in_stock == Some(true))
-                    .push(") AS c(id) JOIN listing l ON l.id = c.id, to_tsquery('simple', ")
+                    .push(") AS s(id)");
+                if brand_id.is_none() {
+                    // A one-time filter: the index is not read at all when the walk found
+                    // enough.
+                    sql.push(" WHERE (SELECT count(*) FROM w) < ")
+                        .bind(CANDIDATES);
+                }
+                sql.push(") AS c(id) JOIN listing l ON l.id = c.id, to_tsquery('simple', ")
                     .bind(all_words)
                     .push(") AS q(query) WHERE 1 = 1");
             }
@@ -537,15 +617,7 @@ async fn search_with(
             sql.push(" AND l.brand_id = ").bind(id);
         }
     }
-    if query.in_stock == Some(true) {
-        sql.push(" AND l.available > 0");
-    }
-    if let Some(min) = query.min_price {
-        sql.push(" AND l.price_min_minor >= ").bind(min);
-    }
-    if let Some(max) = query.max_price {
-        sql.push(" AND l.price_min_minor <= ").bind(max);
-    }
+    push_row_filters(&mut sql, query, "l");
     if backend == DbBackend::Postgres
         && !words.is_empty()
         && pg_walks_newest(words, category, brand_id)
