@@ -295,7 +295,12 @@ db_test!(async fn logos_are_checked_reencoded_and_served_as_images_only(app) {
         .send()
         .await;
     match too_big {
-        Ok(response) => assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE),
+        Ok(response) => {
+            assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+            // The unread rest of the body ends the connection; the client is told so and
+            // must not reuse it (the next upload below goes out on this client's pool).
+            assert_eq!(response.headers()[header::CONNECTION], "close");
+        }
         Err(error) => assert!(error.is_request(), "{error}"),
     }
     assert_eq!(media::Entity::find().count(&app.db).await.unwrap(), 1, "only the first logo is stored");

@@ -62,6 +62,10 @@ pub struct BodyLimits {
 
 /// Refuses bodies over the path's limit with 413: at once when `Content-Length` says so, or as
 /// soon as a streamed body goes over (the extractor reading it answers 413).
+///
+/// A 413 also says `Connection: close`: the rest of the body is never read, so the server
+/// drops the connection, and a client must not send its next request on it (it would fail
+/// half-sent, as reqwest's pool did in CI).
 pub async fn limit_body(
     axum::extract::State(limits): axum::extract::State<BodyLimits>,
     request: axum::extract::Request,
@@ -77,8 +81,8 @@ pub async fn limit_body(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
-        return Response::builder()
+    let mut response = if declared.is_some_and(|length| length > limit as u64) {
+        Response::builder()
             .status(StatusCode::PAYLOAD_TOO_LARGE)
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(
@@ -89,10 +93,18 @@ pub async fn limit_body(
                 ))
                 .unwrap_or_default(),
             ))
-            .unwrap_or_default();
+            .unwrap_or_default()
+    } else {
+        next.run(request.map(|body| Body::new(http_body_util::Limited::new(body, limit))))
+            .await
+    };
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(
+            header::CONNECTION,
+            header::HeaderValue::from_static("close"),
+        );
     }
-    next.run(request.map(|body| Body::new(http_body_util::Limited::new(body, limit))))
-        .await
+    response
 }
 
 /// Clickjacking defence: only Gala itself may frame its pages, except the show embeds
