@@ -44,6 +44,11 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
                 // 64 MiB of page cache per connection (SQLite's default is 2 MiB): the upper
                 // levels of the catalog's indexes stay in memory at millions of listings.
                 .pragma("cache_size", "-65536")
+                // Read through a memory map, shared by every connection, instead of a
+                // `pread` per page into each connection's cache: at 15 million listings the
+                // kernel copies were 30% of the CPU of a search load (BENCHMARKS.md). The
+                // bundled SQLite's 2 GB cap on this is raised in .cargo/config.toml.
+                .pragma("mmap_size", "1099511627776")
                 // Room for the multi-row INSERT shapes of `core::bulk` (powers of two).
                 .statement_cache_capacity(400)
         })
