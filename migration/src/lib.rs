@@ -20,6 +20,7 @@ mod m20261123_000012_galas_and_drop_stock;
 mod m20261123_000013_search_facets_in_tsvector;
 mod m20261123_000014_lean_checkout_indexes;
 mod m20261123_000015_category_words_in_search;
+mod m20261124_000016_partial_order_indexes;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000013_search_facets_in_tsvector::Migration),
             Box::new(m20261123_000014_lean_checkout_indexes::Migration),
             Box::new(m20261123_000015_category_words_in_search::Migration),
+            Box::new(m20261124_000016_partial_order_indexes::Migration),
         ]
     }
 }

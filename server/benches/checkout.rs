@@ -13,13 +13,16 @@
 //!
 //! Runs, in this order, with the same load client:
 //! 1. `bare`: `GET /healthz` of the Gala server — the HTTP ceiling;
-//! 2. `gala`: `POST /api/v1/orders` for one hot SKU through the checkout engine (sandbox
+//! 2. `floor`: the same `POST /api/v1/orders` as `gala`, but with a quantity of 0, so the
+//!    request is parsed, checked and refused (`422`) before it reaches the checkout engine —
+//!    what the endpoint costs without the engine and the database;
+//! 3. `gala`: `POST /api/v1/orders` for one hot SKU through the checkout engine (sandbox
 //!    success card, a fresh buyer and `Idempotency-Key` per request, stock never runs out);
-//! 3. `naive`: the same purchase the way row-locking shops do it — one transaction per order
+//! 4. `naive`: the same purchase the way row-locking shops do it — one transaction per order
 //!    that locks the stock row (`SELECT … FOR UPDATE`; SQLite: `BEGIN IMMEDIATE`), checks,
 //!    decrements and inserts the order — served by a plain axum route in this process. It lives
 //!    here, in the benchmark, not in the product;
-//! 4. `sell-out`: `--sellout` units, five times as many buyers: exactly that many orders must
+//! 5. `sell-out`: `--sellout` units, five times as many buyers: exactly that many orders must
 //!    succeed.
 //!
 //! After each checkout run the database is checked: units sold vs stock (oversold), negative
@@ -57,7 +60,7 @@ async fn main() -> anyhow::Result<()> {
     let buyers = common::number("--buyers", 1000)?;
     let orders = common::number("--orders", 20_000)?;
     let sellout = common::number("--sellout", 1000)?;
-    let runs = common::arg("--runs").unwrap_or_else(|| "bare,gala,naive,sellout".into());
+    let runs = common::arg("--runs").unwrap_or_else(|| "bare,floor,gala,naive,sellout".into());
     let runs: Vec<&str> = runs.split(',').collect();
 
     fresh_database(&database_url).await?;
@@ -108,7 +111,7 @@ async fn main() -> anyhow::Result<()> {
     let _ = common::run(
         buyers.min(50),
         200,
-        buy(&client, &base, sellout_sku.0, "warm"),
+        buy(&client, &base, sellout_sku.0, 1, "warm"),
     )
     .await;
 
@@ -121,10 +124,17 @@ async fn main() -> anyhow::Result<()> {
     )
     .await;
     common::print_row("bare endpoint (GET /healthz): the ceiling", &bare);
+    let floor = common::run(
+        buyers,
+        if wanted("floor") { orders } else { 0 },
+        buy(&client, &base, gala_sku.0, 0, "floor"),
+    )
+    .await;
+    common::print_row("same POST refused before the engine (422)", &floor);
     let gala = common::run(
         buyers,
         if wanted("gala") { orders } else { 0 },
-        buy(&client, &base, gala_sku.0, "gala"),
+        buy(&client, &base, gala_sku.0, 1, "gala"),
     )
     .await;
     common::print_row("gala checkout, one hot SKU", &gala);
@@ -139,17 +149,18 @@ async fn main() -> anyhow::Result<()> {
     set_stock(&db, sellout_sku, sellout as i64).await?;
     let before = sold(&db, sellout_sku.0).await?;
     let tries = if wanted("sellout") { sellout * 5 } else { 0 };
-    let rush = common::run(buyers, tries, buy(&client, &base, sellout_sku.0, "rush")).await;
+    let rush = common::run(buyers, tries, buy(&client, &base, sellout_sku.0, 1, "rush")).await;
     common::print_row(&format!("sell-out: {sellout} units, {tries} tries"), &rush);
 
     println!();
     println!(
-        "statuses: gala {:?}; naive {:?}; sell-out {:?}",
-        gala.statuses, naive.statuses, rush.statuses
+        "statuses: floor {:?}; gala {:?}; naive {:?}; sell-out {:?}",
+        floor.statuses, gala.statuses, naive.statuses, rush.statuses
     );
     println!(
-        "gala vs ceiling: {:.0}%   gala vs naive: {:.1}×",
+        "gala vs ceiling: {:.0}%   gala vs floor: {:.0}%   gala vs naive: {:.1}×",
         100.0 * gala.rate() / bare.rate(),
+        100.0 * gala.rate() / floor.rate(),
         gala.rate() / naive.rate()
     );
     println!(
@@ -202,11 +213,12 @@ fn get(
     }
 }
 
-/// Buyer `i` buys one unit of `sku` through `POST /api/v1/orders`.
+/// Buyer `i` buys `quantity` units of `sku` through `POST /api/v1/orders`.
 fn buy(
     client: &reqwest::Client,
     base: &str,
     sku: Uuid,
+    quantity: u32,
     run: &'static str,
 ) -> impl Fn(usize) -> std::pin::Pin<Box<dyn std::future::Future<Output = u16> + Send>>
        + Send
@@ -216,7 +228,7 @@ fn buy(
     move |i| {
         let (client, url) = (client.clone(), url.clone());
         let body = serde_json::json!({
-            "lines": [{ "sku": sku, "quantity": 1 }],
+            "lines": [{ "sku": sku, "quantity": quantity }],
             "email": format!("{run}-buyer-{i}@bench.test"),
             "shipping_address": { "name": "Bench Buyer", "line1": "1 Runway Road", "city": "Shanghai", "postal_code": "200000", "country": "CN" },
             "payment": { "card": { "number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123" } },

@@ -136,26 +136,40 @@ struct InFlight {
     answer: broadcast::Sender<Placement>,
 }
 
-/// The first request under a key on this node. Dropping it (answered, or abandoned because the
-/// client went away) removes the key from the in-flight map and hands the answer, if any, to
-/// the requests that waited; without one they get `Unavailable` and may retry.
+/// The first request under a key on this node. [`Leader::finish`] removes the key from the
+/// in-flight map and hands the answer to the requests that waited; dropped unfinished (the
+/// client went away), it removes the key and they get `Unavailable` and may retry.
 struct Leader<'a> {
     in_flight: &'a Mutex<HashMap<IdempotencyKey, InFlight>>,
-    key: IdempotencyKey,
-    answer: Option<Placement>,
+    /// `None` once it left: a later request under the same key may lead by then.
+    key: Option<IdempotencyKey>,
+}
+
+impl Leader<'_> {
+    /// Takes the key out of the in-flight map: from here on, a retry reads the stored answer.
+    fn leave(&mut self) -> Option<InFlight> {
+        let key = self.key.take()?;
+        self.in_flight
+            .lock()
+            .map(|mut map| map.remove(&key))
+            .ok()
+            .flatten()
+    }
+
+    /// Hands `answer` to the requests that waited for it. It is copied only when one did:
+    /// almost every key is used once.
+    fn finish(mut self, answer: &Placement) {
+        if let Some(running) = self.leave() {
+            if running.answer.receiver_count() > 0 {
+                let _ = running.answer.send(answer.clone());
+            }
+        }
+    }
 }
 
 impl Drop for Leader<'_> {
     fn drop(&mut self) {
-        let running = self
-            .in_flight
-            .lock()
-            .map(|mut map| map.remove(&self.key))
-            .ok()
-            .flatten();
-        if let (Some(running), Some(answer)) = (running, self.answer.take()) {
-            let _ = running.answer.send(answer);
-        }
+        self.leave();
     }
 }
 
@@ -272,10 +286,9 @@ impl Engine {
         if let Some(mut answer) = joined {
             return answer.recv().await.unwrap_or(Err(AppError::Unavailable));
         }
-        let mut leader = Leader {
+        let leader = Leader {
             in_flight: &self.in_flight,
-            key: key.clone(),
-            answer: None,
+            key: Some(key.clone()),
         };
         let answer = if self.sold_out(&request) {
             // A retry of an order that was placed still gets its answer, so a keyed request
@@ -288,7 +301,7 @@ impl Engine {
         } else {
             self.enqueue(request, Some(key)).await
         };
-        leader.answer = Some(answer.clone());
+        leader.finish(&answer);
         answer
     }
 

@@ -91,7 +91,12 @@ async fn expire_due(core: &Core) -> Result<usize, AppError> {
     let due: Vec<Uuid> = shop_order::Entity::find()
         .select_only()
         .column(shop_order::Column::Id)
-        .filter(shop_order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
+        // A literal, not a bound value: it is what lets both databases use the partial index
+        // of unpaid orders (`idx_shop_order_pending_expiry`, migration 000016).
+        .filter(Expr::cust(format!(
+            "\"status\" = '{}'",
+            OrderStatus::PendingPayment.as_str()
+        )))
         .filter(shop_order::Column::ExpiresAt.lte(now))
         .order_by_asc(shop_order::Column::ExpiresAt)
         .limit(EXPIRE_PER_RUN)
