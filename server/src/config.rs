@@ -72,6 +72,10 @@ pub struct CheckoutConfig {
     /// Orders a lane queues before answering 429 Too Many Requests.
     #[arg(long, env = "GALA_CHECKOUT_QUEUE", default_value_t = 4096)]
     pub checkout_queue: usize,
+    /// Most orders one checkout batch takes (one commit). Raise it when the payment provider
+    /// answers slowly: a batch waits for its slowest payment.
+    #[arg(long, env = "GALA_CHECKOUT_BATCH", default_value_t = app::checkout::DEFAULT_MAX_BATCH)]
+    pub checkout_batch: usize,
     /// Seconds an unpaid order keeps its stock reserved.
     #[arg(long, env = "GALA_RESERVATION_TTL_SECS", default_value_t = 900)]
     pub reservation_ttl_secs: u64,
@@ -82,6 +86,7 @@ impl Default for CheckoutConfig {
         CheckoutConfig {
             checkout_lanes: 0,
             checkout_queue: 4096,
+            checkout_batch: app::checkout::DEFAULT_MAX_BATCH,
             reservation_ttl_secs: 900,
         }
     }

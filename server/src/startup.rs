@@ -137,6 +137,7 @@ fn checkout_engine(
         EngineConfig {
             lanes,
             queue_capacity: config.checkout_queue,
+            max_batch: config.checkout_batch,
             reservation_ttl: Duration::from_secs(config.reservation_ttl_secs),
             batches_in_flight: if sqlite { 1 } else { 4 },
             ..EngineConfig::default()

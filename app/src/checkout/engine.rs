@@ -40,7 +40,7 @@ pub struct EngineConfig {
     pub lanes: usize,
     /// Requests a lane holds before it answers 429 (admission control).
     pub queue_capacity: usize,
-    /// Most requests one batch takes.
+    /// Most requests one batch takes; see [`DEFAULT_MAX_BATCH`].
     pub max_batch: usize,
     /// Batches of one lane that may run at once (pipelining: one waits for its payments
     /// while another commits). 1 on SQLite: its single writer gains nothing from overlap, and
@@ -53,12 +53,17 @@ pub struct EngineConfig {
     pub sold_out_ttl: Duration,
 }
 
+/// Most requests one batch takes, by default (`GALA_CHECKOUT_BATCH`). A batch waits for its
+/// slowest payment, so a payment provider that answers slowly wants big batches. Smaller ones
+/// were tried on one hot SKU, with mixed results (BENCHMARKS.md, 2026-11-24).
+pub const DEFAULT_MAX_BATCH: usize = 512;
+
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
             lanes: 4,
             queue_capacity: 4_096,
-            max_batch: 512,
+            max_batch: DEFAULT_MAX_BATCH,
             batches_in_flight: 2,
             reservation_ttl: Duration::from_secs(15 * 60),
             sold_out_ttl: Duration::from_secs(2),

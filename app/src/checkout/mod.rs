@@ -23,6 +23,8 @@ pub mod request;
 
 pub use api::*;
 #[cfg(feature = "ssr")]
-pub use engine::{Engine, EngineConfig, IdempotencyKey, Placement, MAX_IDEMPOTENCY_KEY_LEN};
+pub use engine::{
+    Engine, EngineConfig, IdempotencyKey, Placement, DEFAULT_MAX_BATCH, MAX_IDEMPOTENCY_KEY_LEN,
+};
 pub use model::*;
 pub use pages::*;
