@@ -529,6 +529,7 @@ async fn search_with(
                 // time of a two-word search. Candidates meet the filters already; a
                 // category's words are repeated only because FTS5 then steps through their
                 // shorter lists (half the time).
+                //
                 // A word still being typed is left out of the tier when there are whole
                 // words: every candidate matches it already, and asking the title for it
                 // merges every listing's words under it (at 15 million listings, 55 ms for
