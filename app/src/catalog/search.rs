@@ -34,9 +34,11 @@ pub const CANDIDATES: i64 = 500;
 const PG_PROBE_ROWS: i64 = 500;
 
 /// PostgreSQL: how many of the newest listings such a search walks at most when they are:
-/// about 10 ms warm at 15 million listings, and enough to hold the newest [`CANDIDATES`]
-/// matches of words found together in one listing in ten.
-const PG_WALK_ROWS: i64 = 5_000;
+/// enough to hold the newest [`CANDIDATES`] matches of words found together in one listing
+/// in twenty. At 15 million listings a walk reads about 2.3 µs a row warm (10,000 rows: 23
+/// ms), and the GIN index about as long for a pair found together that often; above it
+/// (one in thirteen: walk 21 ms, index 53 ms) the walk wins, below it the index.
+const PG_WALK_ROWS: i64 = 10_000;
 
 /// A last word shorter than this is also tried as the beginning of a word when the whole
 /// words find nothing: people type "sli" and mean "slip"; a longer word is taken as written
@@ -314,8 +316,9 @@ pub async fn search(
         return Ok(exact);
     };
     // No ending of the last word can help when the other words match nothing together ("serum
-    // silk" in home): the merge is skipped then (SQLite, 15 million listings: 10 ms for a
-    // common word's endings, against 0.1 ms to learn that "serum" is not a word of home).
+    // silk" in home): the merge is skipped then. At 15 million listings a common word's
+    // endings cost SQLite 10 ms and PostgreSQL 70–220 ms, against well under a millisecond
+    // to learn that "serum" is not a word of home.
     if exact.items.is_empty()
         && last.chars().count() < PREFIX_BELOW_CHARS
         && any_match(db, query, others, brand_id).await?
@@ -400,12 +403,15 @@ fn category_of(query: &SearchQuery) -> Option<&str> {
     query.category.as_deref().filter(|c| !c.is_empty())
 }
 
-/// SQLite: whether `words`, all as whole words, match any listing in the index under the
-/// query's category, brand and "in stock" filter (price filters are left out, so `false` is
-/// certain and `true` only likely): FTS5 walks one exact token to its first match, well
-/// under a millisecond. Always `true` on PostgreSQL, where the question costs as much as the
-/// search it would save: GIN yields every match of a word before the first, and a plain
-/// `LIMIT 1` may walk the whole table instead (see `search_candidates`, migration 000013).
+/// Whether `words`, all as whole words, match any listing under the query's category, brand
+/// and "in stock" filter (`false` is certain, `true` only likely: SQLite leaves the price
+/// filters out). Well under a millisecond on both databases at 15 million listings:
+/// - SQLite: FTS5 walks one exact token to its first match.
+/// - PostgreSQL: the newest [`PG_PROBE_ROWS`] listings (of the category) answer at once for
+///   a common word; only when none of them match is the GIN index asked (through
+///   `search_candidates`, which cannot walk the table), and a rare or unknown word is a short
+///   posting list there. A plain `LIMIT 1` would not do: the planner has no statistics for a
+///   word no listing has, guesses it common and reads the whole table (4 s).
 async fn any_match(
     db: &impl ConnectionTrait,
     query: &SearchQuery,
@@ -413,14 +419,61 @@ async fn any_match(
     brand_id: Option<Uuid>,
 ) -> Result<bool, AppError> {
     let backend = db.get_database_backend();
-    if words.is_empty() || backend != DbBackend::Sqlite {
+    if words.is_empty() {
         return Ok(true);
     }
     let mut sql = Sql::new(backend);
-    sql.push("SELECT 1 AS found FROM listing_fts WHERE listing_fts MATCH ")
-        .bind(fts_match(query, words, brand_id, false))
-        .push(" LIMIT 1");
+    if backend == DbBackend::Sqlite {
+        sql.push("SELECT 1 AS found FROM listing_fts WHERE listing_fts MATCH ")
+            .bind(fts_match(query, words, brand_id, false))
+            .push(" LIMIT 1");
+    } else {
+        let category = category_of(query);
+        let terms = match category {
+            Some(category) => ts_words(&in_category(category, words), false),
+            None => ts_words(words, false),
+        };
+        sql.push("SELECT 1 AS found WHERE ");
+        // The newest listings carry no brand filter here: within a brand the index alone is
+        // asked, its brand lexeme keeping the intersection short.
+        if brand_id.is_none() {
+            sql.push("EXISTS (SELECT 1 FROM ");
+            push_newest_matches(&mut sql, query, category, PG_PROBE_ROWS, &terms);
+            sql.push(") OR ");
+        }
+        sql.push("EXISTS (SELECT 1 FROM ");
+        push_candidates_call(&mut sql, query, terms, brand_id, 1);
+        sql.push(")");
+    }
     Ok(db.query_one_raw(sql.statement()).await?.is_some())
+}
+
+/// PostgreSQL: `search_candidates(…) AS s(id)`, the first `limit` listings the GIN index
+/// yields for `terms` (and the brand's lexeme) under the query's price and stock filters.
+fn push_candidates_call(
+    sql: &mut Sql,
+    query: &SearchQuery,
+    terms: String,
+    brand_id: Option<Uuid>,
+    limit: i64,
+) {
+    sql.push("search_candidates((to_tsquery('simple', ")
+        .bind(terms)
+        .push(")");
+    if let Some(id) = brand_id {
+        sql.push(" && ")
+            .bind(format!("'{}'", brand_token(id)))
+            .push("::tsquery");
+    }
+    sql.push("), ")
+        .bind(limit)
+        .push(", ")
+        .bind(query.min_price)
+        .push(", ")
+        .bind(query.max_price)
+        .push(", ")
+        .bind(query.in_stock == Some(true))
+        .push(") AS s(id)");
 }
 
 /// PostgreSQL: whether a search finds its candidates by walking the newest listings rather
@@ -621,23 +674,8 @@ async fn search_with(
                         .bind(CANDIDATES)
                         .push(") SELECT id FROM w UNION ");
                 }
-                sql.push("SELECT id FROM search_candidates((to_tsquery('simple', ")
-                    .bind(candidates)
-                    .push(")");
-                if let Some(id) = brand_id {
-                    sql.push(" && ")
-                        .bind(format!("'{}'", brand_token(id)))
-                        .push("::tsquery");
-                }
-                sql.push("), ")
-                    .bind(CANDIDATES)
-                    .push(", ")
-                    .bind(query.min_price)
-                    .push(", ")
-                    .bind(query.max_price)
-                    .push(", ")
-                    .bind(query.in_stock == Some(true))
-                    .push(") AS s(id)");
+                sql.push("SELECT id FROM ");
+                push_candidates_call(&mut sql, query, candidates, brand_id, CANDIDATES);
                 if brand_id.is_none() {
                     // A one-time filter: the index is not read at all when the walk found
                     // enough.
