@@ -52,7 +52,15 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
                 // Room for the multi-row INSERT shapes of `core::bulk` (powers of two).
                 .statement_cache_capacity(400)
         })
-        .map_sqlx_postgres_opts(|opts| opts.statement_cache_capacity(400));
+        .map_sqlx_postgres_opts(|opts| {
+            opts.statement_cache_capacity(400)
+                // No JIT compilation: it pays off for long analytical queries, but the
+                // planner also starts it for a storefront search whose walk it costs at the
+                // whole table, though a `LIMIT` stops the walk within milliseconds; compiling
+                // then took about 4.6 ms of a 49 ms search. At 15 million listings, with it off,
+                // word + in stock by price went from p99 203–253 to 133–152 ms (BENCHMARKS.md).
+                .options([("jit", "off")])
+        });
     Database::connect(options)
         .await
         .with_context(|| format!("connecting to {}", config.redacted_url()))

@@ -1,4 +1,4 @@
-//! The database layer: migrations, the demo seed and SQLite's WAL mode.
+//! The database layer: migrations, the demo seed, SQLite's WAL mode and PostgreSQL's session settings.
 
 mod support;
 
@@ -117,4 +117,18 @@ db_test!(async fn sqlite_runs_in_wal_mode(app) {
         .unwrap();
     let mode: String = row.try_get("", "journal_mode").unwrap();
     assert_eq!(mode, "wal");
+});
+
+db_test!(async fn postgres_sessions_run_without_jit(app) {
+    if app.backend != Backend::Postgres {
+        return;
+    }
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(app.db.get_database_backend(), "SHOW jit"))
+        .await
+        .unwrap()
+        .unwrap();
+    let jit: String = row.try_get("", "jit").unwrap();
+    assert_eq!(jit, "off", "server::db::connect turns JIT off for short storefront queries");
 });
