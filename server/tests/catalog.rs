@@ -287,6 +287,11 @@ db_test!(async fn published_listings_are_searchable_until_their_brand_is_suspend
     assert_eq!(titles(&search(&app, "q=mulberry%20sli&category=fashion").await), ["Silk slip dress"]);
     assert!(titles(&search(&app, "q=mulberry%20sli&category=home").await).is_empty());
     assert!(titles(&search(&app, "q=teapot%20sli").await).is_empty());
+    // ... within a brand, and under price filters (which the check applies too).
+    assert_eq!(titles(&search(&app, "q=silk%20sli&brand=lune").await), ["Silk slip dress"]);
+    assert!(titles(&search(&app, "q=teapot%20sli&brand=lune").await).is_empty());
+    assert_eq!(titles(&search(&app, "q=silk%20sli&category=fashion&min_price=1").await), ["Silk slip dress"]);
+    assert!(titles(&search(&app, "q=silk%20sli&category=fashion&max_price=100").await).is_empty());
     assert_eq!(titles(&search(&app, "q=brand%20lune").await), ["Silk slip dress"], "brand names match");
     assert_eq!(titles(&search(&app, "q=mulberry").await), ["Silk slip dress"], "descriptions match");
     assert!(titles(&search(&app, "q=%22%29%28*%20OR").await).is_empty(), "query syntax is just words");
