@@ -375,6 +375,15 @@ fn in_category(category: &str, words: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// PostgreSQL: the `to_tsquery` text that finds candidates for `words`: within a category, as
+/// the category's words (see [`facets`]), otherwise as they are.
+fn ts_candidate_words(category: Option<&str>, words: &[String], prefix_last: bool) -> String {
+    match category {
+        Some(category) => ts_words(&in_category(category, words), prefix_last),
+        None => ts_words(words, prefix_last),
+    }
+}
+
 /// SQLite: the FTS5 match for `words` in title, brand or description (within a category: as
 /// the category's words, see [`facets`]) and the query's brand and stock filters, which are
 /// facet tokens, so FTS5 intersects them itself and walks the newest rows first.
@@ -429,10 +438,7 @@ async fn any_match(
             .push(" LIMIT 1");
     } else {
         let category = category_of(query);
-        let terms = match category {
-            Some(category) => ts_words(&in_category(category, words), false),
-            None => ts_words(words, false),
-        };
+        let terms = ts_candidate_words(category, words, false);
         sql.push("SELECT 1 AS found WHERE ");
         // The newest listings carry no brand filter here: within a brand the index alone is
         // asked, its brand lexeme keeping the intersection short.
@@ -646,10 +652,7 @@ async fn search_with(
                 // CANDIDATES rows): within a category, of the category's own words (migration
                 // 000015, as on SQLite), and the brand as a lexeme (000013). Ranking uses the
                 // words alone: facet lexemes have no positions and would flatten ts_rank.
-                let candidates = match category {
-                    Some(category) => ts_words(&in_category(category, words), prefix_last),
-                    None => all_words.clone(),
-                };
+                let candidates = ts_candidate_words(category, words, prefix_last);
                 sql.push("(");
                 if brand_id.is_none() {
                     // Words found together in many listings ("festival silk" in fashion:
