@@ -409,7 +409,7 @@ db_test!(async fn a_script_in_a_description_never_reaches_the_page(app) {
     set_status(&app, &owner, "lune", id, "published").await;
     let page = client().get(app.url(&format!("/p/{id}"))).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    let page = page.text().await.unwrap();
+    let page = support::page_text(page).await;
     assert!(page.contains("Silk slip dress"));
     assert!(!page.contains("<script>alert('pwned')"), "the script is not in the page");
     assert!(!page.contains("<img src=x"), "no injected tags: {page}");

@@ -12,7 +12,7 @@ db_test!(async fn the_home_page_is_server_rendered_with_the_hydration_bundle(app
     let response = app.client.get(app.url("/")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
-    let html = response.text().await.unwrap();
+    let html = support::page_text(response).await;
     assert!(html.contains("The festival in your pocket"), "hero rendered on the server");
     assert!(html.contains("Gala 11.11 Global Shopping Festival"), "festival from the database");
     assert!(html.contains("/pkg/gala.js"), "loads the hydration script");
@@ -21,14 +21,14 @@ db_test!(async fn the_home_page_is_server_rendered_with_the_hydration_bundle(app
 });
 
 db_test!(async fn without_a_festival_the_home_page_shows_its_empty_state(app) {
-    let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let html = support::page_text(app.client.get(app.url("/")).send().await.unwrap()).await;
     assert!(html.contains("The next festival will be announced soon."));
 });
 
 db_test!(async fn an_unknown_page_gets_the_404_page(app) {
     let response = app.client.get(app.url("/no/such/page")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    let html = response.text().await.unwrap();
+    let html = support::page_text(response).await;
     assert!(html.contains("This page is not on the runway"));
     assert!(html.contains("Back to Gala"));
 });

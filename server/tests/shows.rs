@@ -306,11 +306,11 @@ db_test!(async fn drops_reach_viewers_in_order_and_late_joiners_and_reconnects_g
     let page = client().get(app.url(&format!("/show/{}", planned.show))).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()["x-frame-options"], "SAMEORIGIN", "Gala's own pages are not framed elsewhere");
-    let html = page.text().await.unwrap();
+    let html = support::page_text(page).await;
     assert!(html.contains("Lune SS27 runway") && html.contains("Runway coat LOOK-1"));
     let embed = client().get(app.url(&format!("/embed/show/{}", planned.show))).send().await.unwrap();
     assert!(!embed.headers().contains_key("x-frame-options"), "embeds are made to be framed");
-    let embed = embed.text().await.unwrap();
+    let embed = support::page_text(embed).await;
     assert!(embed.contains("Runway coat LOOK-2") && !embed.contains("site-header"), "the embed is the show alone");
 });
 
@@ -438,7 +438,7 @@ db_test!(async fn chat_is_escaped_moderated_and_rate_limited(app) {
     assert_eq!(event["message"]["text"], "Love it <script>alert(1)</script>");
     let message_id = event["message"]["id"].as_i64().unwrap();
     // The page renders it as text.
-    let html = client().get(app.url(&format!("/show/{show}"))).send().await.unwrap().text().await.unwrap();
+    let html = support::page_text(client().get(app.url(&format!("/show/{show}"))).send().await.unwrap()).await;
     assert!(html.contains("Love it &lt;script&gt;") && !html.contains("<script>alert(1)"));
     // The response is complete, and the one-tap status was loaded once: a resource created by
     // a Suspense's children is made again on each re-render, and the server can wait forever
@@ -446,7 +446,7 @@ db_test!(async fn chat_is_escaped_moderated_and_rate_limited(app) {
     assert!(html.contains("__INCOMPLETE_CHUNKS=[];"), "{html}");
     assert_eq!(html.matches(r#"\"signed_in\""#).count(), 1, "{html}");
     // The same for the producer's console of a live show: its chat state is loaded once.
-    let console = planned.owner.get(app.url(&format!("/brand/lune/shows/{show}/live"))).send().await.unwrap().text().await.unwrap();
+    let console = support::page_text(planned.owner.get(app.url(&format!("/brand/lune/shows/{show}/live"))).send().await.unwrap()).await;
     assert!(console.contains("__INCOMPLETE_CHUNKS=[];"), "{console}");
     assert_eq!(console.matches(r#"\"server_now\""#).count(), 1, "{console}");
 

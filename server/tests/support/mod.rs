@@ -255,6 +255,34 @@ pub fn token_in(body: &str, marker: &str) -> String {
         .to_owned()
 }
 
+/// The whole body of a server-rendered page. A page streams: its shell first, then each
+/// `<Suspense>`'s part as its data arrives. When the body stops arriving (the client's
+/// timeout), the test fails with the end of what did arrive, which names the last part sent,
+/// so a stalled boundary can be told from a slow one (`response.text()` would only say
+/// "timed out").
+pub async fn page_text(mut response: reqwest::Response) -> String {
+    let url = response.url().clone();
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => return String::from_utf8(body).expect("a page is UTF-8"),
+            Err(err) => {
+                let text = String::from_utf8_lossy(&body);
+                let tail: String = {
+                    let chars: Vec<char> = text.chars().collect();
+                    chars[chars.len().saturating_sub(1500)..].iter().collect()
+                };
+                panic!(
+                    "GET {url}: the page stopped arriving after {} bytes ({err}); it ended \
+                     with:\n{tail}",
+                    body.len()
+                );
+            }
+        }
+    }
+}
+
 /// The value of cookie `name` in a response's `Set-Cookie` headers, with its attributes.
 pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
     response
