@@ -395,18 +395,61 @@ fn required_reason(reason: Option<&str>) -> Result<Option<String>, AppError> {
     }
 }
 
+/// A status change an admin makes: the status the brand must have, the one it gets, the
+/// audit action recorded and the headline of the mail to the applicant.
+struct StatusChange {
+    from: BrandStatus,
+    to: BrandStatus,
+    action: &'static str,
+    headline: &'static str,
+}
+
+const APPROVE: StatusChange = StatusChange {
+    from: BrandStatus::Pending,
+    to: BrandStatus::Approved,
+    action: "brand.approved",
+    headline: "your brand is approved and live",
+};
+const REJECT: StatusChange = StatusChange {
+    from: BrandStatus::Pending,
+    to: BrandStatus::Rejected,
+    action: "brand.rejected",
+    headline: "your application was not approved",
+};
+const REQUEST_CHANGES: StatusChange = StatusChange {
+    from: BrandStatus::Pending,
+    to: BrandStatus::ChangesRequested,
+    action: "brand.changes_requested",
+    headline: "please update your application",
+};
+const SUSPEND: StatusChange = StatusChange {
+    from: BrandStatus::Approved,
+    to: BrandStatus::Suspended,
+    action: "brand.suspended",
+    headline: "your brand is suspended",
+};
+const REINSTATE: StatusChange = StatusChange {
+    from: BrandStatus::Suspended,
+    to: BrandStatus::Approved,
+    action: "brand.reinstated",
+    headline: "your brand is live again",
+};
+
 /// An admin moves a brand from one status to another (the single place status changes).
 async fn transition(
     state: &AppState,
     client: &ClientContext,
     admin: &CurrentUser,
     brand_id: Uuid,
-    from: BrandStatus,
-    to: BrandStatus,
+    change: &StatusChange,
     reason: Option<String>,
-    action: &str,
-    headline: &str,
 ) -> Result<BrandDetail, AppError> {
+    let StatusChange {
+        from,
+        to,
+        action,
+        headline,
+    } = *change;
     let admin_id = account_id(admin)?;
     let row = brand::Entity::find_by_id(brand_id)
         .one(&state.db)
@@ -496,53 +539,12 @@ pub async fn decide(
     reason: Option<&str>,
 ) -> Result<BrandDetail, AppError> {
     let admin = require_platform_admin(user)?;
-    let from = BrandStatus::Pending;
-    match decision {
-        ReviewDecision::Approve => {
-            transition(
-                state,
-                client,
-                &admin,
-                brand_id,
-                from,
-                BrandStatus::Approved,
-                None,
-                "brand.approved",
-                "your brand is approved and live",
-            )
-            .await
-        }
-        ReviewDecision::Reject => {
-            let reason = required_reason(reason)?;
-            transition(
-                state,
-                client,
-                &admin,
-                brand_id,
-                from,
-                BrandStatus::Rejected,
-                reason,
-                "brand.rejected",
-                "your application was not approved",
-            )
-            .await
-        }
-        ReviewDecision::RequestChanges => {
-            let reason = required_reason(reason)?;
-            transition(
-                state,
-                client,
-                &admin,
-                brand_id,
-                from,
-                BrandStatus::ChangesRequested,
-                reason,
-                "brand.changes_requested",
-                "please update your application",
-            )
-            .await
-        }
-    }
+    let (change, reason) = match decision {
+        ReviewDecision::Approve => (&APPROVE, None),
+        ReviewDecision::Reject => (&REJECT, required_reason(reason)?),
+        ReviewDecision::RequestChanges => (&REQUEST_CHANGES, required_reason(reason)?),
+    };
+    transition(state, client, &admin, brand_id, change, reason).await
 }
 
 /// Takes a live brand off the storefront.
@@ -555,18 +557,7 @@ pub async fn suspend(
 ) -> Result<BrandDetail, AppError> {
     let admin = require_platform_admin(user)?;
     let reason = required_reason(reason)?;
-    transition(
-        state,
-        client,
-        &admin,
-        brand_id,
-        BrandStatus::Approved,
-        BrandStatus::Suspended,
-        reason,
-        "brand.suspended",
-        "your brand is suspended",
-    )
-    .await
+    transition(state, client, &admin, brand_id, &SUSPEND, reason).await
 }
 
 /// Puts a suspended brand back on the storefront.
@@ -577,18 +568,7 @@ pub async fn reinstate(
     brand_id: Uuid,
 ) -> Result<BrandDetail, AppError> {
     let admin = require_platform_admin(user)?;
-    transition(
-        state,
-        client,
-        &admin,
-        brand_id,
-        BrandStatus::Suspended,
-        BrandStatus::Approved,
-        None,
-        "brand.reinstated",
-        "your brand is live again",
-    )
-    .await
+    transition(state, client, &admin, brand_id, &REINSTATE, None).await
 }
 
 /// The brand as its team sees it.
