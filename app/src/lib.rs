@@ -3,15 +3,18 @@
 //!
 //! - [`auth`]: accounts, sessions, roles and guards, verification, password reset.
 //! - [`brands`]: brands (tenants), applications, admin review, the `BrandScope`.
-//! - [`cart`]: guest and signed-in carts (merged at sign-in) with live prices.
 //! - [`catalog`]: listings, variants, stock and its ledger, storefront search.
-//! - [`checkout`]: the one engine every purchase goes through, payments, orders for buyers.
-//! - [`core`]: what every capability shares (the error type, application state, UI kit).
+//! - [`checkout`]: carts, the one price quote, the one engine every purchase goes through,
+//!   payments, orders for buyers.
+//! - [`core`]: what every capability shares (the error type, money, time, the UI kit); it
+//!   imports no capability.
 //! - [`fulfilment`]: a brand's orders: list, ship, cancel, refund.
 //! - [`festival`]: the platform's festival settings (name, dates) shown across the storefront.
 //! - [`home`]: the storefront home page.
 //! - [`mail`]: transactional mail through a durable outbox.
 //! - [`media`]: uploaded images, checked and re-encoded, served from `/media/`.
+//! - [`layout`]: the frame around every page (header with cart and account, footer).
+//! - [`state`]: `AppState`, the process-wide handles (database, engine, hub, outbox).
 //! - [`show`]: live "See Now, Buy Now" shows: run-sheets, the producer console, the viewer
 //!   page with one-tap buying and chat, the real-time hub.
 //!
@@ -20,18 +23,23 @@
 
 #![recursion_limit = "256"]
 
+#[cfg(test)]
+mod architecture_tests;
+
 pub mod auth;
 pub mod brands;
-pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod core;
 pub mod festival;
 pub mod fulfilment;
 pub mod home;
+pub mod layout;
 pub mod mail;
 pub mod media;
 pub mod show;
+#[cfg(feature = "ssr")]
+pub mod state;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -40,7 +48,8 @@ use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
 };
 
-use crate::core::ui::{Layout, NotFoundPage};
+use crate::core::ui::NotFoundPage;
+use crate::layout::Layout;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -69,7 +78,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     auth::provide_user_context();
-    cart::provide_cart_context();
+    checkout::cart::provide_cart_context();
 
     view! {
         <Title formatter=|title: String| {
@@ -108,7 +117,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("admin"), StaticSegment("galas"), ParamSegment("id"), StaticSegment("live")) view=show::ProducerConsolePage/>
                     <Route path=StaticSegment("search") view=catalog::SearchPage/>
                     <Route path=StaticSegment("checkout") view=checkout::CheckoutPage/>
-                    <Route path=StaticSegment("cart") view=cart::CartPage/>
+                    <Route path=StaticSegment("cart") view=checkout::cart::CartPage/>
                     <Route path=StaticSegment("orders") view=checkout::MyOrdersPage/>
                     <Route path=(StaticSegment("orders"), ParamSegment("id")) view=checkout::OrderPage/>
                     <Route path=(StaticSegment("c"), ParamSegment("category")) view=catalog::SearchPage/>

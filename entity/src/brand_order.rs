@@ -11,6 +11,8 @@ pub struct Model {
     /// Follows the parent until paid, then the brand's own progress.
     pub status: String,
     pub subtotal_minor: i64,
+    /// The sum of its lines' adjustments (negative for discounts).
+    pub adjustments_minor: i64,
     pub shipping_minor: i64,
     pub refunded_minor: i64,
     pub carrier: Option<String>,

@@ -25,6 +25,8 @@ pub mod order_line;
 pub mod payment;
 pub mod payment_method;
 pub mod platform_setting;
+pub mod refund;
+pub mod sale_gate;
 pub mod saved_address;
 pub mod shop_order;
 pub mod show;

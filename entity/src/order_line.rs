@@ -18,6 +18,13 @@ pub struct Model {
     pub option_values: String,
     pub quantity: i64,
     pub unit_price_minor: i64,
+    /// JSON array of the price quote's adjustments on this line (kind, source, funder,
+    /// amount; negative for discounts), as the buyer was charged.
+    #[sea_orm(column_type = "Text")]
+    pub adjustments: String,
+    /// What the line cost: quantity × unit price + its adjustments. Refunds return shares of
+    /// this, never of the list price.
+    pub total_minor: i64,
     pub refunded_quantity: i64,
     /// JSON `[{"location":"<uuid>","quantity":n}]`: where the units were reserved.
     #[sea_orm(column_type = "Text")]

@@ -9,7 +9,7 @@ pub struct Model {
     pub order_id: Uuid,
     /// The provider's name (`sandbox`).
     pub provider: String,
-    /// `charge` or `refund`.
+    /// `charge` (refunds are in `refund`).
     pub kind: String,
     /// `pending`, `authorized`, `captured`, `declined`, `voided`, `refunded`.
     pub status: String,

@@ -19,10 +19,16 @@ pub struct Model {
     pub status: String,
     pub currency: String,
     pub subtotal_minor: i64,
+    /// The sum of its lines' adjustments (negative for discounts).
+    pub adjustments_minor: i64,
     pub shipping_minor: i64,
+    /// subtotal + adjustments + shipping: what the buyer is charged.
     pub total_minor: i64,
     /// `standard` or `express`.
     pub delivery: String,
+    /// The stock pool its units came from: `open`, or `show:<id>` (a show's buyers: the
+    /// show's drop stock where it had some). Each line's `allocations` say which locations.
+    pub pool: String,
     /// JSON of the shipping address.
     #[sea_orm(column_type = "Text", nullable)]
     pub shipping_address: Option<String>,

@@ -20,14 +20,9 @@ pub struct Model {
     pub weight_grams: i32,
     pub barcode: Option<String>,
     pub position: i32,
-    /// Most units one buyer may hold in live orders (drops often allow 1); `None`: no limit.
+    /// Most units one buyer may hold in live orders, as the brand set it; `None`: no limit.
+    /// (A show's drop may tighten it for a while: see `sale_gate`.)
     pub purchase_limit: Option<i32>,
-    /// Sold only through this channel (`show` for a show's exclusive SKUs), and then only
-    /// inside the sale window; none: any channel.
-    pub sale_channel: Option<String>,
-    /// The sale window: not before, and not from, these instants (when set).
-    pub sale_opens_at: Option<DateTimeUtc>,
-    pub sale_closes_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -21,6 +21,8 @@ mod m20261123_000013_search_facets_in_tsvector;
 mod m20261123_000014_lean_checkout_indexes;
 mod m20261123_000015_category_words_in_search;
 mod m20261124_000016_partial_order_indexes;
+mod m20261206_000017_create_sale_gate;
+mod m20261206_000018_order_adjustments_pools_and_refunds;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -45,6 +47,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000014_lean_checkout_indexes::Migration),
             Box::new(m20261123_000015_category_words_in_search::Migration),
             Box::new(m20261124_000016_partial_order_indexes::Migration),
+            Box::new(m20261206_000017_create_sale_gate::Migration),
+            Box::new(m20261206_000018_order_adjustments_pools_and_refunds::Migration),
         ]
     }
 }

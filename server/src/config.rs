@@ -79,6 +79,26 @@ pub struct CheckoutConfig {
     /// Seconds an unpaid order keeps its stock reserved.
     #[arg(long, env = "GALA_RESERVATION_TTL_SECS", default_value_t = 900)]
     pub reservation_ttl_secs: u64,
+    /// How a checkout lane overlaps its batches: `auto` (pipelined on SQLite, four at once on
+    /// PostgreSQL), `serial` (one batch at a time), `pipelined` (plan and pay the next batch
+    /// while the current one commits) or a number of batches at once.
+    #[arg(long, env = "GALA_CHECKOUT_OVERLAP", default_value = "auto")]
+    pub checkout_overlap: String,
+}
+
+impl CheckoutConfig {
+    /// The overlap [`CheckoutConfig::checkout_overlap`] names, on a database that is SQLite
+    /// or not; `None` for an unknown name.
+    pub fn overlap(&self, sqlite: bool) -> Option<app::checkout::Overlap> {
+        use app::checkout::Overlap;
+        Some(match self.checkout_overlap.trim() {
+            "auto" if sqlite => Overlap::Pipelined,
+            "auto" => Overlap::Concurrent(4),
+            "serial" => Overlap::Serial,
+            "pipelined" => Overlap::Pipelined,
+            n => Overlap::Concurrent(n.parse().ok().filter(|n| *n > 0)?),
+        })
+    }
 }
 
 impl Default for CheckoutConfig {
@@ -88,6 +108,7 @@ impl Default for CheckoutConfig {
             checkout_queue: 4096,
             checkout_batch: app::checkout::DEFAULT_MAX_BATCH,
             reservation_ttl_secs: 900,
+            checkout_overlap: "auto".into(),
         }
     }
 }

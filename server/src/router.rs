@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use app::core::state::AppState;
+use app::state::AppState;
 use axum::{
     extract::DefaultBodyLimit,
     http::{header, HeaderValue},

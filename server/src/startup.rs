@@ -5,9 +5,9 @@ use std::{future::Future, net::SocketAddr, time::Duration};
 use anyhow::Context;
 use app::{
     checkout::{payments::SandboxProvider, Engine, EngineConfig},
-    core::state::AppState,
     mail::{MailTransport, Outbox, Sender, SenderConfig},
     show::ShowHub,
+    state::AppState,
 };
 use leptos::config::{Env, LeptosOptions};
 use sea_orm::{DatabaseConnection, DbBackend};
@@ -46,7 +46,7 @@ impl Application {
         let outbox = Outbox::default();
         let public_url = config.public_url.trim_end_matches('/').to_owned();
         let public_url: std::sync::Arc<str> = public_url.into();
-        let checkout = checkout_engine(&config.checkout, &db, &outbox, &public_url);
+        let checkout = checkout_engine(&config.checkout, &db)?;
         let state = AppState {
             db: db.clone(),
             leptos_options,
@@ -117,32 +117,31 @@ impl Application {
 }
 
 /// The checkout engine with the shipped payment provider (the sandbox).
-fn checkout_engine(
-    config: &CheckoutConfig,
-    db: &DatabaseConnection,
-    outbox: &Outbox,
-    public_url: &std::sync::Arc<str>,
-) -> Engine {
+fn checkout_engine(config: &CheckoutConfig, db: &DatabaseConnection) -> anyhow::Result<Engine> {
     let sqlite = db.get_database_backend() == DbBackend::Sqlite;
     let lanes = match (config.checkout_lanes, sqlite) {
         (0, true) => 1,
         (0, false) => 4,
         (lanes, _) => lanes,
     };
-    Engine::start(
+    let overlap = config.overlap(sqlite).ok_or_else(|| {
+        anyhow::anyhow!(
+            "GALA_CHECKOUT_OVERLAP must be auto, serial, pipelined or a number of batches, not {:?}",
+            config.checkout_overlap
+        )
+    })?;
+    Ok(Engine::start(
         db.clone(),
         std::sync::Arc::new(SandboxProvider),
-        outbox.clone(),
-        public_url.clone(),
         EngineConfig {
             lanes,
             queue_capacity: config.checkout_queue,
             max_batch: config.checkout_batch,
+            overlap,
             reservation_ttl: Duration::from_secs(config.reservation_ttl_secs),
-            batches_in_flight: if sqlite { 1 } else { 4 },
             ..EngineConfig::default()
         },
-    )
+    ))
 }
 
 /// The mail sender for the configured transport (SMTP, or `.eml` files).
@@ -208,8 +207,9 @@ fn spawn_workers(
 const GUEST_CART_DAYS: i64 = 30;
 
 /// Every second: unpaid reservations that lapsed return their stock, authorised payments are
-/// captured, paid orders get their confirmation mail; every ten minutes, old idempotency
-/// records and abandoned guest carts go.
+/// captured, paid orders get their confirmation mail (checkout's chores), and refunds the
+/// provider could not take at once are sent again (fulfilment's); every ten minutes, old
+/// idempotency records and abandoned guest carts go.
 async fn run_checkout_chores(state: AppState, mut stopping: watch::Receiver<bool>) {
     let mut every = tokio::time::interval(Duration::from_secs(1));
     let mut last_purge = std::time::Instant::now();
@@ -218,18 +218,28 @@ async fn run_checkout_chores(state: AppState, mut stopping: watch::Receiver<bool
             _ = stopping.wait_for(|stop| *stop) => break,
             _ = every.tick() => {}
         }
-        let done = state.checkout.maintain().await;
+        let done =
+            app::checkout::chores::run_once(&state.checkout, &state.outbox, &state.public_url)
+                .await;
         if let Err(err) = done {
             tracing::warn!(error = %err, "checkout chores failed");
         }
+        let refunds = app::fulfilment::service::settle_pending_refunds(
+            &state.db,
+            state.checkout.provider().as_ref(),
+        )
+        .await;
+        if let Err(err) = refunds {
+            tracing::warn!(error = %err, "settling pending refunds failed");
+        }
         if last_purge.elapsed() >= Duration::from_secs(600) {
             last_purge = std::time::Instant::now();
-            match state.checkout.purge_idempotency_records().await {
+            match app::checkout::idempotency::purge_expired(&state.db).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(records = n, "removed old idempotency records"),
                 Err(err) => tracing::warn!(error = %err, "idempotency clean-up failed"),
             }
-            match app::cart::service::purge_abandoned(&state.db, GUEST_CART_DAYS).await {
+            match app::checkout::cart::service::purge_abandoned(&state.db, GUEST_CART_DAYS).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(carts = n, "removed abandoned guest carts"),
                 Err(err) => tracing::warn!(error = %err, "guest cart clean-up failed"),

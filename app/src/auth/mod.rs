@@ -1,10 +1,14 @@
-//! Identity: accounts, sessions, roles and the guards that check them, email verification,
+//! Identity: accounts, sessions, the [`Caller`] of every request, roles and the guards that
+//! check them, email verification,
 //! password reset, throttling and the audit log.
 //!
 //! Pages and server functions live here; the JSON API for apps (`/api/v1/auth/...`) is wired in
 //! the server crate and calls the same [`service`] functions.
 
 mod api;
+#[cfg(feature = "ssr")]
+mod caller;
+#[cfg(feature = "ssr")]
 mod guard;
 mod model;
 mod pages;
@@ -13,8 +17,6 @@ mod pages;
 pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod password;
-#[cfg(feature = "ssr")]
-pub mod request;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
@@ -27,6 +29,11 @@ mod throttle;
 pub mod tokens;
 
 pub use api::*;
+#[cfg(feature = "ssr")]
+pub use caller::Caller;
+#[cfg(feature = "ssr")]
 pub use guard::*;
 pub use model::*;
 pub use pages::*;
+#[cfg(feature = "ssr")]
+pub use session::Account;

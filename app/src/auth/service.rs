@@ -2,11 +2,11 @@
 //! everywhere, and creating platform admins. Sessions are handled by the caller (server
 //! functions and the JSON API) through [`super::session`].
 
+use crate::state::AppState;
 use chrono::Utc;
 use entity::account;
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    SqlErr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -17,9 +17,9 @@ use super::{
     session_store::delete_account_sessions,
     throttle::{self, ThrottleKey},
     tokens::{self, TokenPurpose},
-    DISPLAY_NAME_MAX_CHARS,
+    Account, DISPLAY_NAME_MAX_CHARS,
 };
-use crate::core::{state::AppState, AppError, FieldErrors, FieldErrorsExt};
+use crate::core::{AppError, FieldErrors, FieldErrorsExt};
 use crate::mail::templates;
 
 /// Trims and lower-cases an email address and checks its shape.
@@ -130,7 +130,7 @@ pub async fn sign_up(
     .await;
     if let Err(err) = inserted {
         // A concurrent sign-up with the same address won the race: same answer as above.
-        if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
+        if crate::core::error::is_taken(&err) {
             return Ok(());
         }
         return Err(err.into());
@@ -177,13 +177,13 @@ pub async fn resend_verification(state: &AppState, account_id: Uuid) -> Result<(
     send_verification(state, account.id, &account.email, &account.display_name).await
 }
 
-/// Checks credentials, with throttling and a constant-time answer. Returns the account id.
+/// Checks credentials, with throttling and a constant-time answer. Returns the account.
 pub async fn sign_in(
     state: &AppState,
     client: &ClientContext,
     email: &str,
     password: &str,
-) -> Result<Uuid, AppError> {
+) -> Result<Account, AppError> {
     let email = email.trim().to_lowercase();
     if email.is_empty()
         || password.is_empty()
@@ -219,7 +219,7 @@ pub async fn sign_in(
                 None,
             )
             .await?;
-            Ok(account.id)
+            Ok(Account::from(&account))
         }
         account => {
             throttle::record_failure(&state.db, &keys).await?;

@@ -2,12 +2,47 @@
 
 use chrono::{Duration, Utc};
 use entity::account;
-use sea_orm::EntityTrait;
+use sea_orm::{DatabaseConnection, EntityTrait};
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{session_store::ACCOUNT_KEY, CurrentUser};
-use crate::core::{state::AppState, AppError};
+use crate::core::AppError;
+
+/// A signed-in person as the server knows them. Pages get the [`CurrentUser`] view of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub email_verified: bool,
+    pub is_platform_admin: bool,
+}
+
+impl Account {
+    /// The account as the browser sees it.
+    pub fn view(&self) -> CurrentUser {
+        CurrentUser {
+            id: self.id.to_string(),
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            email_verified: self.email_verified,
+            is_platform_admin: self.is_platform_admin,
+        }
+    }
+}
+
+impl From<&entity::account::Model> for Account {
+    fn from(row: &entity::account::Model) -> Self {
+        Account {
+            id: row.id,
+            email: row.email.clone(),
+            display_name: row.display_name.clone(),
+            email_verified: row.email_verified_at.is_some(),
+            is_platform_admin: row.is_platform_admin,
+        }
+    }
+}
 
 const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 /// A session ends this long after sign-in however active it is (idle expiry is set on the
@@ -38,10 +73,10 @@ pub async fn end(session: &Session) -> Result<(), AppError> {
 }
 
 /// The signed-in account of `session`, if any (ending sessions past their absolute lifetime).
-pub async fn current_user(
-    state: &AppState,
+pub async fn current_account(
+    db: &DatabaseConnection,
     session: &Session,
-) -> Result<Option<CurrentUser>, AppError> {
+) -> Result<Option<Account>, AppError> {
     let Some(account_id) = session
         .get::<String>(ACCOUNT_KEY)
         .await
@@ -62,25 +97,11 @@ pub async fn current_user(
         end(session).await?;
         return Ok(None);
     };
-    match account::Entity::find_by_id(account_id)
-        .one(&state.db)
-        .await?
-    {
-        Some(account) => Ok(Some(to_current_user(&account))),
+    match account::Entity::find_by_id(account_id).one(db).await? {
+        Some(account) => Ok(Some(Account::from(&account))),
         None => {
             end(session).await?;
             Ok(None)
         }
-    }
-}
-
-/// The view of an account that pages and APIs get.
-pub fn to_current_user(account: &account::Model) -> CurrentUser {
-    CurrentUser {
-        id: account.id.to_string(),
-        email: account.email.clone(),
-        display_name: account.display_name.clone(),
-        email_verified: account.email_verified_at.is_some(),
-        is_platform_admin: account.is_platform_admin,
     }
 }

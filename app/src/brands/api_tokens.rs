@@ -1,6 +1,7 @@
 //! API tokens: owners create and revoke bearer tokens for their brand's own systems. A token
-//! is shown once; only its SHA-256 is stored. Using one: [`super::BrandScope::from_api_token`].
+//! is shown once; only its SHA-256 is stored. Using one: [`super::BrandScope::resolve`].
 
+use crate::state::AppState;
 use entity::brand_api_token;
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -11,7 +12,7 @@ use uuid::Uuid;
 
 use super::{ApiTokenInfo, BrandScope, CreatedApiToken, TokenScope};
 use crate::auth::{audit::ClientContext, tokens};
-use crate::core::{state::AppState, time, AppError};
+use crate::core::{time, AppError};
 
 /// Prefix that makes Gala tokens recognisable (e.g. by secret scanners).
 pub const TOKEN_PREFIX: &str = "gala_";
@@ -82,8 +83,8 @@ pub async fn list(
     db: &impl ConnectionTrait,
     scope: &BrandScope,
 ) -> Result<Vec<ApiTokenInfo>, AppError> {
-    let rows = brand_api_token::Entity::find()
-        .filter(brand_api_token::Column::BrandId.eq(scope.brand_id()))
+    let rows = scope
+        .find::<brand_api_token::Entity>()
         .order_by_desc(brand_api_token::Column::CreatedAt)
         .all(db)
         .await?;
@@ -97,10 +98,10 @@ pub async fn revoke(
     scope: &BrandScope,
     id: Uuid,
 ) -> Result<(), AppError> {
-    let updated = brand_api_token::Entity::update_many()
+    let updated = scope
+        .update_many::<brand_api_token::Entity>()
         .col_expr(brand_api_token::Column::RevokedAt, Expr::value(time::now()))
         .filter(brand_api_token::Column::Id.eq(id))
-        .filter(brand_api_token::Column::BrandId.eq(scope.brand_id()))
         .filter(brand_api_token::Column::RevokedAt.is_null())
         .exec(&state.db)
         .await?;

@@ -2,12 +2,13 @@
 //! as a PNG of at most 512 px, stored as media, shown on the storefront and dashboard.
 
 use crate::core::txn::begin_write;
+use crate::state::AppState;
 use entity::brand;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
 
 use super::BrandScope;
 use crate::auth::audit::ClientContext;
-use crate::core::{state::AppState, AppError};
+use crate::core::AppError;
 use crate::media::{self, ImageSpec, OutputFormat, ProcessedImage};
 
 /// What a logo upload becomes.

@@ -19,4 +19,4 @@ pub use api::*;
 pub use model::*;
 pub use pages::*;
 #[cfg(feature = "ssr")]
-pub use scope::BrandScope;
+pub use scope::{BrandOwned, BrandScope, Need};

@@ -1,17 +1,78 @@
 //! `BrandScope`: the only way to reach a brand's data.
 //!
-//! A scope can be made only by [`BrandScope::resolve`], which looks up the caller's membership
-//! and applies the one guard (`auth::require_brand_role`). Tenant-scoped services take a
-//! `&BrandScope` and filter by [`BrandScope::brand_id`], so a query without a checked
-//! membership does not compile. Outsiders get `NotFound` (a brand's team pages do not reveal
-//! that it exists), members with too small a role `Forbidden`.
+//! A scope is made by [`BrandScope::resolve`] from the request's [`Caller`] — a member of the
+//! brand's team (with a sufficient role, checked by the one guard `auth::require_brand_role`),
+//! a platform admin, a live API token of the brand, or the applicant while the application is
+//! under review, as the action's [`Need`] allows. Background work done on someone's behalf
+//! (an import) re-checks the membership with [`BrandScope::for_member`]. Tenant-scoped
+//! services take a `&BrandScope` and read through it ([`BrandScope::find`],
+//! [`BrandScope::narrow`]), so a query without a checked membership does not compile.
+//! Outsiders get `NotFound` (a brand's team pages do not reveal that it exists), members with
+//! too small a role `Forbidden`.
 
 use entity::{brand, brand_api_token, brand_membership};
-use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, ConnectionTrait, DeleteMany, EntityTrait, QueryFilter, Select,
+    UpdateMany,
+};
 use uuid::Uuid;
 
-use crate::auth::{require_brand_role, BrandAccess, BrandRole, CurrentUser};
+use crate::auth::{require_brand_role, Account, BrandAccess, BrandRole, Caller};
 use crate::core::AppError;
+
+/// What an action on a brand asks of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Need {
+    role: BrandRole,
+    tokens: Tokens,
+    applicant: bool,
+}
+
+/// Which of a brand's API tokens an action accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tokens {
+    Refused,
+    Read,
+    Write,
+}
+
+impl Need {
+    /// Reading: members with at least `role`, and any live token of the brand.
+    pub const fn read(role: BrandRole) -> Need {
+        Need {
+            role,
+            tokens: Tokens::Read,
+            applicant: false,
+        }
+    }
+
+    /// Changing data: members with at least `role`, and the brand's write tokens.
+    pub const fn write(role: BrandRole) -> Need {
+        Need {
+            role,
+            tokens: Tokens::Write,
+            applicant: false,
+        }
+    }
+
+    /// People only (the team, API tokens): members with at least `role`, never a token.
+    pub const fn people(role: BrandRole) -> Need {
+        Need {
+            role,
+            tokens: Tokens::Refused,
+            applicant: false,
+        }
+    }
+
+    /// Also lets in the person who applied for the brand while the application is under
+    /// review (pending or changes requested), e.g. to add a logo to it.
+    pub const fn or_applicant(self) -> Need {
+        Need {
+            applicant: true,
+            ..self
+        }
+    }
+}
 
 /// Proof that the caller may act on one brand, with how.
 #[derive(Debug, Clone)]
@@ -22,76 +83,78 @@ pub struct BrandScope {
     access: BrandAccess,
 }
 
+/// A table whose rows each belong to one brand (a `brand_id` column).
+pub trait BrandOwned: EntityTrait {
+    /// The column naming the owning brand.
+    fn brand_column() -> Self::Column;
+}
+
+macro_rules! brand_owned {
+    ($($table:ident),+ $(,)?) => {
+        $(impl BrandOwned for entity::$table::Entity {
+            fn brand_column() -> Self::Column {
+                entity::$table::Column::BrandId
+            }
+        })+
+    };
+}
+
+brand_owned!(
+    brand_api_token,
+    brand_invite,
+    brand_membership,
+    brand_order,
+    catalog_import,
+    listing,
+    sku,
+    stock_level,
+    stock_location,
+    stock_movement,
+);
+
 impl BrandScope {
-    /// Checks `user`'s access to the brand `slug` with at least `min` and returns the scope
-    /// together with the brand row.
+    /// Checks that `caller` may act on the brand `slug` as `need` says, and returns the scope
+    /// together with the brand row. A bearer token is checked as the brand's own system (it
+    /// must belong to this brand; another brand's token gets `NotFound`); otherwise the
+    /// signed-in account's membership (or platform-admin role, or application) decides.
     pub async fn resolve(
         db: &impl ConnectionTrait,
-        user: Option<CurrentUser>,
+        caller: &Caller,
         slug: &str,
-        min: BrandRole,
+        need: Need,
     ) -> Result<(BrandScope, brand::Model), AppError> {
-        let user = crate::auth::require_signed_in(user)?;
-        let account_id = Uuid::parse_str(&user.id).map_err(AppError::internal)?;
+        if let Some(token) = caller.bearer() {
+            let found =
+                Self::from_token(db, token, Some(slug), need.tokens == Tokens::Write).await?;
+            // A live token of this brand, but for work only people may do.
+            if need.tokens == Tokens::Refused {
+                return Err(AppError::Forbidden);
+            }
+            return Ok(found);
+        }
+        let account = crate::auth::require_signed_in(caller.account())?;
+        if need.applicant {
+            if let Some(scope) = Self::applicant(db, account, slug).await? {
+                return Ok(scope);
+            }
+        }
         let brand = brand::Entity::find()
             .filter(brand::Column::Slug.eq(slug))
             .one(db)
             .await?;
-        let membership = match &brand {
-            Some(brand) => brand_membership::Entity::find_by_id((brand.id, account_id))
-                .one(db)
-                .await?
-                .and_then(|m| BrandRole::parse(&m.role)),
-            None => None,
-        };
-        let (_, access) = require_brand_role(Some(user), membership, min)?;
-        // An admin asking for a brand that does not exist still gets a 404.
-        let brand = brand.ok_or(AppError::NotFound)?;
-        Ok((
-            BrandScope {
-                brand_id: brand.id,
-                slug: brand.slug.clone(),
-                account_id,
-                access,
-            },
-            brand,
-        ))
+        Self::member(db, account, brand, need.role).await
     }
 
-    /// Like [`BrandScope::resolve`], but also lets the applicant of a brand that is still under
-    /// review (pending or changes requested) act on it, e.g. add a logo to the application.
-    pub async fn resolve_or_applicant(
+    /// The scope of the brand whose write token the caller presented, if they presented one:
+    /// a brand's own system placing an order names no brand, and may sell only its own SKUs.
+    pub async fn of_bearer(
         db: &impl ConnectionTrait,
-        user: Option<CurrentUser>,
-        slug: &str,
-        min: BrandRole,
-    ) -> Result<(BrandScope, brand::Model), AppError> {
-        let applicant = user
-            .as_ref()
-            .and_then(|u| Uuid::parse_str(&u.id).ok())
-            .filter(|_| user.as_ref().is_some_and(|u| u.email_verified));
-        if let Some(account_id) = applicant {
-            let under_review = [
-                super::BrandStatus::Pending.as_str(),
-                super::BrandStatus::ChangesRequested.as_str(),
-            ];
-            let own_application = brand::Entity::find()
-                .filter(brand::Column::Slug.eq(slug))
-                .filter(brand::Column::ApplicantAccountId.eq(account_id))
-                .filter(brand::Column::Status.is_in(under_review))
-                .one(db)
-                .await?;
-            if let Some(brand) = own_application {
-                let scope = BrandScope {
-                    brand_id: brand.id,
-                    slug: brand.slug.clone(),
-                    account_id,
-                    access: BrandAccess::Applicant,
-                };
-                return Ok((scope, brand));
-            }
+        caller: &Caller,
+    ) -> Result<Option<BrandScope>, AppError> {
+        match caller.bearer() {
+            Some(token) => Ok(Some(Self::from_token(db, token, None, true).await?.0)),
+            None => Ok(None),
         }
-        Self::resolve(db, user, slug, min).await
     }
 
     /// The scope of work done later on someone's behalf (a background import): the account
@@ -102,40 +165,78 @@ impl BrandScope {
         account_id: Uuid,
         min: BrandRole,
     ) -> Result<BrandScope, AppError> {
-        let brand = brand::Entity::find_by_id(brand_id)
+        let brand = brand::Entity::find_by_id(brand_id).one(db).await?;
+        let account = entity::account::Entity::find_by_id(account_id)
             .one(db)
             .await?
             .ok_or(AppError::NotFound)?;
-        let user = entity::account::Entity::find_by_id(account_id)
-            .one(db)
+        Ok(Self::member(db, &Account::from(&account), brand, min)
             .await?
-            .map(|account| crate::auth::session::to_current_user(&account));
-        Ok(Self::resolve(db, user, &brand.slug, min).await?.0)
+            .0)
     }
 
-    /// The scope of a brand's own system calling with a bearer token. The token must be live
-    /// and belong to the brand `slug` (another brand's token gets `NotFound`); `write` asks for
-    /// a token that may change data.
-    pub async fn from_api_token(
+    /// `account`'s scope in `brand` through its membership there (or the admin role).
+    async fn member(
         db: &impl ConnectionTrait,
-        token: &str,
+        account: &Account,
+        brand: Option<brand::Model>,
+        min: BrandRole,
+    ) -> Result<(BrandScope, brand::Model), AppError> {
+        let membership = match &brand {
+            Some(brand) => brand_membership::Entity::find_by_id((brand.id, account.id))
+                .one(db)
+                .await?
+                .and_then(|m| BrandRole::parse(&m.role)),
+            None => None,
+        };
+        let access = require_brand_role(Some(account), membership, min)?;
+        // An admin asking for a brand that does not exist still gets a 404.
+        let brand = brand.ok_or(AppError::NotFound)?;
+        Ok((
+            BrandScope {
+                brand_id: brand.id,
+                slug: brand.slug.clone(),
+                account_id: account.id,
+                access,
+            },
+            brand,
+        ))
+    }
+
+    /// The applicant's scope in their own application under review, if `slug` is one.
+    async fn applicant(
+        db: &impl ConnectionTrait,
+        account: &Account,
         slug: &str,
-        write: bool,
-    ) -> Result<(BrandScope, brand::Model), AppError> {
-        Self::from_api_token_for(db, token, Some(slug), write).await
+    ) -> Result<Option<(BrandScope, brand::Model)>, AppError> {
+        if !account.email_verified {
+            return Ok(None);
+        }
+        let under_review = [
+            super::BrandStatus::Pending.as_str(),
+            super::BrandStatus::ChangesRequested.as_str(),
+        ];
+        let own_application = brand::Entity::find()
+            .filter(brand::Column::Slug.eq(slug))
+            .filter(brand::Column::ApplicantAccountId.eq(account.id))
+            .filter(brand::Column::Status.is_in(under_review))
+            .one(db)
+            .await?;
+        Ok(own_application.map(|brand| {
+            let scope = BrandScope {
+                brand_id: brand.id,
+                slug: brand.slug.clone(),
+                account_id: account.id,
+                access: BrandAccess::Applicant,
+            };
+            (scope, brand)
+        }))
     }
 
-    /// The scope of whichever brand the bearer token belongs to (for calls that name no brand,
-    /// such as a brand's till placing an order).
-    pub async fn from_any_api_token(
-        db: &impl ConnectionTrait,
-        token: &str,
-        write: bool,
-    ) -> Result<(BrandScope, brand::Model), AppError> {
-        Self::from_api_token_for(db, token, None, write).await
-    }
-
-    async fn from_api_token_for(
+    /// The scope of a brand's own system calling with a bearer token: the token must be live
+    /// and, when `slug` is given, belong to that brand; `write` asks for a token that may
+    /// change data.
+    async fn from_token(
         db: &impl ConnectionTrait,
         token: &str,
         slug: Option<&str>,
@@ -173,6 +274,26 @@ impl BrandScope {
         Ok((scope, brand))
     }
 
+    /// Rows of `E` that belong to this brand.
+    pub fn find<E: BrandOwned>(&self) -> Select<E> {
+        self.narrow(E::find())
+    }
+
+    /// Narrows `query` to this brand's rows.
+    pub fn narrow<E: BrandOwned>(&self, query: Select<E>) -> Select<E> {
+        query.filter(E::brand_column().eq(self.brand_id))
+    }
+
+    /// An update of this brand's rows of `E` (add further filters to pick which).
+    pub fn update_many<E: BrandOwned>(&self) -> UpdateMany<E> {
+        E::update_many().filter(E::brand_column().eq(self.brand_id))
+    }
+
+    /// A deletion of this brand's rows of `E` (add further filters to pick which).
+    pub fn delete_many<E: BrandOwned>(&self) -> DeleteMany<E> {
+        E::delete_many().filter(E::brand_column().eq(self.brand_id))
+    }
+
     /// Records `action` on this brand in the audit log, as this scope's actor; `detail` gets
     /// the brand's slug added under `"brand"`.
     pub async fn audit(
@@ -197,7 +318,8 @@ impl BrandScope {
         .await
     }
 
-    /// The brand every query of this scope must be filtered by.
+    /// The brand this scope reaches (for rows being created; reads go through
+    /// [`BrandScope::find`]).
     pub fn brand_id(&self) -> Uuid {
         self.brand_id
     }

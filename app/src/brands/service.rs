@@ -2,13 +2,14 @@
 //! members and shoppers may read.
 
 use crate::core::txn::begin_write;
+use crate::state::AppState;
 use entity::{brand, brand_membership};
 use sea_orm::{
     sea_query::{Condition, Expr, ExprTrait, Func},
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, SqlErr,
+    QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -20,11 +21,10 @@ use super::{
 };
 use crate::auth::{
     audit::{self, ClientContext},
-    require_platform_admin, require_verified,
     service::normalize_email,
-    BrandRole, CurrentUser,
+    BrandRole, Caller,
 };
-use crate::core::{cursor, state::AppState, AppError, FieldErrors};
+use crate::core::{cursor, AppError, FieldErrors};
 use crate::mail::templates;
 
 /// Slugs that would clash with Gala's own pages.
@@ -33,10 +33,6 @@ const RESERVED_SLUGS: &[&str] = &[
 ];
 /// Applications per admin page.
 pub const PAGE_SIZE: u64 = 20;
-
-fn account_id(user: &CurrentUser) -> Result<Uuid, AppError> {
-    Uuid::parse_str(&user.id).map_err(AppError::internal)
-}
 
 /// Checks an application field by field; returns it trimmed and normalised.
 pub fn validate(input: &BrandApplication) -> Result<BrandApplication, AppError> {
@@ -143,19 +139,13 @@ fn detail(row: &brand::Model) -> BrandDetail {
     }
 }
 
-fn slug_taken(err: &sea_orm::DbErr) -> bool {
-    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
-}
-
 /// A verified person applies to open a brand; it waits for review.
 pub async fn apply(
     state: &AppState,
-    client: &ClientContext,
-    user: Option<CurrentUser>,
+    caller: &Caller,
     input: &BrandApplication,
 ) -> Result<BrandDetail, AppError> {
-    let user = require_verified(user)?;
-    let applicant = account_id(&user)?;
+    let applicant = caller.verified()?.id;
     let input = validate(input)?;
     let now = crate::core::time::now();
     let row = brand::Model {
@@ -184,15 +174,15 @@ pub async fn apply(
         .exec_without_returning(&state.db)
         .await
     {
-        return Err(if slug_taken(&err) {
-            AppError::field("slug", "This address is taken. Choose another.")
-        } else {
-            err.into()
-        });
+        return Err(AppError::taken(
+            err,
+            "slug",
+            "This address is taken. Choose another.",
+        ));
     }
     audit::record(
         &state.db,
-        client,
+        caller.client(),
         Some(applicant),
         "brand.applied",
         Some(&row.slug),
@@ -205,13 +195,11 @@ pub async fn apply(
 /// The applicant edits an application the admins sent back, which returns it to the queue.
 pub async fn resubmit(
     state: &AppState,
-    client: &ClientContext,
-    user: Option<CurrentUser>,
+    caller: &Caller,
     slug: &str,
     input: &BrandApplication,
 ) -> Result<BrandDetail, AppError> {
-    let user = require_verified(user)?;
-    let applicant = account_id(&user)?;
+    let applicant = caller.verified()?.id;
     let input = validate(input)?;
     let row = brand::Entity::find()
         .filter(brand::Column::Slug.eq(slug))
@@ -262,7 +250,7 @@ pub async fn resubmit(
     }
     audit::record(
         &state.db,
-        client,
+        caller.client(),
         Some(applicant),
         "brand.resubmitted",
         Some(slug),
@@ -277,12 +265,8 @@ pub async fn resubmit(
 }
 
 /// The brands the person belongs to, and their own applications.
-pub async fn my_brands(
-    state: &AppState,
-    user: Option<CurrentUser>,
-) -> Result<Vec<MyBrand>, AppError> {
-    let user = crate::auth::require_signed_in(user)?;
-    let me = account_id(&user)?;
+pub async fn my_brands(state: &AppState, caller: &Caller) -> Result<Vec<MyBrand>, AppError> {
+    let me = caller.signed_in()?.id;
     let memberships = brand_membership::Entity::find()
         .filter(brand_membership::Column::AccountId.eq(me))
         .all(&state.db)
@@ -329,10 +313,10 @@ pub struct QueueFilter {
 /// Applications for admins: oldest first, filterable, keyset-paginated.
 pub async fn review_queue(
     state: &AppState,
-    user: Option<CurrentUser>,
+    caller: &Caller,
     filter: &QueueFilter,
 ) -> Result<ApplicationPage, AppError> {
-    require_platform_admin(user)?;
+    caller.platform_admin()?;
     let status = match filter.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => {
             BrandStatus::parse(s).ok_or_else(|| AppError::field("status", "Unknown status."))?
@@ -439,7 +423,7 @@ const REINSTATE: StatusChange = StatusChange {
 async fn transition(
     state: &AppState,
     client: &ClientContext,
-    admin: &CurrentUser,
+    admin_id: Uuid,
     brand_id: Uuid,
     change: &StatusChange,
     reason: Option<String>,
@@ -450,7 +434,6 @@ async fn transition(
         action,
         headline,
     } = *change;
-    let admin_id = account_id(admin)?;
     let row = brand::Entity::find_by_id(brand_id)
         .one(&state.db)
         .await?
@@ -532,43 +515,40 @@ async fn transition(
 /// Approve, reject (with a reason) or send back for changes (with a reason).
 pub async fn decide(
     state: &AppState,
-    client: &ClientContext,
-    user: Option<CurrentUser>,
+    caller: &Caller,
     brand_id: Uuid,
     decision: ReviewDecision,
     reason: Option<&str>,
 ) -> Result<BrandDetail, AppError> {
-    let admin = require_platform_admin(user)?;
+    let admin = caller.platform_admin()?.id;
     let (change, reason) = match decision {
         ReviewDecision::Approve => (&APPROVE, None),
         ReviewDecision::Reject => (&REJECT, required_reason(reason)?),
         ReviewDecision::RequestChanges => (&REQUEST_CHANGES, required_reason(reason)?),
     };
-    transition(state, client, &admin, brand_id, change, reason).await
+    transition(state, caller.client(), admin, brand_id, change, reason).await
 }
 
 /// Takes a live brand off the storefront.
 pub async fn suspend(
     state: &AppState,
-    client: &ClientContext,
-    user: Option<CurrentUser>,
+    caller: &Caller,
     brand_id: Uuid,
     reason: Option<&str>,
 ) -> Result<BrandDetail, AppError> {
-    let admin = require_platform_admin(user)?;
+    let admin = caller.platform_admin()?.id;
     let reason = required_reason(reason)?;
-    transition(state, client, &admin, brand_id, &SUSPEND, reason).await
+    transition(state, caller.client(), admin, brand_id, &SUSPEND, reason).await
 }
 
 /// Puts a suspended brand back on the storefront.
 pub async fn reinstate(
     state: &AppState,
-    client: &ClientContext,
-    user: Option<CurrentUser>,
+    caller: &Caller,
     brand_id: Uuid,
 ) -> Result<BrandDetail, AppError> {
-    let admin = require_platform_admin(user)?;
-    transition(state, client, &admin, brand_id, &REINSTATE, None).await
+    let admin = caller.platform_admin()?.id;
+    transition(state, caller.client(), admin, brand_id, &REINSTATE, None).await
 }
 
 /// The brand as its team sees it.

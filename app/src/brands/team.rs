@@ -2,6 +2,7 @@
 //! least one owner. Every function takes a [`BrandScope`], so it only ever touches that brand.
 
 use crate::core::txn::begin_write;
+use crate::state::AppState;
 use chrono::Duration;
 use entity::{account, brand, brand_invite, brand_membership};
 use sea_orm::{
@@ -14,11 +15,10 @@ use uuid::Uuid;
 use super::{BrandScope, BrandStatus, MyBrand, PendingInvite, Team, TeamMember};
 use crate::auth::{
     audit::{self, ClientContext},
-    require_signed_in,
     service::normalize_email,
-    tokens, BrandRole, CurrentUser,
+    tokens, BrandRole, Caller,
 };
-use crate::core::{state::AppState, time, AppError};
+use crate::core::{time, AppError};
 use crate::mail::templates;
 
 /// How long an invitation link stays valid.
@@ -26,8 +26,8 @@ pub const INVITE_LIFETIME: Duration = Duration::days(7);
 
 /// Members and open invitations.
 pub async fn team(db: &impl ConnectionTrait, scope: &BrandScope) -> Result<Team, AppError> {
-    let memberships = brand_membership::Entity::find()
-        .filter(brand_membership::Column::BrandId.eq(scope.brand_id()))
+    let memberships = scope
+        .find::<brand_membership::Entity>()
         .order_by_asc(brand_membership::Column::CreatedAt)
         .all(db)
         .await?;
@@ -49,8 +49,8 @@ pub async fn team(db: &impl ConnectionTrait, scope: &BrandScope) -> Result<Team,
             })
         })
         .collect();
-    let invites = brand_invite::Entity::find()
-        .filter(brand_invite::Column::BrandId.eq(scope.brand_id()))
+    let invites = scope
+        .find::<brand_invite::Entity>()
         .filter(brand_invite::Column::AcceptedAt.is_null())
         .filter(brand_invite::Column::RevokedAt.is_null())
         .filter(brand_invite::Column::ExpiresAt.gt(time::now()))
@@ -158,10 +158,10 @@ pub async fn revoke_invite(
     scope: &BrandScope,
     invite_id: Uuid,
 ) -> Result<(), AppError> {
-    let updated = brand_invite::Entity::update_many()
+    let updated = scope
+        .update_many::<brand_invite::Entity>()
         .col_expr(brand_invite::Column::RevokedAt, Expr::value(time::now()))
         .filter(brand_invite::Column::Id.eq(invite_id))
-        .filter(brand_invite::Column::BrandId.eq(scope.brand_id()))
         .filter(brand_invite::Column::AcceptedAt.is_null())
         .filter(brand_invite::Column::RevokedAt.is_null())
         .exec(&state.db)
@@ -184,12 +184,12 @@ pub async fn revoke_invite(
 /// proves they read that inbox, so an unverified address becomes verified.
 pub async fn accept_invite(
     state: &AppState,
-    client: &ClientContext,
-    user: Option<CurrentUser>,
+    caller: &Caller,
     token: &str,
 ) -> Result<MyBrand, AppError> {
-    let user = require_signed_in(user)?;
-    let account_id = Uuid::parse_str(&user.id).map_err(AppError::internal)?;
+    let user = caller.signed_in()?;
+    let account_id = user.id;
+    let client = caller.client();
     let now = time::now();
     let invite = brand_invite::Entity::find()
         .filter(brand_invite::Column::TokenHash.eq(tokens::digest(token)))
@@ -275,8 +275,8 @@ async fn keep_an_owner(
         .await?
         .ok_or(AppError::NotFound)?;
     if member.role == BrandRole::Owner.as_str() {
-        let owners = brand_membership::Entity::find()
-            .filter(brand_membership::Column::BrandId.eq(scope.brand_id()))
+        let owners = scope
+            .find::<brand_membership::Entity>()
             .filter(brand_membership::Column::Role.eq(BrandRole::Owner.as_str()))
             .count(txn)
             .await?;
@@ -307,9 +307,9 @@ pub async fn change_role(
     } else {
         keep_an_owner(&txn, scope, account_id).await?
     };
-    brand_membership::Entity::update_many()
+    scope
+        .update_many::<brand_membership::Entity>()
         .col_expr(brand_membership::Column::Role, Expr::value(role.as_str()))
-        .filter(brand_membership::Column::BrandId.eq(scope.brand_id()))
         .filter(brand_membership::Column::AccountId.eq(account_id))
         .exec(&txn)
         .await?;

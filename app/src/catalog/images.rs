@@ -3,6 +3,7 @@
 //! (400 px) for cards.
 
 use crate::core::txn::begin_write;
+use crate::state::AppState;
 use entity::{listing, listing_media};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -14,7 +15,7 @@ use uuid::Uuid;
 use super::{listings, ListingDetail};
 use crate::auth::audit::ClientContext;
 use crate::brands::BrandScope;
-use crate::core::{state::AppState, AppError};
+use crate::core::AppError;
 use crate::media::{self, ImageProblem, ImageSpec, OutputFormat, ProcessedImage};
 
 /// Photos per listing.

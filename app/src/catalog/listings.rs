@@ -2,6 +2,7 @@
 //! publish and archive — always inside the caller's [`BrandScope`].
 
 use crate::core::txn::begin_write;
+use crate::state::AppState;
 use std::collections::{BTreeMap, HashSet};
 
 use entity::{brand, listing, listing_media, sku, stock_movement};
@@ -13,12 +14,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    markdown, search, ListingCard, ListingDetail, ListingImage, ListingInput, ListingOption,
+    index, markdown, ListingCard, ListingDetail, ListingImage, ListingInput, ListingOption,
     ListingPage, ListingStatus, Variant, VariantInput, CATEGORIES,
 };
 use crate::auth::audit::ClientContext;
 use crate::brands::{BrandScope, BrandStatus};
-use crate::core::{cursor, money, state::AppState, time, AppError, FieldErrors, FieldErrorsExt};
+use crate::core::{cursor, money, time, AppError, FieldErrors, FieldErrorsExt};
 
 /// Listings per page in the dashboard and the API.
 pub const PAGE_SIZE: u64 = 24;
@@ -296,8 +297,8 @@ pub async fn find_in_scope(
     id: &str,
 ) -> Result<listing::Model, AppError> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
-    listing::Entity::find_by_id(id)
-        .filter(listing::Column::BrandId.eq(scope.brand_id()))
+    scope
+        .narrow(listing::Entity::find_by_id(id))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
@@ -320,8 +321,8 @@ pub async fn list(
     status: Option<ListingStatus>,
     after: Option<&str>,
 ) -> Result<ListingPage, AppError> {
-    let mut query = listing::Entity::find()
-        .filter(listing::Column::BrandId.eq(scope.brand_id()))
+    let mut query = scope
+        .find::<listing::Entity>()
         .order_by_desc(listing::Column::UpdatedAt)
         .order_by_desc(listing::Column::Id)
         .limit(PAGE_SIZE + 1);
@@ -360,8 +361,8 @@ async fn codes_taken_elsewhere(
     input: &ListingInput,
 ) -> Result<(), AppError> {
     let codes: Vec<String> = input.variants.iter().map(|v| v.code.clone()).collect();
-    let taken: HashSet<String> = sku::Entity::find()
-        .filter(sku::Column::BrandId.eq(scope.brand_id()))
+    let taken: HashSet<String> = scope
+        .find::<sku::Entity>()
         .filter(sku::Column::Code.is_in(codes))
         .filter(sku::Column::ListingId.ne(listing_id))
         .all(db)
@@ -389,6 +390,20 @@ async fn codes_taken_elsewhere(
 pub(super) fn price_range(input: &ListingInput) -> (i64, i64) {
     let prices = input.variants.iter().map(|v| v.price_minor);
     (prices.clone().min().unwrap_or(0), prices.max().unwrap_or(0))
+}
+
+/// Stock levels of every variant of one of the scope's brand's listings.
+pub async fn levels(
+    db: &impl ConnectionTrait,
+    scope: &BrandScope,
+    listing_id: &str,
+) -> Result<Vec<super::StockLevelInfo>, AppError> {
+    let row = find_in_scope(db, scope, listing_id).await?;
+    let skus = sku::Entity::find()
+        .filter(sku::Column::ListingId.eq(row.id))
+        .all(db)
+        .await?;
+    super::stock::changes::levels_of(db, scope, &skus).await
 }
 
 /// Creates a draft listing with its variants.
@@ -504,24 +519,6 @@ async fn write_variants(
     Ok(())
 }
 
-/// Whether `sku` may be sold through `channel` at `now`: a SKU restricted to a channel (a
-/// show's exclusive) sells only there and only inside its window; any SKU with a window
-/// (set) sells only inside it.
-pub fn sellable_now(sku: &sku::Model, channel: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
-    let in_window = |opens: Option<_>, closes: Option<_>| {
-        opens.is_none_or(|at| at <= now) && closes.is_none_or(|at| at > now)
-    };
-    match sku.sale_channel.as_deref() {
-        // Restricted: closed until a window opens.
-        Some(only) => {
-            only == channel
-                && sku.sale_opens_at.is_some()
-                && in_window(sku.sale_opens_at, sku.sale_closes_at)
-        }
-        None => in_window(sku.sale_opens_at, sku.sale_closes_at),
-    }
-}
-
 /// A new variant row (for `write_variants` and the import's bulk path).
 pub(super) fn new_sku(
     brand_id: Uuid,
@@ -545,9 +542,6 @@ pub(super) fn new_sku(
         barcode: v.barcode.clone(),
         position: position as i32,
         purchase_limit: v.purchase_limit,
-        sale_channel: None,
-        sale_opens_at: None,
-        sale_closes_at: None,
         created_at: now,
         updated_at: now,
     }
@@ -617,7 +611,7 @@ pub(super) async fn update_in(
     let row = active.update(txn).await?;
     write_variants(txn, scope, &row, &input, &existing).await?;
     let row = super::stock::refresh_available(txn, row.id).await?;
-    search::sync_index(txn, &row).await?;
+    index::sync_index(txn, &row).await?;
     scope
         .audit(
             txn,
@@ -674,7 +668,7 @@ pub(super) async fn set_status_in(
         active.published_at = Set(Some(now));
     }
     let row = active.update(txn).await?;
-    search::sync_index(txn, &row).await?;
+    index::sync_index(txn, &row).await?;
     scope
         .audit(
             txn,
@@ -709,7 +703,7 @@ pub async fn brand_visibility_changed(
         .all(db)
         .await?;
     for row in &published {
-        search::sync_index(db, row).await?;
+        index::sync_index(db, row).await?;
     }
     Ok(())
 }

@@ -427,3 +427,40 @@ impl ImportProblem {
         crate::core::AppError::field("file", self.message())
     }
 }
+
+/// Where a purchase is made. Every channel buys through the same engine; pre-sale deposits,
+/// balances and in-store sales join this list with their capabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderChannel {
+    /// The web storefront's cart and checkout.
+    #[default]
+    Storefront,
+    /// One-tap buying during a live show.
+    Show,
+    /// `POST /api/v1/orders` from an app or a brand's own system.
+    Api,
+}
+
+impl OrderChannel {
+    /// Stable name stored with the order.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderChannel::Storefront => "storefront",
+            OrderChannel::Show => "show",
+            OrderChannel::Api => "api",
+        }
+    }
+
+    /// Parses [`OrderChannel::as_str`].
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            OrderChannel::Storefront,
+            OrderChannel::Show,
+            OrderChannel::Api,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == value)
+    }
+}

@@ -12,7 +12,7 @@ use super::{
     search_listings, storefront_listing, ListingCard, ListingDetail, ListingPage, SearchQuery,
     SearchSort, CATEGORIES,
 };
-use crate::cart::AddToCartButton;
+use crate::checkout::cart::AddToCartButton;
 use crate::core::money::{self, format_amount};
 use crate::core::ui::{capitalise, InlineError, NotFoundPage, Skeleton};
 use crate::core::AppError;

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::{OrderView, PlaceOrderInput};
-use crate::cart::CheckoutDraft;
+use super::cart::CheckoutDraft;
+use super::{DeliveryOption, OrderLineInput, OrderView, PlaceOrderInput, Quote};
 use crate::core::AppError;
 
 /// What `/checkout` buys: `sku` alone ("Buy now", `quantity` units), else the cart; with the
@@ -14,52 +14,54 @@ pub async fn load_checkout(
     sku: Option<String>,
     quantity: Option<i64>,
 ) -> Result<CheckoutDraft, AppError> {
-    use crate::cart::{service, CartView, SavedCard};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    let (context, cart) = crate::cart::request_cart(false).await?;
-    let db = &context.state.db;
-    let user = context.user().await?;
+    use super::cart::service;
+    let (state, caller, cart) = super::cart::request_cart(false).await?;
+    let db = &state.db;
     let (cart, from_cart) = match sku.filter(|s| !s.trim().is_empty()) {
         Some(sku) => {
             let sku_id = uuid::Uuid::parse_str(sku.trim()).map_err(|_| AppError::NotFound)?;
             let quantity = quantity
                 .unwrap_or(1)
-                .clamp(1, crate::cart::MAX_LINE_QUANTITY);
-            let lines = service::describe(db, &[(sku_id, quantity)]).await?;
-            if lines.is_empty() {
+                .clamp(1, super::cart::MAX_LINE_QUANTITY);
+            let cart =
+                service::priced(db, &[(sku_id, quantity)], super::DeliveryOption::Standard).await?;
+            if cart.brands.is_empty() {
                 return Err(AppError::NotFound);
             }
-            (CartView::from_lines(lines), false)
+            (cart, false)
         }
         None => (service::view(db, cart).await?, true),
     };
-    let saved_cards = match &user {
-        Some(user) => entity::payment_method::Entity::find()
-            .filter(
-                entity::payment_method::Column::AccountId
-                    .eq(uuid::Uuid::parse_str(&user.id).map_err(AppError::internal)?),
-            )
-            .order_by_desc(entity::payment_method::Column::CreatedAt)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| SavedCard {
-                id: m.id.to_string(),
-                card_brand: m.card_brand,
-                last4: m.card_last4,
-                exp_month: m.exp_month,
-                exp_year: m.exp_year,
-            })
-            .collect(),
+    let saved_cards = match caller.account() {
+        Some(account) => super::wallet::cards(db, account.id).await?,
         None => Vec::new(),
     };
+    let express_fee_minor = super::pricing::parcel_fee(
+        DeliveryOption::Express,
+        cart.currency.as_deref().unwrap_or_default(),
+    );
     Ok(CheckoutDraft {
         cart,
         from_cart,
-        email: user.map(|u| u.email),
+        email: caller.account().map(|a| a.email.clone()),
         saved_cards,
+        express_fee_minor,
         checkout_key: uuid::Uuid::new_v4().to_string(),
     })
+}
+
+/// The price quote of `lines` shipped by `delivery`, as the checkout page shows it when the
+/// buyer changes a quantity or the delivery (the page never computes a price itself).
+#[server(prefix = "/api/fn", endpoint = "checkout/quote")]
+pub async fn quote_order(
+    lines: Vec<OrderLineInput>,
+    delivery: DeliveryOption,
+) -> Result<Quote, AppError> {
+    let state = crate::state::app_state()?;
+    let items = super::request::quote_items(&lines)?;
+    Ok(super::cart::service::priced(&state.db, &items, delivery)
+        .await?
+        .quote)
 }
 
 /// Places a storefront order; `checkout_key` (from [`load_checkout`]) makes a retry safe.
@@ -70,27 +72,22 @@ pub async fn place_order(
     checkout_key: String,
     from_cart: bool,
 ) -> Result<OrderView, AppError> {
-    use super::{request, IdempotencyKey, OrderChannel};
-    let (context, cart) = crate::cart::request_cart(false).await?;
-    let state = &context.state;
-    let caller = request::Caller::shopper(context.user().await?.as_ref())?;
-    let key =
-        (!checkout_key.trim().is_empty() && checkout_key.len() <= 64).then(|| IdempotencyKey {
-            scope: caller.idempotency_scope(),
-            key: format!("storefront:{}", checkout_key.trim()),
-        });
-    let order = request::prepare(
-        &state.db,
-        state.checkout.provider().as_ref(),
-        &caller,
-        OrderChannel::Storefront,
-        &input,
-    )
-    .await?;
-    let bought: Vec<uuid::Uuid> = order.lines.iter().map(|l| l.sku_id).collect();
-    let placed = state.checkout.place(order, key).await?;
+    use super::{OrderChannel, Placing};
+    let (state, caller, cart) = super::cart::request_cart(false).await?;
+    let placing = Placing {
+        channel: OrderChannel::Storefront,
+        pool: crate::catalog::stock::StockPool::Open,
+        key: Some(&checkout_key),
+    };
+    let placed = super::place(&state, &caller, placing, &input).await?;
     if let (true, Some(cart)) = (from_cart, cart) {
-        crate::cart::service::remove(&state.db, cart, &bought).await?;
+        let bought: Vec<uuid::Uuid> = placed
+            .brands
+            .iter()
+            .flat_map(|b| b.lines.iter())
+            .filter_map(|l| uuid::Uuid::parse_str(&l.sku).ok())
+            .collect();
+        super::cart::service::remove(&state.db, cart, &bought).await?;
     }
     Ok(placed)
 }
@@ -98,16 +95,14 @@ pub async fn place_order(
 /// An order for its confirmation page (same rules as `GET /api/v1/orders/{id}`).
 #[server(prefix = "/api/fn", endpoint = "checkout/order")]
 pub async fn order(id: String) -> Result<OrderView, AppError> {
-    let context = crate::auth::request::RequestContext::load().await?;
-    let caller = super::request::Caller::shopper(context.user().await?.as_ref())?;
-    super::orders::for_caller(&context.state.db, &id, &caller).await
+    let (state, caller) = crate::state::request().await?;
+    let buyer = super::request::Buyer::of(&state.db, &caller).await?;
+    super::orders::for_buyer(&state.db, &id, &buyer).await
 }
 
 /// The signed-in shopper's orders, newest first.
 #[server(prefix = "/api/fn", endpoint = "checkout/my-orders")]
 pub async fn my_orders() -> Result<Vec<OrderView>, AppError> {
-    let context = crate::auth::request::RequestContext::load().await?;
-    let caller = super::request::Caller::shopper(context.user().await?.as_ref())?;
-    let (account, _) = caller.account.ok_or(AppError::Unauthorized)?;
-    super::orders::for_account(&context.state.db, account, 100).await
+    let (state, caller) = crate::state::request().await?;
+    super::orders::for_account(&state.db, caller.signed_in()?.id, 100).await
 }

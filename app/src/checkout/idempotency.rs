@@ -15,10 +15,47 @@ use entity::idempotency_record;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::engine::{IdempotencyKey, Placement};
-use super::{orders, payments};
+use super::orders::{self, Placement};
+use super::payments;
+use super::request::Buyer;
+use super::OrderChannel;
 use crate::core::keyed::{self, KeyPart};
 use crate::core::{time, AppError};
+
+/// An `Idempotency-Key` and whose it is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey {
+    /// The buyer and the channel: `account:<id>/storefront`, `brand:<id>/api`, `guest/show`.
+    pub scope: String,
+    pub key: String,
+}
+
+/// Longest idempotency key accepted.
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+impl IdempotencyKey {
+    /// The one rule for keys, however they arrive (the API's `Idempotency-Key` header, the
+    /// checkout page's key, a show's tap): 1 to [`MAX_IDEMPOTENCY_KEY_LEN`] visible ASCII
+    /// characters, kept apart per buyer and channel. Anything else is refused, never ignored:
+    /// a retry without the protection it asked for could order twice.
+    pub fn new(buyer: &Buyer, channel: OrderChannel, raw: &str) -> Result<Self, AppError> {
+        let key = raw.trim();
+        if key.is_empty()
+            || key.len() > MAX_IDEMPOTENCY_KEY_LEN
+            || !key.chars().all(|c| c.is_ascii_graphic())
+        {
+            return Err(AppError::BadRequest {
+                message: format!(
+                    "The idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters."
+                ),
+            });
+        }
+        Ok(IdempotencyKey {
+            scope: format!("{}/{}", buyer.idempotency_scope(), channel.as_str()),
+            key: key.to_owned(),
+        })
+    }
+}
 
 /// How long keys are kept (the promise is at least 24 hours).
 pub const KEEP_FOR: chrono::TimeDelta = chrono::TimeDelta::hours(48);

@@ -4,42 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Where a purchase is made. Every channel buys through the same engine; pre-sale deposits,
-/// balances and in-store sales join this list with their capabilities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum OrderChannel {
-    /// The web storefront's cart and checkout.
-    #[default]
-    Storefront,
-    /// One-tap buying during a live show.
-    Show,
-    /// `POST /api/v1/orders` from an app or a brand's own system.
-    Api,
-}
-
-impl OrderChannel {
-    /// Stable name stored with the order.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderChannel::Storefront => "storefront",
-            OrderChannel::Show => "show",
-            OrderChannel::Api => "api",
-        }
-    }
-
-    /// Parses [`OrderChannel::as_str`].
-    pub fn parse(value: &str) -> Option<Self> {
-        [
-            OrderChannel::Storefront,
-            OrderChannel::Show,
-            OrderChannel::Api,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == value)
-    }
-}
+pub use crate::catalog::OrderChannel;
 
 /// How the parcel travels; the fee is per brand (each brand ships its own parcel).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -74,18 +39,6 @@ impl DeliveryOption {
         }
     }
 
-    /// What one brand's parcel costs to ship this way.
-    pub fn fee_minor(self, currency: &str) -> i64 {
-        match self {
-            DeliveryOption::Standard => 0,
-            // Currencies without minor units (JPY, KRW) get the same number in whole units.
-            DeliveryOption::Express if crate::core::money::exponent(currency) == Some(0) => {
-                EXPRESS_FEE_MINOR * 10
-            }
-            DeliveryOption::Express => EXPRESS_FEE_MINOR,
-        }
-    }
-
     /// How people read it.
     pub fn label(self) -> &'static str {
         match self {
@@ -93,6 +46,92 @@ impl DeliveryOption {
             DeliveryOption::Express => "Express (1–2 days)",
         }
     }
+}
+
+/// Who pays for an adjustment to a price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Funder {
+    /// The brand selling the line.
+    Brand,
+    /// Gala (a platform allowance, a red envelope).
+    Platform,
+}
+
+/// What an adjustment is. Quotes apply them in this order, each on what the earlier ones left:
+/// a price cut on the item, a store's spend threshold, a store coupon, a platform allowance
+/// across brands, a red envelope, then a pre-sale deposit's credit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AdjustmentKind {
+    PriceCut,
+    StoreThreshold,
+    StoreCoupon,
+    PlatformAllowance,
+    RedEnvelope,
+    DepositCredit,
+}
+
+/// One change to a line's price (negative: a discount), with what made it and who funds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Adjustment {
+    pub kind: AdjustmentKind,
+    /// What made it: a promotion's id, a coupon's code.
+    pub source: String,
+    /// How the buyer reads it ("Festival price", "40 off every 300").
+    pub label: String,
+    pub funder: Funder,
+    /// In minor units of the order's currency; negative for a discount.
+    pub amount_minor: i64,
+}
+
+/// One line of a price quote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct QuoteLine {
+    /// The SKU's id.
+    pub sku: String,
+    /// The brand selling it (its slug).
+    pub brand: String,
+    pub unit_price_minor: i64,
+    pub quantity: i64,
+    /// unit price × quantity.
+    pub subtotal_minor: i64,
+    pub adjustments: Vec<Adjustment>,
+    /// subtotal + adjustments: what the line costs.
+    pub total_minor: i64,
+}
+
+/// One brand's part of a quote: each brand ships its own parcel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct QuoteBrand {
+    /// The brand's slug.
+    pub brand: String,
+    pub subtotal_minor: i64,
+    pub adjustments_minor: i64,
+    pub shipping_minor: i64,
+}
+
+/// What a set of lines costs a buyer through a channel, as the server prices it: the one
+/// place prices are computed (the cart, the checkout page, a show's card and the checkout
+/// engine all show or charge a quote). Integer minor units of `currency`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Quote {
+    pub currency: String,
+    pub lines: Vec<QuoteLine>,
+    pub brands: Vec<QuoteBrand>,
+    /// Σ lines' subtotals.
+    pub subtotal_minor: i64,
+    /// Σ lines' adjustments (negative for discounts).
+    pub adjustments_minor: i64,
+    pub shipping_minor: i64,
+    /// subtotal + adjustments + shipping.
+    pub total_minor: i64,
 }
 
 /// One line of an order request. The price is never sent: the server's price is charged.
@@ -324,6 +363,11 @@ pub struct OrderLineView {
     /// Units refunded so far.
     pub refunded_quantity: i64,
     pub unit_price_minor: i64,
+    /// unit price × quantity.
+    pub subtotal_minor: i64,
+    /// What the price quote changed on the line (discounts are negative).
+    pub adjustments: Vec<Adjustment>,
+    /// What the line cost: subtotal + adjustments.
     pub line_total_minor: i64,
 }
 
@@ -336,6 +380,8 @@ pub struct BrandOrderView {
     pub brand_name: String,
     pub status: String,
     pub subtotal_minor: i64,
+    /// Its lines' adjustments (negative for discounts).
+    pub adjustments_minor: i64,
     pub shipping_minor: i64,
     pub refunded_minor: i64,
     pub carrier: Option<String>,
@@ -369,9 +415,15 @@ pub struct OrderView {
     pub email: String,
     pub currency: String,
     pub subtotal_minor: i64,
+    /// Its lines' adjustments (negative for discounts).
+    pub adjustments_minor: i64,
     pub shipping_minor: i64,
+    /// subtotal + adjustments + shipping.
     pub total_minor: i64,
     pub delivery: DeliveryOption,
+    /// The stock the order drew on: `open`, or `show:<id>` for a show's buyers (its drop
+    /// stock where it had some).
+    pub pool: String,
     pub shipping_address: Option<AddressInput>,
     pub brands: Vec<BrandOrderView>,
     pub payment: Option<PaymentView>,

@@ -12,11 +12,16 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    AddressInput, BrandOrderView, DeliveryOption, OrderChannel, OrderLineView, OrderStatus,
-    OrderView, PaymentView,
+    AddressInput, Adjustment, BrandOrderView, DeliveryOption, OrderChannel, OrderLineView,
+    OrderStatus, OrderView, PaymentView,
 };
+use crate::catalog::stock::{ledger::Movement, MovementKind};
 use crate::core::{money, time, AppError};
 use crate::mail::{templates, Email};
+
+/// The engine's answer to one order request: the order (paid, or waiting for an asynchronous
+/// payment), or why not.
+pub type Placement = Result<OrderView, AppError>;
 
 /// Characters of order numbers: Crockford's base32 (no I, L, O, U: nothing to misread).
 const NUMBER_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -56,6 +61,40 @@ pub fn parse_allocations(json: &str) -> Vec<(Uuid, i64)> {
         .collect()
 }
 
+/// A line's quote adjustments as stored on it.
+pub fn adjustments_json(adjustments: &[Adjustment]) -> String {
+    serde_json::to_string(adjustments).unwrap_or_else(|_| "[]".into())
+}
+
+/// The ledger movements of `kind` (a release, a return) for `line`'s units at each of its
+/// `allocations`' locations.
+pub fn line_movements(
+    kind: MovementKind,
+    line: &order_line::Model,
+    allocations: &[(Uuid, i64)],
+    reason: &str,
+    actor: Option<Uuid>,
+    reference: &str,
+) -> Vec<Movement> {
+    allocations
+        .iter()
+        .map(|&(location_id, units)| {
+            let (on_hand_delta, reserved_delta) = kind.order_deltas(units);
+            Movement {
+                brand_id: line.brand_id,
+                sku_id: line.sku_id,
+                location_id,
+                kind,
+                on_hand_delta,
+                reserved_delta,
+                reason: reason.to_owned(),
+                actor,
+                reference: Some(reference.to_owned()),
+            }
+        })
+        .collect()
+}
+
 /// A line as its buyer sees it.
 pub fn line_view(line: &order_line::Model) -> OrderLineView {
     OrderLineView {
@@ -67,7 +106,9 @@ pub fn line_view(line: &order_line::Model) -> OrderLineView {
         quantity: line.quantity,
         refunded_quantity: line.refunded_quantity,
         unit_price_minor: line.unit_price_minor,
-        line_total_minor: line.quantity * line.unit_price_minor,
+        subtotal_minor: super::pricing::subtotal(line.unit_price_minor, line.quantity),
+        adjustments: serde_json::from_str(&line.adjustments).unwrap_or_default(),
+        line_total_minor: line.total_minor,
     }
 }
 
@@ -177,17 +218,17 @@ pub async fn find(
     Ok(views.pop().map(|view| (order, view)))
 }
 
-/// Order `id` as `caller` may see it: a signed-in buyer's orders are theirs alone (anyone
+/// Order `id` as `buyer` may see it: a signed-in buyer's orders are theirs alone (anyone
 /// else gets `NotFound`); a guest order is read with its unguessable id; a brand's system sees
 /// only that brand's part.
-pub async fn for_caller(
+pub async fn for_buyer(
     db: &impl ConnectionTrait,
     id: &str,
-    caller: &super::request::Caller,
+    buyer: &super::request::Buyer,
 ) -> Result<OrderView, AppError> {
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
     let (row, mut view) = find(db, id).await?.ok_or(AppError::NotFound)?;
-    if let Some(brand_id) = caller.brand {
+    if let Some(brand_id) = buyer.brand {
         let parts = brand_order_ids(db, id, brand_id).await?;
         view.brands.retain(|b| parts.contains(&b.id));
         return if view.brands.is_empty() {
@@ -197,7 +238,7 @@ pub async fn for_caller(
         };
     }
     match row.account_id {
-        Some(owner) if caller.account.as_ref().is_none_or(|(me, _)| *me != owner) => {
+        Some(owner) if buyer.account.as_ref().is_none_or(|(me, _)| *me != owner) => {
             Err(AppError::NotFound)
         }
         _ => Ok(view),
@@ -254,60 +295,84 @@ pub(super) async fn views(
         .map(|(id, slug, name)| (id, (slug, name)))
         .collect();
     Ok(orders
-        .into_iter()
+        .iter()
         .map(|order| {
-            let brand_views = brand_orders
+            let parts: Vec<brand_order::Model> = brand_orders
                 .iter()
                 .filter(|b| b.order_id == order.id)
-                .map(|b| {
-                    let (slug, name) = brands.get(&b.brand_id).cloned().unwrap_or_default();
-                    BrandOrderView {
-                        id: b.id.to_string(),
-                        brand_slug: slug,
-                        brand_name: name,
-                        status: b.status.clone(),
-                        subtotal_minor: b.subtotal_minor,
-                        shipping_minor: b.shipping_minor,
-                        refunded_minor: b.refunded_minor,
-                        carrier: b.carrier.clone(),
-                        tracking_number: b.tracking_number.clone(),
-                        shipped_at: b.shipped_at,
-                        lines: lines
-                            .iter()
-                            .filter(|l| l.brand_order_id == b.id)
-                            .map(line_view)
-                            .collect(),
-                    }
-                })
+                .cloned()
+                .collect();
+            let lines: Vec<order_line::Model> = lines
+                .iter()
+                .filter(|l| l.order_id == order.id)
+                .cloned()
                 .collect();
             let payment = payments
                 .iter()
                 .filter(|p| p.order_id == order.id)
-                .max_by_key(|p| p.created_at)
-                .map(payment_view);
-            OrderView {
-                id: order.id.to_string(),
-                number: order.number,
-                status: OrderStatus::parse(&order.status).unwrap_or(OrderStatus::PendingPayment),
-                channel: OrderChannel::parse(&order.channel).unwrap_or_default(),
-                email: order.email,
-                currency: order.currency,
-                subtotal_minor: order.subtotal_minor,
-                shipping_minor: order.shipping_minor,
-                total_minor: order.total_minor,
-                delivery: DeliveryOption::parse(&order.delivery).unwrap_or_default(),
-                shipping_address: order
-                    .shipping_address
-                    .as_deref()
-                    .and_then(|a| serde_json::from_str::<AddressInput>(a).ok()),
-                brands: brand_views,
-                payment,
-                created_at: order.created_at,
-                expires_at: order.expires_at,
-                paid_at: order.paid_at,
-            }
+                .max_by_key(|p| p.created_at);
+            assemble(order, &parts, &lines, payment, &brands)
         })
         .collect())
+}
+
+/// An order's view from its rows: the order, its brand orders, its lines (in order), its
+/// charge, and the brands' `(slug, name)` by id. The engine answers a new order with this and
+/// buyers read stored ones with it, so the two never differ.
+pub fn assemble(
+    order: &shop_order::Model,
+    brand_orders: &[brand_order::Model],
+    lines: &[order_line::Model],
+    payment: Option<&payment::Model>,
+    brands: &HashMap<Uuid, (String, String)>,
+) -> OrderView {
+    let brand_views = brand_orders
+        .iter()
+        .map(|b| {
+            let (slug, name) = brands.get(&b.brand_id).cloned().unwrap_or_default();
+            BrandOrderView {
+                id: b.id.to_string(),
+                brand_slug: slug,
+                brand_name: name,
+                status: b.status.clone(),
+                subtotal_minor: b.subtotal_minor,
+                adjustments_minor: b.adjustments_minor,
+                shipping_minor: b.shipping_minor,
+                refunded_minor: b.refunded_minor,
+                carrier: b.carrier.clone(),
+                tracking_number: b.tracking_number.clone(),
+                shipped_at: b.shipped_at,
+                lines: lines
+                    .iter()
+                    .filter(|l| l.brand_order_id == b.id)
+                    .map(line_view)
+                    .collect(),
+            }
+        })
+        .collect();
+    OrderView {
+        id: order.id.to_string(),
+        number: order.number.clone(),
+        status: OrderStatus::parse(&order.status).unwrap_or(OrderStatus::PendingPayment),
+        channel: OrderChannel::parse(&order.channel).unwrap_or_default(),
+        email: order.email.clone(),
+        currency: order.currency.clone(),
+        subtotal_minor: order.subtotal_minor,
+        adjustments_minor: order.adjustments_minor,
+        shipping_minor: order.shipping_minor,
+        total_minor: order.total_minor,
+        delivery: DeliveryOption::parse(&order.delivery).unwrap_or_default(),
+        pool: order.pool.clone(),
+        shipping_address: order
+            .shipping_address
+            .as_deref()
+            .and_then(|a| serde_json::from_str::<AddressInput>(a).ok()),
+        brands: brand_views,
+        payment: payment.map(payment_view),
+        created_at: order.created_at,
+        expires_at: order.expires_at,
+        paid_at: order.paid_at,
+    }
 }
 
 /// The ids of `brand_id`'s parts of order `order_id` (none: the brand has no part in it).

@@ -10,10 +10,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::{
-    load_checkout, my_orders, order, place_order, AddressInput, CardInput, DeliveryOption,
-    OrderLineInput, OrderStatus, OrderView, PaymentInput, PlaceOrderInput,
+    load_checkout, my_orders, order, place_order, quote_order, AddressInput, CardInput,
+    DeliveryOption, OrderLineInput, OrderStatus, OrderView, PaymentInput, PlaceOrderInput,
 };
-use crate::cart::{use_cart, CartLineView, CheckoutDraft};
+use crate::checkout::cart::{use_cart, CartLineView, CheckoutDraft};
 use crate::core::money::format_amount;
 use crate::core::ui::{
     capitalise, BoundField, ErrorList, InlineError, NotFoundPage, SignInPrompt, Skeleton,
@@ -145,40 +145,58 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
         | Some(Ok(_)) => None,
         Some(Err(err)) => Some(err.to_string()),
     };
-    let units = move |line: &CartLineView| {
-        if single_item {
-            quantity.get().trim().parse::<i64>().unwrap_or(1).max(1)
-        } else {
-            line.quantity
-        }
-    };
-    let subtotal = move || {
+    // The totals are always the server's quote: asked again when the quantity or the delivery
+    // changes (the page computes no price itself).
+    let quote = RwSignal::new(draft.cart.quote.clone());
+    let requote = Action::new(
+        move |(lines, delivery): &(Vec<OrderLineInput>, DeliveryOption)| {
+            let (lines, delivery) = (lines.clone(), *delivery);
+            async move { quote_order(lines, delivery).await }
+        },
+    );
+    let wanted_lines = move || {
         lines.with_value(|ls| {
             ls.iter()
-                .map(|l| l.unit_price_minor * units(l))
-                .sum::<i64>()
+                .map(|l| OrderLineInput {
+                    sku: l.sku.clone(),
+                    quantity: if single_item {
+                        quantity.get().trim().parse().unwrap_or(0)
+                    } else {
+                        l.quantity
+                    },
+                })
+                .collect::<Vec<_>>()
         })
     };
-    let express_fee = DeliveryOption::Express.fee_minor(&currency) * parcels;
-    let shipping = move || if express.get() { express_fee } else { 0 };
+    let delivery = move || {
+        if express.get() {
+            DeliveryOption::Express
+        } else {
+            DeliveryOption::Standard
+        }
+    };
+    Effect::new(
+        move |previous: Option<(Vec<OrderLineInput>, DeliveryOption)>| {
+            let wanted = (wanted_lines(), delivery());
+            let valid = wanted.0.iter().all(|l| l.quantity >= 1);
+            if previous.as_ref().is_some_and(|p| *p != wanted) && valid {
+                requote.dispatch(wanted.clone());
+            }
+            wanted
+        },
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(fresh)) = requote.value().get() {
+            quote.set(fresh);
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (month, year) = parse_expiry(&expiry.get());
         let optional = |s: String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let saved = pay_with.get();
         let input = PlaceOrderInput {
-            lines: lines.with_value(|ls| {
-                ls.iter()
-                    .map(|l| OrderLineInput {
-                        sku: l.sku.clone(),
-                        quantity: if single_item {
-                            quantity.get().trim().parse().unwrap_or(0)
-                        } else {
-                            l.quantity
-                        },
-                    })
-                    .collect()
-            }),
+            lines: wanted_lines(),
             email: optional(email.get()),
             shipping_address: Some(AddressInput {
                 name: name.get(),
@@ -190,11 +208,7 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
                 country: country.get(),
                 phone: optional(phone.get()),
             }),
-            delivery: if express.get() {
-                DeliveryOption::Express
-            } else {
-                DeliveryOption::Standard
-            },
+            delivery: delivery(),
             payment: if saved == NEW_CARD {
                 PaymentInput {
                     card: Some(CardInput {
@@ -221,7 +235,13 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
         let currency = currency.clone();
         move |minor: i64| format_amount(minor, &currency)
     };
-    let (m1, m2, m3, m4) = (money.clone(), money.clone(), money.clone(), money.clone());
+    let (m1, m2, m2b, m3, m4) = (
+        money.clone(),
+        money.clone(),
+        money.clone(),
+        money.clone(),
+        money.clone(),
+    );
     let saved_cards = draft.saved_cards.clone();
     view! {
         <Show when=move || waiting.get().is_some()>
@@ -295,7 +315,7 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
                 </label>
                 <label class="choice">
                     <input type="radio" name="delivery" prop:checked=move || express.get() on:change=move |_| express.set(true)/>
-                    {format!("{} — {}{}", DeliveryOption::Express.label(), m1(DeliveryOption::Express.fee_minor(&currency)), if parcels > 1 { " per parcel" } else { "" })}
+                    {format!("{} — {}{}", DeliveryOption::Express.label(), m1(draft.express_fee_minor), if parcels > 1 { " per parcel" } else { "" })}
                 </label>
             </fieldset>
 
@@ -336,10 +356,13 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
             </fieldset>
 
             <section class="checkout__review panel" aria-label="Review">
-                <dl class="checkout__totals">
-                    <dt>"Items"</dt><dd>{move || m2(subtotal())}</dd>
-                    <dt>"Delivery"</dt><dd>{move || m3(shipping())}</dd>
-                    <dt class="checkout__total">"Total"</dt><dd class="checkout__total">{move || money(subtotal() + shipping())}</dd>
+                <dl class="checkout__totals" aria-busy=move || requote.pending().get().to_string()>
+                    <dt>"Items"</dt><dd>{move || m2(quote.with(|q| q.subtotal_minor))}</dd>
+                    <Show when=move || quote.with(|q| q.adjustments_minor != 0)>
+                        <dt>"Discounts"</dt><dd>{let m = m2b.clone(); move || m(quote.with(|q| q.adjustments_minor))}</dd>
+                    </Show>
+                    <dt>"Delivery"</dt><dd>{move || m3(quote.with(|q| q.shipping_minor))}</dd>
+                    <dt class="checkout__total">"Total"</dt><dd class="checkout__total">{move || money(quote.with(|q| q.total_minor))}</dd>
                 </dl>
                 <Show when=move || alert().is_some()>
                     <p class="form-alert" role="alert">{alert}</p>
@@ -425,6 +448,7 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
             }).collect_view()}
             <dl class="checkout__totals">
                 <dt>"Items"</dt><dd>{money(order.subtotal_minor)}</dd>
+                {(order.adjustments_minor != 0).then(|| view! { <dt>"Discounts"</dt><dd>{money(order.adjustments_minor)}</dd> })}
                 <dt>"Delivery"</dt><dd>{money(order.shipping_minor)}</dd>
                 <dt class="checkout__total">"Total"</dt><dd class="checkout__total">{money(order.total_minor)}</dd>
             </dl>

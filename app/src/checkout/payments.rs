@@ -255,6 +255,34 @@ fn sandbox_reference(reference: &str) -> Result<(), ProviderError> {
     }
 }
 
+/// Takes the authorised amount of `charge` (a `payment` row of kind `charge`) and records it
+/// captured. The update is conditional, so a capture recorded by another node meanwhile is not
+/// recorded twice.
+pub async fn capture(
+    db: &impl sea_orm::ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    charge: &entity::payment::Model,
+) -> Result<(), crate::core::AppError> {
+    use entity::payment;
+    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+    let reference = charge
+        .reference
+        .as_deref()
+        .ok_or_else(|| crate::core::AppError::internal("a charge without a reference"))?;
+    provider
+        .capture(reference, charge.amount_minor)
+        .await
+        .map_err(crate::core::AppError::internal)?;
+    payment::Entity::update_many()
+        .col_expr(payment::Column::Status, Expr::value("captured"))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(time::now()))
+        .filter(payment::Column::Id.eq(charge.id))
+        .filter(payment::Column::Status.eq("authorized"))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Human words for a decline code.
 pub fn decline_message(code: &str) -> &'static str {
     match code {

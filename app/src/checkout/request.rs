@@ -7,8 +7,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::payments::{PaymentProvider, PaymentSource};
-use super::{AddressInput, DeliveryOption, OrderChannel, PlaceOrderInput};
-use crate::auth::service::normalize_email;
+use super::{AddressInput, DeliveryOption, OrderChannel, OrderLineInput, PlaceOrderInput};
+use crate::auth::{service::normalize_email, Caller};
+use crate::brands::BrandScope;
 use crate::catalog::stock::StockPool;
 use crate::core::{AppError, FieldErrors, FieldErrorsExt};
 
@@ -17,27 +18,24 @@ pub const MAX_LINES: usize = 50;
 /// Units of one SKU one order may buy.
 pub const MAX_QUANTITY: i64 = 100;
 
-/// Who is buying, as the caller's credentials say.
+/// Who an order is for, as the caller's credentials say: a signed-in account, a brand's own
+/// system (bearer token), or a guest.
 #[derive(Debug, Clone, Default)]
-pub struct Caller {
+pub struct Buyer {
     /// The signed-in account and its email address.
     pub account: Option<(Uuid, String)>,
-    /// A brand's own system (bearer token): it may sell only that brand's SKUs.
+    /// A brand's own system: it may sell and read only that brand's SKUs and orders.
     pub brand: Option<Uuid>,
 }
 
-impl Caller {
-    /// A shopper, signed in (`user`) or a guest.
-    pub fn shopper(user: Option<&crate::auth::CurrentUser>) -> Result<Self, AppError> {
-        let account = user
-            .map(|u| -> Result<_, AppError> {
-                let id = Uuid::parse_str(&u.id).map_err(AppError::internal)?;
-                Ok((id, u.email.clone()))
-            })
-            .transpose()?;
-        Ok(Caller {
-            account,
-            brand: None,
+impl Buyer {
+    /// The buyer `caller` is (a bearer token is checked: it must be a live write token).
+    pub async fn of(db: &impl ConnectionTrait, caller: &Caller) -> Result<Buyer, AppError> {
+        Ok(Buyer {
+            account: caller.account().map(|a| (a.id, a.email.clone())),
+            brand: BrandScope::of_bearer(db, caller)
+                .await?
+                .map(|scope| scope.brand_id()),
         })
     }
 
@@ -58,6 +56,56 @@ pub struct LineRequest {
     pub quantity: i64,
 }
 
+/// How an order's units reach its buyer. Which ways a channel offers is the channel's rule
+/// ([`Delivery::check`]): the storefront, the API and a show ship to an address; picking up in
+/// a store and carrying out at a till arrive with stores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Shipped to `address`, at `speed` (one parcel per brand).
+    Ship {
+        address: AddressInput,
+        speed: DeliveryOption,
+    },
+}
+
+impl Delivery {
+    /// The delivery `input` asks for through `channel`, checked (field errors into `fields`).
+    fn check(
+        channel: OrderChannel,
+        input: &PlaceOrderInput,
+        fields: &mut FieldErrors,
+    ) -> Option<Delivery> {
+        match channel {
+            OrderChannel::Storefront | OrderChannel::Api | OrderChannel::Show => {
+                match &input.shipping_address {
+                    Some(address) => Some(Delivery::Ship {
+                        address: check_address(address, fields),
+                        speed: input.delivery,
+                    }),
+                    None => {
+                        fields.add("shipping_address", "Enter where to deliver the order.");
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// How fast it ships (what each parcel costs).
+    pub fn speed(&self) -> DeliveryOption {
+        match self {
+            Delivery::Ship { speed, .. } => *speed,
+        }
+    }
+
+    /// Where it ships to.
+    pub fn address(&self) -> Option<&AddressInput> {
+        match self {
+            Delivery::Ship { address, .. } => Some(address),
+        }
+    }
+}
+
 /// A checked order request: what [`super::Engine::place`] runs.
 #[derive(Debug, Clone)]
 pub struct OrderRequest {
@@ -68,8 +116,7 @@ pub struct OrderRequest {
     /// Normalised; also who purchase limits count against.
     pub email: String,
     pub lines: Vec<LineRequest>,
-    pub shipping_address: Option<AddressInput>,
-    pub delivery: DeliveryOption,
+    pub delivery: Delivery,
     pub payment: PaymentSource,
     /// Save the typed card for one-tap buying (signed-in buyers).
     pub save_card: bool,
@@ -83,7 +130,7 @@ pub struct OrderRequest {
 impl OrderRequest {
     /// The key purchase limits are counted under: one person, signed in or not.
     pub fn buyer_key(&self) -> String {
-        format!("email:{}", self.email)
+        super::limits::buyer_key(&self.email)
     }
 }
 
@@ -157,20 +204,28 @@ pub fn check_address(address: &AddressInput, fields: &mut FieldErrors) -> Addres
     checked
 }
 
-/// Checks `input` from `caller` on `channel`; saved payment methods are looked up in `db`.
-pub async fn prepare(
-    db: &impl ConnectionTrait,
-    provider: &dyn PaymentProvider,
-    caller: &Caller,
-    channel: OrderChannel,
-    input: &PlaceOrderInput,
-) -> Result<OrderRequest, AppError> {
+/// The `(sku, quantity)` pairs of `lines`, checked as an order's lines are (1 to
+/// [`MAX_LINES`] lines, each SKU once, 1 to [`MAX_QUANTITY`] units): what a quote prices.
+pub fn quote_items(lines: &[OrderLineInput]) -> Result<Vec<(Uuid, i64)>, AppError> {
     let mut fields = FieldErrors::new();
-    if input.lines.is_empty() || input.lines.len() > MAX_LINES {
+    let checked = check_lines(lines, &mut fields);
+    if fields.is_empty() {
+        Ok(checked
+            .into_iter()
+            .map(|l| (l.sku_id, l.quantity))
+            .collect())
+    } else {
+        Err(AppError::Validation { fields })
+    }
+}
+
+/// Checks an order's lines, with a message per field.
+fn check_lines(input: &[OrderLineInput], fields: &mut FieldErrors) -> Vec<LineRequest> {
+    if input.is_empty() || input.len() > MAX_LINES {
         fields.add("lines", format!("An order has 1 to {MAX_LINES} lines."));
     }
     let mut lines: Vec<LineRequest> = Vec::new();
-    for (i, line) in input.lines.iter().enumerate().take(MAX_LINES) {
+    for (i, line) in input.iter().enumerate().take(MAX_LINES) {
         let sku = Uuid::parse_str(line.sku.trim());
         if sku.is_err() {
             fields.add(format!("lines.{i}.sku"), "Unknown SKU.");
@@ -194,7 +249,22 @@ pub async fn prepare(
             });
         }
     }
-    let email = match (&input.email, &caller.account) {
+    lines
+}
+
+/// Checks `input` from `buyer` on `channel`, drawing on `pool`; saved payment methods are
+/// looked up in `db`.
+pub async fn prepare(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    buyer: &Buyer,
+    channel: OrderChannel,
+    pool: StockPool,
+    input: &PlaceOrderInput,
+) -> Result<OrderRequest, AppError> {
+    let mut fields = FieldErrors::new();
+    let lines = check_lines(&input.lines, &mut fields);
+    let email = match (&input.email, &buyer.account) {
         (Some(email), _) if !email.trim().is_empty() => {
             normalize_email(email).unwrap_or_else(|message| {
                 fields.add("email", message);
@@ -207,14 +277,8 @@ pub async fn prepare(
             String::new()
         }
     };
-    let shipping_address = match &input.shipping_address {
-        Some(address) => Some(check_address(address, &mut fields)),
-        None => {
-            fields.add("shipping_address", "Enter where to deliver the order.");
-            None
-        }
-    };
-    let account_id = caller.account.as_ref().map(|(id, _)| *id);
+    let delivery = Delivery::check(channel, input, &mut fields);
+    let account_id = buyer.account.as_ref().map(|(id, _)| *id);
     let payment = match (&input.payment.card, &input.payment.saved_method) {
         (Some(card), None) => {
             for (field, message) in provider.card_problems(card) {
@@ -256,18 +320,17 @@ pub async fn prepare(
     if input.payment.save_card && account_id.is_none() {
         fields.add("payment.save_card", "Sign in to save a card.");
     }
-    match payment {
-        Some(payment) if fields.is_empty() => Ok(OrderRequest {
+    match (payment, delivery) {
+        (Some(payment), Some(delivery)) if fields.is_empty() => Ok(OrderRequest {
             channel,
-            pool: StockPool::Open,
+            pool,
             account_id,
             email,
             lines,
-            shipping_address,
-            delivery: input.delivery,
+            delivery,
             payment,
             save_card: input.payment.save_card,
-            only_brand: caller.brand,
+            only_brand: buyer.brand,
             fingerprint: fingerprint(channel, input),
         }),
         _ => Err(AppError::Validation { fields }),

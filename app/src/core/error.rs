@@ -257,4 +257,28 @@ mod server_side {
             }
         }
     }
+
+    impl AppError {
+        /// `err` as a field error on `field` saying `message` when it is a unique-constraint
+        /// violation (a slug, a name or an email already taken: the database decides, so two
+        /// requests at once cannot both get it), otherwise mapped as any database error.
+        pub fn taken(err: sea_orm::DbErr, field: &str, message: &str) -> AppError {
+            if is_taken(&err) {
+                AppError::field(field, message)
+            } else {
+                err.into()
+            }
+        }
+    }
+
+    /// Whether `err` is a unique-constraint violation.
+    pub fn is_taken(err: &sea_orm::DbErr) -> bool {
+        matches!(
+            err.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        )
+    }
 }
+
+#[cfg(feature = "ssr")]
+pub use server_side::is_taken;

@@ -1,5 +1,5 @@
-//! What every capability shares: the error type, money, the server-side application state, time
-//! and the UI kit.
+//! What every capability shares: the error type, money, time, database helpers and the UI kit.
+//! `core` imports no capability: it is the ground the capabilities stand on.
 
 #[cfg(feature = "ssr")]
 pub mod bulk;
@@ -9,8 +9,6 @@ pub mod error;
 #[cfg(feature = "ssr")]
 pub mod keyed;
 pub mod money;
-#[cfg(feature = "ssr")]
-pub mod state;
 pub mod time;
 #[cfg(feature = "ssr")]
 pub mod txn;

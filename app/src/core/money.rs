@@ -1,14 +1,6 @@
-//! Money: integer minor units with an ISO 4217 currency, parsed from and shown as people write
-//! it ("129.90", "¥1,299"). No floating point anywhere.
-
-use serde::{Deserialize, Serialize};
-
-/// An amount in a currency's minor units (cents, fen), with the currency code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Money {
-    pub amount_minor: i64,
-    pub currency: String,
-}
+//! Money: integer minor units with an ISO 4217 currency (every amount in Gala is an `i64` of
+//! minor units next to its currency's code), parsed from and shown as people write it
+//! ("129.90", "¥1,299"). No floating point anywhere.
 
 /// The currencies Gala sells in, with their number of decimal places and symbol.
 pub const CURRENCIES: &[(&str, u32, &str)] = &[

@@ -7,7 +7,10 @@ use super::{BrandOrderDetail, BrandOrderFilter, BrandOrderPage, FulfilInput, Ref
 use crate::core::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::{auth::BrandRole, brands::scoped_request};
+use crate::{
+    auth::BrandRole,
+    brands::{scoped_request, Need},
+};
 
 /// A page of brand `slug`'s orders.
 #[server(prefix = "/api/fn", endpoint = "fulfilment/orders")]
@@ -15,15 +18,15 @@ pub async fn list_brand_orders(
     slug: String,
     filter: BrandOrderFilter,
 ) -> Result<BrandOrderPage, AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Staff).await?;
-    super::service::list(&request.state.db, &scope, &filter).await
+    let (state, _, scope) = scoped_request(&slug, Need::read(BrandRole::Staff)).await?;
+    super::service::list(&state.db, &scope, &filter).await
 }
 
 /// One of brand `slug`'s orders.
 #[server(prefix = "/api/fn", endpoint = "fulfilment/order")]
 pub async fn get_brand_order(slug: String, id: String) -> Result<BrandOrderDetail, AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Staff).await?;
-    super::service::detail(&request.state.db, &scope, &id).await
+    let (state, _, scope) = scoped_request(&slug, Need::read(BrandRole::Staff)).await?;
+    super::service::detail(&state.db, &scope, &id).await
 }
 
 /// Marks one of brand `slug`'s orders shipped.
@@ -33,15 +36,15 @@ pub async fn ship_brand_order(
     id: String,
     input: FulfilInput,
 ) -> Result<BrandOrderDetail, AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Staff).await?;
-    super::service::fulfil(&request.state, &request.client, &scope, &id, &input).await
+    let (state, caller, scope) = scoped_request(&slug, Need::write(BrandRole::Staff)).await?;
+    super::service::fulfil(&state, caller.client(), &scope, &id, &input).await
 }
 
 /// Cancels one of brand `slug`'s orders before it ships.
 #[server(prefix = "/api/fn", endpoint = "fulfilment/cancel")]
 pub async fn cancel_brand_order(slug: String, id: String) -> Result<BrandOrderDetail, AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Manager).await?;
-    super::service::cancel(&request.state, &request.client, &scope, &id).await
+    let (state, caller, scope) = scoped_request(&slug, Need::write(BrandRole::Manager)).await?;
+    super::service::cancel(&state, caller.client(), &scope, &id).await
 }
 
 /// Refunds units of one of brand `slug`'s orders.
@@ -51,6 +54,6 @@ pub async fn refund_brand_order(
     id: String,
     input: RefundInput,
 ) -> Result<BrandOrderDetail, AppError> {
-    let (request, scope) = scoped_request(&slug, BrandRole::Manager).await?;
-    super::service::refund(&request.state, &request.client, &scope, &id, &input).await
+    let (state, caller, scope) = scoped_request(&slug, Need::write(BrandRole::Manager)).await?;
+    super::service::refund(&state, caller.client(), &scope, &id, &input).await
 }

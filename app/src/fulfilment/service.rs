@@ -2,9 +2,10 @@
 //! refunding — each a conditional update under the write lock, so two people of one team
 //! clicking at once cannot ship twice or refund more than was paid.
 
+use crate::state::AppState;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use entity::{brand_order, order_line, payment, shop_order, sku_purchase};
+use entity::{brand_order, order_line, payment, refund, shop_order};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
@@ -18,13 +19,12 @@ use super::{
 };
 use crate::auth::audit::ClientContext;
 use crate::brands::BrandScope;
-use crate::catalog::stock::{self, Movement, MovementKind};
-use crate::checkout::orders::{line_view, parse_allocations, payment_view};
-use crate::checkout::payments::PaymentProvider;
+use crate::catalog::stock::{self, ledger, MovementKind};
+use crate::checkout::orders::{line_movements, line_view, parse_allocations, payment_view};
+use crate::checkout::payments::{self, PaymentProvider};
+use crate::checkout::{limits, pricing};
 use crate::checkout::{AddressInput, BrandOrderStatus, DeliveryOption, OrderStatus};
-use crate::core::{
-    cursor, money, state::AppState, time, txn::begin_write, AppError, FieldErrors, FieldErrorsExt,
-};
+use crate::core::{cursor, money, time, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
 use crate::mail::templates;
 
 /// Orders per page of the brand's list.
@@ -36,8 +36,8 @@ pub async fn list(
     scope: &BrandScope,
     filter: &BrandOrderFilter,
 ) -> Result<BrandOrderPage, AppError> {
-    let mut query = brand_order::Entity::find()
-        .filter(brand_order::Column::BrandId.eq(scope.brand_id()))
+    let mut query = scope
+        .find::<brand_order::Entity>()
         .order_by_desc(brand_order::Column::CreatedAt)
         .order_by_desc(brand_order::Column::Id)
         .limit(PAGE_SIZE + 1);
@@ -146,8 +146,7 @@ async fn find_in_scope(
     lock: bool,
 ) -> Result<brand_order::Model, AppError> {
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-    let mut query = brand_order::Entity::find_by_id(id)
-        .filter(brand_order::Column::BrandId.eq(scope.brand_id()));
+    let mut query = scope.narrow(brand_order::Entity::find_by_id(id));
     if lock && db.get_database_backend() == DbBackend::Postgres {
         query = query.lock_exclusive();
     }
@@ -188,11 +187,22 @@ async fn charge_of(
         .await?)
 }
 
-/// What is left to refund: units not refunded yet, and the delivery while any remain.
+/// What `units` more units of `line` give back: their share of what the line cost.
+fn line_refund(line: &order_line::Model, units: i64) -> i64 {
+    pricing::refund_share(
+        line.total_minor,
+        line.quantity,
+        line.refunded_quantity,
+        units,
+    )
+}
+
+/// What is left to refund: what the units not refunded yet cost, and the delivery while any
+/// remain.
 fn refundable(row: &brand_order::Model, lines: &[order_line::Model]) -> i64 {
     let units: i64 = lines
         .iter()
-        .map(|l| (l.quantity - l.refunded_quantity) * l.unit_price_minor)
+        .map(|l| line_refund(l, l.quantity - l.refunded_quantity))
         .sum();
     let any_left = lines.iter().any(|l| l.quantity > l.refunded_quantity);
     match row.status.as_str() {
@@ -459,7 +469,7 @@ async fn give_back(
         .all(|l| l.quantity - l.refunded_quantity == units.get(&l.id).copied().unwrap_or(0));
     let mut amount: i64 = lines
         .iter()
-        .map(|l| units.get(&l.id).copied().unwrap_or(0) * l.unit_price_minor)
+        .map(|l| line_refund(l, units.get(&l.id).copied().unwrap_or(0)))
         .sum();
     if all_back {
         amount += row.shipping_minor;
@@ -515,6 +525,7 @@ async fn give_back(
     let refunded_lines: Vec<&order_line::Model> =
         lines.iter().filter(|l| units.contains_key(&l.id)).collect();
     if restock {
+        let mut movements = Vec::new();
         let mut listings = HashSet::new();
         for line in &refunded_lines {
             // Back to where the units were taken from (the first location of the line).
@@ -522,54 +533,35 @@ async fn give_back(
             else {
                 continue;
             };
-            stock::apply_movement(
-                &txn,
-                &Movement {
-                    brand_id: line.brand_id,
-                    sku_id: line.sku_id,
-                    location_id: location,
-                    kind: MovementKind::Return,
-                    on_hand_delta: units[&line.id],
-                    reserved_delta: 0,
-                    reason: &reason,
-                    actor: Some(scope.account_id()),
-                    reference: Some(&parent.id.to_string()),
-                },
-            )
-            .await?;
+            movements.extend(line_movements(
+                MovementKind::Return,
+                line,
+                &[(location, units[&line.id])],
+                &reason,
+                Some(scope.account_id()),
+                &parent.id.to_string(),
+            ));
             listings.insert(line.listing_id);
         }
-        for listing_id in listings {
-            stock::refresh_available(&txn, listing_id).await?;
-        }
+        ledger::record(&txn, &movements).await?;
+        stock::refresh_listings(&txn, listings).await?;
     }
     // Units given back no longer count against the buyer's per-person limit.
-    let buyer_key = format!("email:{}", parent.email);
-    for line in &refunded_lines {
-        sku_purchase::Entity::update_many()
-            .col_expr(
-                sku_purchase::Column::Quantity,
-                Expr::col(sku_purchase::Column::Quantity).sub(units[&line.id]),
-            )
-            .filter(sku_purchase::Column::SkuId.eq(line.sku_id))
-            .filter(sku_purchase::Column::BuyerKey.eq(buyer_key.clone()))
-            .filter(sku_purchase::Column::Quantity.gte(units[&line.id]))
-            .exec(&txn)
-            .await?;
-    }
+    let given_back: Vec<(Uuid, i64)> = refunded_lines
+        .iter()
+        .map(|l| (l.sku_id, units[&l.id]))
+        .collect();
+    limits::give_back(&txn, &limits::buyer_key(&parent.email), &given_back).await?;
     let refund_id = Uuid::now_v7();
-    payment::Model {
+    refund::Model {
         id: refund_id,
         order_id: parent.id,
+        brand_order_id: Some(row.id),
         provider: charge.provider.clone(),
-        kind: "refund".into(),
         status: "pending".into(),
         reference: None,
         amount_minor: amount,
         currency: parent.currency.clone(),
-        card_brand: charge.card_brand.clone(),
-        card_last4: charge.card_last4.clone(),
-        failure_code: None,
         created_at: now,
         updated_at: now,
     }
@@ -649,14 +641,14 @@ pub async fn settle_refund(
     provider: &dyn PaymentProvider,
     refund_id: Uuid,
 ) -> Result<(), AppError> {
-    let Some(refund) = payment::Entity::find_by_id(refund_id)
-        .filter(payment::Column::Status.eq("pending"))
+    let Some(pending) = refund::Entity::find_by_id(refund_id)
+        .filter(refund::Column::Status.eq("pending"))
         .one(db)
         .await?
     else {
         return Ok(());
     };
-    let charge = charge_of(db, refund.order_id)
+    let charge = charge_of(db, pending.order_id)
         .await?
         .ok_or_else(|| AppError::internal("refund without a charge"))?;
     let reference = charge
@@ -664,44 +656,34 @@ pub async fn settle_refund(
         .clone()
         .ok_or_else(|| AppError::internal("charge without a reference"))?;
     if charge.status == "authorized" {
-        provider
-            .capture(&reference, charge.amount_minor)
-            .await
-            .map_err(AppError::internal)?;
-        payment::Entity::update_many()
-            .col_expr(payment::Column::Status, Expr::value("captured"))
-            .col_expr(payment::Column::UpdatedAt, Expr::value(time::now()))
-            .filter(payment::Column::Id.eq(charge.id))
-            .filter(payment::Column::Status.eq("authorized"))
-            .exec(db)
-            .await?;
+        payments::capture(db, provider, &charge).await?;
     }
     let refund_reference = provider
-        .refund(&reference, refund.amount_minor)
+        .refund(&reference, pending.amount_minor)
         .await
         .map_err(AppError::internal)?;
-    payment::Entity::update_many()
-        .col_expr(payment::Column::Status, Expr::value("succeeded"))
-        .col_expr(payment::Column::Reference, Expr::value(refund_reference))
-        .col_expr(payment::Column::UpdatedAt, Expr::value(time::now()))
-        .filter(payment::Column::Id.eq(refund.id))
-        .filter(payment::Column::Status.eq("pending"))
+    refund::Entity::update_many()
+        .col_expr(refund::Column::Status, Expr::value("succeeded"))
+        .col_expr(refund::Column::Reference, Expr::value(refund_reference))
+        .col_expr(refund::Column::UpdatedAt, Expr::value(time::now()))
+        .filter(refund::Column::Id.eq(pending.id))
+        .filter(refund::Column::Status.eq("pending"))
         .exec(db)
         .await?;
     Ok(())
 }
 
-/// Retries refunds still pending (the provider was unreachable when they were made).
+/// Retries refunds still pending (the provider was unreachable when they were made); run by
+/// the server every second.
 pub async fn settle_pending_refunds(
     db: &DatabaseConnection,
     provider: &dyn PaymentProvider,
 ) -> Result<(), AppError> {
-    let pending: Vec<Uuid> = payment::Entity::find()
+    let pending: Vec<Uuid> = refund::Entity::find()
         .select_only()
-        .column(payment::Column::Id)
-        .filter(payment::Column::Kind.eq("refund"))
-        .filter(payment::Column::Status.eq("pending"))
-        .filter(payment::Column::CreatedAt.lt(time::now() - chrono::Duration::seconds(5)))
+        .column(refund::Column::Id)
+        .filter(refund::Column::Status.eq("pending"))
+        .filter(refund::Column::CreatedAt.lt(time::now() - chrono::Duration::seconds(5)))
         .limit(100)
         .into_tuple()
         .all(db)

@@ -11,40 +11,40 @@ use crate::checkout::{AddressInput, CardInput};
 use crate::core::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::{auth::request::RequestContext, auth::BrandRole};
+use crate::{auth::BrandRole, brands::Need, state::AppState};
 
-/// The request and its caller as host of brand `slug`'s shows (at least `min`), or with no
+/// The state and the caller as host of brand `slug`'s shows (as `need` asks), or with no
 /// slug, of the platform's galas (admins).
 #[cfg(feature = "ssr")]
 async fn host_request(
     slug: Option<String>,
-    min: BrandRole,
-) -> Result<(RequestContext, super::ShowHost), AppError> {
-    let request = RequestContext::load().await?;
-    let host = super::ShowHost::resolve(&request, slug.as_deref(), min).await?;
-    Ok((request, host))
+    need: Need,
+) -> Result<(AppState, super::ShowHost), AppError> {
+    let (state, caller) = crate::state::request().await?;
+    let host = super::ShowHost::resolve(&state.db, &caller, slug.as_deref(), need).await?;
+    Ok((state, host))
 }
 
 /// Brand `slug`'s shows; with no slug, the platform's galas (admins). Every planning and
 /// producing function below takes `slug` the same way.
 #[server(prefix = "/api/fn", endpoint = "shows/brand")]
 pub async fn host_shows(slug: Option<String>) -> Result<Vec<ShowSummary>, AppError> {
-    let (request, host) = host_request(slug, BrandRole::Staff).await?;
-    super::service::list_for_host(&request.state.db, &host).await
+    let (state, host) = host_request(slug, Need::read(BrandRole::Staff)).await?;
+    super::planning::list_for_host(&state.db, &host).await
 }
 
 /// One of the host's shows with its whole run-sheet.
 #[server(prefix = "/api/fn", endpoint = "shows/get")]
 pub async fn get_show(slug: Option<String>, id: String) -> Result<ShowDetail, AppError> {
-    let (request, host) = host_request(slug, BrandRole::Staff).await?;
-    super::service::detail(&request.state.db, &host, &id).await
+    let (state, host) = host_request(slug, Need::read(BrandRole::Staff)).await?;
+    super::public::detail(&state.db, &host, &id).await
 }
 
 /// Plans a new show (a draft).
 #[server(prefix = "/api/fn", endpoint = "shows/create")]
 pub async fn create_show(slug: Option<String>, input: ShowInput) -> Result<ShowDetail, AppError> {
-    let (request, host) = host_request(slug, BrandRole::Staff).await?;
-    super::service::create(&request.state.db, &host, &input).await
+    let (state, host) = host_request(slug, Need::write(BrandRole::Staff)).await?;
+    super::planning::create(&state.db, &host, &input).await
 }
 
 /// Changes a draft's details.
@@ -54,8 +54,8 @@ pub async fn update_show(
     id: String,
     input: ShowInput,
 ) -> Result<ShowDetail, AppError> {
-    let (request, host) = host_request(slug, BrandRole::Staff).await?;
-    super::service::update(&request.state.db, &host, &id, &input).await
+    let (state, host) = host_request(slug, Need::write(BrandRole::Staff)).await?;
+    super::planning::update(&state.db, &host, &id, &input).await
 }
 
 /// Adds a look to a draft's run-sheet.
@@ -65,8 +65,8 @@ pub async fn add_show_look(
     id: String,
     look: LookInput,
 ) -> Result<ShowDetail, AppError> {
-    let (request, host) = host_request(slug, BrandRole::Staff).await?;
-    super::service::add_look(&request.state.db, &host, &id, &look).await
+    let (state, host) = host_request(slug, Need::write(BrandRole::Staff)).await?;
+    super::planning::add_look(&state.db, &host, &id, &look).await
 }
 
 /// Takes a look off a draft's run-sheet.
@@ -76,15 +76,22 @@ pub async fn remove_show_look(
     id: String,
     look_id: String,
 ) -> Result<ShowDetail, AppError> {
-    let (request, host) = host_request(slug, BrandRole::Staff).await?;
-    super::service::remove_look(&request.state, &host, &id, &look_id).await
+    let (state, host) = host_request(slug, Need::write(BrandRole::Staff)).await?;
+    super::planning::remove_look(&state, &host, &id, &look_id).await
+}
+
+/// Deletes a show that has not gone on air; its SKUs and drop stock are given back.
+#[server(prefix = "/api/fn", endpoint = "shows/delete")]
+pub async fn delete_show(slug: Option<String>, id: String) -> Result<(), AppError> {
+    let (state, host) = host_request(slug, Need::write(BrandRole::Staff)).await?;
+    super::planning::delete(&state, &host, &id).await
 }
 
 /// Sends a show to the platform's review (managers).
 #[server(prefix = "/api/fn", endpoint = "shows/submit")]
 pub async fn submit_show(slug: Option<String>, id: String) -> Result<ShowDetail, AppError> {
-    let (request, host) = host_request(slug, BrandRole::Manager).await?;
-    super::service::submit(&request.state.db, &host, &id).await
+    let (state, host) = host_request(slug, Need::write(BrandRole::Manager)).await?;
+    super::planning::submit(&state.db, &host, &id).await
 }
 
 /// What the producer can do on air.
@@ -116,8 +123,8 @@ pub async fn produce_show(
     flash_secs: Option<i32>,
 ) -> Result<ShowDetail, AppError> {
     use super::live;
-    let (request, host) = host_request(slug, BrandRole::Staff).await?;
-    let state = &request.state;
+    let (state, host) = host_request(slug, Need::write(BrandRole::Staff)).await?;
+    let state = &state;
     let look = || {
         look_id
             .clone()
@@ -144,23 +151,23 @@ pub async fn moderate_chat(
     message_id: i64,
     action: Moderation,
 ) -> Result<(), AppError> {
-    let (request, host) = host_request(slug, BrandRole::Staff).await?;
-    super::live::moderate(&request.state, &host, &id, message_id, action).await
+    let (state, host) = host_request(slug, Need::write(BrandRole::Staff)).await?;
+    super::live::moderate(&state, &host, &id, message_id, action).await
 }
 
 /// The producer's live figures, with takings.
 #[server(prefix = "/api/fn", endpoint = "shows/figures")]
 pub async fn producer_figures(slug: Option<String>, id: String) -> Result<ShowFigures, AppError> {
-    let (request, host) = host_request(slug, BrandRole::Staff).await?;
-    super::live::figures(&request.state.db, &host, &id).await
+    let (state, host) = host_request(slug, Need::read(BrandRole::Staff)).await?;
+    super::live::figures(&state.db, &host, &id).await
 }
 
 /// Shows waiting for review (platform admins).
 #[server(prefix = "/api/fn", endpoint = "admin/shows")]
 pub async fn show_review_queue() -> Result<Vec<ShowSummary>, AppError> {
-    let request = RequestContext::load().await?;
-    crate::auth::require_platform_admin(request.user().await?)?;
-    super::service::review_queue(&request.state.db).await
+    let (state, caller) = crate::state::request().await?;
+    caller.platform_admin()?;
+    super::review::review_queue(&state.db).await
 }
 
 /// An admin approves a show or asks for changes (with a note).
@@ -170,31 +177,31 @@ pub async fn decide_show(
     approve: bool,
     note: Option<String>,
 ) -> Result<ShowSummary, AppError> {
-    let request = RequestContext::load().await?;
-    crate::auth::require_platform_admin(request.user().await?)?;
-    super::service::decide(&request.state.db, &id, approve, note).await
+    let (state, caller) = crate::state::request().await?;
+    caller.platform_admin()?;
+    super::review::decide(&state.db, &id, approve, note).await
 }
 
 /// Live, upcoming and replayable shows.
 #[server(prefix = "/api/fn", endpoint = "shows/public")]
 pub async fn public_shows() -> Result<Vec<ShowSummary>, AppError> {
-    let request = RequestContext::load().await?;
-    super::service::public_list(&request.state.db).await
+    let state = crate::state::app_state()?;
+    super::public::public_list(&state.db).await
 }
 
 /// A public show's state, for the first render of its page.
 #[server(prefix = "/api/fn", endpoint = "shows/state")]
 pub async fn load_show(id: String) -> Result<ShowState, AppError> {
-    let request = RequestContext::load().await?;
+    let state = crate::state::app_state()?;
     let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-    Ok((*request.state.shows.snapshot(id).await?).clone())
+    Ok((*state.shows.snapshot(id).await?).clone())
 }
 
 /// Whether the viewer can buy in one tap, and with what.
 #[server(prefix = "/api/fn", endpoint = "shows/one-tap")]
 pub async fn one_tap() -> Result<OneTapStatus, AppError> {
-    let request = RequestContext::load().await?;
-    super::audience::one_tap_status(&request.state.db, request.user().await?.as_ref()).await
+    let (state, caller) = crate::state::request().await?;
+    super::audience::one_tap_status(&state.db, caller.account()).await
 }
 
 /// Saves the viewer's address and card for one tap.
@@ -203,17 +210,15 @@ pub async fn set_up_one_tap(
     address: AddressInput,
     card: CardInput,
 ) -> Result<OneTapStatus, AppError> {
-    let request = RequestContext::load().await?;
-    let user = request.user().await?.ok_or(AppError::Unauthorized)?;
-    super::audience::set_up_one_tap(&request.state, &user, &address, &card).await
+    let (state, caller) = crate::state::request().await?;
+    super::audience::set_up_one_tap(&state, caller.signed_in()?, &address, &card).await
 }
 
 /// One tap: buys one unit of `sku` from the show's open drop.
 #[server(prefix = "/api/fn", endpoint = "shows/buy")]
 pub async fn tap_to_buy(id: String, sku: String, key: String) -> Result<BuyOutcome, AppError> {
-    let request = RequestContext::load().await?;
-    let user = request.user().await?;
-    let placed = super::audience::buy(&request.state, user.as_ref(), &id, &sku, &key).await;
+    let (state, caller) = crate::state::request().await?;
+    let placed = super::audience::buy(&state, &caller, &id, &sku, &key).await;
     Ok(match placed {
         Ok(order) => BuyOutcome::Bought {
             order_id: order.id,
@@ -233,14 +238,13 @@ pub async fn tap_to_buy(id: String, sku: String, key: String) -> Result<BuyOutco
 /// Posts a chat message.
 #[server(prefix = "/api/fn", endpoint = "shows/chat")]
 pub async fn send_chat(id: String, text: String) -> Result<ChatMessage, AppError> {
-    let request = RequestContext::load().await?;
-    let user = request.user().await?;
-    super::audience::chat(&request.state, user.as_ref(), &id, &text).await
+    let (state, caller) = crate::state::request().await?;
+    super::audience::chat(&state, caller.account(), &id, &text).await
 }
 
 /// Sends a heart.
 #[server(prefix = "/api/fn", endpoint = "shows/react")]
 pub async fn send_reaction(id: String) -> Result<(), AppError> {
-    let request = RequestContext::load().await?;
-    super::audience::react(&request.state, &id).await
+    let state = crate::state::app_state()?;
+    super::audience::react(&state, &id).await
 }

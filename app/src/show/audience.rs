@@ -1,10 +1,9 @@
 //! What viewers do during a show: buy in one tap (through the shared checkout engine),
 //! chat (moderated, rate-limited) and react.
 
+use crate::state::AppState;
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::{
-    payment_method, saved_address, show, show_chat_ban, show_event, show_look, show_look_item,
-};
+use entity::{show, show_chat_ban, show_event, show_look, show_look_item};
 use sea_orm::{
     sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect,
@@ -13,37 +12,31 @@ use uuid::Uuid;
 
 use crate::catalog::stock::StockPool;
 
-use super::service::{public_show, status_of};
+use super::public::{public_show, status_of};
 use super::{
     events, ChatMessage, OneTapStatus, ShowEvent, ShowStatus, MAX_CHAT_CHARS,
     MIN_CHAT_INTERVAL_SECS,
 };
-use crate::auth::CurrentUser;
+use crate::auth::{Account, Caller};
 use crate::checkout::{
-    request::{self, Caller},
-    AddressInput, CardInput, DeliveryOption, IdempotencyKey, OrderChannel, OrderLineInput,
-    OrderView, PaymentInput, PlaceOrderInput,
+    wallet, AddressInput, CardInput, DeliveryOption, OrderChannel, OrderLineInput, OrderView,
+    PaymentInput, PlaceOrderInput, Placing,
 };
-use crate::core::{state::AppState, time::now, txn::begin_write, AppError, FieldErrors};
+use crate::core::{time::now, txn::begin_write, AppError};
 
 /// Words no show's chat accepts, whatever the brand's own list says.
 const PLATFORM_BLOCKED_WORDS: &[&str] = &["fuck", "shit", "cunt", "nigger", "faggot"];
 
-fn account_of(user: &CurrentUser) -> Result<Uuid, AppError> {
-    Uuid::parse_str(&user.id).map_err(AppError::internal)
-}
-
 /// Where `account` stands for one-tap buying.
 pub async fn one_tap_status(
     db: &impl ConnectionTrait,
-    user: Option<&CurrentUser>,
+    account: Option<&Account>,
 ) -> Result<OneTapStatus, AppError> {
-    let Some(user) = user else {
+    let Some(account) = account.map(|a| a.id) else {
         return Ok(OneTapStatus::default());
     };
-    let account = account_of(user)?;
-    let card = latest_card(db, account).await?;
-    let address = saved(db, account).await?;
+    let card = wallet::latest_card(db, account).await?;
+    let address = wallet::address(db, account).await?;
     Ok(OneTapStatus {
         signed_in: true,
         ready: card.is_some() && address.is_some(),
@@ -58,76 +51,20 @@ pub async fn one_tap_status(
     })
 }
 
-async fn latest_card(
-    db: &impl ConnectionTrait,
-    account: Uuid,
-) -> Result<Option<payment_method::Model>, AppError> {
-    Ok(payment_method::Entity::find()
-        .filter(payment_method::Column::AccountId.eq(account))
-        .order_by_desc(payment_method::Column::CreatedAt)
-        .one(db)
-        .await?)
-}
-
-async fn saved(db: &impl ConnectionTrait, account: Uuid) -> Result<Option<AddressInput>, AppError> {
-    Ok(saved_address::Entity::find_by_id(account)
-        .one(db)
-        .await?
-        .and_then(|row| serde_json::from_str(&row.address).ok()))
-}
-
 /// Saves the signed-in viewer's address and card (with the payment provider) for one tap.
 pub async fn set_up_one_tap(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Account,
     address: &AddressInput,
     card: &CardInput,
 ) -> Result<OneTapStatus, AppError> {
-    let account = account_of(user)?;
-    let mut fields = FieldErrors::new();
-    let address = request::check_address(address, &mut fields);
-    let provider = state.checkout.provider();
-    for (field, message) in provider.card_problems(card) {
-        fields
-            .entry(format!("payment.card.{field}"))
-            .or_default()
-            .push(message);
-    }
-    if !fields.is_empty() {
-        return Err(AppError::Validation { fields });
-    }
-    let saved_card = provider.save_card(card).await.map_err(|error| {
-        tracing::warn!(%error, "saving a card for one-tap buying failed");
-        AppError::Unavailable
-    })?;
-    let now = now();
-    payment_method::Entity::insert(payment_method::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        account_id: Set(account),
-        provider: Set(provider.name().to_owned()),
-        token: Set(saved_card.token),
-        card_brand: Set(saved_card.card.brand),
-        card_last4: Set(saved_card.card.last4),
-        exp_month: Set(saved_card.exp_month as i32),
-        exp_year: Set(saved_card.exp_year as i32),
-        created_at: Set(now),
-    })
-    .exec_without_returning(&state.db)
-    .await?;
-    saved_address::Entity::insert(saved_address::ActiveModel {
-        account_id: Set(account),
-        address: Set(serde_json::to_string(&address).map_err(AppError::internal)?),
-        updated_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::column(saved_address::Column::AccountId)
-            .update_columns([
-                saved_address::Column::Address,
-                saved_address::Column::UpdatedAt,
-            ])
-            .to_owned(),
+    wallet::set_up_one_tap(
+        &state.db,
+        state.checkout.provider().as_ref(),
+        user.id,
+        address,
+        card,
     )
-    .exec_without_returning(&state.db)
     .await?;
     one_tap_status(&state.db, Some(user)).await
 }
@@ -161,23 +98,15 @@ pub const WINDOW_CLOSED: &str = "This drop's buy window is closed.";
 /// tap, from the page) makes a retried tap return the first answer.
 pub async fn buy(
     state: &AppState,
-    user: Option<&CurrentUser>,
+    caller: &Caller,
     show_id: &str,
     sku: &str,
     tap_key: &str,
 ) -> Result<OrderView, AppError> {
-    let user = user.ok_or(AppError::Unauthorized)?;
-    let account = account_of(user)?;
+    let account = caller.signed_in()?.id;
     let show_id = Uuid::parse_str(show_id.trim()).map_err(|_| AppError::NotFound)?;
     let sku_id =
         Uuid::parse_str(sku.trim()).map_err(|_| AppError::field("sku", "Unknown product."))?;
-    let tap_key = tap_key.trim();
-    if tap_key.is_empty() || tap_key.len() > 64 || !tap_key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(AppError::field(
-            "key",
-            "Send 1 to 64 visible characters per tap.",
-        ));
-    }
     let show = public_show(&state.db, show_id).await?;
     if status_of(&show) != ShowStatus::Live {
         return Err(AppError::Conflict {
@@ -195,15 +124,14 @@ pub async fn buy(
             message: WINDOW_CLOSED.into(),
         });
     }
-    let card = latest_card(&state.db, account).await?;
-    let address = saved(&state.db, account).await?;
+    let card = wallet::latest_card(&state.db, account).await?;
+    let address = wallet::address(&state.db, account).await?;
     let (Some(card), Some(address)) = (card, address) else {
         return Err(AppError::field(
             "one_tap",
             "Save an address and a card for one-tap buying first.",
         ));
     };
-    let caller = Caller::shopper(Some(user))?;
     let input = PlaceOrderInput {
         lines: vec![OrderLineInput {
             sku: sku_id.to_string(),
@@ -218,21 +146,13 @@ pub async fn buy(
             save_card: false,
         },
     };
-    let mut order = request::prepare(
-        &state.db,
-        state.checkout.provider().as_ref(),
-        &caller,
-        OrderChannel::Show,
-        &input,
-    )
-    .await?;
-    // The drop's own stock, where the look set some aside.
-    order.pool = StockPool::Show(show_id);
-    let key = IdempotencyKey {
-        scope: caller.idempotency_scope(),
-        key: format!("show:{show_id}:{tap_key}"),
+    let placing = Placing {
+        channel: OrderChannel::Show,
+        // The drop's own stock, where the look set some aside.
+        pool: StockPool::Show(show_id),
+        key: Some(tap_key),
     };
-    state.checkout.place(order, Some(key)).await
+    crate::checkout::place(state, caller, placing, &input).await
 }
 
 /// Mutes `account` in `show_id`'s chat until `until` (none: bans for the show).
@@ -281,12 +201,12 @@ fn blocked_word<'a>(text: &str, show_words: &'a str) -> Option<&'a str> {
 /// blocked word. The text is stored as typed and always rendered as text, never as HTML.
 pub async fn chat(
     state: &AppState,
-    user: Option<&CurrentUser>,
+    user: Option<&Account>,
     show_id: &str,
     text: &str,
 ) -> Result<ChatMessage, AppError> {
-    let user = user.ok_or(AppError::Unauthorized)?;
-    let account = account_of(user)?;
+    let user = crate::auth::require_signed_in(user)?;
+    let account = user.id;
     let show_id = Uuid::parse_str(show_id.trim()).map_err(|_| AppError::NotFound)?;
     let text = text.trim();
     if text.is_empty()

@@ -7,8 +7,8 @@ use entity::show;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::auth::{request::RequestContext, BrandRole};
-use crate::brands::BrandScope;
+use crate::auth::Caller;
+use crate::brands::{BrandScope, Need};
 use crate::core::AppError;
 
 /// The caller, as host of a brand's shows or of the platform's galas.
@@ -21,24 +21,22 @@ pub enum ShowHost {
 }
 
 impl ShowHost {
-    /// The caller as host of brand `slug`'s shows (with at least `min`), or with no slug, of
-    /// the platform's galas (platform admins only).
+    /// The caller as host of brand `slug`'s shows (as `need` asks), or with no slug, of the
+    /// platform's galas (platform admins only).
     pub async fn resolve(
-        request: &RequestContext,
+        db: &impl ConnectionTrait,
+        caller: &Caller,
         slug: Option<&str>,
-        min: BrandRole,
+        need: Need,
     ) -> Result<ShowHost, AppError> {
-        let user = request.user().await?;
         match slug.map(str::trim).filter(|s| !s.is_empty()) {
             Some(slug) => {
-                let (scope, _) = BrandScope::resolve(&request.state.db, user, slug, min).await?;
+                let (scope, _) = BrandScope::resolve(db, caller, slug, need).await?;
                 Ok(ShowHost::Brand(scope))
             }
-            None => {
-                let admin = crate::auth::require_platform_admin(user)?;
-                let account_id = Uuid::parse_str(&admin.id).map_err(AppError::internal)?;
-                Ok(ShowHost::Platform { account_id })
-            }
+            None => Ok(ShowHost::Platform {
+                account_id: caller.platform_admin()?.id,
+            }),
         }
     }
 

@@ -21,7 +21,7 @@ use sea_orm::{DatabaseBackend, DatabaseConnection};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use super::{service, Envelope, ShowEvent, ShowState, ShowStats};
+use super::{presence, public, Envelope, ShowEvent, ShowState, ShowStats};
 use crate::core::AppError;
 
 /// The PostgreSQL notification channel shows are poked on.
@@ -172,7 +172,7 @@ impl ShowHub {
             return Ok(channel.clone());
         }
         // Start from the log's current end: arrivals get a snapshot of everything before.
-        let seq = service::event_seq(&self.inner.db, show_id).await?;
+        let seq = public::event_seq(&self.inner.db, show_id).await?;
         let mut channels = lock(&self.inner.channels);
         Ok(channels
             .entry(show_id)
@@ -223,7 +223,7 @@ impl ShowHub {
         {
             return Ok(cached);
         }
-        let mut state = service::public_state(&self.inner.db, show_id).await?;
+        let mut state = public::public_state(&self.inner.db, show_id).await?;
         let stats = lock(&channel.stats).clone();
         if stats != ShowStats::default() {
             state.apply(&ShowEvent::Stats { stats });
@@ -329,19 +329,19 @@ impl ShowHub {
                 && channel.idle_ticks.fetch_add(1, Ordering::Relaxed) >= IDLE_TICKS
             {
                 lock(&self.inner.channels).remove(&show_id);
-                let _ = service::leave(&self.inner.db, show_id, &self.inner.node_id).await;
+                let _ = presence::leave(&self.inner.db, show_id, &self.inner.node_id).await;
                 continue;
             }
             let reactions = channel.reactions.swap(0, Ordering::Relaxed);
             let db = &self.inner.db;
             let watched = channel.tx.receiver_count() > 0;
             let figures = async {
-                service::heartbeat(db, show_id, &self.inner.node_id, viewers, reactions).await?;
+                presence::heartbeat(db, show_id, &self.inner.node_id, viewers, reactions).await?;
                 self.catch_up(show_id).await?;
                 // Figures nobody here watches would be computed for nothing; an arrival gets
                 // them within a second.
                 if watched {
-                    service::stats(db, show_id).await.map(Some)
+                    presence::stats(db, show_id).await.map(Some)
                 } else {
                     Ok(None)
                 }

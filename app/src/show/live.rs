@@ -1,19 +1,20 @@
 //! The producer's console actions while a show is on air. Each one changes the show and
 //! appends its event in one transaction, then the hub streams it to every viewer.
 
+use crate::state::AppState;
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::{show, show_event, show_look, show_look_item, sku};
+use entity::{show, show_event, show_look};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter,
 };
 use uuid::Uuid;
 
-use super::service::{self, status_of};
-use super::{
-    drop_stock, events, Moderation, ShowDetail, ShowEvent, ShowFigures, ShowHost, ShowStatus,
-};
-use crate::core::{state::AppState, time::now, txn::begin_write, AppError};
+use super::public::{self, status_of};
+use super::{events, Moderation, ShowDetail, ShowEvent, ShowFigures, ShowHost, ShowStatus};
+use crate::catalog::gates::{self, GateOwner};
+use crate::catalog::stock::pools;
+use crate::core::{time::now, txn::begin_write, AppError};
 
 fn must_be(show: &show::Model, status: ShowStatus, message: &str) -> Result<(), AppError> {
     if status_of(show) == status {
@@ -39,7 +40,7 @@ async fn publish(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    service::detail_of(&state.db, show).await
+    public::detail_of(&state.db, show).await
 }
 
 /// Takes an approved show on air.
@@ -64,33 +65,6 @@ pub async fn go_live(state: &AppState, host: &ShowHost, id: &str) -> Result<Show
     };
     events::record(&txn, show.id, &event, None).await?;
     publish(state, txn, show.id).await
-}
-
-/// Sets the sale window of `look`'s exclusive SKUs (they are sold only inside it).
-async fn gate_exclusives(
-    db: &impl ConnectionTrait,
-    look_id: Uuid,
-    opens_at: Option<DateTime<Utc>>,
-    closes_at: Option<DateTime<Utc>>,
-) -> Result<(), AppError> {
-    let exclusive: Vec<Uuid> = show_look_item::Entity::find()
-        .filter(show_look_item::Column::LookId.eq(look_id))
-        .filter(show_look_item::Column::Exclusive.eq(true))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|i| i.sku_id)
-        .collect();
-    if exclusive.is_empty() {
-        return Ok(());
-    }
-    sku::Entity::update_many()
-        .col_expr(sku::Column::SaleOpensAt, Expr::value(opens_at))
-        .col_expr(sku::Column::SaleClosesAt, Expr::value(closes_at))
-        .filter(sku::Column::Id.is_in(exclusive))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 async fn scoped_look(
@@ -122,7 +96,7 @@ async fn open_window(
     active.window_opens_at = Set(Some(now));
     active.window_closes_at = Set(closes_at);
     let look = active.update(db).await?;
-    gate_exclusives(db, look.id, Some(now), closes_at).await?;
+    gates::set_window(db, GateOwner::ShowLook(look.id), Some(now), closes_at).await?;
     Ok(look)
 }
 
@@ -174,7 +148,7 @@ pub async fn reveal(
     let flash = look.flash_secs;
     let look = open_window(&txn, look, flash, true).await?;
     let (look_id, closes_at) = (look.id, look.window_closes_at);
-    let view = service::look_views(&txn, vec![look])
+    let view = public::look_views(&txn, vec![look])
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
@@ -240,7 +214,7 @@ async fn close_windows(
         let mut active = look.into_active_model();
         active.window_closes_at = Set(Some(now));
         let look = active.update(db).await?;
-        gate_exclusives(db, look.id, opens_at, Some(now)).await?;
+        gates::set_window(db, GateOwner::ShowLook(look.id), opens_at, Some(now)).await?;
         closed.push(ShowEvent::Window {
             look_id: look.id.to_string(),
             opens_at,
@@ -286,7 +260,7 @@ pub async fn pin(
     let sku_id = match sku_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(raw) => {
             let sku_id = Uuid::parse_str(raw).map_err(|_| AppError::NotFound)?;
-            if !service::revealed_skus(&txn, show.id)
+            if !public::revealed_skus(&txn, show.id)
                 .await?
                 .contains(&sku_id)
             {
@@ -342,7 +316,7 @@ pub async fn slow_mode(
 }
 
 /// Ends the show: every open window closes, the drop stock left returns to the open stock,
-/// and the page becomes a replay.
+/// the show lets go of its SKUs' sale gates, and the page becomes a replay.
 pub async fn end(state: &AppState, host: &ShowHost, id: &str) -> Result<ShowDetail, AppError> {
     let txn = begin_write(&state.db).await?;
     let show = host.show(&txn, id).await?;
@@ -351,6 +325,7 @@ pub async fn end(state: &AppState, host: &ShowHost, id: &str) -> Result<ShowDeta
         .filter(show_look::Column::ShowId.eq(show.id))
         .all(&txn)
         .await?;
+    let owners: Vec<GateOwner> = looks.iter().map(|l| GateOwner::ShowLook(l.id)).collect();
     let mut events_to_record = close_windows(&txn, looks).await?;
     let now = now();
     let mut active = show.into_active_model();
@@ -359,8 +334,10 @@ pub async fn end(state: &AppState, host: &ShowHost, id: &str) -> Result<ShowDeta
     active.pinned_sku_id = Set(None);
     active.updated_at = Set(now);
     let show = active.update(&txn).await?;
-    // Drop stock nobody bought is open stock again.
-    let restocked = drop_stock::release(&txn, show.id).await?;
+    // Drop stock nobody bought is open stock again, and the show's SKUs are back to their
+    // own sale rules (exclusives are on the storefront again).
+    let restocked = pools::release(&txn, show.id).await?;
+    gates::release(&txn, &owners).await?;
     events_to_record.push(ShowEvent::Status {
         status: ShowStatus::Ended,
         live_at: show.live_at,
@@ -421,9 +398,9 @@ pub async fn figures(
     if !status_of(&show).public() {
         return Ok(ShowFigures::default());
     }
-    let stats = service::stats(db, show.id).await?;
-    let skus = service::revealed_skus(db, show.id).await?;
-    let sales = service::show_sales(db, &show, &skus).await?;
+    let stats = super::presence::stats(db, show.id).await?;
+    let skus = public::revealed_skus(db, show.id).await?;
+    let sales = public::show_sales(db, &show, &skus).await?;
     Ok(ShowFigures {
         gmv_minor: sales.iter().map(|s| s.3).sum(),
         currency: sales.first().map(|s| s.4.clone()).unwrap_or_default(),

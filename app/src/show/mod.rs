@@ -1,6 +1,7 @@
 //! The live show — "See Now, Buy Now". A brand plans a show — or the platform a multi-brand
 //! gala (see [`ShowHost`]) — with a stream and a run-sheet of looks, each revealing SKUs, some
-//! exclusive to the show, some with units set aside for the drop (`drop_stock`); an admin
+//! exclusive to the show, some with units set aside for the drop (the catalog's set-aside pools
+//! and sale gates, which the show holds and lets go of); an admin
 //! approves it, and its producer runs it
 //! from a console: going live, dropping looks, opening and closing buy windows, pinning,
 //! moderating the chat. Viewers watch on `/show/<id>` (or in an embed on another site) and
@@ -15,8 +16,6 @@ mod api;
 #[cfg(feature = "ssr")]
 pub mod audience;
 #[cfg(feature = "ssr")]
-mod drop_stock;
-#[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
 mod host;
@@ -27,7 +26,13 @@ pub mod live;
 mod model;
 mod pages;
 #[cfg(feature = "ssr")]
-pub mod service;
+pub mod planning;
+#[cfg(feature = "ssr")]
+pub mod presence;
+#[cfg(feature = "ssr")]
+pub mod public;
+#[cfg(feature = "ssr")]
+pub mod review;
 
 pub use api::*;
 #[cfg(feature = "ssr")]

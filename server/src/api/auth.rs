@@ -1,22 +1,15 @@
 //! `/api/v1/auth/...`: the identity API for mobile apps (cookie sessions, like the web pages).
 
-use std::net::SocketAddr;
-
+use app::state::AppState;
 use app::{
-    auth::{audit::ClientContext, service, session, CurrentUser},
-    core::{state::AppState, AppError},
+    auth::{service, session, Caller, CurrentUser},
+    core::AppError,
 };
-use axum::{
-    extract::{ConnectInfo, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tower_sessions::Session;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
-use uuid::Uuid;
 
 use super::ApiJson;
 
@@ -34,18 +27,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(change_password))
 }
 
-fn client(addr: SocketAddr) -> ClientContext {
-    ClientContext {
-        addr: Some(addr.ip().to_string()),
-    }
-}
-
-async fn signed_in(state: &AppState, session: &Session) -> Result<(CurrentUser, Uuid), AppError> {
-    let user = app::auth::require_signed_in(session::current_user(state, session).await?)?;
-    let id = Uuid::parse_str(&user.id).map_err(AppError::internal)?;
-    Ok((user, id))
-}
-
 #[derive(Deserialize, ToSchema)]
 struct SignUpBody {
     display_name: String,
@@ -59,12 +40,12 @@ struct SignUpBody {
 /// `202`: the account exists (or its owner was told); a verification mail is queued.
 async fn sign_up(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    caller: Caller,
     ApiJson(body): ApiJson<SignUpBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     service::sign_up(
         &state,
-        &client(addr),
+        caller.client(),
         &body.display_name,
         &body.email,
         &body.password,
@@ -86,37 +67,29 @@ struct SignInBody {
     responses((status = 200, description = "Signed in; the session cookie is set (a new id).", body = CurrentUser)))]
 async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    session: Session,
+    caller: Caller,
     ApiJson(body): ApiJson<SignInBody>,
 ) -> Result<Json<CurrentUser>, AppError> {
-    let account_id = service::sign_in(&state, &client(addr), &body.email, &body.password).await?;
-    session::start(&session, account_id).await?;
-    session::current_user(&state, &session)
-        .await?
-        .map(Json)
-        .ok_or(AppError::Unauthorized)
+    let account = service::sign_in(&state, caller.client(), &body.email, &body.password).await?;
+    session::start(caller.session(), account.id).await?;
+    Ok(Json(account.view()))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/signout", tag = "auth",
     responses((status = 204, description = "Signed out (also when no one was signed in).")))]
-async fn sign_out(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    session: Session,
-) -> Result<StatusCode, AppError> {
-    if let Ok((_, id)) = signed_in(&state, &session).await {
+async fn sign_out(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, AppError> {
+    if let Some(account) = caller.account() {
         app::auth::audit::record(
             &state.db,
-            &client(addr),
-            Some(id),
+            caller.client(),
+            Some(account.id),
             "auth.sign_out",
             None,
             None,
         )
         .await?;
     }
-    session::end(&session).await?;
+    session::end(caller.session()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -125,22 +98,18 @@ async fn sign_out(
         example = json!({"sessions_ended": 2}))))]
 async fn sign_out_everywhere(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    session: Session,
+    caller: Caller,
 ) -> Result<Json<Value>, AppError> {
-    let (_, id) = signed_in(&state, &session).await?;
-    let ended = service::sign_out_everywhere(&state, &client(addr), id).await?;
-    session::end(&session).await?;
+    let id = caller.signed_in()?.id;
+    let ended = service::sign_out_everywhere(&state, caller.client(), id).await?;
+    session::end(caller.session()).await?;
     Ok(Json(json!({ "sessions_ended": ended })))
 }
 
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("session" = [])),
     responses((status = 200, description = "The signed-in person.", body = CurrentUser)))]
-async fn me(
-    State(state): State<AppState>,
-    session: Session,
-) -> Result<Json<CurrentUser>, AppError> {
-    Ok(Json(signed_in(&state, &session).await?.0))
+async fn me(caller: Caller) -> Result<Json<CurrentUser>, AppError> {
+    Ok(Json(caller.signed_in()?.view()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -153,10 +122,10 @@ struct TokenBody {
         example = json!({"status": "verified"}))))]
 async fn verify_email(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    caller: Caller,
     ApiJson(body): ApiJson<TokenBody>,
 ) -> Result<Json<Value>, AppError> {
-    service::verify_email(&state, &client(addr), &body.token).await?;
+    service::verify_email(&state, caller.client(), &body.token).await?;
     Ok(Json(json!({ "status": "verified" })))
 }
 
@@ -170,10 +139,10 @@ struct ForgotBody {
         example = json!({"status": "reset_link_sent_if_registered"}))))]
 async fn forgot_password(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    caller: Caller,
     ApiJson(body): ApiJson<ForgotBody>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    service::request_password_reset(&state, &client(addr), &body.email).await?;
+    service::request_password_reset(&state, caller.client(), &body.email).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "status": "reset_link_sent_if_registered" })),
@@ -191,12 +160,11 @@ struct ResetBody {
         example = json!({"status": "password_reset"}))))]
 async fn reset_password(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    session: Session,
+    caller: Caller,
     ApiJson(body): ApiJson<ResetBody>,
 ) -> Result<Json<Value>, AppError> {
-    service::reset_password(&state, &client(addr), &body.token, &body.password).await?;
-    session::end(&session).await?;
+    service::reset_password(&state, caller.client(), &body.token, &body.password).await?;
+    session::end(caller.session()).await?;
     Ok(Json(json!({ "status": "password_reset" })))
 }
 
@@ -212,19 +180,18 @@ struct ChangeBody {
         example = json!({"status": "password_changed"}))))]
 async fn change_password(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    session: Session,
+    caller: Caller,
     ApiJson(body): ApiJson<ChangeBody>,
 ) -> Result<Json<Value>, AppError> {
-    let (_, id) = signed_in(&state, &session).await?;
+    let id = caller.signed_in()?.id;
     service::change_password(
         &state,
-        &client(addr),
+        caller.client(),
         id,
         &body.current_password,
         &body.new_password,
     )
     .await?;
-    session::start(&session, id).await?;
+    session::start(caller.session(), id).await?;
     Ok(Json(json!({ "status": "password_changed" })))
 }

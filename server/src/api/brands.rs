@@ -1,14 +1,15 @@
 //! `/api/v1/...` for brands: applying, the admin review queue, the team's view (through
 //! `BrandScope`) and the public brand.
 
+use app::state::AppState;
 use app::{
-    auth::BrandRole,
+    auth::{BrandRole, Caller},
     brands::{
         api_tokens, logo, service, team, ApiTokenInfo, ApplicationPage, BrandApplication,
-        BrandDetail, BrandScope, CreatedApiToken, MyBrand, PendingInvite, PublicBrand,
+        BrandDetail, BrandScope, CreatedApiToken, MyBrand, Need, PendingInvite, PublicBrand,
         ReviewDecision, Team, TokenScope,
     },
-    core::{state::AppState, AppError},
+    core::AppError,
 };
 use axum::{
     extract::{multipart::MultipartRejection, Multipart, Path, State},
@@ -20,7 +21,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::{viewer::Viewer, ApiJson, ApiQuery};
+use super::{ApiJson, ApiQuery};
 use crate::http::uploads::read_file_field;
 
 /// The brand routes: applications, review, teams, tokens, logos.
@@ -45,59 +46,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(upload_logo))
 }
 
-/// The scope of a request to a brand: a bearer token (the brand's own system) or the signed-in
-/// member. `write` is asked of tokens; `min` of members.
-pub(super) async fn brand_scope(
-    state: &AppState,
-    viewer: &Viewer,
-    slug: &str,
-    min: BrandRole,
-    write: bool,
-) -> Result<BrandScope, AppError> {
-    match &viewer.bearer {
-        Some(token) => Ok(BrandScope::from_api_token(&state.db, token, slug, write)
-            .await?
-            .0),
-        None => Ok(
-            BrandScope::resolve(&state.db, viewer.user.clone(), slug, min)
-                .await?
-                .0,
-        ),
-    }
-}
-
-/// Team and token management is for people (owners), never for API tokens.
-async fn owner_scope(
-    state: &AppState,
-    viewer: &Viewer,
-    slug: &str,
-) -> Result<BrandScope, AppError> {
-    if viewer.bearer.is_some() {
-        return Err(AppError::Forbidden);
-    }
-    brand_scope(state, viewer, slug, BrandRole::Owner, true).await
-}
-
-/// Who may change the brand's profile (its logo): a write token, managers and owners, or the
-/// applicant while the application is under review.
-async fn profile_scope(
-    state: &AppState,
-    viewer: &Viewer,
-    slug: &str,
-) -> Result<BrandScope, AppError> {
-    match &viewer.bearer {
-        Some(_) => brand_scope(state, viewer, slug, BrandRole::Manager, true).await,
-        None => Ok(BrandScope::resolve_or_applicant(
-            &state.db,
-            viewer.user.clone(),
-            slug,
-            BrandRole::Manager,
-        )
-        .await?
-        .0),
-    }
-}
-
 fn uuid_in_path(raw: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
 }
@@ -107,10 +55,10 @@ fn uuid_in_path(raw: &str) -> Result<Uuid, AppError> {
     responses((status = 201, description = "The application, pending review.", body = BrandDetail)))]
 async fn apply(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     ApiJson(body): ApiJson<BrandApplication>,
 ) -> Result<(StatusCode, Json<BrandDetail>), AppError> {
-    let brand = service::apply(&state, &viewer.client, viewer.user, &body).await?;
+    let brand = service::apply(&state, &caller, &body).await?;
     Ok((StatusCode::CREATED, Json(brand)))
 }
 
@@ -119,12 +67,12 @@ async fn apply(
     responses((status = 200, description = "The application, back in the review queue.", body = BrandDetail)))]
 async fn resubmit(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<BrandApplication>,
 ) -> Result<Json<BrandDetail>, AppError> {
     Ok(Json(
-        service::resubmit(&state, &viewer.client, viewer.user, &slug, &body).await?,
+        service::resubmit(&state, &caller, &slug, &body).await?,
     ))
 }
 
@@ -132,19 +80,21 @@ async fn resubmit(
     responses((status = 200, description = "Brands the signed-in person belongs to or applied for.", body = Vec<MyBrand>)))]
 async fn my_brands(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
 ) -> Result<Json<Vec<MyBrand>>, AppError> {
-    Ok(Json(service::my_brands(&state, viewer.user).await?))
+    Ok(Json(service::my_brands(&state, &caller).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/brands/{slug}", tag = "brands", params(("slug" = String, Path, description = "The brand's slug.")), security(("session" = []), ("bearer" = [])),
     responses((status = 200, description = "The brand as its team sees it.", body = BrandDetail)))]
 async fn team_view(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<BrandDetail>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, false).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::read(BrandRole::Staff))
+        .await?
+        .0;
     Ok(Json(service::brand_for_team(&state.db, &scope).await?))
 }
 
@@ -162,12 +112,10 @@ async fn public_brand(
     responses((status = 200, description = "Applications, oldest first.", body = ApplicationPage)))]
 async fn review_queue(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     ApiQuery(filter): ApiQuery<service::QueueFilter>,
 ) -> Result<Json<ApplicationPage>, AppError> {
-    Ok(Json(
-        service::review_queue(&state, viewer.user, &filter).await?,
-    ))
+    Ok(Json(service::review_queue(&state, &caller, &filter).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -181,15 +129,14 @@ struct DecisionBody {
     responses((status = 200, description = "The brand after the decision (the applicant is mailed).", body = BrandDetail)))]
 async fn decide(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DecisionBody>,
 ) -> Result<Json<BrandDetail>, AppError> {
     Ok(Json(
         service::decide(
             &state,
-            &viewer.client,
-            viewer.user,
+            &caller,
             uuid_in_path(&id)?,
             body.decision,
             body.reason.as_deref(),
@@ -208,19 +155,12 @@ struct ReasonBody {
     responses((status = 200, description = "The suspended brand; its listings are hidden.", body = BrandDetail)))]
 async fn suspend(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ReasonBody>,
 ) -> Result<Json<BrandDetail>, AppError> {
     Ok(Json(
-        service::suspend(
-            &state,
-            &viewer.client,
-            viewer.user,
-            uuid_in_path(&id)?,
-            body.reason.as_deref(),
-        )
-        .await?,
+        service::suspend(&state, &caller, uuid_in_path(&id)?, body.reason.as_deref()).await?,
     ))
 }
 
@@ -229,11 +169,11 @@ async fn suspend(
     responses((status = 200, description = "The brand, live again.", body = BrandDetail)))]
 async fn reinstate(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<BrandDetail>, AppError> {
     Ok(Json(
-        service::reinstate(&state, &viewer.client, viewer.user, uuid_in_path(&id)?).await?,
+        service::reinstate(&state, &caller, uuid_in_path(&id)?).await?,
     ))
 }
 
@@ -242,13 +182,12 @@ async fn reinstate(
     responses((status = 200, description = "Members and open invitations (managers and owners).", body = Team)))]
 async fn team_members(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<Team>, AppError> {
-    if viewer.bearer.is_some() {
-        return Err(AppError::Forbidden);
-    }
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, false).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::people(BrandRole::Manager))
+        .await?
+        .0;
     Ok(Json(team::team(&state.db, &scope).await?))
 }
 
@@ -263,14 +202,16 @@ struct InviteBody {
     responses((status = 201, description = "The invitation (mailed to the address).", body = PendingInvite)))]
 async fn invite(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<InviteBody>,
 ) -> Result<(StatusCode, Json<PendingInvite>), AppError> {
-    let scope = owner_scope(&state, &viewer, &slug).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::people(BrandRole::Owner))
+        .await?
+        .0;
     Ok((
         StatusCode::CREATED,
-        Json(team::invite(&state, &viewer.client, &scope, &body.email, body.role).await?),
+        Json(team::invite(&state, caller.client(), &scope, &body.email, body.role).await?),
     ))
 }
 
@@ -279,11 +220,13 @@ async fn invite(
     responses((status = 204, description = "Revoked.")))]
 async fn revoke_invite(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let scope = owner_scope(&state, &viewer, &slug).await?;
-    team::revoke_invite(&state, &viewer.client, &scope, uuid_in_path(&id)?).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::people(BrandRole::Owner))
+        .await?
+        .0;
+    team::revoke_invite(&state, caller.client(), &scope, uuid_in_path(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -297,14 +240,16 @@ struct RoleBody {
     responses((status = 204, description = "The member's role is changed.")))]
 async fn change_role(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, account)): Path<(String, String)>,
     ApiJson(body): ApiJson<RoleBody>,
 ) -> Result<StatusCode, AppError> {
-    let scope = owner_scope(&state, &viewer, &slug).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::people(BrandRole::Owner))
+        .await?
+        .0;
     team::change_role(
         &state,
-        &viewer.client,
+        caller.client(),
         &scope,
         uuid_in_path(&account)?,
         body.role,
@@ -318,11 +263,13 @@ async fn change_role(
     responses((status = 204, description = "The member is removed.")))]
 async fn remove_member(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, account)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let scope = owner_scope(&state, &viewer, &slug).await?;
-    team::remove_member(&state, &viewer.client, &scope, uuid_in_path(&account)?).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::people(BrandRole::Owner))
+        .await?
+        .0;
+    team::remove_member(&state, caller.client(), &scope, uuid_in_path(&account)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -336,11 +283,11 @@ struct TokenBody {
     responses((status = 200, description = "The brand just joined.", body = MyBrand)))]
 async fn accept_invite(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     ApiJson(body): ApiJson<TokenBody>,
 ) -> Result<Json<MyBrand>, AppError> {
     Ok(Json(
-        team::accept_invite(&state, &viewer.client, viewer.user, &body.token).await?,
+        team::accept_invite(&state, &caller, &body.token).await?,
     ))
 }
 
@@ -355,14 +302,16 @@ struct CreateTokenBody {
     responses((status = 201, description = "The token; its secret is shown this once.", body = CreatedApiToken)))]
 async fn create_token(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<CreateTokenBody>,
 ) -> Result<(StatusCode, Json<CreatedApiToken>), AppError> {
-    let scope = owner_scope(&state, &viewer, &slug).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::people(BrandRole::Owner))
+        .await?
+        .0;
     Ok((
         StatusCode::CREATED,
-        Json(api_tokens::create(&state, &viewer.client, &scope, &body.name, body.scope).await?),
+        Json(api_tokens::create(&state, caller.client(), &scope, &body.name, body.scope).await?),
     ))
 }
 
@@ -371,10 +320,12 @@ async fn create_token(
     responses((status = 200, description = "The brand's API tokens (never their secrets).", body = Vec<ApiTokenInfo>)))]
 async fn list_tokens(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<Vec<ApiTokenInfo>>, AppError> {
-    let scope = owner_scope(&state, &viewer, &slug).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::people(BrandRole::Owner))
+        .await?
+        .0;
     Ok(Json(api_tokens::list(&state.db, &scope).await?))
 }
 
@@ -383,11 +334,13 @@ async fn list_tokens(
     responses((status = 204, description = "Revoked; it stops working at once.")))]
 async fn revoke_token(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let scope = owner_scope(&state, &viewer, &slug).await?;
-    api_tokens::revoke(&state, &viewer.client, &scope, uuid_in_path(&id)?).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::people(BrandRole::Owner))
+        .await?
+        .0;
+    api_tokens::revoke(&state, caller.client(), &scope, uuid_in_path(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -402,17 +355,24 @@ struct LogoBody {
 /// `POST /api/v1/brands/{slug}/logo`, multipart with the image in field `logo`.
 async fn upload_logo(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<LogoBody>, AppError> {
-    let scope = profile_scope(&state, &viewer, &slug).await?;
+    let scope = BrandScope::resolve(
+        &state.db,
+        &caller,
+        &slug,
+        Need::write(BrandRole::Manager).or_applicant(),
+    )
+    .await?
+    .0;
     let upload = read_file_field(multipart, logo::LOGO_FIELD)
         .await?
         .ok_or_else(|| app::media::ImageProblem::Missing.into_error(logo::LOGO_FIELD))?;
     let image = app::media::process_upload(upload.bytes, logo::LOGO_SPEC)
         .await
         .map_err(|problem| problem.into_error(logo::LOGO_FIELD))?;
-    let logo_url = logo::set_logo(&state, &viewer.client, &scope, image).await?;
+    let logo_url = logo::set_logo(&state, caller.client(), &scope, image).await?;
     Ok(Json(LogoBody { logo_url }))
 }

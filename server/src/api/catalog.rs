@@ -1,14 +1,16 @@
 //! `/api/v1` for the catalog: a brand's listings and stock (bearer token or signed-in member,
 //! through `BrandScope`), and the storefront's public reads.
 
+use app::state::AppState;
 use app::{
-    auth::BrandRole,
+    auth::{BrandRole, Caller},
+    brands::{BrandScope, Need},
     catalog::{
         images, import, listings, search, stock, ImportJob, ImportProblem, ListingDetail,
         ListingInput, ListingPage, ListingStatus, SearchQuery, StockChange, StockLevelInfo,
         StockLocationInfo, StockMovementInfo,
     },
-    core::{state::AppState, AppError},
+    core::AppError,
 };
 use axum::{
     extract::{multipart::MultipartRejection, Multipart, Path, State},
@@ -19,7 +21,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{brands::brand_scope, viewer::Viewer, ApiJson, ApiQuery};
+use super::{ApiJson, ApiQuery};
 use crate::http::uploads::read_file_field;
 
 /// The catalog routes: brands' listings, stock and imports, and the storefront's reads.
@@ -57,11 +59,13 @@ struct ListParams {
     responses((status = 200, description = "The brand's listings, most recently changed first.", body = ListingPage)))]
 async fn list_listings(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<ListingPage>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, false).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::read(BrandRole::Staff))
+        .await?
+        .0;
     Ok(Json(
         listings::list(&state.db, &scope, params.status, params.after.as_deref()).await?,
     ))
@@ -72,12 +76,14 @@ async fn list_listings(
     responses((status = 201, description = "The new listing, as a draft.", body = ListingDetail)))]
 async fn create_listing(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
     ApiJson(input): ApiJson<ListingInput>,
 ) -> Result<(StatusCode, Json<ListingDetail>), AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, true).await?;
-    let listing = listings::create(&state, &viewer.client, &scope, &input).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Manager))
+        .await?
+        .0;
+    let listing = listings::create(&state, caller.client(), &scope, &input).await?;
     Ok((StatusCode::CREATED, Json(listing)))
 }
 
@@ -85,10 +91,12 @@ async fn create_listing(
     responses((status = 200, description = "The listing with its variants, stock and photos.", body = ListingDetail)))]
 async fn get_listing(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Json<ListingDetail>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, false).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::read(BrandRole::Staff))
+        .await?
+        .0;
     Ok(Json(listings::get(&state.db, &scope, &id).await?))
 }
 
@@ -97,13 +105,15 @@ async fn get_listing(
     responses((status = 200, description = "The listing after the full update (variants matched by code).", body = ListingDetail)))]
 async fn update_listing(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
     ApiJson(input): ApiJson<ListingInput>,
 ) -> Result<Json<ListingDetail>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, true).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Manager))
+        .await?
+        .0;
     Ok(Json(
-        listings::update(&state, &viewer.client, &scope, &id, &input).await?,
+        listings::update(&state, caller.client(), &scope, &id, &input).await?,
     ))
 }
 
@@ -117,13 +127,15 @@ struct StatusBody {
     responses((status = 200, description = "The listing in its new state (publishing needs a live brand).", body = ListingDetail)))]
 async fn set_listing_status(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<Json<ListingDetail>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, true).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Manager))
+        .await?
+        .0;
     Ok(Json(
-        listings::set_status(&state, &viewer.client, &scope, &id, body.status).await?,
+        listings::set_status(&state, caller.client(), &scope, &id, body.status).await?,
     ))
 }
 
@@ -131,22 +143,26 @@ async fn set_listing_status(
     responses((status = 200, description = "Stock of every variant at every location.", body = Vec<StockLevelInfo>)))]
 async fn listing_stock(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Json<Vec<StockLevelInfo>>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, false).await?;
-    Ok(Json(stock::listing_levels(&state.db, &scope, &id).await?))
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::read(BrandRole::Staff))
+        .await?
+        .0;
+    Ok(Json(listings::levels(&state.db, &scope, &id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/brands/{slug}/locations", tag = "stock", params(("slug" = String, Path, description = "The brand's slug.")), security(("session" = []), ("bearer" = [])),
     responses((status = 200, description = "The brand's stock locations.", body = Vec<StockLocationInfo>)))]
 async fn list_locations(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<Vec<StockLocationInfo>>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, false).await?;
-    Ok(Json(stock::locations(&state.db, &scope).await?))
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::read(BrandRole::Staff))
+        .await?
+        .0;
+    Ok(Json(stock::locations::locations(&state.db, &scope).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -159,12 +175,15 @@ struct LocationBody {
     responses((status = 201, description = "The new location.", body = StockLocationInfo)))]
 async fn create_location(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<LocationBody>,
 ) -> Result<(StatusCode, Json<StockLocationInfo>), AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, true).await?;
-    let location = stock::create_location(&state, &viewer.client, &scope, &body.name).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Manager))
+        .await?
+        .0;
+    let location =
+        stock::locations::create_location(&state, caller.client(), &scope, &body.name).await?;
     Ok((StatusCode::CREATED, Json(location)))
 }
 
@@ -184,15 +203,17 @@ struct SetStockBody {
 /// warehouse system sends after a count).
 async fn set_stock(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<SetStockBody>,
 ) -> Result<Json<Vec<StockLevelInfo>>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, true).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Staff))
+        .await?
+        .0;
     Ok(Json(
-        stock::set_on_hand(
+        stock::changes::set_on_hand(
             &state,
-            &viewer.client,
+            caller.client(),
             &scope,
             &body.sku_code,
             &body.location_id,
@@ -208,13 +229,15 @@ async fn set_stock(
     responses((status = 200, description = "The SKU's stock after the change.", body = Vec<StockLevelInfo>)))]
 async fn change_stock(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
     ApiJson(change): ApiJson<StockChange>,
 ) -> Result<Json<Vec<StockLevelInfo>>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, true).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Staff))
+        .await?
+        .0;
     Ok(Json(
-        stock::change(&state, &viewer.client, &scope, &change).await?,
+        stock::changes::change(&state, caller.client(), &scope, &change).await?,
     ))
 }
 
@@ -223,11 +246,15 @@ async fn change_stock(
     responses((status = 200, description = "The SKU's ledger, newest first (at most 500 rows).", body = Vec<StockMovementInfo>)))]
 async fn sku_movements(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, code)): Path<(String, String)>,
 ) -> Result<Json<Vec<StockMovementInfo>>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, false).await?;
-    Ok(Json(stock::movements(&state.db, &scope, &code, 500).await?))
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::read(BrandRole::Staff))
+        .await?
+        .0;
+    Ok(Json(
+        stock::changes::movements(&state.db, &scope, &code, 500).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/listings", tag = "storefront", params(SearchQuery),
@@ -254,11 +281,13 @@ async fn public_listing(
 /// `POST /api/v1/brands/{slug}/listings/{id}/images`, multipart with the photo in `image`.
 async fn add_listing_image(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<ListingDetail>), AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, true).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Manager))
+        .await?
+        .0;
     let refuse = |problem: app::media::ImageProblem| problem.into_error(images::IMAGE_FIELD);
     if !images::has_room(&state.db, &scope, &id).await? {
         return Err(refuse(app::media::ImageProblem::NoRoom));
@@ -267,7 +296,7 @@ async fn add_listing_image(
         .await?
         .ok_or_else(|| refuse(app::media::ImageProblem::Missing))?;
     let photo = images::prepare(upload.bytes).await.map_err(refuse)?;
-    let listing = images::add(&state, &viewer.client, &scope, &id, photo).await?;
+    let listing = images::add(&state, caller.client(), &scope, &id, photo).await?;
     Ok((StatusCode::CREATED, Json(listing)))
 }
 
@@ -276,12 +305,14 @@ async fn add_listing_image(
     responses((status = 200, description = "The listing without the photo.", body = ListingDetail)))]
 async fn remove_listing_image(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id, image_id)): Path<(String, String, String)>,
 ) -> Result<Json<ListingDetail>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, true).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Manager))
+        .await?
+        .0;
     Ok(Json(
-        images::remove(&state, &viewer.client, &scope, &id, &image_id).await?,
+        images::remove(&state, caller.client(), &scope, &id, &image_id).await?,
     ))
 }
 
@@ -291,16 +322,18 @@ async fn remove_listing_image(
 /// `POST /api/v1/brands/{slug}/imports`, multipart with the CSV in `file`: `202` with the job.
 async fn start_import(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<ImportJob>), AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, true).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Manager))
+        .await?
+        .0;
     let upload = read_file_field(multipart, import::FILE_FIELD)
         .await?
         .ok_or_else(|| ImportProblem::MissingFile.into_error())?;
     let checked = import::check(upload.bytes).map_err(ImportProblem::into_error)?;
-    let job = import::start(&state, &viewer.client, &scope, &upload.file_name, checked).await?;
+    let job = import::start(&state, caller.client(), &scope, &upload.file_name, checked).await?;
     Ok((StatusCode::ACCEPTED, Json(job)))
 }
 
@@ -309,10 +342,12 @@ async fn start_import(
     responses((status = 200, description = "The import's progress and outcome.", body = ImportJob)))]
 async fn import_job(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Json<ImportJob>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, false).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::read(BrandRole::Manager))
+        .await?
+        .0;
     Ok(Json(import::job(&state.db, &scope, &id).await?))
 }
 
@@ -338,10 +373,12 @@ fn csv_download(file_name: &str, body: String) -> impl axum::response::IntoRespo
     responses((status = 200, description = "The refused rows as CSV, each with its reason.", content_type = "text/csv", body = String)))]
 async fn import_errors(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<impl axum::response::IntoResponse, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, false).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::read(BrandRole::Manager))
+        .await?
+        .0;
     let report = import::error_report(&state.db, &scope, &id).await?;
     Ok(csv_download("refused-rows.csv", report))
 }
@@ -350,10 +387,12 @@ async fn import_errors(
     responses((status = 200, description = "The brand's catalog in the import format.", content_type = "text/csv", body = String)))]
 async fn export_catalog(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
 ) -> Result<impl axum::response::IntoResponse, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, false).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::read(BrandRole::Staff))
+        .await?
+        .0;
     let body = import::export(&state.db, &scope).await?;
     Ok(csv_download(&format!("{}-catalog.csv", scope.slug()), body))
 }

@@ -2,9 +2,11 @@
 //! its team (session) — list, read, ship, cancel and refund, through the same service and
 //! `BrandScope` as the dashboard pages.
 
+use app::state::AppState;
 use app::{
-    auth::BrandRole,
-    core::{state::AppState, AppError},
+    auth::{BrandRole, Caller},
+    brands::{BrandScope, Need},
+    core::AppError,
     fulfilment::{
         service, BrandOrderDetail, BrandOrderFilter, BrandOrderPage, FulfilInput, RefundInput,
     },
@@ -15,7 +17,7 @@ use axum::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{brands::brand_scope, viewer::Viewer, ApiJson, ApiQuery};
+use super::{ApiJson, ApiQuery};
 
 /// The brand order routes.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -32,11 +34,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, description = "The brand's orders, newest first.", body = BrandOrderPage)))]
 async fn list_orders(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
     ApiQuery(filter): ApiQuery<BrandOrderFilter>,
 ) -> Result<Json<BrandOrderPage>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, false).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::read(BrandRole::Staff))
+        .await?
+        .0;
     Ok(Json(service::list(&state.db, &scope, &filter).await?))
 }
 
@@ -47,10 +51,12 @@ async fn list_orders(
         (status = 404, description = "No such order of this brand.")))]
 async fn get_order(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Json<BrandOrderDetail>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, false).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::read(BrandRole::Staff))
+        .await?
+        .0;
     Ok(Json(service::detail(&state.db, &scope, &id).await?))
 }
 
@@ -62,13 +68,15 @@ async fn get_order(
         (status = 422, description = "Carrier or tracking number missing or malformed.")))]
 async fn ship_order(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
     ApiJson(input): ApiJson<FulfilInput>,
 ) -> Result<Json<BrandOrderDetail>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Staff, true).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Staff))
+        .await?
+        .0;
     Ok(Json(
-        service::fulfil(&state, &viewer.client, &scope, &id, &input).await?,
+        service::fulfil(&state, caller.client(), &scope, &id, &input).await?,
     ))
 }
 
@@ -79,12 +87,14 @@ async fn ship_order(
         (status = 409, description = "Already shipped, cancelled or refunded.")))]
 async fn cancel_order(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Json<BrandOrderDetail>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, true).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Manager))
+        .await?
+        .0;
     Ok(Json(
-        service::cancel(&state, &viewer.client, &scope, &id).await?,
+        service::cancel(&state, caller.client(), &scope, &id).await?,
     ))
 }
 
@@ -96,12 +106,14 @@ async fn cancel_order(
         (status = 422, description = "Unknown lines or quantities above what is left.")))]
 async fn refund_order(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
     ApiJson(input): ApiJson<RefundInput>,
 ) -> Result<Json<BrandOrderDetail>, AppError> {
-    let scope = brand_scope(&state, &viewer, &slug, BrandRole::Manager, true).await?;
+    let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Manager))
+        .await?
+        .0;
     Ok(Json(
-        service::refund(&state, &viewer.client, &scope, &id, &input).await?,
+        service::refund(&state, caller.client(), &scope, &id, &input).await?,
     ))
 }

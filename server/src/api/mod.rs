@@ -9,15 +9,13 @@ mod json;
 pub mod openapi;
 mod orders;
 mod shows;
-mod viewer;
 
-use app::core::state::AppState;
+use app::state::AppState;
 use axum::Router;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use json::{ApiJson, ApiQuery};
-pub use viewer::Viewer;
 
 /// Every `/api/v1` route, and the OpenAPI document describing them at `/api/v1/openapi.json`.
 pub fn routes() -> Router<AppState> {

@@ -135,7 +135,7 @@ pub fn add_conventions(doc: &mut OpenApiDoc) {
 }
 
 /// `GET /api/v1/openapi.json`: the document, serialised once.
-pub fn serve(document: &OpenApiDoc) -> axum::routing::MethodRouter<app::core::state::AppState> {
+pub fn serve(document: &OpenApiDoc) -> axum::routing::MethodRouter<app::state::AppState> {
     let body = axum::body::Bytes::from(
         serde_json::to_vec(document).expect("the OpenAPI document serialises"),
     );

@@ -3,15 +3,15 @@
 //! Callers: a signed-in shopper (session cookie), a guest (an email in the body), or a brand's
 //! own system with its bearer token (it may sell only that brand's SKUs — a till, an app).
 
+use app::state::AppState;
 use app::{
-    brands::BrandScope,
+    auth::Caller,
+    catalog::stock::StockPool,
     checkout::{
-        orders,
-        request::{self, Caller},
-        IdempotencyKey, OrderChannel, OrderStatus, OrderView, PlaceOrderInput,
-        MAX_IDEMPOTENCY_KEY_LEN,
+        orders, place, request::Buyer, OrderChannel, OrderStatus, OrderView, PlaceOrderInput,
+        Placing,
     },
-    core::{state::AppState, AppError},
+    core::AppError,
 };
 use axum::{
     extract::{Path, State},
@@ -20,9 +20,8 @@ use axum::{
     Json,
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
-use uuid::Uuid;
 
-use super::{viewer::Viewer, ApiJson};
+use super::ApiJson;
 
 /// The order routes.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -31,46 +30,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_order))
 }
 
-/// The caller as the engine sees it: an account, a brand's system, or a guest.
-async fn caller(state: &AppState, viewer: &Viewer) -> Result<Caller, AppError> {
-    let mut caller = Caller::shopper(viewer.user.as_ref())?;
-    if let Some(token) = &viewer.bearer {
-        caller.brand = Some(
-            BrandScope::from_any_api_token(&state.db, token, true)
-                .await?
-                .0
-                .brand_id(),
-        );
-    }
-    Ok(caller)
-}
-
-/// The `Idempotency-Key` header, if sent: 1–255 visible ASCII characters.
-fn idempotency_key(
-    headers: &HeaderMap,
-    caller: &Caller,
-) -> Result<Option<IdempotencyKey>, AppError> {
-    let Some(value) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let key = value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|k| {
-            !k.is_empty()
-                && k.len() <= MAX_IDEMPOTENCY_KEY_LEN
-                && k.chars().all(|c| c.is_ascii_graphic())
+/// The `Idempotency-Key` header, if sent (checked by the one rule in `checkout::place`).
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
+    headers
+        .get("idempotency-key")
+        .map(|value| {
+            value.to_str().map_err(|_| AppError::BadRequest {
+                message: "The Idempotency-Key header must be visible ASCII characters.".into(),
+            })
         })
-        .ok_or_else(|| AppError::BadRequest {
-            message: format!(
-                "The Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters."
-            ),
-        })?;
-    Ok(Some(IdempotencyKey {
-        scope: caller.idempotency_scope(),
-        key: key.to_owned(),
-    }))
+        .transpose()
 }
 
 /// 201 with the order (202 while an asynchronous payment is pending), and where to read it.
@@ -103,22 +72,16 @@ fn created(order: OrderView) -> Response {
 /// pending.
 async fn place_order(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     headers: HeaderMap,
     ApiJson(input): ApiJson<PlaceOrderInput>,
 ) -> Result<Response, AppError> {
-    let caller = caller(&state, &viewer).await?;
-    let key = idempotency_key(&headers, &caller)?;
-    let channel = OrderChannel::Api;
-    let order = request::prepare(
-        &state.db,
-        state.checkout.provider().as_ref(),
-        &caller,
-        channel,
-        &input,
-    )
-    .await?;
-    Ok(created(state.checkout.place(order, key).await?))
+    let placing = Placing {
+        channel: OrderChannel::Api,
+        pool: StockPool::Open,
+        key: idempotency_key(&headers)?,
+    };
+    Ok(created(place(&state, &caller, placing, &input).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders",
@@ -128,11 +91,11 @@ async fn place_order(
 /// One order.
 async fn get_order(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<OrderView>, AppError> {
-    let caller = caller(&state, &viewer).await?;
-    Ok(Json(orders::for_caller(&state.db, &id, &caller).await?))
+    let buyer = Buyer::of(&state.db, &caller).await?;
+    Ok(Json(orders::for_buyer(&state.db, &id, &buyer).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
@@ -141,9 +104,8 @@ async fn get_order(
 /// The signed-in buyer's orders.
 async fn my_orders(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
 ) -> Result<Json<Vec<OrderView>>, AppError> {
-    let user = viewer.user.ok_or(AppError::Unauthorized)?;
-    let id = Uuid::parse_str(&user.id).map_err(AppError::internal)?;
+    let id = caller.signed_in()?.id;
     Ok(Json(orders::for_account(&state.db, id, 50).await?))
 }

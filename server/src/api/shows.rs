@@ -1,11 +1,13 @@
 //! `/api/v1/shows`: live shows for viewers and other sites — the public list, a show's state,
 //! its live event stream (server-sent events), one-tap buying, chat and reactions.
 
+use app::state::AppState;
 use std::convert::Infallible;
 
 use app::{
+    auth::Caller,
     checkout::OrderView,
-    core::{state::AppState, AppError},
+    core::AppError,
     show::{self, audience, hub::Frame, ChatMessage, Envelope, ShowState, ShowSummary},
 };
 use axum::{
@@ -21,7 +23,7 @@ use tokio::sync::broadcast::error::RecvError;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::{viewer::Viewer, ApiJson};
+use super::ApiJson;
 
 /// Events a reconnecting viewer may have missed and still get one by one; past that, a
 /// fresh snapshot is cheaper.
@@ -46,7 +48,7 @@ fn show_id(raw: &str) -> Result<Uuid, AppError> {
     responses((status = 200, description = "Live shows first, then upcoming ones, then replays.", body = Vec<ShowSummary>)))]
 /// Shows shoppers can watch.
 async fn list_shows(State(state): State<AppState>) -> Result<Json<Vec<ShowSummary>>, AppError> {
-    Ok(Json(show::service::public_list(&state.db).await?))
+    Ok(Json(show::public::public_list(&state.db).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/shows/{id}", tag = "shows",
@@ -168,7 +170,7 @@ struct BuyInput {
 /// One-tap buy of a product from the show's open drop, through the shared checkout engine.
 async fn buy(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<BuyInput>,
@@ -180,7 +182,7 @@ async fn buy(
         .ok_or_else(|| AppError::BadRequest {
             message: "Send an Idempotency-Key header (one per tap).".into(),
         })?;
-    let order = audience::buy(&state, viewer.user.as_ref(), &id, &input.sku, &key).await?;
+    let order = audience::buy(&state, &caller, &id, &input.sku, &key).await?;
     Ok((StatusCode::CREATED, Json(order)).into_response())
 }
 
@@ -204,11 +206,11 @@ struct ChatInput {
 /// Posts a chat message.
 async fn chat(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ChatInput>,
 ) -> Result<Response, AppError> {
-    let message = audience::chat(&state, viewer.user.as_ref(), &id, &input.text).await?;
+    let message = audience::chat(&state, caller.account(), &id, &input.text).await?;
     Ok((StatusCode::CREATED, Json(message)).into_response())
 }
 

@@ -1,7 +1,8 @@
 //! Everything no route claimed: files from the built site (favicon, images, ...) with cache
 //! headers, a JSON 404 under `/api/`, and the app's 404 page for anything else.
 
-use app::core::{state::AppState, AppError};
+use app::core::AppError;
+use app::state::AppState;
 use axum::{
     body::Body,
     extract::{Request, State},

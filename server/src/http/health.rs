@@ -1,7 +1,8 @@
 //! Probes for orchestrators: `/healthz` (the process answers) and `/readyz` (it can reach its
 //! database, so it may take traffic).
 
-use app::core::{state::AppState, AppError};
+use app::core::AppError;
+use app::state::AppState;
 use axum::{extract::State, Json};
 use serde_json::{json, Value};
 

@@ -1,7 +1,8 @@
 //! `GET /media/{file}`: images Gala re-encoded (see `app::media`), served so that a browser can
 //! only ever treat them as images.
 
-use app::core::{state::AppState, AppError};
+use app::core::AppError;
+use app::state::AppState;
 use axum::{
     extract::{Path, State},
     http::{header, HeaderValue},

@@ -3,19 +3,18 @@
 //! with a redirect back to the page it came from), the listing editor's photo form and the
 //! catalog import form.
 
+use app::state::AppState;
 use app::{
-    auth::BrandRole,
-    brands::{logo, BrandScope},
+    auth::{BrandRole, Caller},
+    brands::{logo, BrandScope, Need},
     catalog::{images, import, ImportProblem},
-    core::{state::AppState, AppError},
+    core::AppError,
     media::{self, ImageProblem},
 };
 use axum::{
     extract::{multipart::MultipartRejection, Multipart, Path, State},
     response::Redirect,
 };
-
-use crate::api::Viewer;
 
 /// A file from a multipart form.
 pub struct Upload {
@@ -56,12 +55,12 @@ pub async fn read_file_field(
 /// form. Redirects back there with `?logo=saved` or `?logo_error=<problem code>`.
 pub async fn brand_logo_form(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Redirect, AppError> {
-    let (scope, _) =
-        BrandScope::resolve_or_applicant(&state.db, viewer.user, &slug, BrandRole::Manager).await?;
+    let need = Need::write(BrandRole::Manager).or_applicant();
+    let (scope, _) = BrandScope::resolve(&state.db, &caller, &slug, need).await?;
     let back = match scope.access() {
         app::auth::BrandAccess::Applicant => "/brands".to_owned(),
         _ => format!("/brand/{}", scope.slug()),
@@ -72,7 +71,7 @@ pub async fn brand_logo_form(
     };
     Ok(match outcome {
         Ok(image) => {
-            logo::set_logo(&state, &viewer.client, &scope, image).await?;
+            logo::set_logo(&state, caller.client(), &scope, image).await?;
             Redirect::to(&format!("{back}?logo=saved"))
         }
         Err(problem) => Redirect::to(&format!("{back}?logo_error={}", problem.code())),
@@ -83,11 +82,12 @@ pub async fn brand_logo_form(
 /// back to the editor with `?image=saved` or `?image_error=<problem code>`.
 pub async fn listing_image_form(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path((slug, id)): Path<(String, String)>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Redirect, AppError> {
-    let (scope, _) = BrandScope::resolve(&state.db, viewer.user, &slug, BrandRole::Manager).await?;
+    let (scope, _) =
+        BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Manager)).await?;
     let back = format!("/brand/{}/listings/{id}", scope.slug());
     let outcome = if images::has_room(&state.db, &scope, &id).await? {
         match read_file_field(multipart, images::IMAGE_FIELD).await? {
@@ -99,7 +99,7 @@ pub async fn listing_image_form(
     };
     Ok(match outcome {
         Ok(photo) => {
-            images::add(&state, &viewer.client, &scope, &id, photo).await?;
+            images::add(&state, caller.client(), &scope, &id, photo).await?;
             Redirect::to(&format!("{back}?image=saved"))
         }
         Err(problem) => Redirect::to(&format!("{back}?image_error={}", problem.code())),
@@ -110,18 +110,19 @@ pub async fn listing_image_form(
 /// job's page, or back with `?import_error=<problem code>`.
 pub async fn catalog_import_form(
     State(state): State<AppState>,
-    viewer: Viewer,
+    caller: Caller,
     Path(slug): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Redirect, AppError> {
-    let (scope, _) = BrandScope::resolve(&state.db, viewer.user, &slug, BrandRole::Manager).await?;
+    let (scope, _) =
+        BrandScope::resolve(&state.db, &caller, &slug, Need::write(BrandRole::Manager)).await?;
     let checked = match read_file_field(multipart, import::FILE_FIELD).await? {
         Some(upload) => import::check(upload.bytes).map(|checked| (upload.file_name, checked)),
         None => Err(ImportProblem::MissingFile),
     };
     Ok(match checked {
         Ok((file_name, checked)) => {
-            let job = import::start(&state, &viewer.client, &scope, &file_name, checked).await?;
+            let job = import::start(&state, caller.client(), &scope, &file_name, checked).await?;
             Redirect::to(&format!("/brand/{}/imports/{}", scope.slug(), job.id))
         }
         Err(problem) => Redirect::to(&format!(

@@ -10,8 +10,12 @@ use app::core::txn::begin_write;
 use std::time::Instant;
 
 use anyhow::Context;
+use app::catalog::stock::{
+    ledger::{self, Movement},
+    MovementKind,
+};
 use app::{brands::BrandStatus, catalog::ListingStatus};
-use entity::{account, brand, listing, sku, stock_level, stock_location, stock_movement};
+use entity::{account, brand, listing, sku, stock_location};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sea_orm::{
     sea_query::{Query, SimpleExpr},
@@ -186,7 +190,7 @@ pub async fn generate(
     let brands = insert_brands(db, size.brands.max(1), applicant).await?;
     // Search row ids continue after whatever is indexed already (SQLite; see catalog::search).
     let first_search_key: i64 = if db.get_database_backend() == DbBackend::Sqlite {
-        app::catalog::search::next_search_key(db)
+        app::catalog::index::next_search_key(db)
             .await
             .map_err(|e| anyhow::anyhow!("reading the search index: {e}"))?
             - 1
@@ -496,8 +500,7 @@ async fn insert_listings(
     let (first, count) = (batch.first, batch.count);
     let mut listings = Vec::with_capacity(count as usize);
     let mut skus = Vec::new();
-    let mut levels = Vec::new();
-    let mut movements = Vec::new();
+    let mut opening = Vec::new();
     let mut search_rows = Vec::new();
     for n in first..first + count {
         let brand = &brands[(n % brands.len() as u64) as usize];
@@ -560,26 +563,17 @@ async fn insert_listings(
             };
             if units > 0 {
                 available += units;
-                levels.push(vec![
-                    sku_id.into(),
-                    brand.location.into(),
-                    brand.id.into(),
-                    units.into(),
-                    0i64.into(),
-                    now.into(),
-                ]);
-                movements.push(vec![
-                    Uuid::now_v7().into(),
-                    brand.id.into(),
-                    sku_id.into(),
-                    brand.location.into(),
-                    "receive".into(),
-                    units.into(),
-                    0i64.into(),
-                    "seeded stock".into(),
-                    applicant.into(),
-                    now.into(),
-                ]);
+                opening.push(Movement {
+                    brand_id: brand.id,
+                    sku_id,
+                    location_id: brand.location,
+                    kind: MovementKind::Receive,
+                    on_hand_delta: units,
+                    reserved_delta: 0,
+                    reason: "seeded stock".into(),
+                    actor: Some(applicant),
+                    reference: None,
+                });
             }
         }
         let options =
@@ -657,44 +651,15 @@ async fn insert_listings(
         skus,
     )
     .await?;
-    insert_rows(
-        &txn,
-        stock_level::Entity,
-        &[
-            stock_level::Column::SkuId,
-            stock_level::Column::LocationId,
-            stock_level::Column::BrandId,
-            stock_level::Column::OnHand,
-            stock_level::Column::Reserved,
-            stock_level::Column::UpdatedAt,
-        ],
-        levels,
-    )
-    .await?;
-    insert_rows(
-        &txn,
-        stock_movement::Entity,
-        &[
-            stock_movement::Column::Id,
-            stock_movement::Column::BrandId,
-            stock_movement::Column::SkuId,
-            stock_movement::Column::LocationId,
-            stock_movement::Column::Kind,
-            stock_movement::Column::OnHandDelta,
-            stock_movement::Column::ReservedDelta,
-            stock_movement::Column::Reason,
-            stock_movement::Column::ActorAccountId,
-            stock_movement::Column::CreatedAt,
-        ],
-        movements,
-    )
-    .await?;
+    ledger::open(&txn, &opening)
+        .await
+        .map_err(|e| anyhow::anyhow!("opening the seeded stock: {e}"))?;
     if sqlite {
         let rows: Vec<_> = search_rows
             .iter()
             .map(
                 |(key, id, title, brand, description, category, available)| {
-                    app::catalog::search::IndexRow {
+                    app::catalog::index::IndexRow {
                         key: *key,
                         listing_id: *id,
                         title,
@@ -707,7 +672,7 @@ async fn insert_listings(
                 },
             )
             .collect();
-        app::catalog::search::insert_index_rows(&txn, &rows)
+        app::catalog::index::insert_index_rows(&txn, &rows)
             .await
             .map_err(|e| anyhow::anyhow!("indexing for search: {e}"))?;
     }

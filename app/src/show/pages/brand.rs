@@ -13,7 +13,7 @@ use crate::core::money::format_amount;
 use crate::core::ui::{BoundField, ErrorList, InlineError, NotFoundPage, SignInPrompt, Skeleton};
 use crate::core::AppError;
 use crate::show::{
-    add_show_look, create_show, decide_show, get_show, host_shows, remove_show_look,
+    add_show_look, create_show, decide_show, delete_show, get_show, host_shows, remove_show_look,
     show_review_queue, submit_show, update_show, LookInput, LookItemInput, ShowDetail, ShowInput,
     ShowStatus, ShowSummary,
 };
@@ -262,6 +262,19 @@ fn ShowEditor(host: Host, detail: ShowDetail) -> impl IntoView {
         let look_id = look_id.clone();
         async move { remove_show_look(host.slug(), id, look_id).await }
     });
+    let delete = Action::new(move |_: &()| {
+        let (host, id) = target.get_value();
+        async move { delete_show(host.slug(), id).await }
+    });
+    let confirming_delete = RwSignal::new(false);
+    let deleted: Signal<Option<Result<(), AppError>>> = delete.value().into();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = deleted.get() {
+            let (host, _) = target.get_value();
+            navigate(&host.shows_path(), Default::default());
+        }
+    });
     let saved: Signal<Option<Result<ShowDetail, AppError>>> = save.value().into();
     let submitted: Signal<Option<Result<ShowDetail, AppError>>> = submit.value().into();
     let removed: Signal<Option<Result<ShowDetail, AppError>>> = remove.value().into();
@@ -293,6 +306,21 @@ fn ShowEditor(host: Host, detail: ShowDetail) -> impl IntoView {
                     on:click=move |_| { submit.dispatch(()); }>"Submit for review"</button>
             })}
             {move || (status() == ShowStatus::Submitted).then(|| view! { <p>"In review by the platform. You'll be able to go live once it's approved."</p> })}
+            {move || (!matches!(status(), ShowStatus::Live | ShowStatus::Ended) && !confirming_delete.get()).then(|| view! {
+                <button class="link-button link-button--danger" type="button" data-testid="delete-show"
+                    on:click=move |_| confirming_delete.set(true)>"Delete show"</button>
+            })}
+            <Show when=move || confirming_delete.get()>
+                <div class="notice notice--warning" role="alertdialog" aria-label="Delete this show">
+                    <p>"Delete this show? Its run-sheet goes, units set aside for its drops go back to your open stock, and its products are on sale as before."</p>
+                    <button class="button button--danger" type="button" data-testid="confirm-delete-show"
+                        disabled=move || delete.pending().get()
+                        on:click=move |_| { delete.dispatch(()); }>"Delete show"</button>
+                    " "
+                    <button class="button button--secondary" type="button" on:click=move |_| confirming_delete.set(false)>"Keep it"</button>
+                </div>
+            </Show>
+            {form_error(deleted)}
             {form_error(submitted)}
             <ErrorList errors=field_signal(submitted)("looks")/>
         </div>

@@ -1,0 +1,366 @@
+//! Stage 3 of a batch, **commit**: one transaction takes the paid orders' stock and writes
+//! every order of the batch in its final state — one conditional update per stock row touched
+//! (through the stock ledger) and multi-row inserts of orders, lines, payments and idempotency
+//! records. An order whose stock or limit went meanwhile is refused and its authorisation
+//! voided.
+//!
+//! The plan was made on an unlocked read that another node, a brand's stock change or a batch
+//! committing meanwhile may have overtaken, so a commit is first tried *as planned* (stock
+//! taken last, by conditional updates that roll everything back if a row no longer has the
+//! units) and, if overtaken, again *reclaimed* under the stock rows' lock against what it reads
+//! there — so a plan made on an older read can never oversell.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use entity::{brand_order, payment, payment_method};
+use sea_orm::IntoActiveModel;
+use uuid::Uuid;
+
+use super::core::{Core, Job};
+use super::pay::Paid;
+use super::plan::{note_sold_out, take_stock, Levels, Planned};
+use crate::catalog::stock::ledger::{self, Movement};
+use crate::catalog::stock::{self, MovementKind};
+use crate::checkout::limits::{self, Held};
+use crate::checkout::orders::{self, Placement};
+use crate::checkout::request::OrderRequest;
+use crate::checkout::{idempotency, payments, OrderStatus};
+use crate::core::{bulk, time::now, txn::begin_write, AppError};
+
+/// How a commit takes the batch's stock.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Take {
+    /// As planned, without reading stock again: the orders are written first and the stock
+    /// taken last, by conditional updates, so the stock rows stay locked only from there to
+    /// the commit and overlapping batches write their orders in parallel. If a row no longer
+    /// has the units, or a buyer's limit was reached meanwhile, the transaction is rolled back.
+    AsPlanned,
+    /// Stock rows locked and read first, then every order's stock taken again against them
+    /// (see [`claim`]); orders that can no longer be served are refused. Never outdated.
+    Reclaimed,
+}
+
+/// What an attempt did.
+enum Committed {
+    Answers(Vec<(usize, Placement)>),
+    /// [`Take::AsPlanned`] only: stock or limits moved since the plan; nothing was written.
+    Outdated,
+}
+
+/// Writes the batch: as planned, and again under the stock rows' lock if the plan was
+/// overtaken. Answers by job index.
+pub async fn commit(
+    core: &Core,
+    jobs: &[Job],
+    planned: &mut [(usize, Planned)],
+    outcomes: &[Paid],
+    saved_cards: Vec<payment_method::ActiveModel>,
+) -> Result<Vec<(usize, Placement)>, AppError> {
+    let first = write(
+        core,
+        jobs,
+        planned,
+        outcomes,
+        saved_cards.clone(),
+        Take::AsPlanned,
+    );
+    if let Committed::Answers(answers) = first.await? {
+        return Ok(answers);
+    }
+    tracing::debug!(
+        orders = planned.len(),
+        "checkout batch overtaken since its plan: retaking its stock under the lock"
+    );
+    match write(core, jobs, planned, outcomes, saved_cards, Take::Reclaimed).await? {
+        Committed::Answers(answers) => Ok(answers),
+        Committed::Outdated => Err(AppError::internal(
+            "a reclaimed checkout batch was outdated",
+        )),
+    }
+}
+
+/// Takes `planned`'s stock again, under the commit's lock, and counts its limited units: see
+/// [`Take::Reclaimed`]. Updates the lines' allocations.
+fn claim(
+    planned: &mut Planned,
+    request: &OrderRequest,
+    levels: &mut Levels,
+    held: &mut Held,
+) -> Result<(), AppError> {
+    let buyer = request.buyer_key();
+    limits::within(held, &buyer, &planned.limited)?;
+    let wants: Vec<(Uuid, i64, &str)> = planned
+        .lines
+        .iter()
+        .map(|p| (p.line.sku_id, p.line.quantity, p.line.title.as_str()))
+        .collect();
+    let allocations = take_stock(levels, request.pool, &wants)?;
+    for (p, allocations) in planned.lines.iter_mut().zip(allocations) {
+        p.line.allocations = orders::allocations_json(&allocations);
+        p.allocations = allocations;
+    }
+    limits::hold(held, &buyer, &planned.limited);
+    Ok(())
+}
+
+/// The stock a batch moves: one ledger movement per (SKU, location, kind) however many orders
+/// moved it (the batch takes each stock row with one conditional update); which order took how
+/// many units from where stays on each order line (`allocations`).
+#[derive(Default)]
+struct BatchLedger {
+    rows: BTreeMap<(Uuid, Uuid, &'static str), (MovementKind, Uuid, i64, usize)>,
+}
+
+impl BatchLedger {
+    /// Adds what `kind` does to a line's units at each of its locations.
+    fn add(
+        &mut self,
+        kind: MovementKind,
+        brand_id: Uuid,
+        sku_id: Uuid,
+        allocations: &[(Uuid, i64)],
+    ) {
+        for &(location, units) in allocations {
+            let row = self
+                .rows
+                .entry((sku_id, location, kind.as_str()))
+                .or_insert((kind, brand_id, 0, 0));
+            row.2 += units;
+            row.3 += 1;
+        }
+    }
+
+    fn movements(&self) -> Vec<Movement> {
+        self.rows
+            .iter()
+            .map(
+                |(&(sku_id, location_id, _), &(kind, brand_id, units, orders))| {
+                    let (on_hand_delta, reserved_delta) = kind.order_deltas(units);
+                    Movement {
+                        brand_id,
+                        sku_id,
+                        location_id,
+                        kind,
+                        on_hand_delta,
+                        reserved_delta,
+                        reason: format!(
+                            "Checkout: {orders} order{}",
+                            if orders == 1 { "" } else { "s" }
+                        ),
+                        actor: None,
+                        reference: None,
+                    }
+                },
+            )
+            .collect()
+    }
+}
+
+/// The payment row recording `outcome` for `planned`, and its status, reference, card and
+/// failure.
+fn payment_row(
+    core: &Core,
+    planned: &Planned,
+    outcome: &Paid,
+    at: DateTime<Utc>,
+) -> payment::Model {
+    let (status, reference, card, failure) = match outcome {
+        Paid::Authorized { reference, card } => ("authorized", Some(reference), Some(card), None),
+        Paid::Pending { reference, card } => ("pending", Some(reference), Some(card), None),
+        Paid::Declined { code, card } => ("declined", None, card.as_ref(), Some(code.clone())),
+        Paid::Unreachable => ("declined", None, None, Some("processing_error".to_owned())),
+    };
+    payment::Model {
+        id: Uuid::now_v7(),
+        order_id: planned.order.id,
+        provider: core.provider.name().to_owned(),
+        kind: "charge".into(),
+        status: status.into(),
+        reference: reference.cloned(),
+        amount_minor: planned.order.total_minor,
+        currency: planned.order.currency.clone(),
+        card_brand: card.map(|c| c.brand.clone()),
+        card_last4: card.map(|c| c.last4.clone()),
+        failure_code: failure,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// One attempt at the commit; see [`Take`].
+async fn write(
+    core: &Core,
+    jobs: &[Job],
+    planned: &mut [(usize, Planned)],
+    outcomes: &[Paid],
+    saved_cards: Vec<payment_method::ActiveModel>,
+    take: Take,
+) -> Result<Committed, AppError> {
+    let txn = begin_write(&core.db).await?;
+    let at = now();
+    let mut limited_skus: Vec<Uuid> = planned
+        .iter()
+        .flat_map(|(_, p)| p.limited.iter().map(|l| l.sku_id))
+        .collect();
+    limited_skus.sort_unstable();
+    limited_skus.dedup();
+    let buyers: Vec<String> = planned
+        .iter()
+        .filter(|(_, p)| !p.limited.is_empty())
+        .map(|(index, _)| jobs[*index].request.buyer_key())
+        .collect();
+    // Reclaimed: locked for this transaction on PostgreSQL (on SQLite the transaction already
+    // holds the database's single write lock), and limits read under that lock.
+    let mut locked = match take {
+        Take::AsPlanned => None,
+        Take::Reclaimed => {
+            let mut sku_ids: Vec<Uuid> = planned
+                .iter()
+                .flat_map(|(_, p)| p.lines.iter().map(|l| l.line.sku_id))
+                .collect();
+            sku_ids.sort_unstable();
+            sku_ids.dedup();
+            Some((
+                stock::pool_levels(&txn, &sku_ids, true).await?,
+                limits::load(&txn, limited_skus.clone(), buyers.clone()).await?,
+            ))
+        }
+    };
+
+    let mut ledger = BatchLedger::default();
+    let mut held_deltas: Held = HashMap::new();
+    let mut limits_by_sku: HashMap<Uuid, i64> = HashMap::new();
+    let mut new_orders = Vec::new();
+    let mut new_brand_orders = Vec::new();
+    let mut new_lines = Vec::new();
+    let mut payment_rows = Vec::new();
+    let mut records = Vec::new();
+    let mut touched_listings = Vec::new();
+    let mut to_void = Vec::new();
+    let mut answers: Vec<(usize, Placement)> = Vec::with_capacity(planned.len());
+    for ((index, p), outcome) in planned.iter_mut().zip(outcomes) {
+        let job = &jobs[*index];
+        let (status, taken_as) = match outcome {
+            Paid::Authorized { .. } => (OrderStatus::Paid, Some(MovementKind::Sell)),
+            Paid::Pending { .. } => (OrderStatus::PendingPayment, Some(MovementKind::Reserve)),
+            Paid::Declined { .. } | Paid::Unreachable => (OrderStatus::PaymentFailed, None),
+        };
+        if let Some(kind) = taken_as {
+            if let Some((levels, held)) = &mut locked {
+                if let Err(err) = claim(p, &job.request, levels, held) {
+                    to_void.extend(outcome.hold().map(str::to_owned));
+                    answers.push((*index, Err(err)));
+                    continue;
+                }
+            }
+            let buyer = job.request.buyer_key();
+            for l in &p.limited {
+                *held_deltas.entry((l.sku_id, buyer.clone())).or_default() += l.quantity;
+                limits_by_sku.insert(l.sku_id, l.limit);
+            }
+            for planned in &p.lines {
+                ledger.add(
+                    kind,
+                    planned.line.brand_id,
+                    planned.line.sku_id,
+                    &planned.allocations,
+                );
+                touched_listings.push(planned.line.listing_id);
+            }
+        } else {
+            // No stock was taken: the lines say so.
+            for planned in &mut p.lines {
+                planned.allocations.clear();
+                planned.line.allocations = orders::allocations_json(&[]);
+            }
+        }
+        let payment = payment_row(core, p, outcome, at);
+        p.order.status = status.as_str().to_owned();
+        for brand_order in &mut p.brand_orders {
+            brand_order.status = status.as_str().to_owned();
+        }
+        if status == OrderStatus::Paid {
+            p.order.paid_at = Some(at);
+        }
+        let lines: Vec<_> = p.lines.iter().map(|l| l.line.clone()).collect();
+        let view = orders::assemble(&p.order, &p.brand_orders, &lines, Some(&payment), &p.brands);
+        let (http_status, placement) = match outcome {
+            Paid::Authorized { .. } => (Some(201), Ok(view)),
+            Paid::Pending { .. } => (Some(202), Ok(view)),
+            Paid::Declined { code, .. } => (
+                Some(402),
+                Err(AppError::PaymentDeclined {
+                    message: payments::decline_message(code).to_owned(),
+                }),
+            ),
+            // Not recorded against the key: a retry may succeed once the provider is back.
+            Paid::Unreachable => (None, Err(AppError::Unavailable)),
+        };
+        if let (Some(key), Some(http_status)) = (&job.key, http_status) {
+            records.push(idempotency::record(
+                key,
+                &job.request.fingerprint,
+                p.order.id,
+                http_status,
+            ));
+        }
+        new_brand_orders.extend(
+            p.brand_orders
+                .iter()
+                .cloned()
+                .map(brand_order::Model::into_active_model),
+        );
+        new_lines.extend(lines.into_iter().map(|l| l.into_active_model()));
+        new_orders.push(p.order.clone().into_active_model());
+        payment_rows.push(payment.into_active_model());
+        answers.push((*index, placement));
+    }
+    let movements = ledger.movements();
+    if take == Take::Reclaimed && !ledger::try_record(&txn, &movements).await? {
+        // The rows are locked and every order was claimed against them: a bug.
+        return Err(AppError::internal("stock changed under the checkout lock"));
+    }
+    bulk::insert_all(&txn, new_orders).await?;
+    bulk::insert_all(&txn, new_brand_orders).await?;
+    bulk::insert_all(&txn, new_lines).await?;
+    bulk::insert_all(&txn, payment_rows).await?;
+    bulk::insert_all(&txn, saved_cards).await?;
+    bulk::insert_all(&txn, records).await?;
+    if take == Take::AsPlanned {
+        // The stock rows are locked from here to the commit; limits are read under that lock.
+        if !ledger::try_record(&txn, &movements).await? {
+            txn.rollback().await?;
+            return Ok(Committed::Outdated);
+        }
+        let held = limits::load(&txn, limited_skus, buyers).await?;
+        let over_limit = held_deltas.iter().any(|(key, added)| {
+            held.get(key).copied().unwrap_or(0) + added
+                > limits_by_sku.get(&key.0).copied().unwrap_or(0)
+        });
+        if over_limit {
+            txn.rollback().await?;
+            return Ok(Committed::Outdated);
+        }
+    }
+    stock::refresh_listings(&txn, touched_listings).await?;
+    limits::add(&txn, held_deltas).await?;
+    txn.commit().await?;
+    // Confirmation mail is written off this path, by the checkout chores.
+    if let Some((levels, _)) = &locked {
+        note_sold_out(
+            core,
+            levels,
+            planned.iter().flat_map(|(index, p)| {
+                let pool = jobs[*index].request.pool;
+                p.lines.iter().map(move |l| (l.line.sku_id, pool))
+            }),
+        );
+    }
+    for reference in to_void {
+        if let Err(err) = core.provider.void(&reference).await {
+            tracing::warn!(error = %err, "voiding the hold of a refused order failed");
+        }
+    }
+    Ok(Committed::Answers(answers))
+}

@@ -1,0 +1,455 @@
+//! The one price quote. Every price a buyer sees or pays is computed here: the cart and the
+//! checkout page show a [`Quote`], a show's product card shows one unit's, and the checkout
+//! engine charges the quote of the order it plans and stores each line's adjustments with it.
+//! The browser only ever shows what the server quoted.
+//!
+//! A quote starts from the catalog's unit prices and applies [`PriceRule`]s in the fixed order
+//! of [`AdjustmentKind`] (price cut → store threshold → store coupon → platform allowance →
+//! red envelope → deposit credit), each on what the rules before it left. An order-level
+//! amount is spread over lines in proportion to what they cost so far, by largest remainder
+//! ([`allocate`]): shares always sum to the amount exactly, and a discount never takes a line
+//! below zero. Refunds give back shares of what a line actually cost ([`refund_share`]).
+//!
+//! No discount exists yet: promotions, coupons, red envelopes and pre-sale credits implement
+//! [`PriceRule`] when they arrive; the unit tests below drive the path with synthetic rules.
+
+use uuid::Uuid;
+
+use super::{
+    Adjustment, AdjustmentKind, DeliveryOption, Funder, Quote, QuoteBrand, QuoteLine,
+    EXPRESS_FEE_MINOR,
+};
+
+/// A line to price: one SKU as the catalog sells it, and how many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceLine {
+    pub sku_id: Uuid,
+    pub brand_id: Uuid,
+    /// The brand's slug, as quotes name brands.
+    pub brand: String,
+    pub unit_price_minor: i64,
+    pub quantity: i64,
+}
+
+/// What a rule does to the lines of a quote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// An amount on each of these lines (by index); negative for a discount.
+    Lines(Vec<(usize, i64)>),
+    /// One amount spread over these lines in proportion to what each costs so far.
+    Spread { amount_minor: i64, over: Vec<usize> },
+}
+
+/// Something that adjusts prices: a promotion, a coupon, a red envelope, a deposit's credit.
+pub trait PriceRule {
+    /// When it applies, relative to the other kinds.
+    fn kind(&self) -> AdjustmentKind;
+    /// What made it (a promotion's id, a coupon's code), stored with each adjustment.
+    fn source(&self) -> String;
+    /// How buyers read it.
+    fn label(&self) -> String;
+    /// Who pays for it.
+    fn funder(&self) -> Funder;
+    /// What it does, given the lines and what each costs after the rules before it; `None`
+    /// when it does not apply to them.
+    fn effect(&self, lines: &[PriceLine], costs: &[i64]) -> Option<Effect>;
+}
+
+/// Splits `amount` (≥ 0) over `weights` (≥ 0) in proportion, by largest remainder: the shares
+/// sum to `amount` exactly, and none exceeds its weight when `amount` ≤ Σ weights. Ties in the
+/// remainder go to the earlier weight; with all weights zero the amount is split evenly.
+pub fn allocate(amount: i64, weights: &[i64]) -> Vec<i64> {
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    let total: i128 = weights.iter().map(|&w| i128::from(w.max(0))).sum();
+    let amount_wide = i128::from(amount.max(0));
+    let (mut shares, remainders): (Vec<i64>, Vec<i128>) = if total == 0 {
+        let n = weights.len() as i128;
+        (0..weights.len())
+            .map(|_| ((amount_wide / n) as i64, amount_wide % n))
+            .unzip()
+    } else {
+        weights
+            .iter()
+            .map(|&w| {
+                let exact = amount_wide * i128::from(w.max(0));
+                ((exact / total) as i64, exact % total)
+            })
+            .unzip()
+    };
+    let mut left = amount.max(0) - shares.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    if total == 0 {
+        order.sort_by_key(|&i| i);
+    } else {
+        order.sort_by(|&a, &b| remainders[b].cmp(&remainders[a]).then(a.cmp(&b)));
+    }
+    for i in order.into_iter().cycle() {
+        if left == 0 {
+            break;
+        }
+        shares[i] += 1;
+        left -= 1;
+    }
+    shares
+}
+
+/// What `units` more units of a line cost its buyer when `refunded` of its `quantity` units
+/// were refunded already: the line's `total` (what it cost after adjustments) spread over its
+/// units, so every refund of the line together gives back exactly `total`.
+pub fn refund_share(total: i64, quantity: i64, refunded: i64, units: i64) -> i64 {
+    let paid_for = |n: i64| -> i64 {
+        if quantity <= 0 {
+            return 0;
+        }
+        let n = n.clamp(0, quantity);
+        (i128::from(total) * i128::from(n) / i128::from(quantity)) as i64
+    };
+    paid_for(refunded + units) - paid_for(refunded)
+}
+
+/// What one brand's parcel costs to ship by `delivery` in `currency`.
+pub fn parcel_fee(delivery: DeliveryOption, currency: &str) -> i64 {
+    match delivery {
+        DeliveryOption::Standard => 0,
+        // Currencies without minor units (JPY, KRW) pay the same number in whole units.
+        DeliveryOption::Express if crate::core::money::exponent(currency) == Some(0) => {
+            EXPRESS_FEE_MINOR * 10
+        }
+        DeliveryOption::Express => EXPRESS_FEE_MINOR,
+    }
+}
+
+/// What `quantity` units cost at `unit_price_minor`, before adjustments.
+pub fn subtotal(unit_price_minor: i64, quantity: i64) -> i64 {
+    unit_price_minor * quantity
+}
+
+/// Prices `lines` (in one `currency`) shipped by `delivery`, with `rules` applied in their
+/// kinds' order. Each brand's lines ship as one parcel.
+pub fn quote(
+    currency: &str,
+    lines: &[PriceLine],
+    delivery: DeliveryOption,
+    rules: &[&dyn PriceRule],
+) -> Quote {
+    let mut costs: Vec<i64> = lines
+        .iter()
+        .map(|l| subtotal(l.unit_price_minor, l.quantity))
+        .collect();
+    let mut adjustments: Vec<Vec<Adjustment>> = vec![Vec::new(); lines.len()];
+    let mut ordered: Vec<&&dyn PriceRule> = rules.iter().collect();
+    ordered.sort_by_key(|rule| rule.kind());
+    for rule in ordered {
+        let Some(effect) = rule.effect(lines, &costs) else {
+            continue;
+        };
+        let amounts: Vec<(usize, i64)> = match effect {
+            Effect::Lines(amounts) => amounts,
+            Effect::Spread { amount_minor, over } => {
+                let over: Vec<usize> = over.into_iter().filter(|&i| i < lines.len()).collect();
+                let weights: Vec<i64> = over.iter().map(|&i| costs[i]).collect();
+                let sign = amount_minor.signum();
+                // A discount cannot exceed what the lines cost.
+                let magnitude = if sign < 0 {
+                    amount_minor.abs().min(weights.iter().sum())
+                } else {
+                    amount_minor
+                };
+                over.into_iter()
+                    .zip(allocate(magnitude, &weights))
+                    .map(|(i, share)| (i, sign * share))
+                    .collect()
+            }
+        };
+        for (i, amount) in amounts {
+            // Never below zero, whatever a rule asks.
+            let amount = amount.max(-costs.get(i).copied().unwrap_or(0));
+            if amount == 0 || i >= lines.len() {
+                continue;
+            }
+            costs[i] += amount;
+            adjustments[i].push(Adjustment {
+                kind: rule.kind(),
+                source: rule.source(),
+                label: rule.label(),
+                funder: rule.funder(),
+                amount_minor: amount,
+            });
+        }
+    }
+    let quoted: Vec<QuoteLine> = lines
+        .iter()
+        .zip(adjustments)
+        .zip(&costs)
+        .map(|((line, adjustments), &total)| QuoteLine {
+            sku: line.sku_id.to_string(),
+            brand: line.brand.clone(),
+            unit_price_minor: line.unit_price_minor,
+            quantity: line.quantity,
+            subtotal_minor: subtotal(line.unit_price_minor, line.quantity),
+            adjustments,
+            total_minor: total,
+        })
+        .collect();
+    let mut brands: Vec<QuoteBrand> = Vec::new();
+    for line in &quoted {
+        let adjusted: i64 = line.adjustments.iter().map(|a| a.amount_minor).sum();
+        match brands.iter_mut().find(|b| b.brand == line.brand) {
+            Some(brand) => {
+                brand.subtotal_minor += line.subtotal_minor;
+                brand.adjustments_minor += adjusted;
+            }
+            None => brands.push(QuoteBrand {
+                brand: line.brand.clone(),
+                subtotal_minor: line.subtotal_minor,
+                adjustments_minor: adjusted,
+                shipping_minor: parcel_fee(delivery, currency),
+            }),
+        }
+    }
+    let subtotal_minor = quoted.iter().map(|l| l.subtotal_minor).sum();
+    let adjustments_minor = brands.iter().map(|b| b.adjustments_minor).sum();
+    let shipping_minor = brands.iter().map(|b| b.shipping_minor).sum();
+    Quote {
+        currency: currency.to_owned(),
+        lines: quoted,
+        brands,
+        subtotal_minor,
+        adjustments_minor,
+        shipping_minor,
+        total_minor: subtotal_minor + adjustments_minor + shipping_minor,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+
+    /// A synthetic rule: `amount` over the lines of `brand` (all lines when none), or a cut
+    /// of `per_line` on each line.
+    struct Synthetic {
+        kind: AdjustmentKind,
+        funder: Funder,
+        spread: Option<(i64, Option<String>)>,
+        per_line: Option<i64>,
+    }
+
+    impl PriceRule for Synthetic {
+        fn kind(&self) -> AdjustmentKind {
+            self.kind
+        }
+        fn source(&self) -> String {
+            format!("test-{:?}", self.kind)
+        }
+        fn label(&self) -> String {
+            "Test".into()
+        }
+        fn funder(&self) -> Funder {
+            self.funder
+        }
+        fn effect(&self, lines: &[PriceLine], _costs: &[i64]) -> Option<Effect> {
+            if let Some(cut) = self.per_line {
+                return Some(Effect::Lines((0..lines.len()).map(|i| (i, cut)).collect()));
+            }
+            let (amount_minor, brand) = self.spread.clone()?;
+            let over = (0..lines.len())
+                .filter(|&i| brand.as_ref().is_none_or(|b| &lines[i].brand == b))
+                .collect();
+            Some(Effect::Spread { amount_minor, over })
+        }
+    }
+
+    fn line(brand: &str, price: i64, quantity: i64) -> PriceLine {
+        PriceLine {
+            sku_id: Uuid::new_v4(),
+            brand_id: Uuid::nil(),
+            brand: brand.into(),
+            unit_price_minor: price,
+            quantity,
+        }
+    }
+
+    fn spread(kind: AdjustmentKind, funder: Funder, amount: i64, brand: Option<&str>) -> Synthetic {
+        Synthetic {
+            kind,
+            funder,
+            spread: Some((amount, brand.map(str::to_owned))),
+            per_line: None,
+        }
+    }
+
+    #[test]
+    fn without_rules_a_quote_is_the_catalog_price_plus_one_parcel_per_brand() {
+        let lines = [line("a", 12_900, 2), line("b", 5_000, 1), line("a", 100, 3)];
+        let quote = quote("CNY", &lines, DeliveryOption::Express, &[]);
+        assert_eq!(quote.subtotal_minor, 25_800 + 5_000 + 300);
+        assert_eq!(quote.adjustments_minor, 0);
+        assert_eq!(quote.brands.len(), 2);
+        assert_eq!(quote.shipping_minor, 2 * EXPRESS_FEE_MINOR);
+        assert_eq!(quote.total_minor, 31_100 + quote.shipping_minor);
+        assert!(quote
+            .lines
+            .iter()
+            .all(|l| l.total_minor == l.subtotal_minor && l.adjustments.is_empty()));
+    }
+
+    #[test]
+    fn ten_off_three_equal_lines_sums_to_ten_not_nine_ninety_nine() {
+        let lines = [line("a", 333, 1), line("a", 333, 1), line("a", 333, 1)];
+        let rule = spread(AdjustmentKind::StoreCoupon, Funder::Brand, -1_000, None);
+        let quote = quote("CNY", &lines, DeliveryOption::Standard, &[&rule]);
+        // Only 999 to take off: the discount stops at zero.
+        assert_eq!(quote.adjustments_minor, -999);
+        assert!(quote.lines.iter().all(|l| l.total_minor == 0));
+        let lines = [
+            line("a", 1_000, 1),
+            line("a", 1_000, 1),
+            line("a", 1_000, 1),
+        ];
+        let quote = super::quote("CNY", &lines, DeliveryOption::Standard, &[&rule]);
+        let shares: Vec<i64> = quote
+            .lines
+            .iter()
+            .map(|l| l.adjustments[0].amount_minor)
+            .collect();
+        assert_eq!(shares, vec![-334, -333, -333]);
+        assert_eq!(quote.total_minor, 2_000);
+    }
+
+    #[test]
+    fn rules_apply_in_kind_order_each_on_what_the_earlier_left() {
+        let lines = [line("a", 10_000, 1), line("b", 30_000, 1)];
+        let envelope = spread(AdjustmentKind::RedEnvelope, Funder::Platform, -400, None);
+        let cut = Synthetic {
+            kind: AdjustmentKind::PriceCut,
+            funder: Funder::Brand,
+            spread: None,
+            per_line: Some(-5_000),
+        };
+        // Given out of order: the cut still applies first, so the envelope splits 400 over
+        // 5,000 and 25,000 (1:5), not over the list prices (1:3).
+        let quote = quote("CNY", &lines, DeliveryOption::Standard, &[&envelope, &cut]);
+        let kinds: Vec<AdjustmentKind> =
+            quote.lines[0].adjustments.iter().map(|a| a.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![AdjustmentKind::PriceCut, AdjustmentKind::RedEnvelope]
+        );
+        assert_eq!(quote.lines[0].adjustments[1].amount_minor, -67);
+        assert_eq!(quote.lines[1].adjustments[1].amount_minor, -333);
+        assert_eq!(quote.lines[1].adjustments[1].funder, Funder::Platform);
+        assert_eq!(quote.total_minor, 40_000 - 10_000 - 400);
+        assert_eq!(quote.brands[0].adjustments_minor, -5_067);
+    }
+
+    #[test]
+    fn a_per_line_cut_bigger_than_the_line_stops_at_zero() {
+        let lines = [line("a", 1_000, 1)];
+        let cut = Synthetic {
+            kind: AdjustmentKind::PriceCut,
+            funder: Funder::Brand,
+            spread: None,
+            per_line: Some(-5_000),
+        };
+        let quote = quote("CNY", &lines, DeliveryOption::Standard, &[&cut]);
+        assert_eq!(quote.lines[0].total_minor, 0);
+        assert_eq!(quote.lines[0].adjustments[0].amount_minor, -1_000);
+    }
+
+    #[test]
+    fn allocation_over_many_random_carts_sums_exactly_and_never_goes_negative() {
+        let mut rng = StdRng::seed_from_u64(2026_12_06);
+        for _ in 0..5_000 {
+            let n = rng.random_range(1..=12);
+            let lines: Vec<PriceLine> = (0..n)
+                .map(|i| {
+                    let brand = ["a", "b", "c"][i % 3];
+                    line(
+                        brand,
+                        rng.random_range(0..=500_000),
+                        rng.random_range(1..=7),
+                    )
+                })
+                .collect();
+            let cost: i64 = lines.iter().map(|l| l.unit_price_minor * l.quantity).sum();
+            let amount = -rng.random_range(0..=cost.max(1) * 2);
+            let brand = ["a", "b", "c", "all"][rng.random_range(0..4)];
+            let rule = spread(
+                AdjustmentKind::PlatformAllowance,
+                Funder::Platform,
+                amount,
+                (brand != "all").then_some(brand),
+            );
+            let quote = quote("CNY", &lines, DeliveryOption::Standard, &[&rule]);
+            let eligible: i64 = quote
+                .lines
+                .iter()
+                .filter(|l| brand == "all" || l.brand == brand)
+                .map(|l| l.subtotal_minor)
+                .sum();
+            assert_eq!(quote.adjustments_minor, amount.max(-eligible), "{lines:?}");
+            for l in &quote.lines {
+                assert!(l.total_minor >= 0, "{l:?}");
+                let adjusted: i64 = l.adjustments.iter().map(|a| a.amount_minor).sum();
+                assert_eq!(l.total_minor, l.subtotal_minor + adjusted);
+            }
+            assert_eq!(
+                quote.total_minor,
+                quote.lines.iter().map(|l| l.total_minor).sum::<i64>()
+            );
+        }
+    }
+
+    #[test]
+    fn allocate_is_proportional_and_exact() {
+        assert_eq!(allocate(100, &[1, 1, 1]), vec![34, 33, 33]);
+        assert_eq!(allocate(10, &[0, 0]), vec![5, 5]);
+        assert_eq!(allocate(7, &[0, 0, 0]), vec![3, 2, 2]);
+        assert_eq!(allocate(0, &[5, 5]), vec![0, 0]);
+        assert_eq!(allocate(5, &[]), Vec::<i64>::new());
+        let mut rng = StdRng::seed_from_u64(7);
+        for _ in 0..10_000 {
+            let weights: Vec<i64> = (0..rng.random_range(1..20))
+                .map(|_| rng.random_range(0..1_000_000))
+                .collect();
+            let total: i64 = weights.iter().sum();
+            let amount = rng.random_range(0..=total.max(1));
+            let shares = allocate(amount, &weights);
+            assert_eq!(shares.iter().sum::<i64>(), amount);
+            if total > 0 {
+                for (share, weight) in shares.iter().zip(&weights) {
+                    assert!(share <= weight, "{share} > {weight}");
+                    // Within one minor unit of the exact proportion.
+                    let exact = amount as f64 * *weight as f64 / total as f64;
+                    assert!((*share as f64 - exact).abs() < 1.0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refunds_of_a_line_in_any_steps_give_back_exactly_what_it_cost() {
+        let mut rng = StdRng::seed_from_u64(11);
+        for _ in 0..2_000 {
+            let quantity = rng.random_range(1..=50);
+            let total = rng.random_range(0..=10_000_000);
+            let mut refunded = 0;
+            let mut given = 0;
+            while refunded < quantity {
+                let units = rng.random_range(1..=quantity - refunded);
+                let share = refund_share(total, quantity, refunded, units);
+                assert!(share >= 0);
+                given += share;
+                refunded += units;
+            }
+            assert_eq!(given, total);
+        }
+        // 10.00 paid for 3 units: 3.33, 3.33, 3.34.
+        assert_eq!(refund_share(1_000, 3, 0, 1), 333);
+        assert_eq!(refund_share(1_000, 3, 1, 1), 333);
+        assert_eq!(refund_share(1_000, 3, 2, 1), 334);
+    }
+}
