@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::BrandStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "brand")]
 pub struct Model {
@@ -21,7 +23,7 @@ pub struct Model {
     pub licence_number: String,
     pub logo_path: Option<String>,
     /// `pending`, `changes_requested`, `approved`, `rejected` or `suspended`.
-    pub status: String,
+    pub status: BrandStatus,
     /// The admin's reason for the last decision (rejection, requested changes, suspension).
     #[sea_orm(column_type = "Text", nullable)]
     pub review_note: Option<String>,

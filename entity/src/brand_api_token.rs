@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::TokenScope;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "brand_api_token")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     /// The owner's label for it ("ERP sync").
     pub name: String,
     /// `read` or `write`.
-    pub scope: String,
+    pub scope: TokenScope,
     /// SHA-256 of the token; the token itself is shown once, at creation.
     #[sea_orm(unique)]
     pub token_hash: String,

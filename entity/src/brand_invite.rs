@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::BrandRole;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "brand_invite")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     /// Lower-cased address the invitation was sent to; only that account can accept it.
     pub email: String,
     /// `manager` or `staff`.
-    pub role: String,
+    pub role: BrandRole,
     /// SHA-256 of the link's secret.
     #[sea_orm(unique)]
     pub token_hash: String,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::BrandRole;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "brand_membership")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub account_id: Uuid,
     /// `owner`, `manager` or `staff` (see `app::auth::BrandRole`).
-    pub role: String,
+    pub role: BrandRole,
     pub created_at: DateTimeUtc,
 }
 

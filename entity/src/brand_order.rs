@@ -1,6 +1,8 @@
 //! `brand_order`: the part of a purchase one brand fulfils (Tmall-style child order).
 use sea_orm::entity::prelude::*;
 
+use crate::values::BrandOrderStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "brand_order")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub order_id: Uuid,
     pub brand_id: Uuid,
     /// Follows the parent until paid, then the brand's own progress.
-    pub status: String,
+    pub status: BrandOrderStatus,
     pub subtotal_minor: i64,
     /// The sum of its lines' adjustments (negative for discounts).
     pub adjustments_minor: i64,

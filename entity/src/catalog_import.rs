@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::ImportStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "catalog_import")]
 pub struct Model {
@@ -13,7 +15,7 @@ pub struct Model {
     pub created_by: Uuid,
     pub file_name: String,
     /// `queued`, `running`, `done` or `failed`.
-    pub status: String,
+    pub status: ImportStatus,
     /// The uploaded CSV.
     #[sea_orm(column_type = "Text")]
     pub content: String,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::ListingStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "listing")]
 pub struct Model {
@@ -19,7 +21,7 @@ pub struct Model {
     pub description_html: String,
     pub category: String,
     /// `draft`, `published` or `archived`.
-    pub status: String,
+    pub status: ListingStatus,
     /// Published and its brand live: what shoppers may see.
     pub visible: bool,
     /// JSON: `[{"name":"Size","values":["S","M"]}]`.

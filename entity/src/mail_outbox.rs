@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::MailStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "mail_outbox")]
 pub struct Model {
@@ -15,7 +17,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub html_body: String,
     /// `pending`, `sending` (leased by a sender) or `sent`.
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub lease_until: Option<DateTimeUtc>,

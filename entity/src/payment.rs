@@ -1,6 +1,8 @@
 //! `payment`: what the payment provider was asked and answered for an order.
 use sea_orm::entity::prelude::*;
 
+use crate::values::PaymentStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "payment")]
 pub struct Model {
@@ -9,10 +11,8 @@ pub struct Model {
     pub order_id: Uuid,
     /// The provider's name (`sandbox`).
     pub provider: String,
-    /// `charge` (refunds are in `refund`).
-    pub kind: String,
     /// `pending`, `authorized`, `captured`, `declined`, `voided`, `refunded`.
-    pub status: String,
+    pub status: PaymentStatus,
     /// The provider's id for this payment.
     pub reference: Option<String>,
     pub amount_minor: i64,

@@ -2,6 +2,8 @@
 //! answered. Written by fulfilment; the charge it refunds is the order's `payment`.
 use sea_orm::entity::prelude::*;
 
+use crate::values::RefundStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "refund")]
 pub struct Model {
@@ -13,7 +15,7 @@ pub struct Model {
     /// The provider's name (`sandbox`).
     pub provider: String,
     /// `pending` (the provider has not confirmed it yet) or `succeeded`.
-    pub status: String,
+    pub status: RefundStatus,
     /// The provider's id for the refund, once it took it.
     pub reference: Option<String>,
     pub amount_minor: i64,

@@ -4,6 +4,8 @@
 //! its gates) the SKU is exactly as it was.
 use sea_orm::entity::prelude::*;
 
+use crate::values::OrderChannel;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "sale_gate")]
 pub struct Model {
@@ -19,7 +21,7 @@ pub struct Model {
     /// it has some, the open stock otherwise).
     pub pool: String,
     /// Sold only through this channel (`show`), and only inside the window; none: any channel.
-    pub channel: Option<String>,
+    pub channel: Option<OrderChannel>,
     /// The window of a channel-restricted gate: closed until it opens.
     pub opens_at: Option<DateTimeUtc>,
     pub closes_at: Option<DateTimeUtc>,

@@ -2,6 +2,8 @@
 //! brands has one `brand_order` per brand under it; lines are in `order_line`.
 use sea_orm::entity::prelude::*;
 
+use crate::values::{DeliveryOption, OrderChannel, OrderStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "shop_order")]
 pub struct Model {
@@ -14,9 +16,9 @@ pub struct Model {
     /// Where confirmations go (normalised).
     pub email: String,
     /// `storefront`, `show`, `api`: where the purchase was made.
-    pub channel: String,
+    pub channel: OrderChannel,
     /// `pending_payment`, `paid`, `payment_failed`, `expired`, `cancelled`.
-    pub status: String,
+    pub status: OrderStatus,
     pub currency: String,
     pub subtotal_minor: i64,
     /// The sum of its lines' adjustments (negative for discounts).
@@ -25,7 +27,7 @@ pub struct Model {
     /// subtotal + adjustments + shipping: what the buyer is charged.
     pub total_minor: i64,
     /// `standard` or `express`.
-    pub delivery: String,
+    pub delivery: DeliveryOption,
     /// The stock pool its units came from: `open`, or `show:<id>` (a show's buyers: the
     /// show's drop stock where it had some). Each line's `allocations` say which locations.
     pub pool: String,

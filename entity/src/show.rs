@@ -2,6 +2,8 @@
 //! gala), from draft through admin review to live and ended (then a shoppable replay).
 use sea_orm::entity::prelude::*;
 
+use crate::values::ShowStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "show")]
 pub struct Model {
@@ -18,7 +20,7 @@ pub struct Model {
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
     /// `draft`, `submitted`, `approved`, `rejected`, `live` or `ended`.
-    pub status: String,
+    pub status: ShowStatus,
     #[sea_orm(column_type = "Text", nullable)]
     pub review_note: Option<String>,
     /// Seconds a viewer waits between chat messages (0: the platform's minimum).

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::LocationKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "stock_location")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub brand_id: Uuid,
     pub name: String,
     /// `warehouse` (or `store`, with pop-up stores).
-    pub kind: String,
+    pub kind: LocationKind,
     /// Stock here is set aside for this show: only its buyers draw on it until it ends.
     pub show_id: Option<Uuid>,
     pub created_at: DateTimeUtc,

@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::MovementKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "stock_movement")]
 pub struct Model {
@@ -12,7 +14,7 @@ pub struct Model {
     pub sku_id: Uuid,
     pub location_id: Uuid,
     /// `receive`, `adjust`, `transfer_out`, `transfer_in`, `reserve`, `release` or `sell`.
-    pub kind: String,
+    pub kind: MovementKind,
     pub on_hand_delta: i64,
     pub reserved_delta: i64,
     /// Why, in the words of whoever made the change.

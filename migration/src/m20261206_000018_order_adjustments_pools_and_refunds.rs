@@ -9,8 +9,9 @@
 //!   adjustments (negative for discounts), so `total = subtotal + adjustments + shipping`.
 //! - `shop_order.pool`: the stock pool the order drew on — `open`, or `show:<id>` for a show's
 //!   buyers. Orders made before it are `open`.
-//! - `refund`: refunds move out of `payment` (which keeps the charges the checkout makes) into
-//!   their own table, written only by fulfilment, with the brand order each refunds.
+//! - `refund`: refunds move out of `payment` into their own table, written only by
+//!   fulfilment, with the brand order each refunds. `payment` keeps the charges the checkout
+//!   makes, so its `kind` column goes.
 
 use sea_orm_migration::{prelude::*, schema::*, sea_orm::ConnectionTrait};
 
@@ -112,10 +113,26 @@ impl MigrationTrait for Migration {
         .await?;
         db.execute_unprepared("DELETE FROM payment WHERE kind = 'refund'")
             .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Payment::Table)
+                    .drop_column(Payment::Kind)
+                    .to_owned(),
+            )
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Payment::Table)
+                    .add_column(string_len(Payment::Kind, 16).default("charge"))
+                    .to_owned(),
+            )
+            .await?;
         let db = manager.get_connection();
         db.execute_unprepared(
             "INSERT INTO payment (id, order_id, provider, kind, status, reference, amount_minor, \
@@ -170,6 +187,12 @@ enum ShopOrder {
     Table,
     Id,
     Pool,
+}
+
+#[derive(DeriveIden)]
+enum Payment {
+    Table,
+    Kind,
 }
 
 #[derive(DeriveIden)]

@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+pub use entity::values::BrandRole;
+
 /// Shortest and longest accepted password, in characters (OWASP ASVS 2.1.1 / 2.1.2).
 pub const PASSWORD_MIN_CHARS: usize = 8;
 /// See [`PASSWORD_MIN_CHARS`].
@@ -17,38 +19,4 @@ pub struct CurrentUser {
     pub display_name: String,
     pub email_verified: bool,
     pub is_platform_admin: bool,
-}
-
-/// A person's role in a brand's team, from least to most powerful.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum BrandRole {
-    /// Day-to-day work: stock, orders, the show's chat.
-    Staff,
-    /// Everything staff can do, plus listings, campaigns and shows.
-    Manager,
-    /// Everything, including the team, API tokens and brand settings.
-    Owner,
-}
-
-impl BrandRole {
-    /// Stable name stored in the database and used in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BrandRole::Staff => "staff",
-            BrandRole::Manager => "manager",
-            BrandRole::Owner => "owner",
-        }
-    }
-
-    /// Parses [`BrandRole::as_str`]'s output.
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "staff" => Some(BrandRole::Staff),
-            "manager" => Some(BrandRole::Manager),
-            "owner" => Some(BrandRole::Owner),
-            _ => None,
-        }
-    }
 }

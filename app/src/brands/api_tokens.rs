@@ -21,7 +21,7 @@ fn info(row: &brand_api_token::Model) -> ApiTokenInfo {
     ApiTokenInfo {
         id: row.id.to_string(),
         name: row.name.clone(),
-        scope: if row.scope == TokenScope::Write.as_str() {
+        scope: if row.scope == TokenScope::Write {
             TokenScope::Write
         } else {
             TokenScope::Read
@@ -52,7 +52,7 @@ pub async fn create(
         id: Uuid::now_v7(),
         brand_id: scope.brand_id(),
         name: name.to_owned(),
-        scope: token_scope.as_str().to_owned(),
+        scope: token_scope,
         token_hash: tokens::digest(&token),
         created_by: scope.account_id(),
         created_at: time::now(),

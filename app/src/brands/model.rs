@@ -1,54 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::auth::BrandRole;
-
-/// Where a brand is in its life cycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum BrandStatus {
-    /// Applied; waiting for an admin.
-    Pending,
-    /// An admin asked the applicant to change something and resubmit.
-    ChangesRequested,
-    /// Live: its storefront is public and its team can sell.
-    Approved,
-    /// Turned down (final; the applicant may apply again under another slug).
-    Rejected,
-    /// Taken off the storefront by an admin; can be reinstated.
-    Suspended,
-}
-
-impl BrandStatus {
-    /// Stable name stored in the database and used in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BrandStatus::Pending => "pending",
-            BrandStatus::ChangesRequested => "changes_requested",
-            BrandStatus::Approved => "approved",
-            BrandStatus::Rejected => "rejected",
-            BrandStatus::Suspended => "suspended",
-        }
-    }
-
-    /// Parses [`BrandStatus::as_str`]'s output.
-    pub fn parse(value: &str) -> Option<Self> {
-        [
-            Self::Pending,
-            Self::ChangesRequested,
-            Self::Approved,
-            Self::Rejected,
-            Self::Suspended,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == value)
-    }
-
-    /// Whether shoppers can see the brand and its team can sell.
-    pub fn is_live(self) -> bool {
-        self == BrandStatus::Approved
-    }
-}
+pub use entity::values::{BrandStatus, TokenScope};
 
 /// What an applicant fills in to open a brand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,27 +122,6 @@ pub struct PendingInvite {
 pub struct Team {
     pub members: Vec<TeamMember>,
     pub invites: Vec<PendingInvite>,
-}
-
-/// What an API token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum TokenScope {
-    /// Read the brand's data.
-    Read,
-    /// Read and change it.
-    Write,
-}
-
-impl TokenScope {
-    /// Stable name stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenScope::Read => "read",
-            TokenScope::Write => "write",
-        }
-    }
 }
 
 /// An API token as listed to its brand's owners (never the secret).

@@ -186,7 +186,7 @@ impl BrandScope {
             Some(brand) => brand_membership::Entity::find_by_id((brand.id, account.id))
                 .one(db)
                 .await?
-                .and_then(|m| BrandRole::parse(&m.role)),
+                .map(|m| m.role),
             None => None,
         };
         let access = require_brand_role(Some(account), membership, min)?;
@@ -253,7 +253,7 @@ impl BrandScope {
             .await?
             .filter(|brand| slug.is_none_or(|slug| brand.slug == slug))
             .ok_or(AppError::NotFound)?;
-        let may_write = row.scope == super::TokenScope::Write.as_str();
+        let may_write = row.scope == super::TokenScope::Write;
         if write && !may_write {
             return Err(AppError::Forbidden);
         }

@@ -132,7 +132,7 @@ fn detail(row: &brand::Model) -> BrandDetail {
         contact_email: row.contact_email.clone(),
         description: row.description.clone(),
         licence_number: row.licence_number.clone(),
-        status: BrandStatus::parse(&row.status).unwrap_or(BrandStatus::Pending),
+        status: row.status,
         review_note: row.review_note.clone(),
         submitted_at: row.submitted_at,
         logo_url: row.logo_path.clone(),
@@ -159,7 +159,7 @@ pub async fn apply(
         description: input.description,
         licence_number: input.licence_number,
         logo_path: None,
-        status: BrandStatus::Pending.as_str().to_owned(),
+        status: BrandStatus::Pending,
         review_note: None,
         applicant_account_id: applicant,
         submitted_at: now,
@@ -207,7 +207,7 @@ pub async fn resubmit(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if row.status != BrandStatus::ChangesRequested.as_str() {
+    if row.status != BrandStatus::ChangesRequested {
         return Err(AppError::Conflict {
             message: "Only an application sent back for changes can be resubmitted.".into(),
         });
@@ -240,7 +240,7 @@ pub async fn resubmit(
         .col_expr(brand::Column::SubmittedAt, Expr::value(now))
         .col_expr(brand::Column::UpdatedAt, Expr::value(now))
         .filter(brand::Column::Id.eq(row.id))
-        .filter(brand::Column::Status.eq(BrandStatus::ChangesRequested.as_str()))
+        .filter(brand::Column::Status.eq(BrandStatus::ChangesRequested))
         .exec(&state.db)
         .await?;
     if updated.rows_affected != 1 {
@@ -287,8 +287,8 @@ pub async fn my_brands(state: &AppState, caller: &Caller) -> Result<Vec<MyBrand>
             role: memberships
                 .iter()
                 .find(|m| m.brand_id == b.id)
-                .and_then(|m| BrandRole::parse(&m.role)),
-            status: BrandStatus::parse(&b.status).unwrap_or(BrandStatus::Pending),
+                .map(|m| m.role),
+            status: b.status,
             slug: b.slug,
             display_name: b.display_name,
             logo_url: b.logo_path,
@@ -438,11 +438,11 @@ async fn transition(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if row.status != from.as_str() {
+    if row.status != from {
         return Err(AppError::Conflict {
             message: format!(
                 "The brand is {}, not {}.",
-                row.status.replace('_', " "),
+                row.status.as_str().replace('_', " "),
                 from.as_str().replace('_', " ")
             ),
         });
@@ -469,7 +469,7 @@ async fn transition(
         let owner = brand_membership::ActiveModel {
             brand_id: Set(brand_id),
             account_id: Set(row.applicant_account_id),
-            role: Set(BrandRole::Owner.as_str().to_owned()),
+            role: Set(BrandRole::Owner),
             created_at: Set(now),
         };
         brand_membership::Entity::insert(owner)
@@ -567,7 +567,7 @@ pub async fn brand_for_team(
 pub async fn public_brand(db: &impl ConnectionTrait, slug: &str) -> Result<PublicBrand, AppError> {
     let row = brand::Entity::find()
         .filter(brand::Column::Slug.eq(slug))
-        .filter(brand::Column::Status.eq(BrandStatus::Approved.as_str()))
+        .filter(brand::Column::Status.eq(BrandStatus::Approved))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -12,7 +12,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{BrandScope, BrandStatus, MyBrand, PendingInvite, Team, TeamMember};
+use super::{BrandScope, MyBrand, PendingInvite, Team, TeamMember};
 use crate::auth::{
     audit::{self, ClientContext},
     service::normalize_email,
@@ -45,7 +45,7 @@ pub async fn team(db: &impl ConnectionTrait, scope: &BrandScope) -> Result<Team,
                 account_id: account.id.to_string(),
                 display_name: account.display_name.clone(),
                 email: account.email.clone(),
-                role: BrandRole::parse(&m.role)?,
+                role: m.role,
             })
         })
         .collect();
@@ -62,7 +62,7 @@ pub async fn team(db: &impl ConnectionTrait, scope: &BrandScope) -> Result<Team,
             Some(PendingInvite {
                 id: i.id.to_string(),
                 email: i.email,
-                role: BrandRole::parse(&i.role)?,
+                role: i.role,
                 expires_at: i.expires_at,
             })
         })
@@ -112,7 +112,7 @@ pub async fn invite(
         id: Uuid::now_v7(),
         brand_id: scope.brand_id(),
         email: email.clone(),
-        role: role.as_str().to_owned(),
+        role,
         token_hash: tokens::digest(&secret),
         invited_by: scope.account_id(),
         expires_at: now + INVITE_LIFETIME,
@@ -207,8 +207,7 @@ pub async fn accept_invite(
             ),
         });
     }
-    let role =
-        BrandRole::parse(&invite.role).ok_or_else(|| AppError::internal("bad role on invite"))?;
+    let role = invite.role;
     let txn = begin_write(&state.db).await?;
     let spent = brand_invite::Entity::update_many()
         .col_expr(brand_invite::Column::AcceptedAt, Expr::value(now))
@@ -222,7 +221,7 @@ pub async fn accept_invite(
     brand_membership::Entity::insert(brand_membership::ActiveModel {
         brand_id: Set(invite.brand_id),
         account_id: Set(account_id),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role),
         created_at: Set(now),
     })
     .on_conflict_do_nothing()
@@ -251,7 +250,7 @@ pub async fn accept_invite(
     Ok(MyBrand {
         slug: brand.slug,
         display_name: brand.display_name,
-        status: BrandStatus::parse(&brand.status).unwrap_or(BrandStatus::Pending),
+        status: brand.status,
         role: Some(role),
         logo_url: brand.logo_path,
     })
@@ -274,10 +273,10 @@ async fn keep_an_owner(
         .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    if member.role == BrandRole::Owner.as_str() {
+    if member.role == BrandRole::Owner {
         let owners = scope
             .find::<brand_membership::Entity>()
-            .filter(brand_membership::Column::Role.eq(BrandRole::Owner.as_str()))
+            .filter(brand_membership::Column::Role.eq(BrandRole::Owner))
             .count(txn)
             .await?;
         if owners <= 1 {

@@ -126,7 +126,7 @@ impl SaleRule {
 fn gate_of(row: &sale_gate::Model) -> Gate {
     Gate {
         pool: StockPool::parse(&row.pool),
-        channel: row.channel.as_deref().and_then(OrderChannel::parse),
+        channel: row.channel,
         opens_at: row.opens_at,
         closes_at: row.closes_at,
         purchase_limit: row.purchase_limit,
@@ -145,7 +145,7 @@ pub async fn hold(
         owner_kind: owner.kind().to_owned(),
         owner_id: owner.id(),
         pool: gate.pool.key(),
-        channel: gate.channel.map(|c| c.as_str().to_owned()),
+        channel: gate.channel,
         opens_at: gate.opens_at,
         closes_at: gate.closes_at,
         purchase_limit: gate.purchase_limit,

@@ -215,7 +215,7 @@ pub fn validate(input: &ListingInput) -> Result<ListingInput, AppError> {
 }
 
 fn status_of(row: &listing::Model) -> ListingStatus {
-    ListingStatus::parse(&row.status).unwrap_or(ListingStatus::Draft)
+    row.status
 }
 
 /// The card of a listing row (lists and search).
@@ -443,7 +443,7 @@ pub(super) async fn create_in(
         description_html: markdown::render(&input.description),
         description_md: input.description.clone(),
         category: input.category.clone(),
-        status: ListingStatus::Draft.as_str().to_owned(),
+        status: ListingStatus::Draft,
         visible: false,
         options: serde_json::to_string(&input.options).map_err(AppError::internal)?,
         currency: input.currency.clone(),
@@ -652,7 +652,7 @@ pub(super) async fn set_status_in(
         .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let brand_live = BrandStatus::parse(&brand.status).is_some_and(BrandStatus::is_live);
+    let brand_live = Some(brand.status).is_some_and(BrandStatus::is_live);
     if status == ListingStatus::Published && !brand_live {
         return Err(AppError::Conflict {
             message: "Your brand must be approved (and not suspended) before you can publish."
@@ -661,7 +661,7 @@ pub(super) async fn set_status_in(
     }
     let now = time::now();
     let mut active = row.clone().into_active_model();
-    active.status = Set(status.as_str().to_owned());
+    active.status = Set(status);
     active.visible = Set(status == ListingStatus::Published && brand_live);
     active.updated_at = Set(now);
     if status == ListingStatus::Published && row.published_at.is_none() {
@@ -694,12 +694,12 @@ pub async fn brand_visibility_changed(
             sea_orm::sea_query::Expr::value(live),
         )
         .filter(listing::Column::BrandId.eq(brand_id))
-        .filter(listing::Column::Status.eq(ListingStatus::Published.as_str()))
+        .filter(listing::Column::Status.eq(ListingStatus::Published))
         .exec(db)
         .await?;
     let published = listing::Entity::find()
         .filter(listing::Column::BrandId.eq(brand_id))
-        .filter(listing::Column::Status.eq(ListingStatus::Published.as_str()))
+        .filter(listing::Column::Status.eq(ListingStatus::Published))
         .all(db)
         .await?;
     for row in &published {

@@ -2,36 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Where a listing is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum ListingStatus {
-    /// Being prepared; only the team sees it.
-    Draft,
-    /// For sale (when the brand is live).
-    Published,
-    /// Withdrawn; kept for orders and history.
-    Archived,
-}
-
-impl ListingStatus {
-    /// Stable name stored in the database and used in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ListingStatus::Draft => "draft",
-            ListingStatus::Published => "published",
-            ListingStatus::Archived => "archived",
-        }
-    }
-
-    /// Parses [`ListingStatus::as_str`]'s output.
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Draft, Self::Published, Self::Archived]
-            .into_iter()
-            .find(|s| s.as_str() == value)
-    }
-}
+pub use entity::values::{ImportStatus, ListingStatus, LocationKind, MovementKind, OrderChannel};
 
 /// A listing option such as "Size" with its values ("S", "M", "L").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -231,7 +202,7 @@ pub struct SearchQuery {
 pub struct StockLocationInfo {
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: LocationKind,
 }
 
 /// A SKU's stock at one location.
@@ -278,7 +249,7 @@ pub struct StockChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StockMovementInfo {
-    pub kind: String,
+    pub kind: MovementKind,
     pub sku_code: String,
     pub location_name: String,
     pub on_hand_delta: i64,
@@ -290,41 +261,6 @@ pub struct StockMovementInfo {
 
 /// The storefront's categories (the brands' categories).
 pub use crate::brands::CATEGORIES;
-
-/// Where a bulk import is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum ImportStatus {
-    Queued,
-    Running,
-    Done,
-    Failed,
-}
-
-impl ImportStatus {
-    /// Stable name stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImportStatus::Queued => "queued",
-            ImportStatus::Running => "running",
-            ImportStatus::Done => "done",
-            ImportStatus::Failed => "failed",
-        }
-    }
-
-    /// Parses [`ImportStatus::as_str`]'s output.
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Queued, Self::Running, Self::Done, Self::Failed]
-            .into_iter()
-            .find(|s| s.as_str() == value)
-    }
-
-    /// Whether the job will change no more.
-    pub fn is_finished(self) -> bool {
-        matches!(self, ImportStatus::Done | ImportStatus::Failed)
-    }
-}
 
 /// A bulk import as its brand's team follows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -425,42 +361,5 @@ impl ImportProblem {
     /// The validation error on the `file` field.
     pub fn into_error(self) -> crate::core::AppError {
         crate::core::AppError::field("file", self.message())
-    }
-}
-
-/// Where a purchase is made. Every channel buys through the same engine; pre-sale deposits,
-/// balances and in-store sales join this list with their capabilities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum OrderChannel {
-    /// The web storefront's cart and checkout.
-    #[default]
-    Storefront,
-    /// One-tap buying during a live show.
-    Show,
-    /// `POST /api/v1/orders` from an app or a brand's own system.
-    Api,
-}
-
-impl OrderChannel {
-    /// Stable name stored with the order.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderChannel::Storefront => "storefront",
-            OrderChannel::Show => "show",
-            OrderChannel::Api => "api",
-        }
-    }
-
-    /// Parses [`OrderChannel::as_str`].
-    pub fn parse(value: &str) -> Option<Self> {
-        [
-            OrderChannel::Storefront,
-            OrderChannel::Show,
-            OrderChannel::Api,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == value)
     }
 }

@@ -14,6 +14,7 @@ use super::{limits, orders, Engine, OrderStatus};
 use crate::catalog::stock::{self, ledger, MovementKind};
 use crate::core::{time, txn::begin_write, AppError};
 use crate::mail::Outbox;
+use entity::values::PaymentStatus;
 
 /// Orders expired per transaction.
 const EXPIRE_PER_RUN: u64 = 200;
@@ -45,7 +46,7 @@ async fn queue_confirmations(
     let due: Vec<Uuid> = shop_order::Entity::find()
         .select_only()
         .column(shop_order::Column::Id)
-        .filter(shop_order::Column::Status.eq(OrderStatus::Paid.as_str()))
+        .filter(shop_order::Column::Status.eq(OrderStatus::Paid))
         .filter(shop_order::Column::ConfirmationQueuedAt.is_null())
         .limit(MAIL_PER_RUN)
         .into_tuple()
@@ -157,12 +158,12 @@ async fn expire_due(engine: &Engine) -> Result<usize, AppError> {
         .column(payment::Column::Id)
         .column(payment::Column::Reference)
         .filter(payment::Column::OrderId.is_in(live.clone()))
-        .filter(payment::Column::Status.is_in(["pending", "authorized"]))
+        .filter(payment::Column::Status.is_in([PaymentStatus::Pending, PaymentStatus::Authorized]))
         .into_tuple()
         .all(&txn)
         .await?;
     payment::Entity::update_many()
-        .col_expr(payment::Column::Status, Expr::value("voided"))
+        .col_expr(payment::Column::Status, Expr::value(PaymentStatus::Voided))
         .col_expr(payment::Column::UpdatedAt, Expr::value(time::now()))
         .filter(payment::Column::Id.is_in(holds.iter().map(|(id, _)| *id)))
         .exec(&txn)
@@ -183,8 +184,7 @@ async fn expire_due(engine: &Engine) -> Result<usize, AppError> {
 /// Captures the authorised payments of paid orders.
 async fn capture_authorized(engine: &Engine) -> Result<(), AppError> {
     let due = payment::Entity::find()
-        .filter(payment::Column::Status.eq("authorized"))
-        .filter(payment::Column::Kind.eq("charge"))
+        .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
         .limit(CAPTURE_PER_RUN)
         .all(engine.db())
         .await?;

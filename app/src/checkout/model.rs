@@ -5,48 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::catalog::OrderChannel;
-
-/// How the parcel travels; the fee is per brand (each brand ships its own parcel).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryOption {
-    /// Free, 3–5 days.
-    #[default]
-    Standard,
-    /// 1–2 days, [`EXPRESS_FEE_MINOR`] per brand parcel.
-    Express,
-}
+pub use entity::values::{BrandOrderStatus, DeliveryOption, OrderStatus, PaymentStatus};
 
 /// Express delivery, per brand parcel, in minor units of the order's currency (15.00).
 pub const EXPRESS_FEE_MINOR: i64 = 1_500;
-
-impl DeliveryOption {
-    /// Stable name stored with the order.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryOption::Standard => "standard",
-            DeliveryOption::Express => "express",
-        }
-    }
-
-    /// Parses [`DeliveryOption::as_str`].
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "standard" => Some(DeliveryOption::Standard),
-            "express" => Some(DeliveryOption::Express),
-            _ => None,
-        }
-    }
-
-    /// How people read it.
-    pub fn label(self) -> &'static str {
-        match self {
-            DeliveryOption::Standard => "Standard (3–5 days, free)",
-            DeliveryOption::Express => "Express (1–2 days)",
-        }
-    }
-}
 
 /// Who pays for an adjustment to a price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,138 +180,6 @@ pub struct PlaceOrderInput {
     pub payment: PaymentInput,
 }
 
-/// Where an order stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum OrderStatus {
-    /// Stock is reserved; the payment has not been confirmed yet.
-    PendingPayment,
-    /// Paid: the brands fulfil it.
-    Paid,
-    /// The card was declined; the stock went back.
-    PaymentFailed,
-    /// Not paid in time; the stock went back.
-    Expired,
-    /// Cancelled after payment; refunded.
-    Cancelled,
-}
-
-impl OrderStatus {
-    /// Stable name stored with the order.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderStatus::PendingPayment => "pending_payment",
-            OrderStatus::Paid => "paid",
-            OrderStatus::PaymentFailed => "payment_failed",
-            OrderStatus::Expired => "expired",
-            OrderStatus::Cancelled => "cancelled",
-        }
-    }
-
-    /// Parses [`OrderStatus::as_str`].
-    pub fn parse(value: &str) -> Option<Self> {
-        [
-            OrderStatus::PendingPayment,
-            OrderStatus::Paid,
-            OrderStatus::PaymentFailed,
-            OrderStatus::Expired,
-            OrderStatus::Cancelled,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == value)
-    }
-
-    /// How people read it.
-    pub fn label(self) -> &'static str {
-        match self {
-            OrderStatus::PendingPayment => "Awaiting payment",
-            OrderStatus::Paid => "Paid",
-            OrderStatus::PaymentFailed => "Payment declined",
-            OrderStatus::Expired => "Expired",
-            OrderStatus::Cancelled => "Cancelled",
-        }
-    }
-}
-
-/// Where one brand's part of an order stands. Until payment it follows the order; then the
-/// brand moves it on (ships, cancels, refunds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum BrandOrderStatus {
-    PendingPayment,
-    /// Paid: to be shipped.
-    Paid,
-    /// Handed to a carrier (with a tracking number).
-    Shipped,
-    /// Cancelled by the brand before shipping: the stock went back, the payment was refunded.
-    Cancelled,
-    /// Every unit refunded.
-    Refunded,
-    PaymentFailed,
-    Expired,
-}
-
-impl BrandOrderStatus {
-    /// Every status, in the order a brand's filter lists them.
-    pub const ALL: [BrandOrderStatus; 7] = [
-        BrandOrderStatus::Paid,
-        BrandOrderStatus::Shipped,
-        BrandOrderStatus::Cancelled,
-        BrandOrderStatus::Refunded,
-        BrandOrderStatus::PendingPayment,
-        BrandOrderStatus::PaymentFailed,
-        BrandOrderStatus::Expired,
-    ];
-
-    /// Stable name stored with the brand order.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BrandOrderStatus::PendingPayment => "pending_payment",
-            BrandOrderStatus::Paid => "paid",
-            BrandOrderStatus::Shipped => "shipped",
-            BrandOrderStatus::Cancelled => "cancelled",
-            BrandOrderStatus::Refunded => "refunded",
-            BrandOrderStatus::PaymentFailed => "payment_failed",
-            BrandOrderStatus::Expired => "expired",
-        }
-    }
-
-    /// Parses [`BrandOrderStatus::as_str`].
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
-    /// How people read it.
-    pub fn label(self) -> &'static str {
-        match self {
-            BrandOrderStatus::PendingPayment => "Awaiting payment",
-            BrandOrderStatus::Paid => "To ship",
-            BrandOrderStatus::Shipped => "Shipped",
-            BrandOrderStatus::Cancelled => "Cancelled",
-            BrandOrderStatus::Refunded => "Refunded",
-            BrandOrderStatus::PaymentFailed => "Payment declined",
-            BrandOrderStatus::Expired => "Expired",
-        }
-    }
-
-    /// The label of a stored status name.
-    pub fn label_of(value: &str) -> &'static str {
-        Self::parse(value).map_or("Unknown", Self::label)
-    }
-
-    /// How the buyer reads a stored status name (the brand's "to ship" is the buyer's
-    /// "preparing").
-    pub fn buyer_label_of(value: &str) -> &'static str {
-        match Self::parse(value) {
-            Some(BrandOrderStatus::Paid) => "Preparing",
-            Some(status) => status.label(),
-            None => "Unknown",
-        }
-    }
-}
-
 /// One line of an order as bought.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -378,7 +208,7 @@ pub struct BrandOrderView {
     pub id: String,
     pub brand_slug: String,
     pub brand_name: String,
-    pub status: String,
+    pub status: BrandOrderStatus,
     pub subtotal_minor: i64,
     /// Its lines' adjustments (negative for discounts).
     pub adjustments_minor: i64,
@@ -396,7 +226,7 @@ pub struct BrandOrderView {
 pub struct PaymentView {
     /// `sandbox` for the test-mode provider.
     pub provider: String,
-    pub status: String,
+    pub status: PaymentStatus,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
     pub amount_minor: i64,

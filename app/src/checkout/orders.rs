@@ -12,10 +12,12 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    AddressInput, Adjustment, BrandOrderView, DeliveryOption, OrderChannel, OrderLineView,
-    OrderStatus, OrderView, PaymentView,
+    AddressInput, Adjustment, BrandOrderView, OrderLineView, OrderStatus, OrderView, PaymentView,
 };
-use crate::catalog::stock::{ledger::Movement, MovementKind};
+use crate::catalog::stock::{
+    ledger::{self, Movement},
+    MovementKind,
+};
 use crate::core::{money, time, AppError};
 use crate::mail::{templates, Email};
 
@@ -79,7 +81,7 @@ pub fn line_movements(
     allocations
         .iter()
         .map(|&(location_id, units)| {
-            let (on_hand_delta, reserved_delta) = kind.order_deltas(units);
+            let (on_hand_delta, reserved_delta) = ledger::order_deltas(kind, units);
             Movement {
                 brand_id: line.brand_id,
                 sku_id: line.sku_id,
@@ -137,7 +139,7 @@ pub async fn lock_pending(
         .select_only()
         .column(shop_order::Column::Id)
         .filter(shop_order::Column::Id.is_in(ids.to_vec()))
-        .filter(shop_order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
+        .filter(shop_order::Column::Status.eq(OrderStatus::PendingPayment))
         .order_by_asc(shop_order::Column::Id);
     if db.get_database_backend() == DbBackend::Postgres {
         query = query.lock_exclusive();
@@ -278,7 +280,6 @@ pub(super) async fn views(
         .await?;
     let payments = payment::Entity::find()
         .filter(payment::Column::OrderId.is_in(ids))
-        .filter(payment::Column::Kind.eq("charge"))
         .all(db)
         .await?;
     let brand_ids: Vec<Uuid> = brand_orders.iter().map(|b| b.brand_id).collect();
@@ -353,15 +354,15 @@ pub fn assemble(
     OrderView {
         id: order.id.to_string(),
         number: order.number.clone(),
-        status: OrderStatus::parse(&order.status).unwrap_or(OrderStatus::PendingPayment),
-        channel: OrderChannel::parse(&order.channel).unwrap_or_default(),
+        status: order.status,
+        channel: order.channel,
         email: order.email.clone(),
         currency: order.currency.clone(),
         subtotal_minor: order.subtotal_minor,
         adjustments_minor: order.adjustments_minor,
         shipping_minor: order.shipping_minor,
         total_minor: order.total_minor,
-        delivery: DeliveryOption::parse(&order.delivery).unwrap_or_default(),
+        delivery: order.delivery,
         pool: order.pool.clone(),
         shipping_address: order
             .shipping_address

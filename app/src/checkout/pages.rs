@@ -428,7 +428,7 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
             {order.brands.iter().map(|brand| view! {
                 <section class="order__brand">
                     <h2 class="order__brand-name">{brand.brand_name.clone()}
-                        " " <span class="badge">{super::BrandOrderStatus::buyer_label_of(&brand.status)}</span></h2>
+                        " " <span class="badge">{brand.status.buyer_label()}</span></h2>
                     {brand.tracking_number.clone().map(|tracking| view! {
                         <p class="order__tracking">{format!("Shipped with {}: {}", brand.carrier.clone().unwrap_or_default(), tracking)}</p>
                     })}

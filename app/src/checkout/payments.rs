@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::CardInput;
 use crate::core::time;
+use entity::values::PaymentStatus;
 
 /// What to charge: an amount from a card typed in or a token saved earlier.
 #[derive(Debug, Clone)]
@@ -274,10 +275,13 @@ pub async fn capture(
         .await
         .map_err(crate::core::AppError::internal)?;
     payment::Entity::update_many()
-        .col_expr(payment::Column::Status, Expr::value("captured"))
+        .col_expr(
+            payment::Column::Status,
+            Expr::value(PaymentStatus::Captured),
+        )
         .col_expr(payment::Column::UpdatedAt, Expr::value(time::now()))
         .filter(payment::Column::Id.eq(charge.id))
-        .filter(payment::Column::Status.eq("authorized"))
+        .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
         .exec(db)
         .await?;
     Ok(())

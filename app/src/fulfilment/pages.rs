@@ -259,7 +259,7 @@ fn OrderDetail(slug: String, order: BrandOrderDetail, changed: RwSignal<u32>) ->
                 <p class="order__tracking">{format!("Shipped with {}: {}", order.carrier.clone().unwrap_or_default(), t)}</p>
             })}
             {order.payment.clone().map(|p| view! {
-                <p class="order__payment">{format!("Paid with {} •••• {} ({}, {})", capitalise(&p.card_brand.unwrap_or_default()), p.card_last4.unwrap_or_default(), p.provider, p.status)}</p>
+                <p class="order__payment">{format!("Paid with {} •••• {} ({}, {})", capitalise(&p.card_brand.unwrap_or_default()), p.card_last4.unwrap_or_default(), p.provider, p.status.as_str())}</p>
             })}
         </article>
 

@@ -23,9 +23,10 @@ use crate::catalog::stock::{self, ledger, MovementKind};
 use crate::checkout::orders::{line_movements, line_view, parse_allocations, payment_view};
 use crate::checkout::payments::{self, PaymentProvider};
 use crate::checkout::{limits, pricing};
-use crate::checkout::{AddressInput, BrandOrderStatus, DeliveryOption, OrderStatus};
+use crate::checkout::{AddressInput, BrandOrderStatus, OrderStatus};
 use crate::core::{cursor, money, time, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
 use crate::mail::templates;
+use entity::values::{PaymentStatus, RefundStatus};
 
 /// Orders per page of the brand's list.
 pub const PAGE_SIZE: u64 = 25;
@@ -127,7 +128,7 @@ fn summary(row: &brand_order::Model, parent: &shop_order::Model, items: i64) -> 
     BrandOrderSummary {
         id: row.id.to_string(),
         number: parent.number.clone(),
-        status: BrandOrderStatus::parse(&row.status).unwrap_or(BrandOrderStatus::PendingPayment),
+        status: row.status,
         buyer_email: parent.email.clone(),
         created_at: row.created_at,
         items,
@@ -181,7 +182,6 @@ async fn charge_of(
 ) -> Result<Option<payment::Model>, AppError> {
     Ok(payment::Entity::find()
         .filter(payment::Column::OrderId.eq(order_id))
-        .filter(payment::Column::Kind.eq("charge"))
         .order_by_desc(payment::Column::CreatedAt)
         .one(db)
         .await?)
@@ -205,8 +205,8 @@ fn refundable(row: &brand_order::Model, lines: &[order_line::Model]) -> i64 {
         .map(|l| line_refund(l, l.quantity - l.refunded_quantity))
         .sum();
     let any_left = lines.iter().any(|l| l.quantity > l.refunded_quantity);
-    match row.status.as_str() {
-        s if s == BrandOrderStatus::Paid.as_str() || s == BrandOrderStatus::Shipped.as_str() => {
+    match row.status {
+        BrandOrderStatus::Paid | BrandOrderStatus::Shipped => {
             units + if any_left { row.shipping_minor } else { 0 }
         }
         _ => 0,
@@ -228,7 +228,7 @@ pub async fn detail(
         order_id: parent.id.to_string(),
         subtotal_minor: row.subtotal_minor,
         shipping_minor: row.shipping_minor,
-        delivery: DeliveryOption::parse(&parent.delivery).unwrap_or_default(),
+        delivery: parent.delivery,
         shipping_address: parent
             .shipping_address
             .as_deref()
@@ -257,7 +257,7 @@ fn wrong_state(row: &brand_order::Model, action: &str) -> AppError {
     AppError::Conflict {
         message: format!(
             "This order is {}: only {action}.",
-            BrandOrderStatus::label_of(&row.status).to_lowercase()
+            row.status.label().to_lowercase()
         ),
     }
 }
@@ -295,7 +295,7 @@ pub async fn fulfil(
     }
     let txn = begin_write(&state.db).await?;
     let row = find_in_scope(&txn, scope, id, true).await?;
-    if row.status != BrandOrderStatus::Paid.as_str() {
+    if row.status != BrandOrderStatus::Paid {
         return Err(wrong_state(&row, "paid orders can be shipped"));
     }
     let now = time::now();
@@ -309,7 +309,7 @@ pub async fn fulfil(
         .col_expr(brand_order::Column::ShippedAt, Expr::value(now))
         .col_expr(brand_order::Column::UpdatedAt, Expr::value(now))
         .filter(brand_order::Column::Id.eq(row.id))
-        .filter(brand_order::Column::Status.eq(BrandOrderStatus::Paid.as_str()))
+        .filter(brand_order::Column::Status.eq(BrandOrderStatus::Paid))
         .exec(&txn)
         .await?;
     if shipped.rows_affected != 1 {
@@ -430,7 +430,7 @@ async fn give_back(
 ) -> Result<BrandOrderDetail, AppError> {
     let txn = begin_write(&state.db).await?;
     let row = find_in_scope(&txn, scope, id, true).await?;
-    let status = BrandOrderStatus::parse(&row.status);
+    let status = Some(row.status);
     let cancelling = matches!(how, Giveback::Cancel);
     match (&how, status) {
         (Giveback::Cancel, Some(BrandOrderStatus::Paid)) => {}
@@ -460,7 +460,12 @@ async fn give_back(
     };
     let charge = charge_of(&txn, parent.id)
         .await?
-        .filter(|c| c.status == "captured" || c.status == "authorized")
+        .filter(|c| {
+            matches!(
+                c.status,
+                PaymentStatus::Captured | PaymentStatus::Authorized
+            )
+        })
         .ok_or_else(|| AppError::Conflict {
             message: "This order has no card payment to refund.".into(),
         })?;
@@ -558,7 +563,7 @@ async fn give_back(
         order_id: parent.id,
         brand_order_id: Some(row.id),
         provider: charge.provider.clone(),
-        status: "pending".into(),
+        status: RefundStatus::Pending,
         reference: None,
         amount_minor: amount,
         currency: parent.currency.clone(),
@@ -614,10 +619,10 @@ async fn close_parent_when_all_given_back(
 ) -> Result<(), AppError> {
     let open = brand_order::Entity::find()
         .filter(brand_order::Column::OrderId.eq(order_id))
-        .filter(brand_order::Column::Status.is_not_in([
-            BrandOrderStatus::Cancelled.as_str(),
-            BrandOrderStatus::Refunded.as_str(),
-        ]))
+        .filter(
+            brand_order::Column::Status
+                .is_not_in([BrandOrderStatus::Cancelled, BrandOrderStatus::Refunded]),
+        )
         .one(db)
         .await?;
     if open.is_none() {
@@ -642,7 +647,7 @@ pub async fn settle_refund(
     refund_id: Uuid,
 ) -> Result<(), AppError> {
     let Some(pending) = refund::Entity::find_by_id(refund_id)
-        .filter(refund::Column::Status.eq("pending"))
+        .filter(refund::Column::Status.eq(RefundStatus::Pending))
         .one(db)
         .await?
     else {
@@ -655,7 +660,7 @@ pub async fn settle_refund(
         .reference
         .clone()
         .ok_or_else(|| AppError::internal("charge without a reference"))?;
-    if charge.status == "authorized" {
+    if charge.status == PaymentStatus::Authorized {
         payments::capture(db, provider, &charge).await?;
     }
     let refund_reference = provider
@@ -663,11 +668,11 @@ pub async fn settle_refund(
         .await
         .map_err(AppError::internal)?;
     refund::Entity::update_many()
-        .col_expr(refund::Column::Status, Expr::value("succeeded"))
+        .col_expr(refund::Column::Status, Expr::value(RefundStatus::Succeeded))
         .col_expr(refund::Column::Reference, Expr::value(refund_reference))
         .col_expr(refund::Column::UpdatedAt, Expr::value(time::now()))
         .filter(refund::Column::Id.eq(pending.id))
-        .filter(refund::Column::Status.eq("pending"))
+        .filter(refund::Column::Status.eq(RefundStatus::Pending))
         .exec(db)
         .await?;
     Ok(())
@@ -682,7 +687,7 @@ pub async fn settle_pending_refunds(
     let pending: Vec<Uuid> = refund::Entity::find()
         .select_only()
         .column(refund::Column::Id)
-        .filter(refund::Column::Status.eq("pending"))
+        .filter(refund::Column::Status.eq(RefundStatus::Pending))
         .filter(refund::Column::CreatedAt.lt(time::now() - chrono::Duration::seconds(5)))
         .limit(100)
         .into_tuple()

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::Email;
 use crate::core::AppError;
+use entity::values::MailStatus;
 
 /// Handle to wake the background sender when new mail is queued.
 #[derive(Debug, Clone, Default)]
@@ -59,7 +60,7 @@ fn row(email: Email) -> mail_outbox::ActiveModel {
         subject: Set(email.subject),
         text_body: Set(email.text),
         html_body: Set(email.html),
-        status: Set("pending".to_owned()),
+        status: Set(MailStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         lease_until: Set(None),

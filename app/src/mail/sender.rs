@@ -18,6 +18,7 @@ use sea_orm::{
 
 use super::Outbox;
 use crate::core::AppError;
+use entity::values::MailStatus;
 
 /// How long a claimed mail stays reserved for the node that claimed it.
 const LEASE: chrono::Duration = chrono::Duration::seconds(60);
@@ -109,7 +110,10 @@ impl Sender {
         let mut sent = 0;
         for row in due {
             let claimed = mail_outbox::Entity::update_many()
-                .col_expr(mail_outbox::Column::Status, Expr::value("sending"))
+                .col_expr(
+                    mail_outbox::Column::Status,
+                    Expr::value(MailStatus::Sending),
+                )
                 .col_expr(mail_outbox::Column::LeaseUntil, Expr::value(now + LEASE))
                 .filter(mail_outbox::Column::Id.eq(row.id))
                 .filter(due_condition(now))
@@ -125,7 +129,7 @@ impl Sender {
             match outcome {
                 Ok(()) => {
                     mail_outbox::Entity::update_many()
-                        .col_expr(mail_outbox::Column::Status, Expr::value("sent"))
+                        .col_expr(mail_outbox::Column::Status, Expr::value(MailStatus::Sent))
                         .col_expr(mail_outbox::Column::SentAt, Expr::value(Utc::now()))
                         .col_expr(mail_outbox::Column::Attempts, Expr::value(row.attempts + 1))
                         .col_expr(
@@ -142,7 +146,10 @@ impl Sender {
                     let wait = self.backoff(attempts);
                     tracing::warn!(mail = %row.id, attempts, retry_in_ms = wait.as_millis() as u64, %error, "mail delivery failed; will retry");
                     mail_outbox::Entity::update_many()
-                        .col_expr(mail_outbox::Column::Status, Expr::value("pending"))
+                        .col_expr(
+                            mail_outbox::Column::Status,
+                            Expr::value(MailStatus::Pending),
+                        )
                         .col_expr(mail_outbox::Column::Attempts, Expr::value(attempts))
                         .col_expr(mail_outbox::Column::LastError, Expr::value(error))
                         .col_expr(
@@ -205,12 +212,12 @@ fn due_condition(now: chrono::DateTime<Utc>) -> Condition {
     Condition::any()
         .add(
             Condition::all()
-                .add(mail_outbox::Column::Status.eq("pending"))
+                .add(mail_outbox::Column::Status.eq(MailStatus::Pending))
                 .add(mail_outbox::Column::NextAttemptAt.lte(now)),
         )
         .add(
             Condition::all()
-                .add(mail_outbox::Column::Status.eq("sending"))
+                .add(mail_outbox::Column::Status.eq(MailStatus::Sending))
                 .add(mail_outbox::Column::LeaseUntil.lt(now)),
         )
 }

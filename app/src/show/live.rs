@@ -54,7 +54,7 @@ pub async fn go_live(state: &AppState, host: &ShowHost, id: &str) -> Result<Show
     )?;
     let now = now();
     let mut active = show.into_active_model();
-    active.status = Set(ShowStatus::Live.as_str().to_owned());
+    active.status = Set(ShowStatus::Live);
     active.live_at = Set(Some(now));
     active.updated_at = Set(now);
     let show = active.update(&txn).await?;
@@ -329,7 +329,7 @@ pub async fn end(state: &AppState, host: &ShowHost, id: &str) -> Result<ShowDeta
     let mut events_to_record = close_windows(&txn, looks).await?;
     let now = now();
     let mut active = show.into_active_model();
-    active.status = Set(ShowStatus::Ended.as_str().to_owned());
+    active.status = Set(ShowStatus::Ended);
     active.ended_at = Set(Some(now));
     active.pinned_sku_id = Set(None);
     active.updated_at = Set(now);

@@ -4,74 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Where a show stands. Brands edit drafts (and rejected shows), submit them, an admin
-/// approves them, the producer takes them live and ends them; an ended show is a replay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ShowStatus {
-    Draft,
-    Submitted,
-    Approved,
-    Rejected,
-    Live,
-    Ended,
-}
-
-impl ShowStatus {
-    /// Every status, in lifecycle order.
-    pub const ALL: [ShowStatus; 6] = [
-        ShowStatus::Draft,
-        ShowStatus::Submitted,
-        ShowStatus::Approved,
-        ShowStatus::Rejected,
-        ShowStatus::Live,
-        ShowStatus::Ended,
-    ];
-
-    /// Stable name stored with the show.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ShowStatus::Draft => "draft",
-            ShowStatus::Submitted => "submitted",
-            ShowStatus::Approved => "approved",
-            ShowStatus::Rejected => "rejected",
-            ShowStatus::Live => "live",
-            ShowStatus::Ended => "ended",
-        }
-    }
-
-    /// Parses [`ShowStatus::as_str`].
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
-    /// For people.
-    pub fn label(self) -> &'static str {
-        match self {
-            ShowStatus::Draft => "Draft",
-            ShowStatus::Submitted => "In review",
-            ShowStatus::Approved => "Approved",
-            ShowStatus::Rejected => "Changes requested",
-            ShowStatus::Live => "Live",
-            ShowStatus::Ended => "Ended",
-        }
-    }
-
-    /// The brand may still change the show and its run-sheet (what an admin approved stays
-    /// as approved).
-    pub fn editable(self) -> bool {
-        matches!(self, ShowStatus::Draft | ShowStatus::Rejected)
-    }
-
-    /// Shoppers may see the show (announced, live or as a replay).
-    pub fn public(self) -> bool {
-        matches!(
-            self,
-            ShowStatus::Approved | ShowStatus::Live | ShowStatus::Ended
-        )
-    }
-}
+pub use entity::values::ShowStatus;
 
 /// A show's details as the brand edits them. Times are UTC, as `YYYY-MM-DDTHH:MM` (what a
 /// `datetime-local` field sends) or RFC 3339.

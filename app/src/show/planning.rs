@@ -152,7 +152,7 @@ pub async fn create(
         cover_url: Set(checked.cover_url),
         starts_at: Set(checked.starts_at),
         ends_at: Set(checked.ends_at),
-        status: Set(ShowStatus::Draft.as_str().to_owned()),
+        status: Set(ShowStatus::Draft),
         review_note: Set(None),
         slow_mode_secs: Set(0),
         blocked_words: Set(checked.blocked_words),
@@ -218,7 +218,7 @@ async fn item_sku(
             let slug = item.brand.as_deref().map(str::trim).unwrap_or_default();
             let brand = brand::Entity::find()
                 .filter(brand::Column::Slug.eq(slug))
-                .filter(brand::Column::Status.eq(crate::brands::BrandStatus::Approved.as_str()))
+                .filter(brand::Column::Status.eq(crate::brands::BrandStatus::Approved))
                 .one(db)
                 .await?;
             match brand {
@@ -480,7 +480,7 @@ pub async fn submit(
         let brand_approved = brand::Entity::find_by_id(brand_id)
             .one(db)
             .await?
-            .is_some_and(|b| b.status == crate::brands::BrandStatus::Approved.as_str());
+            .is_some_and(|b| b.status == crate::brands::BrandStatus::Approved);
         if !brand_approved {
             return Err(AppError::Conflict {
                 message: "Your brand must be approved before its shows can be reviewed.".into(),
@@ -498,7 +498,7 @@ pub async fn submit(
         ));
     }
     let mut active = show.into_active_model();
-    active.status = Set(ShowStatus::Submitted.as_str().to_owned());
+    active.status = Set(ShowStatus::Submitted);
     active.updated_at = Set(now());
     let row = active.update(db).await?;
     detail_of(db, row).await

@@ -17,7 +17,7 @@ use crate::catalog::stock::StockPool;
 use crate::core::{time::now, AppError};
 
 pub(super) fn status_of(show: &show::Model) -> ShowStatus {
-    ShowStatus::parse(&show.status).unwrap_or(ShowStatus::Draft)
+    show.status
 }
 
 pub(super) async fn summaries(
@@ -142,9 +142,9 @@ async fn gala_brands(
 pub async fn public_list(db: &impl ConnectionTrait) -> Result<Vec<ShowSummary>, AppError> {
     let mut shows = show::Entity::find()
         .filter(show::Column::Status.is_in([
-            ShowStatus::Live.as_str(),
-            ShowStatus::Approved.as_str(),
-            ShowStatus::Ended.as_str(),
+            ShowStatus::Live,
+            ShowStatus::Approved,
+            ShowStatus::Ended,
         ]))
         .order_by_desc(show::Column::StartsAt)
         .limit(60)
@@ -406,11 +406,11 @@ pub(super) async fn show_sales(
                 .into(),
         )
         .filter(order_line::Column::SkuId.is_in(skus.to_vec()))
-        .filter(shop_order::Column::Channel.eq(crate::checkout::OrderChannel::Show.as_str()))
+        .filter(shop_order::Column::Channel.eq(crate::checkout::OrderChannel::Show))
         .filter(shop_order::Column::CreatedAt.gte(live_at))
         .filter(shop_order::Column::Status.is_in([
-            crate::checkout::OrderStatus::Paid.as_str(),
-            crate::checkout::OrderStatus::PendingPayment.as_str(),
+            crate::checkout::OrderStatus::Paid,
+            crate::checkout::OrderStatus::PendingPayment,
         ]))
         .order_by_desc(shop_order::Column::CreatedAt);
     if let Some(ended_at) = show.ended_at {

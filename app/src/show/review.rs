@@ -15,7 +15,7 @@ use crate::core::{time::now, AppError};
 /// Shows waiting for an admin's review, oldest first.
 pub async fn review_queue(db: &impl ConnectionTrait) -> Result<Vec<ShowSummary>, AppError> {
     let shows = show::Entity::find()
-        .filter(show::Column::Status.eq(ShowStatus::Submitted.as_str()))
+        .filter(show::Column::Status.eq(ShowStatus::Submitted))
         .order_by_asc(show::Column::UpdatedAt)
         .all(db)
         .await?;
@@ -51,9 +51,7 @@ pub async fn decide(
         ShowStatus::Approved
     } else {
         ShowStatus::Rejected
-    }
-    .as_str()
-    .to_owned());
+    });
     active.review_note = Set(note);
     active.updated_at = Set(now());
     let row = active.update(db).await?;

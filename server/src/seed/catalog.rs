@@ -415,7 +415,7 @@ async fn insert_brands(
                     )
                     .into(),
                     "91310000MA1FL0000X".into(),
-                    BrandStatus::Approved.as_str().into(),
+                    BrandStatus::Approved.into(),
                     applicant.into(),
                     now.into(),
                     now.into(),
@@ -586,7 +586,7 @@ async fn insert_listings(
             description.clone().into(),
             format!("<p>{description}</p>").into(),
             app::brands::CATEGORIES[category].into(),
-            ListingStatus::Published.as_str().into(),
+            ListingStatus::Published.into(),
             true.into(),
             options.to_string().into(),
             "CNY".into(),

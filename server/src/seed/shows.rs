@@ -104,7 +104,7 @@ async fn insert_show(
         cover_url: Set(looks.first().and_then(|l| l.2.clone())),
         starts_at: Set(now + Duration::hours(1)),
         ends_at: Set(now + Duration::hours(5)),
-        status: Set("approved".into()),
+        status: Set(app::show::ShowStatus::Approved),
         review_note: Set(None),
         slow_mode_secs: Set(0),
         blocked_words: Set(String::new()),

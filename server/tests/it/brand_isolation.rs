@@ -111,7 +111,7 @@ async fn b_state(app: &TestApp) -> (u64, u64, u64, Vec<String>) {
     let members = brand_membership::Entity::find().all(&app.db).await.unwrap();
     let roles = members
         .iter()
-        .map(|m| format!("{}:{}", m.account_id, m.role))
+        .map(|m| format!("{}:{}", m.account_id, m.role.as_str()))
         .collect::<Vec<_>>();
     let invites = brand_invite::Entity::find()
         .filter(brand_invite::Column::RevokedAt.is_null())

@@ -85,7 +85,7 @@ db_test!(async fn approval_makes_the_applicant_owner_mails_them_and_is_audited(a
     assert_eq!(approved.json::<Value>().await.unwrap()["status"], "approved");
 
     let owner = brand_membership::Entity::find().one(&app.db).await.unwrap().expect("a membership");
-    assert_eq!(owner.role, "owner");
+    assert_eq!(owner.role, entity::values::BrandRole::Owner);
     assert!(app.last_mail_to("mia@gala.test").await.subject.contains("approved"));
     let event = audit_event::Entity::find().filter(audit_event::Column::Action.eq("brand.approved")).one(&app.db).await.unwrap().expect("audited");
     assert_eq!(event.subject.as_deref(), Some("lune"));

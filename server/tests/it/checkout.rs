@@ -54,7 +54,7 @@ async fn reconcile(app: &TestApp, sku: &str) -> i64 {
         let sum = sums.entry((m.sku_id, m.location_id)).or_default();
         sum.0 += m.on_hand_delta;
         sum.1 += m.reserved_delta;
-        if m.sku_id == sku && m.kind == "sell" {
+        if m.sku_id == sku && m.kind == entity::values::MovementKind::Sell {
             sold -= m.on_hand_delta;
         }
     }

@@ -95,7 +95,7 @@ db_test!(async fn every_acknowledged_order_survives_a_kill_9_during_a_rush(app) 
         let sum = ledger.entry(m.location_id).or_default();
         sum.0 += m.on_hand_delta;
         sum.1 += m.reserved_delta;
-        if m.kind == "sell" {
+        if m.kind == entity::values::MovementKind::Sell {
             sold_by_ledger -= m.on_hand_delta;
         }
     }
@@ -109,7 +109,7 @@ db_test!(async fn every_acknowledged_order_survives_a_kill_9_during_a_rush(app) 
     let lines = order_line::Entity::find().all(&app.db).await.unwrap();
     for o in &orders {
         let units: i64 = lines.iter().filter(|l| l.order_id == o.id).map(|l| l.quantity).sum();
-        *by_status.entry(o.status.clone()).or_default() += units;
+        *by_status.entry(o.status.as_str().to_owned()).or_default() += units;
     }
     let sold = by_status.get("paid").copied().unwrap_or(0);
     assert_eq!(sold, sold_by_ledger, "paid orders = units the ledger sold");

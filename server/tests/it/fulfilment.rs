@@ -190,7 +190,7 @@ db_test!(async fn brands_ship_refund_and_cancel_their_part_with_stock_and_mail(a
         .await
         .unwrap();
     assert_eq!(refunds.len(), 3);
-    assert!(refunds.iter().all(|r| r.status == "succeeded" && r.reference.is_some()));
+    assert!(refunds.iter().all(|r| r.status == entity::values::RefundStatus::Succeeded && r.reference.is_some()));
     assert_eq!(refunds.iter().map(|r| r.amount_minor).sum::<i64>(), 3 * 12_900 + 2 * 1_500);
     // Every part given back: the buyer's order reads cancelled.
     let seen: Value = client().get(app.url(&format!("/api/v1/orders/{order_id}"))).send().await.unwrap().json().await.unwrap();

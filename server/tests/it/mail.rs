@@ -84,7 +84,11 @@ async fn survives_smtp_outage(backend: Backend) {
     loop {
         let row = app.last_mail_to("mia@gala.test").await;
         if row.attempts >= 1 && row.last_error.is_some() {
-            assert_eq!(row.status, "pending", "a failed mail stays queued");
+            assert_eq!(
+                row.status,
+                entity::values::MailStatus::Pending,
+                "a failed mail stays queued"
+            );
             break;
         }
         assert!(
@@ -103,7 +107,7 @@ async fn survives_smtp_outage(backend: Backend) {
         let rows = mail_outbox::Entity::find().all(&app.db).await.unwrap();
         if rows
             .iter()
-            .all(|r| r.status == "sent" && r.sent_at.is_some())
+            .all(|r| r.status == entity::values::MailStatus::Sent && r.sent_at.is_some())
         {
             break;
         }

@@ -73,7 +73,7 @@ pub async fn export(db: &impl ConnectionTrait, scope: &BrandScope) -> Result<Str
                         l.description_md.clone(),
                         l.category.clone(),
                         l.currency.clone(),
-                        l.status.clone(),
+                        l.status.as_str().to_owned(),
                         o1.0.clone(),
                         o1.1.clone(),
                         o2.0.clone(),

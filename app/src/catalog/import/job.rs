@@ -33,7 +33,7 @@ fn job_info(row: &catalog_import::Model) -> ImportJob {
     ImportJob {
         id: row.id.to_string(),
         file_name: row.file_name.clone(),
-        status: ImportStatus::parse(&row.status).unwrap_or(ImportStatus::Queued),
+        status: row.status,
         total_rows: row.total_rows,
         processed_rows: row.processed_rows,
         created_listings: row.created_listings,
@@ -60,7 +60,7 @@ pub async fn start(
         brand_id: scope.brand_id(),
         created_by: scope.account_id(),
         file_name: file_name.chars().take(200).collect(),
-        status: ImportStatus::Queued.as_str().into(),
+        status: ImportStatus::Queued,
         content,
         total_rows: rows as i32,
         processed_rows: 0,
@@ -150,10 +150,10 @@ pub async fn run_next(
 ) -> Result<bool, AppError> {
     let now = time::now();
     let claimable = Condition::any()
-        .add(catalog_import::Column::Status.eq(ImportStatus::Queued.as_str()))
+        .add(catalog_import::Column::Status.eq(ImportStatus::Queued))
         .add(
             Condition::all()
-                .add(catalog_import::Column::Status.eq(ImportStatus::Running.as_str()))
+                .add(catalog_import::Column::Status.eq(ImportStatus::Running))
                 .add(catalog_import::Column::HeartbeatAt.lt(now - STALE_AFTER)),
         );
     let Some(candidate) = catalog_import::Entity::find()
@@ -208,7 +208,7 @@ async fn run(
     let brand_live = brand::Entity::find_by_id(job.brand_id)
         .one(&state.db)
         .await?
-        .and_then(|b| BrandStatus::parse(&b.status))
+        .map(|b| b.status)
         .is_some_and(BrandStatus::is_live);
     let client = ClientContext { addr: None };
     let mut progress = Progress::default();

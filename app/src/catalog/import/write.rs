@@ -201,7 +201,7 @@ impl Batch<'_> {
             .await
             .map_err(|error| refuse_all(&error.to_string()))?;
         }
-        if let Some(status) = plan.status.filter(|s| s.as_str() != listing.status) {
+        if let Some(status) = plan.status.filter(|s| *s != listing.status) {
             listings::set_status_in(&txn, client, scope, &listing.id.to_string(), status)
                 .await
                 .map_err(|error| refuse_all(&error.to_string()))?;
@@ -318,7 +318,7 @@ impl Batch<'_> {
                 description_html: markdown::render(&input.description),
                 description_md: input.description.clone(),
                 category: input.category.clone(),
-                status: status.as_str().to_owned(),
+                status,
                 visible,
                 options: serde_json::to_string(&input.options).map_err(AppError::internal)?,
                 currency: input.currency.clone(),

@@ -178,7 +178,7 @@ pub(super) fn StockPanel(detail: ListingDetail, stock: StockData) -> impl IntoVi
                         <ul class="ledger">
                             {rows.into_iter().map(|m| view! {
                                 <li class="ledger__row">
-                                    <span class="ledger__kind">{m.kind.replace('_', " ")}</span>
+                                    <span class="ledger__kind">{m.kind.as_str().replace('_', " ")}</span>
                                     <span class="ledger__delta">{format!("{:+}", m.on_hand_delta)}</span>
                                     <span class="ledger__meta">{format!("{} · {} · {}", m.location_name, m.reason, m.created_at.format("%Y-%m-%d %H:%M UTC"))}</span>
                                 </li>

@@ -37,6 +37,20 @@ pub struct Movement {
     pub reference: Option<String>,
 }
 
+/// `(on hand, reserved)` deltas of `quantity` units an order moves as `kind`: a reservation
+/// holds them, a release frees them, a sale takes them out of available stock (a reserved unit
+/// that is later sold is released first), a return puts them back. Brand-made changes
+/// (receive, adjust, transfers) carry their own deltas: `(0, 0)`.
+pub fn order_deltas(kind: MovementKind, quantity: i64) -> (i64, i64) {
+    match kind {
+        MovementKind::Reserve => (0, quantity),
+        MovementKind::Release => (0, -quantity),
+        MovementKind::Sell => (-quantity, 0),
+        MovementKind::Return => (quantity, 0),
+        _ => (0, 0),
+    }
+}
+
 /// Refused because a level would break `0 ≤ reserved ≤ on hand`.
 fn not_enough() -> AppError {
     AppError::Conflict {
@@ -178,7 +192,7 @@ fn rows(
                 brand_id: m.brand_id,
                 sku_id: m.sku_id,
                 location_id: m.location_id,
-                kind: m.kind.as_str().to_owned(),
+                kind: m.kind,
                 on_hand_delta: m.on_hand_delta,
                 reserved_delta: m.reserved_delta,
                 reason: m.reason.clone(),

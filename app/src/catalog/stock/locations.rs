@@ -12,6 +12,7 @@ use crate::brands::BrandScope;
 use crate::catalog::StockLocationInfo;
 use crate::core::{time, AppError};
 use crate::state::AppState;
+use entity::values::LocationKind;
 
 /// The location every brand starts with.
 pub const DEFAULT_LOCATION: &str = "Main warehouse";
@@ -49,7 +50,7 @@ async fn insert_location(
         id: Uuid::now_v7(),
         brand_id: scope.brand_id(),
         name: name.to_owned(),
-        kind: "warehouse".into(),
+        kind: LocationKind::Warehouse,
         show_id: None,
         created_at: time::now(),
     };

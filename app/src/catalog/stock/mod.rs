@@ -25,56 +25,14 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+pub use entity::values::MovementKind;
+
 use crate::core::AppError;
 
 /// The location every brand starts with.
 pub const DEFAULT_LOCATION: &str = "Main warehouse";
 /// Largest quantity in one stock change.
 pub const MAX_QUANTITY: i64 = 1_000_000_000;
-
-/// What a ledger row records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MovementKind {
-    Receive,
-    Adjust,
-    TransferOut,
-    TransferIn,
-    Reserve,
-    Release,
-    Sell,
-    /// Sold units that came back (a refund or cancellation with restocking).
-    Return,
-}
-
-impl MovementKind {
-    /// Stable name stored in the ledger.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MovementKind::Receive => "receive",
-            MovementKind::Adjust => "adjust",
-            MovementKind::TransferOut => "transfer_out",
-            MovementKind::TransferIn => "transfer_in",
-            MovementKind::Reserve => "reserve",
-            MovementKind::Release => "release",
-            MovementKind::Sell => "sell",
-            MovementKind::Return => "return",
-        }
-    }
-
-    /// `(on hand, reserved)` deltas of `quantity` units moved by an order: a reservation
-    /// holds them, a release frees them, a sale takes them out of available stock (a reserved
-    /// unit that is later sold is released first), a return puts them back.
-    /// Brand-made changes (receive, adjust, transfers) carry their own deltas: `(0, 0)`.
-    pub fn order_deltas(self, quantity: i64) -> (i64, i64) {
-        match self {
-            MovementKind::Reserve => (0, quantity),
-            MovementKind::Release => (0, -quantity),
-            MovementKind::Sell => (-quantity, 0),
-            MovementKind::Return => (quantity, 0),
-            _ => (0, 0),
-        }
-    }
-}
 
 #[derive(FromQueryResult)]
 struct SkuAvailable {

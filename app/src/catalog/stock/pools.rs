@@ -19,6 +19,7 @@ use super::ledger::{self, Movement};
 use super::{pool_levels, refresh_available, refresh_listings, take_fullest_first};
 use super::{MovementKind, StockPool};
 use crate::core::{time::now, AppError};
+use entity::values::LocationKind;
 
 /// The show a pool is set aside for: its id, and its title for the location's name and the
 /// ledger's reasons.
@@ -55,7 +56,7 @@ async fn show_location(
             "Show stock · {title} · {}",
             &show.id.simple().to_string()[..8]
         ),
-        kind: "show".into(),
+        kind: LocationKind::Show,
         show_id: Some(show.id),
         created_at: now(),
     }

@@ -27,6 +27,7 @@ use crate::checkout::orders::{self, Placement};
 use crate::checkout::request::OrderRequest;
 use crate::checkout::{idempotency, payments, OrderStatus};
 use crate::core::{bulk, time::now, txn::begin_write, AppError};
+use entity::values::PaymentStatus;
 
 /// How a commit takes the batch's stock.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -136,7 +137,7 @@ impl BatchLedger {
             .iter()
             .map(
                 |(&(sku_id, location_id, _), &(kind, brand_id, units, orders))| {
-                    let (on_hand_delta, reserved_delta) = kind.order_deltas(units);
+                    let (on_hand_delta, reserved_delta) = ledger::order_deltas(kind, units);
                     Movement {
                         brand_id,
                         sku_id,
@@ -166,17 +167,30 @@ fn payment_row(
     at: DateTime<Utc>,
 ) -> payment::Model {
     let (status, reference, card, failure) = match outcome {
-        Paid::Authorized { reference, card } => ("authorized", Some(reference), Some(card), None),
-        Paid::Pending { reference, card } => ("pending", Some(reference), Some(card), None),
-        Paid::Declined { code, card } => ("declined", None, card.as_ref(), Some(code.clone())),
-        Paid::Unreachable => ("declined", None, None, Some("processing_error".to_owned())),
+        Paid::Authorized { reference, card } => {
+            (PaymentStatus::Authorized, Some(reference), Some(card), None)
+        }
+        Paid::Pending { reference, card } => {
+            (PaymentStatus::Pending, Some(reference), Some(card), None)
+        }
+        Paid::Declined { code, card } => (
+            PaymentStatus::Declined,
+            None,
+            card.as_ref(),
+            Some(code.clone()),
+        ),
+        Paid::Unreachable => (
+            PaymentStatus::Declined,
+            None,
+            None,
+            Some("processing_error".to_owned()),
+        ),
     };
     payment::Model {
         id: Uuid::now_v7(),
         order_id: planned.order.id,
         provider: core.provider.name().to_owned(),
-        kind: "charge".into(),
-        status: status.into(),
+        status,
         reference: reference.cloned(),
         amount_minor: planned.order.total_minor,
         currency: planned.order.currency.clone(),
@@ -276,9 +290,9 @@ async fn write(
             }
         }
         let payment = payment_row(core, p, outcome, at);
-        p.order.status = status.as_str().to_owned();
+        p.order.status = status;
         for brand_order in &mut p.brand_orders {
-            brand_order.status = status.as_str().to_owned();
+            brand_order.status = status.into();
         }
         if status == OrderStatus::Paid {
             p.order.paid_at = Some(at);

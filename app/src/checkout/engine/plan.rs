@@ -22,6 +22,7 @@ use crate::checkout::limits::{self, Held, Limited};
 use crate::checkout::orders::{self, Placement};
 use crate::checkout::pricing::{self, PriceLine};
 use crate::checkout::request::OrderRequest;
+use crate::checkout::BrandOrderStatus;
 use crate::checkout::OrderStatus;
 use crate::core::{AppError, FieldErrors, FieldErrorsExt};
 
@@ -300,7 +301,8 @@ pub fn plan(
             allocations,
         });
     }
-    let status = OrderStatus::PendingPayment.as_str().to_owned();
+    let status = OrderStatus::PendingPayment;
+    let brand_status = BrandOrderStatus::PendingPayment;
     let brand_orders: Vec<brand_order::Model> = brand_order_ids
         .iter()
         .zip(&quote.brands)
@@ -308,7 +310,7 @@ pub fn plan(
             id,
             order_id,
             brand_id,
-            status: status.clone(),
+            status: brand_status,
             subtotal_minor: part.subtotal_minor,
             adjustments_minor: part.adjustments_minor,
             shipping_minor: part.shipping_minor,
@@ -330,14 +332,14 @@ pub fn plan(
         number: orders::new_number(),
         account_id: request.account_id,
         email: request.email.clone(),
-        channel: request.channel.as_str().to_owned(),
+        channel: request.channel,
         status,
         currency,
         subtotal_minor: quote.subtotal_minor,
         adjustments_minor: quote.adjustments_minor,
         shipping_minor: quote.shipping_minor,
         total_minor: quote.total_minor,
-        delivery: request.delivery.speed().as_str().to_owned(),
+        delivery: request.delivery.speed(),
         shipping_address: request
             .delivery
             .address()
