@@ -31,6 +31,14 @@ use crate::{
     http::{csrf, fallback, health, media, metrics, middleware as mw, uploads},
 };
 
+/// The plain forms the brand pages post (a file upload that works before the page's script
+/// has loaded), in the order [`build`] routes them: logo, listing photo, catalog import.
+pub const BRAND_FORM_ROUTES: [&str; 3] = [
+    "/brand/{slug}/logo",
+    "/brand/{slug}/listings/{id}/images",
+    "/brand/{slug}/imports",
+];
+
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "gala_session";
 
@@ -69,12 +77,9 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
         .route("/metrics", get(metrics::render(metrics::handle())))
         .nest_service("/pkg", pkg_files)
         .route("/media/{file}", get(media::serve))
-        .route("/brand/{slug}/logo", post(uploads::brand_logo_form))
-        .route(
-            "/brand/{slug}/listings/{id}/images",
-            post(uploads::listing_image_form),
-        )
-        .route("/brand/{slug}/imports", post(uploads::catalog_import_form))
+        .route(BRAND_FORM_ROUTES[0], post(uploads::brand_logo_form))
+        .route(BRAND_FORM_ROUTES[1], post(uploads::listing_image_form))
+        .route(BRAND_FORM_ROUTES[2], post(uploads::catalog_import_form))
         .merge(api::routes())
         .leptos_routes_with_context(
             &state,

@@ -1,10 +1,12 @@
-//! Tenant isolation of every brand-scoped server function (the pages' API), and brand logos:
-//! upload checks, safe serving, and who may change them — on SQLite and PostgreSQL.
-//!
-//! The JSON API's isolation is in `brands.rs`; here each `/api/fn/...` endpoint is called the
-//! way the pages call it (form-encoded, with the browser's `Origin`) by a member of another
-//! brand, a shopper, an anonymous visitor, a revoked API token and a staff member, and must
-//! answer 404/401/403 without any of the target brand's data — and change nothing.
+//! Tenant isolation, swept: every brand-scoped server function (the pages' API, enumerated
+//! from the server-function registry), every brand-scoped JSON route (enumerated from the
+//! OpenAPI document the router derives) and the pages' plain forms are called for brand B —
+//! with the real ids of B's listing, image, location, import, order, show, look, invitation,
+//! token and members — by A's owner, a shopper, an anonymous visitor, a revoked token, A's live
+//! token and (where a role is needed) B's staff, and must answer 404/401/403 without any of
+//! B's data and change nothing; A's owner naming A's brand with B's ids finds nothing. Also
+//! brand logos: upload checks, safe serving, and who may change them — on SQLite and
+//! PostgreSQL.
 
 use crate::support;
 
@@ -14,6 +16,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 use support::{
     brands::{admin, apply, decide, get, member, verified},
+    checkout::{order, sku_on_sale, SUCCESS},
     client, png, TestApp,
 };
 
@@ -130,89 +133,386 @@ async fn b_state(app: &TestApp) -> (u64, u64, u64, Vec<String>) {
     })
 }
 
-/// An order id for the order endpoints (that B's orders stay B's, with real orders, is in
-/// `fulfilment.rs`; here the guard must answer before any order is looked up).
-const SOME_ORDER: &str = "0190a3c4-0000-7000-8000-000000000001";
-
-db_test!(async fn no_server_function_crosses_into_another_brand(app) {
-    let t = two_brands(&app).await;
+/// Brand B's real rows, by the placeholder the sweep's tables name them with: every id a
+/// crossing call sends exists (in B), so a guard that looked the row up without its brand
+/// would find it — a 404 proves the scope, not a typo.
+async fn b_rows(app: &TestApp, t: &Tenants) -> Vec<(&'static str, String)> {
+    let sku = sku_on_sale(app, &t.bo, "brand-b", "B-1", 5, None).await;
+    let listings: Value = get(&t.bo, app.url("/api/v1/brands/brand-b/listings")).await.json().await.unwrap();
+    let listing = listings["items"][0]["id"].as_str().unwrap().to_owned();
+    let image: Value = t.bo
+        .post(app.url(&format!("/api/v1/brands/brand-b/listings/{listing}/images")))
+        .header(header::ORIGIN, app.origin())
+        .multipart(multipart::Form::new().part("image", multipart::Part::bytes(png(300, 300)).file_name("p.png")))
+        .send().await.unwrap().json().await.unwrap();
+    let locations: Value = get(&t.bo, app.url("/api/v1/brands/brand-b/locations")).await.json().await.unwrap();
+    let csv = "listing_ref,title,category,currency,sku,price\nscarf,Scarf,fashion,CNY,B-2,99\n";
+    let import: Value = t.bo
+        .post(app.url("/api/v1/brands/brand-b/imports"))
+        .header(header::ORIGIN, app.origin())
+        .multipart(multipart::Form::new().part("file", multipart::Part::text(csv).file_name("c.csv")))
+        .send().await.unwrap().json().await.unwrap();
+    // The import runs in the background: let it finish, so B's state is still while swept.
+    let job_url = app.url(&format!("/api/v1/brands/brand-b/imports/{}", import["id"].as_str().unwrap()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while get(&t.bo, job_url.clone()).await.json::<Value>().await.unwrap()["status"] != "done" {
+        assert!(std::time::Instant::now() < deadline, "the import did not finish");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let placed: Value = client()
+        .post(app.url("/api/v1/orders"))
+        .json(&order(&sku, 1, "buyer@gala.test", SUCCESS))
+        .send().await.unwrap().json().await.unwrap();
+    let show: Value = app
+        .call_fn(&t.bo, "shows/create", json!({ "slug": "brand-b", "input": {
+            "title": "B runway", "stream_url": "https://example.com/b.m3u8",
+            "starts_at": "2026-11-11T12:00", "ends_at": "2026-11-11T14:00" }}))
+        .await.json().await.unwrap();
+    let show_id = show["summary"]["id"].as_str().unwrap().to_owned();
+    let with_look: Value = app
+        .call_fn(&t.bo, "shows/add-look", json!({ "slug": "brand-b", "id": show_id, "look": {
+            "title": "Look 1", "items": [{ "sku_code": "B-1" }] }}))
+        .await.json().await.unwrap();
     let sid_id = get(&t.sid, app.url("/api/v1/auth/me")).await.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
-    // (endpoint, form, the smallest role that may call it)
-    type Call<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
-    let calls: Vec<Call> = vec![
-        ("brands/dashboard", vec![("slug", "brand-b")], "staff"),
-        ("brands/team", vec![("slug", "brand-b")], "manager"),
-        ("brands/invite", vec![("slug", "brand-b"), ("email", "x@gala.test"), ("role", "manager")], "owner"),
-        ("brands/revoke-invite", vec![("slug", "brand-b"), ("invite_id", &t.b_invite_id)], "owner"),
-        ("brands/change-role", vec![("slug", "brand-b"), ("account_id", &sid_id), ("role", "owner")], "owner"),
-        ("brands/remove-member", vec![("slug", "brand-b"), ("account_id", &t.bo_id)], "owner"),
-        ("brands/api-tokens", vec![("slug", "brand-b")], "owner"),
-        ("brands/create-api-token", vec![("slug", "brand-b"), ("name", "stolen"), ("scope", "write")], "owner"),
-        ("brands/revoke-api-token", vec![("slug", "brand-b"), ("token_id", &t.b_token_id)], "owner"),
-        ("fulfilment/orders", vec![("slug", "brand-b"), ("filter[q]", "")], "staff"),
-        ("fulfilment/order", vec![("slug", "brand-b"), ("id", SOME_ORDER)], "staff"),
-        ("fulfilment/ship", vec![("slug", "brand-b"), ("id", SOME_ORDER), ("input[carrier]", "SF"), ("input[tracking_number]", "1")], "staff"),
-        ("fulfilment/cancel", vec![("slug", "brand-b"), ("id", SOME_ORDER)], "manager"),
-        ("fulfilment/refund", vec![("slug", "brand-b"), ("id", SOME_ORDER), ("input[restock]", "true")], "manager"),
-        ("shows/brand", vec![("slug", "brand-b")], "staff"),
-        ("shows/get", vec![("slug", "brand-b"), ("id", SOME_ORDER)], "staff"),
-        ("shows/create", vec![("slug", "brand-b"), ("input[title]", "Runway"), ("input[stream_url]", "https://example.com/s.m3u8"), ("input[starts_at]", "2026-11-11T12:00"), ("input[ends_at]", "2026-11-11T14:00")], "staff"),
-        ("shows/add-look", vec![("slug", "brand-b"), ("id", SOME_ORDER), ("look[title]", "Look"), ("look[items][0][sku_code]", "B-1")], "staff"),
-        ("shows/submit", vec![("slug", "brand-b"), ("id", SOME_ORDER)], "manager"),
-        ("shows/produce", vec![("slug", "brand-b"), ("id", SOME_ORDER), ("action", "go_live")], "staff"),
-        ("shows/moderate", vec![("slug", "brand-b"), ("id", SOME_ORDER), ("message_id", "1"), ("action", "ban")], "staff"),
-        ("shows/figures", vec![("slug", "brand-b"), ("id", SOME_ORDER)], "staff"),
-    ];
-    let before = b_state(&app).await;
-    // The revoked token of another brand: Ann makes one for A and revokes it.
-    let a_token: Value = app.post_json_with(&t.ann, "/api/v1/brands/brand-a/api-tokens", json!({ "name": "old", "scope": "write" })).await.json().await.unwrap();
-    let revoked = t.ann.delete(app.url(&format!("/api/v1/brands/brand-a/api-tokens/{}", a_token["info"]["id"].as_str().unwrap()))).header(header::ORIGIN, app.origin()).send().await.unwrap();
-    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
-    let revoked_token = reqwest::Client::builder().default_headers({
-        let mut headers = header::HeaderMap::new();
-        headers.insert(header::AUTHORIZATION, format!("Bearer {}", a_token["token"].as_str().unwrap()).parse().unwrap());
-        headers
-    }).build().unwrap();
+    vec![
+        ("{listing}", listing),
+        ("{sku}", sku),
+        ("{image}", image["images"][0]["id"].as_str().unwrap().to_owned()),
+        ("{location}", locations[0]["id"].as_str().unwrap().to_owned()),
+        ("{import}", import["id"].as_str().unwrap().to_owned()),
+        ("{order}", placed["brands"][0]["id"].as_str().unwrap().to_owned()),
+        ("{line}", String::new()),
+        ("{show}", show_id),
+        ("{look}", with_look["looks"][0]["id"].as_str().unwrap().to_owned()),
+        ("{invite}", t.b_invite_id.clone()),
+        ("{token}", t.b_token_id.clone()),
+        ("{member}", sid_id),
+        ("{owner}", t.bo_id.clone()),
+    ]
+}
 
-    for (endpoint, form, min_role) in &calls {
+/// `template` with its placeholders filled: `{slug}` by `slug`, the rest by B's rows.
+fn fill(template: &str, slug: &str, rows: &[(&str, String)]) -> String {
+    rows.iter()
+        .fold(template.replace("{slug}", slug), |text, (key, value)| text.replace(key, value))
+}
+
+/// Whether a template names one of B's rows (beyond its slug).
+fn names_a_row(template: &str, rows: &[(&str, String)]) -> bool {
+    rows.iter().any(|(key, _)| template.contains(key))
+}
+
+/// Every brand-scoped server function, with arguments naming B's rows, and the smallest role
+/// that may call it. `{slug}` is B's slug (or A's, for the crossing-ids check).
+const SCOPED_FUNCTIONS: &[(&str, &str, &str)] = &[
+    ("brands/dashboard", r#"{"slug":"{slug}"}"#, "staff"),
+    ("brands/team", r#"{"slug":"{slug}"}"#, "manager"),
+    ("brands/invite", r#"{"slug":"{slug}","email":"x@gala.test","role":"manager"}"#, "owner"),
+    ("brands/revoke-invite", r#"{"slug":"{slug}","invite_id":"{invite}"}"#, "owner"),
+    ("brands/change-role", r#"{"slug":"{slug}","account_id":"{member}","role":"owner"}"#, "owner"),
+    ("brands/remove-member", r#"{"slug":"{slug}","account_id":"{owner}"}"#, "owner"),
+    ("brands/api-tokens", r#"{"slug":"{slug}"}"#, "owner"),
+    ("brands/create-api-token", r#"{"slug":"{slug}","name":"stolen","scope":"write"}"#, "owner"),
+    ("brands/revoke-api-token", r#"{"slug":"{slug}","token_id":"{token}"}"#, "owner"),
+    ("catalog/listings", r#"{"slug":"{slug}"}"#, "staff"),
+    ("catalog/listing", r#"{"slug":"{slug}","id":"{listing}"}"#, "staff"),
+    ("catalog/create-listing", r#"{"slug":"{slug}","input":{"title":"Stolen","category":"fashion","currency":"CNY","variants":[{"code":"X-1","price_minor":100}]}}"#, "manager"),
+    ("catalog/update-listing", r#"{"slug":"{slug}","id":"{listing}","input":{"title":"Stolen","category":"fashion","currency":"CNY","variants":[{"code":"B-1","price_minor":1}]}}"#, "manager"),
+    ("catalog/listing-status", r#"{"slug":"{slug}","id":"{listing}","status":"archived"}"#, "manager"),
+    ("catalog/remove-image", r#"{"slug":"{slug}","id":"{listing}","image_id":"{image}"}"#, "manager"),
+    ("catalog/cover-image", r#"{"slug":"{slug}","id":"{listing}","image_id":"{image}"}"#, "manager"),
+    ("catalog/locations", r#"{"slug":"{slug}"}"#, "staff"),
+    ("catalog/add-location", r#"{"slug":"{slug}","name":"Stolen"}"#, "manager"),
+    ("catalog/listing-stock", r#"{"slug":"{slug}","id":"{listing}"}"#, "staff"),
+    ("catalog/change-stock", r#"{"slug":"{slug}","change":{"kind":"adjust","sku_code":"B-1","location_id":"{location}","quantity":-5,"reason":"x"}}"#, "staff"),
+    ("catalog/movements", r#"{"slug":"{slug}","sku_code":"B-1"}"#, "staff"),
+    ("catalog/imports", r#"{"slug":"{slug}"}"#, "manager"),
+    ("catalog/import", r#"{"slug":"{slug}","id":"{import}"}"#, "manager"),
+    ("fulfilment/orders", r#"{"slug":"{slug}","filter":{"q":""}}"#, "staff"),
+    ("fulfilment/order", r#"{"slug":"{slug}","id":"{order}"}"#, "staff"),
+    ("fulfilment/ship", r#"{"slug":"{slug}","id":"{order}","input":{"carrier":"SF","tracking_number":"1"}}"#, "staff"),
+    ("fulfilment/cancel", r#"{"slug":"{slug}","id":"{order}"}"#, "manager"),
+    ("fulfilment/refund", r#"{"slug":"{slug}","id":"{order}","input":{"restock":true}}"#, "manager"),
+    ("shows/brand", r#"{"slug":"{slug}"}"#, "staff"),
+    ("shows/get", r#"{"slug":"{slug}","id":"{show}"}"#, "staff"),
+    ("shows/create", r#"{"slug":"{slug}","input":{"title":"Stolen","stream_url":"https://example.com/s.m3u8","starts_at":"2026-11-11T12:00","ends_at":"2026-11-11T14:00"}}"#, "staff"),
+    ("shows/update", r#"{"slug":"{slug}","id":"{show}","input":{"title":"Stolen","stream_url":"https://example.com/s.m3u8","starts_at":"2026-11-11T12:00","ends_at":"2026-11-11T14:00"}}"#, "staff"),
+    ("shows/add-look", r#"{"slug":"{slug}","id":"{show}","look":{"title":"Look","items":[{"sku_code":"B-1"}]}}"#, "staff"),
+    ("shows/remove-look", r#"{"slug":"{slug}","id":"{show}","look_id":"{look}"}"#, "staff"),
+    ("shows/delete", r#"{"slug":"{slug}","id":"{show}"}"#, "staff"),
+    ("shows/submit", r#"{"slug":"{slug}","id":"{show}"}"#, "manager"),
+    ("shows/produce", r#"{"slug":"{slug}","id":"{show}","action":"go_live"}"#, "staff"),
+    ("shows/moderate", r#"{"slug":"{slug}","id":"{show}","message_id":1,"action":"ban"}"#, "staff"),
+    ("shows/figures", r#"{"slug":"{slug}","id":"{show}"}"#, "staff"),
+];
+
+/// Server functions that take no brand scope, and why.
+const UNSCOPED_FUNCTIONS: &[(&str, &str)] = &[
+    ("auth/me", "the caller's own account"),
+    ("auth/sign-up", "identity"),
+    ("auth/sign-in", "identity"),
+    ("auth/sign-out", "identity"),
+    ("auth/sign-out-everywhere", "identity"),
+    ("auth/verify-email", "identity"),
+    ("auth/resend-verification", "identity"),
+    ("auth/forgot-password", "identity"),
+    ("auth/reset-password", "identity"),
+    ("auth/change-password", "identity"),
+    ("auth/profile", "identity"),
+    ("brands/mine", "the caller's own brands and applications"),
+    ("brands/apply", "the caller's own application"),
+    ("brands/public", "a live brand as shoppers see it"),
+    ("brands/accept-invite", "the invitation mailed to the caller"),
+    ("admin/brand-applications", "platform admins (only_admins_use_the_review_functions)"),
+    ("admin/brand-decision", "platform admins (only_admins_use_the_review_functions)"),
+    ("admin/shows", "platform admins (shows.rs)"),
+    ("admin/show-decision", "platform admins (shows.rs)"),
+    ("catalog/search", "the storefront"),
+    ("catalog/public-listing", "the storefront"),
+    ("festival", "the storefront"),
+    ("cart", "the caller's own cart"),
+    ("cart/size", "the caller's own cart"),
+    ("cart/add", "the caller's own cart"),
+    ("cart/line", "the caller's own cart"),
+    ("checkout/draft", "the caller's own checkout"),
+    ("checkout/quote", "prices for anyone"),
+    ("checkout/place", "the caller's own order"),
+    ("checkout/order", "the caller's own order (checkout.rs)"),
+    ("checkout/my-orders", "the caller's own orders"),
+    ("shows/public", "public shows"),
+    ("shows/state", "public shows"),
+    ("shows/one-tap", "the caller's own wallet"),
+    ("shows/set-up-one-tap", "the caller's own wallet"),
+    ("shows/buy", "the caller's own order"),
+    ("shows/chat", "a public show's chat"),
+    ("shows/react", "a public show's reactions"),
+];
+
+/// Calls `endpoint` with `args` (JSON text) as the pages do.
+async fn call_json(
+    app: &TestApp,
+    client: &reqwest::Client,
+    endpoint: &str,
+    args: &str,
+) -> (StatusCode, String) {
+    let args: Value = serde_json::from_str(args).unwrap_or_else(|e| panic!("{endpoint}: {e}: {args}"));
+    let response = app.call_fn(client, endpoint, args).await;
+    (response.status(), response.text().await.unwrap())
+}
+
+/// A client that presents `token` as a brand's own system would.
+fn bearer(token: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .default_headers({
+            let mut headers = header::HeaderMap::new();
+            headers.insert(header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+            headers
+        })
+        .build()
+        .unwrap()
+}
+
+/// A revoked token of brand A, and a live one.
+async fn a_tokens(app: &TestApp, t: &Tenants) -> (reqwest::Client, reqwest::Client) {
+    let mut made = Vec::new();
+    for name in ["old", "live"] {
+        let token: Value = app.post_json_with(&t.ann, "/api/v1/brands/brand-a/api-tokens", json!({ "name": name, "scope": "write" })).await.json().await.unwrap();
+        made.push(token);
+    }
+    let revoked = t.ann.delete(app.url(&format!("/api/v1/brands/brand-a/api-tokens/{}", made[0]["info"]["id"].as_str().unwrap()))).header(header::ORIGIN, app.origin()).send().await.unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    (bearer(made[0]["token"].as_str().unwrap()), bearer(made[1]["token"].as_str().unwrap()))
+}
+
+/// Everything in B a crossing call could change, as text, to prove nothing did.
+async fn b_everything(app: &TestApp, bo: &reqwest::Client) -> String {
+    let mut state = format!("{:?}", b_state(app).await);
+    for path in [
+        "/api/v1/brands/brand-b/listings",
+        "/api/v1/brands/brand-b/locations",
+        "/api/v1/brands/brand-b/orders",
+        "/api/v1/brands/brand-b/team",
+        "/api/v1/brands/brand-b/api-tokens",
+    ] {
+        let mut body = get(bo, app.url(path)).await.text().await.unwrap();
+        // A token's last use is touched by the (refused) calls that presented it.
+        body = body.split("last_used_at").next().unwrap().to_owned();
+        state.push_str(&body);
+    }
+    let shows = app.call_fn(bo, "shows/brand", json!({ "slug": "brand-b" })).await.text().await.unwrap();
+    state + &shows
+}
+
+db_test!(async fn every_brand_scoped_server_function_refuses_outsiders(app) {
+    // Classified from the registry itself: a new server function must be listed above, as
+    // brand-scoped (and then swept) or not, before this test passes.
+    let registered: std::collections::BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/fn/").to_owned())
+        .collect();
+    let classified: std::collections::BTreeSet<String> = SCOPED_FUNCTIONS
+        .iter()
+        .map(|(name, ..)| (*name).to_owned())
+        .chain(UNSCOPED_FUNCTIONS.iter().map(|(name, _)| (*name).to_owned()))
+        .collect();
+    assert_eq!(registered, classified, "classify every server function");
+
+    let t = two_brands(&app).await;
+    let rows = b_rows(&app, &t).await;
+    let (revoked, a_live) = a_tokens(&app, &t).await;
+    let before = b_everything(&app, &t.bo).await;
+    for (endpoint, template, min_role) in SCOPED_FUNCTIONS {
+        let args = fill(template, "brand-b", &rows);
         for (who, caller, expected) in [
             ("owner of A", &t.ann, StatusCode::NOT_FOUND),
             ("shopper", &t.shopper, StatusCode::NOT_FOUND),
             ("anonymous", &client(), StatusCode::UNAUTHORIZED),
-            ("revoked token", &revoked_token, StatusCode::UNAUTHORIZED),
+            ("revoked token", &revoked, StatusCode::UNAUTHORIZED),
+            ("A's live token", &a_live, StatusCode::NOT_FOUND),
         ] {
-            let (status, body) = call(&app, caller, endpoint, form).await;
+            let (status, body) = call_json(&app, caller, endpoint, &args).await;
             assert_eq!(status, expected, "{who} calling {endpoint}: {body}");
             for secret in B_SECRETS {
                 assert!(!body.contains(secret), "{who} calling {endpoint} saw {secret:?}: {body}");
             }
         }
         if *min_role != "staff" {
-            let (status, body) = call(&app, &t.sid, endpoint, form).await;
+            let (status, body) = call_json(&app, &t.sid, endpoint, &args).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "staff calling {endpoint}: {body}");
         }
+        // A's owner names A's brand but B's rows: the rows are not found in A.
+        if names_a_row(template, &rows) {
+            let (status, body) = call_json(&app, &t.ann, endpoint, &fill(template, "brand-a", &rows)).await;
+            assert!(
+                [StatusCode::NOT_FOUND, StatusCode::UNPROCESSABLE_ENTITY].contains(&status),
+                "{endpoint} with B's rows under A's slug: {status} {body}"
+            );
+            for secret in B_SECRETS {
+                assert!(!body.contains(secret), "{endpoint} under A's slug saw {secret:?}");
+            }
+        }
     }
-    // Ann names her own brand but B's invitation, member or token ids: still nothing.
-    for (endpoint, form) in [
-        ("brands/revoke-invite", vec![("slug", "brand-a"), ("invite_id", t.b_invite_id.as_str())]),
-        ("brands/change-role", vec![("slug", "brand-a"), ("account_id", sid_id.as_str()), ("role", "owner")]),
-        ("brands/remove-member", vec![("slug", "brand-a"), ("account_id", t.bo_id.as_str())]),
-        ("brands/revoke-api-token", vec![("slug", "brand-a"), ("token_id", t.b_token_id.as_str())]),
-    ] {
-        let (status, body) = call(&app, &t.ann, endpoint, &form).await;
-        assert_eq!(status, StatusCode::NOT_FOUND, "{endpoint} with B's id under A's slug: {body}");
-    }
-    assert_eq!(b_state(&app).await, before, "nothing in brand B changed");
-    // B's live token still works: the revoke attempts above did nothing.
-    let bearer = reqwest::Client::new().get(app.url("/api/v1/brands/brand-b")).bearer_auth(&t.b_token).send().await.unwrap();
-    assert_eq!(bearer.status(), StatusCode::OK);
+    assert_eq!(b_everything(&app, &t.bo).await, before, "nothing in brand B changed");
 
-    // The same calls by B's owner succeed (so the sweep tests real endpoints, not typos).
-    let (status, body) = call(&app, &t.bo, "brands/team", &[("slug", "brand-b")]).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body.contains("sid@gala.test"));
-    let (status, _) = call(&app, &t.bo, "brands/revoke-invite", &[("slug", "brand-b"), ("invite_id", &t.b_invite_id)]).await;
-    assert_eq!(status, StatusCode::OK);
+    // The same calls by B's owner reach real rows (so the sweep tests real endpoints).
+    for (endpoint, template) in [
+        ("brands/team", r#"{"slug":"{slug}"}"#),
+        ("catalog/listing", r#"{"slug":"{slug}","id":"{listing}"}"#),
+        ("catalog/import", r#"{"slug":"{slug}","id":"{import}"}"#),
+        ("fulfilment/order", r#"{"slug":"{slug}","id":"{order}"}"#),
+        ("shows/get", r#"{"slug":"{slug}","id":"{show}"}"#),
+        ("brands/revoke-invite", r#"{"slug":"{slug}","invite_id":"{invite}"}"#),
+    ] {
+        let (status, body) = call_json(&app, &t.bo, endpoint, &fill(template, "brand-b", &rows)).await;
+        assert_eq!(status, StatusCode::OK, "B's owner calling {endpoint}: {body}");
+    }
+});
+
+/// A request body per brand-scoped JSON route that takes one (`METHOD path`), valid for B.
+const JSON_BODIES: &[(&str, &str)] = &[
+    ("post /api/v1/brands/{slug}/api-tokens", r#"{"name":"stolen","scope":"write"}"#),
+    ("post /api/v1/brands/{slug}/invites", r#"{"email":"x@gala.test","role":"manager"}"#),
+    ("put /api/v1/brands/{slug}/members/{account_id}", r#"{"role":"owner"}"#),
+    ("post /api/v1/brands/{slug}/listings", r#"{"title":"Stolen","category":"fashion","currency":"CNY","variants":[{"code":"X-1","price_minor":100}]}"#),
+    ("put /api/v1/brands/{slug}/listings/{id}", r#"{"title":"Stolen","category":"fashion","currency":"CNY","variants":[{"code":"B-1","price_minor":1}]}"#),
+    ("post /api/v1/brands/{slug}/listings/{id}/status", r#"{"status":"archived"}"#),
+    ("post /api/v1/brands/{slug}/locations", r#"{"name":"Stolen"}"#),
+    ("put /api/v1/brands/{slug}/stock", r#"{"sku_code":"B-1","location_id":"{location}","on_hand":0}"#),
+    ("post /api/v1/brands/{slug}/stock/changes", r#"{"kind":"adjust","sku_code":"B-1","location_id":"{location}","quantity":-5,"reason":"x"}"#),
+    ("post /api/v1/brands/{slug}/orders/{id}/ship", r#"{"carrier":"SF","tracking_number":"1"}"#),
+    ("post /api/v1/brands/{slug}/orders/{id}/refunds", r#"{"restock":true}"#),
+];
+
+/// Each route's path parameters, as B's rows.
+fn route_ids(path: &str) -> String {
+    let id = if path.contains("/listings/{id}") {
+        "{listing}"
+    } else if path.contains("/orders/{id}") {
+        "{order}"
+    } else if path.contains("/imports/{id}") {
+        "{import}"
+    } else if path.contains("/invites/{id}") {
+        "{invite}"
+    } else {
+        "{token}"
+    };
+    path.replace("{id}", id)
+        .replace("{image_id}", "{image}")
+        .replace("{account_id}", "{member}")
+        .replace("{code}", "B-1")
+}
+
+db_test!(async fn every_brand_scoped_json_route_refuses_outsiders(app) {
+    // The routes come from the OpenAPI document, which is derived from the router.
+    let document: Value = client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let mut routes: Vec<(String, String)> = Vec::new();
+    for (path, methods) in document["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1/brands/{slug}") {
+            continue;
+        }
+        for method in methods.as_object().unwrap().keys() {
+            routes.push((method.clone(), path.clone()));
+        }
+    }
+    assert!(routes.len() >= 30, "{routes:?}");
+    for (method, path) in &routes {
+        let takes_body = document["paths"][path][method]["requestBody"]["content"]["application/json"].is_object();
+        let listed = JSON_BODIES.iter().any(|(route, _)| *route == format!("{method} {path}"));
+        assert_eq!(takes_body, listed, "{method} {path}: list a valid body in JSON_BODIES");
+    }
+    // The plain forms the pages post (not part of the JSON API) are swept too.
+    for path in server::router::BRAND_FORM_ROUTES {
+        routes.push(("post".to_owned(), path.replace("/brand/{slug}", "/api/form/{slug}")));
+    }
+
+    let t = two_brands(&app).await;
+    let rows = b_rows(&app, &t).await;
+    let (revoked, a_live) = a_tokens(&app, &t).await;
+    let before = b_everything(&app, &t.bo).await;
+    let send = |caller: &reqwest::Client, method: &str, path: &str, slug: &str| {
+        let url = if let Some(form) = path.strip_prefix("/api/form") {
+            app.url(&fill(&route_ids(&format!("/brand{form}")), slug, &rows))
+        } else {
+            app.url(&fill(&route_ids(path), slug, &rows))
+        };
+        let body = JSON_BODIES
+            .iter()
+            .find(|(route, _)| *route == format!("{method} {path}"))
+            .map(|(_, body)| fill(body, slug, &rows));
+        let request = caller
+            .request(method.to_uppercase().parse().unwrap(), url)
+            .header(header::ORIGIN, app.origin());
+        let request = match body {
+            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(body),
+            None => request,
+        };
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    for (method, path) in &routes {
+        for (who, caller, expected) in [
+            ("owner of A", &t.ann, StatusCode::NOT_FOUND),
+            ("shopper", &t.shopper, StatusCode::NOT_FOUND),
+            ("anonymous", &client(), StatusCode::UNAUTHORIZED),
+            ("revoked token", &revoked, StatusCode::UNAUTHORIZED),
+            ("A's live token", &a_live, StatusCode::NOT_FOUND),
+        ] {
+            let (status, body) = send(caller, method, path, "brand-b").await;
+            assert_eq!(status, expected, "{who}: {method} {path}: {body}");
+            for secret in B_SECRETS {
+                assert!(!body.contains(secret), "{who}: {method} {path} saw {secret:?}: {body}");
+            }
+        }
+        if path.contains("{id}") || path.contains("{account_id}") || path.contains("{code}") {
+            let (status, body) = send(&t.ann, method, path, "brand-a").await;
+            assert!(
+                [StatusCode::NOT_FOUND, StatusCode::UNPROCESSABLE_ENTITY].contains(&status),
+                "{method} {path} with B's rows under A's slug: {status} {body}"
+            );
+        }
+    }
+    assert_eq!(b_everything(&app, &t.bo).await, before, "nothing in brand B changed");
 });
 
 db_test!(async fn only_admins_use_the_review_functions(app) {
