@@ -11,7 +11,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::Caller;
 use crate::checkout::Engine;
-use crate::core::AppError;
+use crate::core::{time::Clock, AppError};
 use crate::mail::Outbox;
 use crate::show::ShowHub;
 
@@ -30,6 +30,8 @@ pub struct AppState {
     pub checkout: Engine,
     /// This node's live-show hub (real-time events for viewers).
     pub shows: ShowHub,
+    /// The clock time-based rules read (the system's; tests move it forward).
+    pub clock: Clock,
 }
 
 impl FromRef<AppState> for DatabaseConnection {

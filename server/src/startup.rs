@@ -5,6 +5,7 @@ use std::{future::Future, net::SocketAddr, time::Duration};
 use anyhow::Context;
 use app::{
     checkout::{payments::SandboxProvider, Engine, EngineConfig},
+    core::time::Clock,
     mail::{MailTransport, Outbox, Sender, SenderConfig},
     show::ShowHub,
     state::AppState,
@@ -46,7 +47,8 @@ impl Application {
         let outbox = Outbox::default();
         let public_url = config.public_url.trim_end_matches('/').to_owned();
         let public_url: std::sync::Arc<str> = public_url.into();
-        let checkout = checkout_engine(&config.checkout, &db)?;
+        let clock = Clock::system();
+        let checkout = checkout_engine(&config.checkout, &db, clock.clone())?;
         let state = AppState {
             db: db.clone(),
             leptos_options,
@@ -54,6 +56,7 @@ impl Application {
             outbox: outbox.clone(),
             checkout,
             shows: ShowHub::start(db.clone()),
+            clock,
         };
         let mail_sender = mail_sender(&config.mail, db, outbox)?;
         let router = crate::router::build(state.clone(), config);
@@ -65,6 +68,12 @@ impl Application {
             state,
             mail_sender,
         })
+    }
+
+    /// The server's shared state: tests advance its clock instead of sleeping, and run its
+    /// chores when they need them done.
+    pub fn state(&self) -> AppState {
+        self.state.clone()
     }
 
     /// The address actually bound (useful with port 0).
@@ -117,7 +126,11 @@ impl Application {
 }
 
 /// The checkout engine with the shipped payment provider (the sandbox).
-fn checkout_engine(config: &CheckoutConfig, db: &DatabaseConnection) -> anyhow::Result<Engine> {
+fn checkout_engine(
+    config: &CheckoutConfig,
+    db: &DatabaseConnection,
+    clock: Clock,
+) -> anyhow::Result<Engine> {
     let sqlite = db.get_database_backend() == DbBackend::Sqlite;
     let lanes = match (config.checkout_lanes, sqlite) {
         (0, true) => 1,
@@ -141,6 +154,7 @@ fn checkout_engine(config: &CheckoutConfig, db: &DatabaseConnection) -> anyhow::
             reservation_ttl: Duration::from_secs(config.reservation_ttl_secs),
             ..EngineConfig::default()
         },
+        clock,
     ))
 }
 

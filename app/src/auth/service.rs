@@ -198,7 +198,7 @@ pub async fn sign_in(
         ThrottleKey::address("sign_in", addr),
         ThrottleKey::account("sign_in", &email),
     ];
-    throttle::check(&state.db, &keys).await?;
+    throttle::check(&state.db, &keys, state.clock.now()).await?;
     let account = find_by_email(&state.db, &email).await?;
     let matches = verify_password(
         password.to_owned(),
@@ -222,7 +222,7 @@ pub async fn sign_in(
             Ok(Account::from(&account))
         }
         account => {
-            throttle::record_failure(&state.db, &keys).await?;
+            throttle::record_failure(&state.db, &keys, state.clock.now()).await?;
             audit::record(
                 &state.db,
                 client,
@@ -275,9 +275,9 @@ pub async fn request_password_reset(
         ThrottleKey::account_from("reset", &email, addr),
         ThrottleKey::address("reset", addr),
     ];
-    throttle::check(&state.db, &keys).await?;
+    throttle::check(&state.db, &keys, state.clock.now()).await?;
     // Every request counts: resets are rare, and this caps mail sent to any one inbox.
-    throttle::record_failure(&state.db, &keys).await?;
+    throttle::record_failure(&state.db, &keys, state.clock.now()).await?;
     if let Some(account) = find_by_email(&state.db, &email).await? {
         let token = tokens::issue(&state.db, account.id, TokenPurpose::ResetPassword).await?;
         let mail = templates::password_reset(
@@ -357,14 +357,14 @@ pub async fn change_password(
         &account.email,
         client.addr_or_unknown(),
     )];
-    throttle::check(&state.db, &keys).await?;
+    throttle::check(&state.db, &keys, state.clock.now()).await?;
     if !verify_password(
         current_password.to_owned(),
         Some(account.password_hash.clone()),
     )
     .await?
     {
-        throttle::record_failure(&state.db, &keys).await?;
+        throttle::record_failure(&state.db, &keys, state.clock.now()).await?;
         return Err(AppError::field(
             "current_password",
             "Your current password is not correct.",

@@ -61,9 +61,12 @@ impl ThrottleKey {
     }
 }
 
-/// `RateLimited` with the longest remaining wait when any key is blocked.
-pub async fn check(db: &impl ConnectionTrait, keys: &[ThrottleKey]) -> Result<(), AppError> {
-    let now = Utc::now();
+/// `RateLimited` with the longest remaining wait when any key is blocked at `now`.
+pub async fn check(
+    db: &impl ConnectionTrait,
+    keys: &[ThrottleKey],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let mut wait: i64 = 0;
     for key in keys {
         if let Some(row) = login_throttle::Entity::find_by_id(key.key.clone())
@@ -84,12 +87,12 @@ pub async fn check(db: &impl ConnectionTrait, keys: &[ThrottleKey]) -> Result<()
     }
 }
 
-/// Counts a failure on every key.
+/// Counts a failure, at `now`, on every key.
 pub async fn record_failure(
     db: &impl ConnectionTrait,
     keys: &[ThrottleKey],
+    now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let now = Utc::now();
     for key in keys {
         let failures = match login_throttle::Entity::find_by_id(key.key.clone())
             .one(db)

@@ -86,7 +86,7 @@ async fn queue_confirmations(
 
 /// Returns the stock of unpaid orders whose reservation lapsed and marks them expired.
 async fn expire_due(engine: &Engine) -> Result<usize, AppError> {
-    let now = time::now();
+    let now = engine.clock().now();
     let due: Vec<Uuid> = shop_order::Entity::find()
         .select_only()
         .column(shop_order::Column::Id)

@@ -138,52 +138,125 @@ async fn b_state(app: &TestApp) -> (u64, u64, u64, Vec<String>) {
 /// would find it — a 404 proves the scope, not a typo.
 async fn b_rows(app: &TestApp, t: &Tenants) -> Vec<(&'static str, String)> {
     let sku = sku_on_sale(app, &t.bo, "brand-b", "B-1", 5, None).await;
-    let listings: Value = get(&t.bo, app.url("/api/v1/brands/brand-b/listings")).await.json().await.unwrap();
+    let listings: Value = get(&t.bo, app.url("/api/v1/brands/brand-b/listings"))
+        .await
+        .json()
+        .await
+        .unwrap();
     let listing = listings["items"][0]["id"].as_str().unwrap().to_owned();
-    let image: Value = t.bo
-        .post(app.url(&format!("/api/v1/brands/brand-b/listings/{listing}/images")))
-        .header(header::ORIGIN, app.origin())
-        .multipart(multipart::Form::new().part("image", multipart::Part::bytes(png(300, 300)).file_name("p.png")))
-        .send().await.unwrap().json().await.unwrap();
-    let locations: Value = get(&t.bo, app.url("/api/v1/brands/brand-b/locations")).await.json().await.unwrap();
+    let image: Value =
+        t.bo.post(app.url(&format!("/api/v1/brands/brand-b/listings/{listing}/images")))
+            .header(header::ORIGIN, app.origin())
+            .multipart(multipart::Form::new().part(
+                "image",
+                multipart::Part::bytes(png(300, 300)).file_name("p.png"),
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let locations: Value = get(&t.bo, app.url("/api/v1/brands/brand-b/locations"))
+        .await
+        .json()
+        .await
+        .unwrap();
     let csv = "listing_ref,title,category,currency,sku,price\nscarf,Scarf,fashion,CNY,B-2,99\n";
-    let import: Value = t.bo
-        .post(app.url("/api/v1/brands/brand-b/imports"))
-        .header(header::ORIGIN, app.origin())
-        .multipart(multipart::Form::new().part("file", multipart::Part::text(csv).file_name("c.csv")))
-        .send().await.unwrap().json().await.unwrap();
+    let import: Value =
+        t.bo.post(app.url("/api/v1/brands/brand-b/imports"))
+            .header(header::ORIGIN, app.origin())
+            .multipart(
+                multipart::Form::new().part("file", multipart::Part::text(csv).file_name("c.csv")),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     // The import runs in the background: let it finish, so B's state is still while swept.
-    let job_url = app.url(&format!("/api/v1/brands/brand-b/imports/{}", import["id"].as_str().unwrap()));
+    let job_url = app.url(&format!(
+        "/api/v1/brands/brand-b/imports/{}",
+        import["id"].as_str().unwrap()
+    ));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while get(&t.bo, job_url.clone()).await.json::<Value>().await.unwrap()["status"] != "done" {
-        assert!(std::time::Instant::now() < deadline, "the import did not finish");
+    while get(&t.bo, job_url.clone())
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["status"]
+        != "done"
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import did not finish"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let placed: Value = client()
         .post(app.url("/api/v1/orders"))
         .json(&order(&sku, 1, "buyer@gala.test", SUCCESS))
-        .send().await.unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let show: Value = app
-        .call_fn(&t.bo, "shows/create", json!({ "slug": "brand-b", "input": {
+        .call_fn(
+            &t.bo,
+            "shows/create",
+            json!({ "slug": "brand-b", "input": {
             "title": "B runway", "stream_url": "https://example.com/b.m3u8",
-            "starts_at": "2026-11-11T12:00", "ends_at": "2026-11-11T14:00" }}))
-        .await.json().await.unwrap();
+            "starts_at": "2026-11-11T12:00", "ends_at": "2026-11-11T14:00" }}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let show_id = show["summary"]["id"].as_str().unwrap().to_owned();
     let with_look: Value = app
-        .call_fn(&t.bo, "shows/add-look", json!({ "slug": "brand-b", "id": show_id, "look": {
-            "title": "Look 1", "items": [{ "sku_code": "B-1" }] }}))
-        .await.json().await.unwrap();
-    let sid_id = get(&t.sid, app.url("/api/v1/auth/me")).await.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+        .call_fn(
+            &t.bo,
+            "shows/add-look",
+            json!({ "slug": "brand-b", "id": show_id, "look": {
+            "title": "Look 1", "items": [{ "sku_code": "B-1" }] }}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let sid_id = get(&t.sid, app.url("/api/v1/auth/me"))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     vec![
         ("{listing}", listing),
         ("{sku}", sku),
-        ("{image}", image["images"][0]["id"].as_str().unwrap().to_owned()),
-        ("{location}", locations[0]["id"].as_str().unwrap().to_owned()),
+        (
+            "{image}",
+            image["images"][0]["id"].as_str().unwrap().to_owned(),
+        ),
+        (
+            "{location}",
+            locations[0]["id"].as_str().unwrap().to_owned(),
+        ),
         ("{import}", import["id"].as_str().unwrap().to_owned()),
-        ("{order}", placed["brands"][0]["id"].as_str().unwrap().to_owned()),
+        (
+            "{order}",
+            placed["brands"][0]["id"].as_str().unwrap().to_owned(),
+        ),
         ("{line}", String::new()),
         ("{show}", show_id),
-        ("{look}", with_look["looks"][0]["id"].as_str().unwrap().to_owned()),
+        (
+            "{look}",
+            with_look["looks"][0]["id"].as_str().unwrap().to_owned(),
+        ),
         ("{invite}", t.b_invite_id.clone()),
         ("{token}", t.b_token_id.clone()),
         ("{member}", sid_id),
@@ -194,7 +267,9 @@ async fn b_rows(app: &TestApp, t: &Tenants) -> Vec<(&'static str, String)> {
 /// `template` with its placeholders filled: `{slug}` by `slug`, the rest by B's rows.
 fn fill(template: &str, slug: &str, rows: &[(&str, String)]) -> String {
     rows.iter()
-        .fold(template.replace("{slug}", slug), |text, (key, value)| text.replace(key, value))
+        .fold(template.replace("{slug}", slug), |text, (key, value)| {
+            text.replace(key, value)
+        })
 }
 
 /// Whether a template names one of B's rows (beyond its slug).
@@ -207,43 +282,167 @@ fn names_a_row(template: &str, rows: &[(&str, String)]) -> bool {
 const SCOPED_FUNCTIONS: &[(&str, &str, &str)] = &[
     ("brands/dashboard", r#"{"slug":"{slug}"}"#, "staff"),
     ("brands/team", r#"{"slug":"{slug}"}"#, "manager"),
-    ("brands/invite", r#"{"slug":"{slug}","email":"x@gala.test","role":"manager"}"#, "owner"),
-    ("brands/revoke-invite", r#"{"slug":"{slug}","invite_id":"{invite}"}"#, "owner"),
-    ("brands/change-role", r#"{"slug":"{slug}","account_id":"{member}","role":"owner"}"#, "owner"),
-    ("brands/remove-member", r#"{"slug":"{slug}","account_id":"{owner}"}"#, "owner"),
+    (
+        "brands/invite",
+        r#"{"slug":"{slug}","email":"x@gala.test","role":"manager"}"#,
+        "owner",
+    ),
+    (
+        "brands/revoke-invite",
+        r#"{"slug":"{slug}","invite_id":"{invite}"}"#,
+        "owner",
+    ),
+    (
+        "brands/change-role",
+        r#"{"slug":"{slug}","account_id":"{member}","role":"owner"}"#,
+        "owner",
+    ),
+    (
+        "brands/remove-member",
+        r#"{"slug":"{slug}","account_id":"{owner}"}"#,
+        "owner",
+    ),
     ("brands/api-tokens", r#"{"slug":"{slug}"}"#, "owner"),
-    ("brands/create-api-token", r#"{"slug":"{slug}","name":"stolen","scope":"write"}"#, "owner"),
-    ("brands/revoke-api-token", r#"{"slug":"{slug}","token_id":"{token}"}"#, "owner"),
+    (
+        "brands/create-api-token",
+        r#"{"slug":"{slug}","name":"stolen","scope":"write"}"#,
+        "owner",
+    ),
+    (
+        "brands/revoke-api-token",
+        r#"{"slug":"{slug}","token_id":"{token}"}"#,
+        "owner",
+    ),
     ("catalog/listings", r#"{"slug":"{slug}"}"#, "staff"),
-    ("catalog/listing", r#"{"slug":"{slug}","id":"{listing}"}"#, "staff"),
-    ("catalog/create-listing", r#"{"slug":"{slug}","input":{"title":"Stolen","category":"fashion","currency":"CNY","variants":[{"code":"X-1","price_minor":100}]}}"#, "manager"),
-    ("catalog/update-listing", r#"{"slug":"{slug}","id":"{listing}","input":{"title":"Stolen","category":"fashion","currency":"CNY","variants":[{"code":"B-1","price_minor":1}]}}"#, "manager"),
-    ("catalog/listing-status", r#"{"slug":"{slug}","id":"{listing}","status":"archived"}"#, "manager"),
-    ("catalog/remove-image", r#"{"slug":"{slug}","id":"{listing}","image_id":"{image}"}"#, "manager"),
-    ("catalog/cover-image", r#"{"slug":"{slug}","id":"{listing}","image_id":"{image}"}"#, "manager"),
+    (
+        "catalog/listing",
+        r#"{"slug":"{slug}","id":"{listing}"}"#,
+        "staff",
+    ),
+    (
+        "catalog/create-listing",
+        r#"{"slug":"{slug}","input":{"title":"Stolen","category":"fashion","currency":"CNY","variants":[{"code":"X-1","price_minor":100}]}}"#,
+        "manager",
+    ),
+    (
+        "catalog/update-listing",
+        r#"{"slug":"{slug}","id":"{listing}","input":{"title":"Stolen","category":"fashion","currency":"CNY","variants":[{"code":"B-1","price_minor":1}]}}"#,
+        "manager",
+    ),
+    (
+        "catalog/listing-status",
+        r#"{"slug":"{slug}","id":"{listing}","status":"archived"}"#,
+        "manager",
+    ),
+    (
+        "catalog/remove-image",
+        r#"{"slug":"{slug}","id":"{listing}","image_id":"{image}"}"#,
+        "manager",
+    ),
+    (
+        "catalog/cover-image",
+        r#"{"slug":"{slug}","id":"{listing}","image_id":"{image}"}"#,
+        "manager",
+    ),
     ("catalog/locations", r#"{"slug":"{slug}"}"#, "staff"),
-    ("catalog/add-location", r#"{"slug":"{slug}","name":"Stolen"}"#, "manager"),
-    ("catalog/listing-stock", r#"{"slug":"{slug}","id":"{listing}"}"#, "staff"),
-    ("catalog/change-stock", r#"{"slug":"{slug}","change":{"kind":"adjust","sku_code":"B-1","location_id":"{location}","quantity":-5,"reason":"x"}}"#, "staff"),
-    ("catalog/movements", r#"{"slug":"{slug}","sku_code":"B-1"}"#, "staff"),
+    (
+        "catalog/add-location",
+        r#"{"slug":"{slug}","name":"Stolen"}"#,
+        "manager",
+    ),
+    (
+        "catalog/listing-stock",
+        r#"{"slug":"{slug}","id":"{listing}"}"#,
+        "staff",
+    ),
+    (
+        "catalog/change-stock",
+        r#"{"slug":"{slug}","change":{"kind":"adjust","sku_code":"B-1","location_id":"{location}","quantity":-5,"reason":"x"}}"#,
+        "staff",
+    ),
+    (
+        "catalog/movements",
+        r#"{"slug":"{slug}","sku_code":"B-1"}"#,
+        "staff",
+    ),
     ("catalog/imports", r#"{"slug":"{slug}"}"#, "manager"),
-    ("catalog/import", r#"{"slug":"{slug}","id":"{import}"}"#, "manager"),
-    ("fulfilment/orders", r#"{"slug":"{slug}","filter":{"q":""}}"#, "staff"),
-    ("fulfilment/order", r#"{"slug":"{slug}","id":"{order}"}"#, "staff"),
-    ("fulfilment/ship", r#"{"slug":"{slug}","id":"{order}","input":{"carrier":"SF","tracking_number":"1"}}"#, "staff"),
-    ("fulfilment/cancel", r#"{"slug":"{slug}","id":"{order}"}"#, "manager"),
-    ("fulfilment/refund", r#"{"slug":"{slug}","id":"{order}","input":{"restock":true}}"#, "manager"),
+    (
+        "catalog/import",
+        r#"{"slug":"{slug}","id":"{import}"}"#,
+        "manager",
+    ),
+    (
+        "fulfilment/orders",
+        r#"{"slug":"{slug}","filter":{"q":""}}"#,
+        "staff",
+    ),
+    (
+        "fulfilment/order",
+        r#"{"slug":"{slug}","id":"{order}"}"#,
+        "staff",
+    ),
+    (
+        "fulfilment/ship",
+        r#"{"slug":"{slug}","id":"{order}","input":{"carrier":"SF","tracking_number":"1"}}"#,
+        "staff",
+    ),
+    (
+        "fulfilment/cancel",
+        r#"{"slug":"{slug}","id":"{order}"}"#,
+        "manager",
+    ),
+    (
+        "fulfilment/refund",
+        r#"{"slug":"{slug}","id":"{order}","input":{"restock":true}}"#,
+        "manager",
+    ),
     ("shows/brand", r#"{"slug":"{slug}"}"#, "staff"),
     ("shows/get", r#"{"slug":"{slug}","id":"{show}"}"#, "staff"),
-    ("shows/create", r#"{"slug":"{slug}","input":{"title":"Stolen","stream_url":"https://example.com/s.m3u8","starts_at":"2026-11-11T12:00","ends_at":"2026-11-11T14:00"}}"#, "staff"),
-    ("shows/update", r#"{"slug":"{slug}","id":"{show}","input":{"title":"Stolen","stream_url":"https://example.com/s.m3u8","starts_at":"2026-11-11T12:00","ends_at":"2026-11-11T14:00"}}"#, "staff"),
-    ("shows/add-look", r#"{"slug":"{slug}","id":"{show}","look":{"title":"Look","items":[{"sku_code":"B-1"}]}}"#, "staff"),
-    ("shows/remove-look", r#"{"slug":"{slug}","id":"{show}","look_id":"{look}"}"#, "staff"),
-    ("shows/delete", r#"{"slug":"{slug}","id":"{show}"}"#, "staff"),
-    ("shows/submit", r#"{"slug":"{slug}","id":"{show}"}"#, "manager"),
-    ("shows/produce", r#"{"slug":"{slug}","id":"{show}","action":"go_live"}"#, "staff"),
-    ("shows/moderate", r#"{"slug":"{slug}","id":"{show}","message_id":1,"action":"ban"}"#, "staff"),
-    ("shows/figures", r#"{"slug":"{slug}","id":"{show}"}"#, "staff"),
+    (
+        "shows/create",
+        r#"{"slug":"{slug}","input":{"title":"Stolen","stream_url":"https://example.com/s.m3u8","starts_at":"2026-11-11T12:00","ends_at":"2026-11-11T14:00"}}"#,
+        "staff",
+    ),
+    (
+        "shows/update",
+        r#"{"slug":"{slug}","id":"{show}","input":{"title":"Stolen","stream_url":"https://example.com/s.m3u8","starts_at":"2026-11-11T12:00","ends_at":"2026-11-11T14:00"}}"#,
+        "staff",
+    ),
+    (
+        "shows/add-look",
+        r#"{"slug":"{slug}","id":"{show}","look":{"title":"Look","items":[{"sku_code":"B-1"}]}}"#,
+        "staff",
+    ),
+    (
+        "shows/remove-look",
+        r#"{"slug":"{slug}","id":"{show}","look_id":"{look}"}"#,
+        "staff",
+    ),
+    (
+        "shows/delete",
+        r#"{"slug":"{slug}","id":"{show}"}"#,
+        "staff",
+    ),
+    (
+        "shows/submit",
+        r#"{"slug":"{slug}","id":"{show}"}"#,
+        "manager",
+    ),
+    (
+        "shows/produce",
+        r#"{"slug":"{slug}","id":"{show}","action":"go_live"}"#,
+        "staff",
+    ),
+    (
+        "shows/moderate",
+        r#"{"slug":"{slug}","id":"{show}","message_id":1,"action":"ban"}"#,
+        "staff",
+    ),
+    (
+        "shows/figures",
+        r#"{"slug":"{slug}","id":"{show}"}"#,
+        "staff",
+    ),
 ];
 
 /// Server functions that take no brand scope, and why.
@@ -262,9 +461,18 @@ const UNSCOPED_FUNCTIONS: &[(&str, &str)] = &[
     ("brands/mine", "the caller's own brands and applications"),
     ("brands/apply", "the caller's own application"),
     ("brands/public", "a live brand as shoppers see it"),
-    ("brands/accept-invite", "the invitation mailed to the caller"),
-    ("admin/brand-applications", "platform admins (only_admins_use_the_review_functions)"),
-    ("admin/brand-decision", "platform admins (only_admins_use_the_review_functions)"),
+    (
+        "brands/accept-invite",
+        "the invitation mailed to the caller",
+    ),
+    (
+        "admin/brand-applications",
+        "platform admins (only_admins_use_the_review_functions)",
+    ),
+    (
+        "admin/brand-decision",
+        "platform admins (only_admins_use_the_review_functions)",
+    ),
     ("admin/shows", "platform admins (shows.rs)"),
     ("admin/show-decision", "platform admins (shows.rs)"),
     ("catalog/search", "the storefront"),
@@ -295,7 +503,8 @@ async fn call_json(
     endpoint: &str,
     args: &str,
 ) -> (StatusCode, String) {
-    let args: Value = serde_json::from_str(args).unwrap_or_else(|e| panic!("{endpoint}: {e}: {args}"));
+    let args: Value =
+        serde_json::from_str(args).unwrap_or_else(|e| panic!("{endpoint}: {e}: {args}"));
     let response = app.call_fn(client, endpoint, args).await;
     (response.status(), response.text().await.unwrap())
 }
@@ -305,7 +514,10 @@ fn bearer(token: &str) -> reqwest::Client {
     reqwest::Client::builder()
         .default_headers({
             let mut headers = header::HeaderMap::new();
-            headers.insert(header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+            headers.insert(
+                header::AUTHORIZATION,
+                format!("Bearer {token}").parse().unwrap(),
+            );
             headers
         })
         .build()
@@ -316,12 +528,33 @@ fn bearer(token: &str) -> reqwest::Client {
 async fn a_tokens(app: &TestApp, t: &Tenants) -> (reqwest::Client, reqwest::Client) {
     let mut made = Vec::new();
     for name in ["old", "live"] {
-        let token: Value = app.post_json_with(&t.ann, "/api/v1/brands/brand-a/api-tokens", json!({ "name": name, "scope": "write" })).await.json().await.unwrap();
+        let token: Value = app
+            .post_json_with(
+                &t.ann,
+                "/api/v1/brands/brand-a/api-tokens",
+                json!({ "name": name, "scope": "write" }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
         made.push(token);
     }
-    let revoked = t.ann.delete(app.url(&format!("/api/v1/brands/brand-a/api-tokens/{}", made[0]["info"]["id"].as_str().unwrap()))).header(header::ORIGIN, app.origin()).send().await.unwrap();
+    let revoked = t
+        .ann
+        .delete(app.url(&format!(
+            "/api/v1/brands/brand-a/api-tokens/{}",
+            made[0]["info"]["id"].as_str().unwrap()
+        )))
+        .header(header::ORIGIN, app.origin())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
-    (bearer(made[0]["token"].as_str().unwrap()), bearer(made[1]["token"].as_str().unwrap()))
+    (
+        bearer(made[0]["token"].as_str().unwrap()),
+        bearer(made[1]["token"].as_str().unwrap()),
+    )
 }
 
 /// Everything in B a crossing call could change, as text, to prove nothing did.
@@ -339,7 +572,12 @@ async fn b_everything(app: &TestApp, bo: &reqwest::Client) -> String {
         body = body.split("last_used_at").next().unwrap().to_owned();
         state.push_str(&body);
     }
-    let shows = app.call_fn(bo, "shows/brand", json!({ "slug": "brand-b" })).await.text().await.unwrap();
+    let shows = app
+        .call_fn(bo, "shows/brand", json!({ "slug": "brand-b" }))
+        .await
+        .text()
+        .await
+        .unwrap();
     state + &shows
 }
 
@@ -409,17 +647,50 @@ db_test!(async fn every_brand_scoped_server_function_refuses_outsiders(app) {
 
 /// A request body per brand-scoped JSON route that takes one (`METHOD path`), valid for B.
 const JSON_BODIES: &[(&str, &str)] = &[
-    ("post /api/v1/brands/{slug}/api-tokens", r#"{"name":"stolen","scope":"write"}"#),
-    ("post /api/v1/brands/{slug}/invites", r#"{"email":"x@gala.test","role":"manager"}"#),
-    ("put /api/v1/brands/{slug}/members/{account_id}", r#"{"role":"owner"}"#),
-    ("post /api/v1/brands/{slug}/listings", r#"{"title":"Stolen","category":"fashion","currency":"CNY","variants":[{"code":"X-1","price_minor":100}]}"#),
-    ("put /api/v1/brands/{slug}/listings/{id}", r#"{"title":"Stolen","category":"fashion","currency":"CNY","variants":[{"code":"B-1","price_minor":1}]}"#),
-    ("post /api/v1/brands/{slug}/listings/{id}/status", r#"{"status":"archived"}"#),
-    ("post /api/v1/brands/{slug}/locations", r#"{"name":"Stolen"}"#),
-    ("put /api/v1/brands/{slug}/stock", r#"{"sku_code":"B-1","location_id":"{location}","on_hand":0}"#),
-    ("post /api/v1/brands/{slug}/stock/changes", r#"{"kind":"adjust","sku_code":"B-1","location_id":"{location}","quantity":-5,"reason":"x"}"#),
-    ("post /api/v1/brands/{slug}/orders/{id}/ship", r#"{"carrier":"SF","tracking_number":"1"}"#),
-    ("post /api/v1/brands/{slug}/orders/{id}/refunds", r#"{"restock":true}"#),
+    (
+        "post /api/v1/brands/{slug}/api-tokens",
+        r#"{"name":"stolen","scope":"write"}"#,
+    ),
+    (
+        "post /api/v1/brands/{slug}/invites",
+        r#"{"email":"x@gala.test","role":"manager"}"#,
+    ),
+    (
+        "put /api/v1/brands/{slug}/members/{account_id}",
+        r#"{"role":"owner"}"#,
+    ),
+    (
+        "post /api/v1/brands/{slug}/listings",
+        r#"{"title":"Stolen","category":"fashion","currency":"CNY","variants":[{"code":"X-1","price_minor":100}]}"#,
+    ),
+    (
+        "put /api/v1/brands/{slug}/listings/{id}",
+        r#"{"title":"Stolen","category":"fashion","currency":"CNY","variants":[{"code":"B-1","price_minor":1}]}"#,
+    ),
+    (
+        "post /api/v1/brands/{slug}/listings/{id}/status",
+        r#"{"status":"archived"}"#,
+    ),
+    (
+        "post /api/v1/brands/{slug}/locations",
+        r#"{"name":"Stolen"}"#,
+    ),
+    (
+        "put /api/v1/brands/{slug}/stock",
+        r#"{"sku_code":"B-1","location_id":"{location}","on_hand":0}"#,
+    ),
+    (
+        "post /api/v1/brands/{slug}/stock/changes",
+        r#"{"kind":"adjust","sku_code":"B-1","location_id":"{location}","quantity":-5,"reason":"x"}"#,
+    ),
+    (
+        "post /api/v1/brands/{slug}/orders/{id}/ship",
+        r#"{"carrier":"SF","tracking_number":"1"}"#,
+    ),
+    (
+        "post /api/v1/brands/{slug}/orders/{id}/refunds",
+        r#"{"restock":true}"#,
+    ),
 ];
 
 /// Each route's path parameters, as B's rows.

@@ -176,6 +176,21 @@ db_test!(async fn repeated_failures_are_throttled_with_retry_after(app) {
     // Another account from the same address is not locked out by Mia's failures.
     app.sign_up("Lee", "lee@gala.test", PASSWORD).await;
     app.sign_in_with(&client(), "lee@gala.test", PASSWORD).await;
+
+    // Once the back-off has passed, a wrong password fails again (doubling the wait)...
+    app.state.clock.advance(chrono::Duration::seconds(retry_after as i64));
+    let sixth = app.post_json("/api/v1/auth/signin", json!({ "email": "mia@gala.test", "password": "wrong-6-xx" })).await;
+    assert_eq!(sixth.status(), StatusCode::UNAUTHORIZED);
+    let blocked = app.post_json("/api/v1/auth/signin", json!({ "email": "mia@gala.test", "password": PASSWORD })).await;
+    let retry_after: u64 = blocked.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((2..=3).contains(&retry_after), "the wait doubled: {retry_after}");
+    // ...and after that wait the owner gets in, which clears the count.
+    app.state.clock.advance(chrono::Duration::seconds(retry_after as i64));
+    app.sign_in_with(&client(), "mia@gala.test", PASSWORD).await;
+    for attempt in 1..=4 {
+        let response = app.post_json("/api/v1/auth/signin", json!({ "email": "mia@gala.test", "password": format!("again-{attempt}-xx") })).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "free again after a success");
+    }
 });
 
 db_test!(async fn verification_links_work_once_and_expire(app) {

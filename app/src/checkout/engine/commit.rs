@@ -26,7 +26,7 @@ use crate::checkout::limits::{self, Held};
 use crate::checkout::orders::{self, Placement};
 use crate::checkout::request::OrderRequest;
 use crate::checkout::{idempotency, payments, OrderStatus};
-use crate::core::{bulk, time::now, txn::begin_write, AppError};
+use crate::core::{bulk, txn::begin_write, AppError};
 use entity::values::PaymentStatus;
 
 /// How a commit takes the batch's stock.
@@ -212,7 +212,7 @@ async fn write(
     take: Take,
 ) -> Result<Committed, AppError> {
     let txn = begin_write(&core.db).await?;
-    let at = now();
+    let at = core.clock.now();
     let mut limited_skus: Vec<Uuid> = planned
         .iter()
         .flat_map(|(_, p)| p.limited.iter().map(|l| l.sku_id))

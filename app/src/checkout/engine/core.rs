@@ -14,6 +14,7 @@ use crate::checkout::idempotency::IdempotencyKey;
 use crate::checkout::orders::Placement;
 use crate::checkout::payments::PaymentProvider;
 use crate::checkout::request::OrderRequest;
+use crate::core::time::Clock;
 
 /// Tuning of the engine.
 #[derive(Debug, Clone)]
@@ -89,6 +90,8 @@ pub struct Core {
     pub db: DatabaseConnection,
     pub provider: Arc<dyn PaymentProvider>,
     pub config: EngineConfig,
+    /// The clock reservations and sale windows are judged by.
+    pub clock: Clock,
     /// (SKU, pool) → when it was last seen with nothing left in that pool.
     sold_out: Mutex<HashMap<(Uuid, StockPool), Instant>>,
 }
@@ -98,11 +101,13 @@ impl Core {
         db: DatabaseConnection,
         provider: Arc<dyn PaymentProvider>,
         config: EngineConfig,
+        clock: Clock,
     ) -> Self {
         Core {
             db,
             provider,
             config,
+            clock,
             sold_out: Mutex::new(HashMap::new()),
         }
     }

@@ -41,7 +41,7 @@ use super::idempotency::{self, IdempotencyKey};
 use super::orders::Placement;
 use super::payments::PaymentProvider;
 use super::request::OrderRequest;
-use crate::core::AppError;
+use crate::core::{time::Clock, AppError};
 
 /// A request being processed under an idempotency key on this node; later arrivals with the
 /// same key wait for its answer instead of placing a second order.
@@ -232,15 +232,16 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Starts the lane workers (inside a Tokio runtime).
+    /// Starts the lane workers (inside a Tokio runtime), judging time by `clock`.
     pub fn start(
         db: DatabaseConnection,
         provider: Arc<dyn PaymentProvider>,
         config: EngineConfig,
+        clock: Clock,
     ) -> Self {
         let lanes = config.lanes.max(1);
         let capacity = config.queue_capacity.max(1);
-        let core = Arc::new(Core::new(db, provider, config));
+        let core = Arc::new(Core::new(db, provider, config, clock));
         let senders = (0..lanes)
             .map(|_| {
                 let (tx, rx) = mpsc::channel::<Job>(capacity);
@@ -270,6 +271,11 @@ impl Engine {
     /// (Other nodes forget within [`EngineConfig::sold_out_ttl`].)
     pub fn restocked(&self, skus: impl IntoIterator<Item = Uuid>) {
         self.core.restocked(skus);
+    }
+
+    /// The clock reservations and sale windows are judged by.
+    pub fn clock(&self) -> &Clock {
+        &self.core.clock
     }
 
     /// The engine's settings.

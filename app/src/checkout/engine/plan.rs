@@ -69,7 +69,7 @@ pub enum Decision {
 
 /// Decides every request of `jobs` against one read of the database.
 pub async fn plan_all(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppError> {
-    let now = crate::core::time::now();
+    let now = core.clock.now();
     let keys: Vec<&idempotency::IdempotencyKey> =
         jobs.iter().filter_map(|j| j.key.as_ref()).collect();
     let stored = idempotency::load(&core.db, &keys).await?;

@@ -9,6 +9,7 @@
 //! `postgres://postgres@127.0.0.1:5432/test`). When it is unreachable the PostgreSQL variant is
 //! skipped with a message — except under `CI=true`, where that is a failure.
 
+use app::state::AppState;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 pub mod brands;
@@ -40,6 +41,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The server's own database pool (same pool the server uses).
     pub db: DatabaseConnection,
+    /// The server's state: its clock (advance it instead of sleeping) and its engine.
+    pub state: AppState,
     pub backend: Backend,
     pub database_url: String,
     /// Where `.eml` files go when the app has no SMTP server configured.
@@ -81,6 +84,7 @@ impl TestApp {
             .await
             .expect("build the server");
         let addr = app.addr();
+        let state = app.state();
         let (tx, rx) = tokio::sync::oneshot::channel();
         let server = tokio::spawn(app.run_until(async move {
             let _ = rx.await;
@@ -89,6 +93,7 @@ impl TestApp {
             addr,
             client: client(),
             db,
+            state,
             backend,
             database_url: database.url.clone(),
             outbox_dir: config.mail.outbox_dir.clone(),
