@@ -1,9 +1,11 @@
 //! JSON body and query extractors whose rejections are `AppError`s (so malformed input gets
-//! the same JSON error shape as everything else, never axum's plain-text message).
+//! the same JSON error shape as everything else, never axum's plain-text message), and the
+//! `Idempotency-Key` header read the same way by every route that places orders.
 
 use app::core::AppError;
 use axum::{
     extract::{rejection::JsonRejection, FromRequest, Request},
+    http::HeaderMap,
     Json,
 };
 use serde::de::DeserializeOwned;
@@ -55,4 +57,16 @@ where
                 message: err.body_text(),
             })
     }
+}
+
+/// The `Idempotency-Key` header, if sent (checked by the one rule in `checkout::place`).
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
+    headers
+        .get("idempotency-key")
+        .map(|value| {
+            value.to_str().map_err(|_| AppError::BadRequest {
+                message: "The Idempotency-Key header must be visible ASCII characters.".into(),
+            })
+        })
+        .transpose()
 }

@@ -15,7 +15,7 @@ use axum::Router;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-pub use json::{ApiJson, ApiQuery};
+pub use json::{idempotency_key, ApiJson, ApiQuery};
 
 /// Every `/api/v1` route, and the OpenAPI document describing them at `/api/v1/openapi.json`.
 pub fn routes() -> Router<AppState> {

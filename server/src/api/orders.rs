@@ -21,25 +21,13 @@ use axum::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::ApiJson;
+use super::{idempotency_key, ApiJson};
 
 /// The order routes.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(place_order, my_orders))
         .routes(routes!(get_order))
-}
-
-/// The `Idempotency-Key` header, if sent (checked by the one rule in `checkout::place`).
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
-    headers
-        .get("idempotency-key")
-        .map(|value| {
-            value.to_str().map_err(|_| AppError::BadRequest {
-                message: "The Idempotency-Key header must be visible ASCII characters.".into(),
-            })
-        })
-        .transpose()
 }
 
 /// 201 with the order (202 while an asynchronous payment is pending), and where to read it.

@@ -23,7 +23,7 @@ use tokio::sync::broadcast::error::RecvError;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::ApiJson;
+use super::{idempotency_key, ApiJson};
 
 /// Events a reconnecting viewer may have missed and still get one by one; past that, a
 /// fresh snapshot is cheaper.
@@ -175,14 +175,10 @@ async fn buy(
     headers: HeaderMap,
     ApiJson(input): ApiJson<BuyInput>,
 ) -> Result<Response, AppError> {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .ok_or_else(|| AppError::BadRequest {
-            message: "Send an Idempotency-Key header (one per tap).".into(),
-        })?;
-    let order = audience::buy(&state, &caller, &id, &input.sku, &key).await?;
+    let key = idempotency_key(&headers)?.ok_or_else(|| AppError::BadRequest {
+        message: "Send an Idempotency-Key header (one per tap).".into(),
+    })?;
+    let order = audience::buy(&state, &caller, &id, &input.sku, key).await?;
     Ok((StatusCode::CREATED, Json(order)).into_response())
 }
 

@@ -5,7 +5,7 @@ use crate::support;
 
 use std::collections::{HashMap, HashSet};
 
-use entity::{stock_level, stock_movement};
+use entity::stock_level;
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use serde_json::{json, Value};
@@ -253,18 +253,7 @@ db_test!(async fn the_stock_ledger_reconciles_with_the_levels(app) {
     let cards: Value = get(&owner, app.url("/api/v1/brands/lune/listings")).await.json().await.unwrap();
     assert_eq!(cards["items"][0]["available"], 8, "the listing's total follows its stock");
 
-    // Reconciliation: for every SKU and location, the ledger sums to the level.
-    let mut sums: HashMap<(uuid::Uuid, uuid::Uuid), (i64, i64)> = HashMap::new();
-    for m in stock_movement::Entity::find().all(&app.db).await.unwrap() {
-        let sum = sums.entry((m.sku_id, m.location_id)).or_default();
-        sum.0 += m.on_hand_delta;
-        sum.1 += m.reserved_delta;
-    }
-    let levels = stock_level::Entity::find().all(&app.db).await.unwrap();
-    assert_eq!(levels.len(), sums.len());
-    for level in levels {
-        assert_eq!(sums[&(level.sku_id, level.location_id)], (level.on_hand, level.reserved));
-    }
+    support::ledger::assert_reconciles(&app.db, "receipts, adjustments, a transfer and a count").await;
     let ledger: Vec<Value> = get(&owner, app.url("/api/v1/brands/lune/skus/LUNE-S/movements")).await.json().await.unwrap();
     let kinds: Vec<&str> = ledger.iter().map(|m| m["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["transfer_in", "transfer_out", "adjust", "receive"]);

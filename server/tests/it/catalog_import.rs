@@ -3,17 +3,15 @@
 
 use crate::support;
 
-use std::{
-    collections::HashMap,
-    time::{Duration, Instant},
-};
+use std::collections::HashMap;
 
 use reqwest::{header, multipart, StatusCode};
 use sea_orm::EntityTrait;
 use serde_json::Value;
 use support::{
     brands::{get, live_brand, member},
-    client, TestApp,
+    client,
+    imports::{import, upload},
 };
 
 const GOOD_AND_BAD: &str = "\
@@ -24,60 +22,6 @@ dress,Moon silk dress,,fashion,CNY,published,Size,M,MOON-M,1399.00,,Shanghai pop
 mask,Silk eye mask,,beauty,CNY,draft,,,MASK-1,cheap,,,
 scarf,Silk scarf,,weapons,CNY,draft,,,SCARF-1,199,,,
 ";
-
-async fn upload(
-    app: &TestApp,
-    client: &reqwest::Client,
-    slug: &str,
-    csv: &str,
-) -> reqwest::Response {
-    let part = multipart::Part::text(csv.to_owned())
-        .file_name("catalog.csv")
-        .mime_str("text/csv")
-        .unwrap();
-    client
-        .post(app.url(&format!("/api/v1/brands/{slug}/imports")))
-        .header(header::ORIGIN, app.origin())
-        .multipart(multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap()
-}
-
-/// Waits (polling, as the import page does) until the job has finished.
-async fn finished(app: &TestApp, client: &reqwest::Client, slug: &str, id: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let job: Value = get(
-            client,
-            app.url(&format!("/api/v1/brands/{slug}/imports/{id}")),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-        if job["status"] == "done" || job["status"] == "failed" {
-            return job;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the import did not finish: {job}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn import(app: &TestApp, client: &reqwest::Client, slug: &str, csv: &str) -> Value {
-    let started = upload(app, client, slug, csv).await;
-    assert_eq!(
-        started.status(),
-        StatusCode::ACCEPTED,
-        "{}",
-        started.text().await.unwrap()
-    );
-    let job: Value = started.json().await.unwrap();
-    finished(app, client, slug, job["id"].as_str().unwrap()).await
-}
 
 db_test!(async fn good_rows_land_and_refused_rows_are_reported(app) {
     let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;

@@ -7,14 +7,16 @@ use crate::support;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use entity::{shop_order, stock_level, stock_movement};
+use entity::{shop_order, stock_level};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 use support::{
     brands::{get, live_brand},
     checkout::{order, sku_on_sale, DECLINED, NO_FUNDS, PENDING, SUCCESS},
-    client, TestApp,
+    client,
+    shows::{add_look, approved, new_show, one_tap_viewer, produce, tap},
+    TestApp,
 };
 
 async fn place(app: &TestApp, body: &Value, key: Option<&str>) -> reqwest::Response {
@@ -47,28 +49,8 @@ async fn stock_of(app: &TestApp, sku: &str) -> (i64, i64) {
 
 /// Checks that the ledger sums to every level, and answers units sold of `sku` per the ledger.
 async fn reconcile(app: &TestApp, sku: &str) -> i64 {
-    let mut sums: HashMap<(uuid::Uuid, uuid::Uuid), (i64, i64)> = HashMap::new();
-    let mut sold = 0;
-    let sku = uuid::Uuid::parse_str(sku).unwrap();
-    for m in stock_movement::Entity::find().all(&app.db).await.unwrap() {
-        let sum = sums.entry((m.sku_id, m.location_id)).or_default();
-        sum.0 += m.on_hand_delta;
-        sum.1 += m.reserved_delta;
-        if m.sku_id == sku && m.kind == entity::values::MovementKind::Sell {
-            sold -= m.on_hand_delta;
-        }
-    }
-    for level in stock_level::Entity::find().all(&app.db).await.unwrap() {
-        assert_eq!(
-            sums.get(&(level.sku_id, level.location_id))
-                .copied()
-                .unwrap_or_default(),
-            (level.on_hand, level.reserved),
-            "the ledger sums to the level"
-        );
-        assert!(level.reserved >= 0 && level.on_hand >= level.reserved);
-    }
-    sold
+    support::ledger::assert_reconciles(&app.db, "the orders").await;
+    support::ledger::units_sold(&app.db, sku).await
 }
 
 db_test!(async fn a_guest_pays_with_the_success_card_and_gets_a_confirmed_order(app) {
@@ -213,21 +195,84 @@ db_test!(async fn purchase_limits_hold_per_buyer(app) {
         assert_eq!(body["error"]["code"], "limit_reached");
         assert!(body["error"]["message"].as_str().unwrap().contains("at most 1"));
     }
-    // Many tries at once by one buyer: still one unit.
-    let tries: Vec<_> = (0..20)
+    // Two hundred tries at once by one buyer: one unit, and every other try is told why.
+    let tries: Vec<_> = (0..200)
         .map(|_| {
             let (url, body) = (app.url("/api/v1/orders"), order(&sku, 1, "cy@example.com", SUCCESS));
-            tokio::spawn(async move { client().post(url).json(&body).send().await.unwrap().status() })
+            tokio::spawn(async move {
+                let response = client().post(url).json(&body).send().await.unwrap();
+                let status = response.status();
+                let body: Value = response.json().await.unwrap();
+                (status, body["error"]["code"].as_str().unwrap_or_default().to_owned())
+            })
         })
         .collect();
-    let mut created = 0;
+    let mut answers: HashMap<(StatusCode, String), usize> = HashMap::new();
     for t in tries {
-        if t.await.unwrap() == StatusCode::CREATED {
-            created += 1;
-        }
+        *answers.entry(t.await.unwrap()).or_default() += 1;
     }
-    assert_eq!(created, 1);
+    let expected = HashMap::from([
+        ((StatusCode::CREATED, String::new()), 1),
+        ((StatusCode::CONFLICT, "limit_reached".to_owned()), 199),
+    ]);
+    assert_eq!(answers, expected);
     assert_eq!(stock_of(&app, &sku).await, (8, 0));
+});
+
+db_test!(async fn one_idempotency_key_rule_holds_on_every_path_that_places_orders(app) {
+    let (admin, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let sku = sku_on_sale(&app, &owner, "lune", "COAT-1", 50, None).await;
+    let show = new_show(&app, &owner, "Lune live").await;
+    let look = add_look(&app, &owner, &show, json!([{ "sku_code": "COAT-1" }])).await;
+    approved(&app, &owner, &admin, &show).await;
+    produce(&app, &owner, &show, "go_live", json!({})).await;
+    produce(&app, &owner, &show, "reveal", json!({ "look_id": look })).await;
+    let viewer = one_tap_viewer(&app, "Ann", "ann@example.com").await;
+    let page = client();
+    let (app, sku, show) = (&app, &sku, &show);
+
+    // Each path, by the key it is given: the status and, when an order was made, its id.
+    let api = |key: String| async move {
+        let response = place(app, &order(sku, 1, "bo@example.com", SUCCESS), Some(&key)).await;
+        (response.status(), response.json::<Value>().await.unwrap())
+    };
+    let checkout_page = |key: String| {
+        let page = page.clone();
+        async move {
+            let args = json!({ "input": order(sku, 1, "cy@example.com", SUCCESS), "checkout_key": key, "from_cart": false });
+            let response = app.call_fn(&page, "checkout/place", args).await;
+            (response.status(), response.json::<Value>().await.unwrap())
+        }
+    };
+    let one_tap = |key: String| {
+        let viewer = viewer.clone();
+        async move {
+            let response = tap(app, &viewer, show, sku, &key).await;
+            (response.status(), response.json::<Value>().await.unwrap())
+        }
+    };
+
+    // A 200-character key protects a retry on every path (one used to ignore keys over 64)...
+    let long = "k".repeat(200);
+    let (made, first) = api(long.clone()).await;
+    assert_eq!(made, StatusCode::CREATED, "{first}");
+    assert_eq!(api(long.clone()).await.1["id"], first["id"], "the API's retry is the same order");
+    let (made, first) = checkout_page(long.clone()).await;
+    assert_eq!(made, StatusCode::OK, "{first}");
+    assert_eq!(checkout_page(long.clone()).await.1["id"], first["id"], "the checkout page's retry is the same order");
+    let (made, first) = one_tap(long.clone()).await;
+    assert_eq!(made, StatusCode::CREATED, "{first}");
+    assert_eq!(one_tap(long.clone()).await.1["id"], first["id"], "a retried tap is the same order");
+
+    // ...and a key the rule refuses is a 400 everywhere, never silently ignored.
+    for bad in ["k".repeat(256), "two words".to_owned(), " ".to_owned()] {
+        let (api_status, _) = api(bad.clone()).await;
+        let (page_status, _) = checkout_page(bad.clone()).await;
+        let (tap_status, _) = one_tap(bad.clone()).await;
+        assert_eq!([api_status, page_status, tap_status], [StatusCode::BAD_REQUEST; 3], "{bad:?}");
+    }
+    let orders = shop_order::Entity::find().count(&app.db).await.unwrap();
+    assert_eq!(orders, 3, "one order per path");
 });
 
 db_test!(async fn unpaid_reservations_expire_and_return_their_stock(app) {

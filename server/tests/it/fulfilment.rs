@@ -5,9 +5,7 @@
 
 use crate::support;
 
-use std::collections::HashMap;
-
-use entity::{refund, stock_level, stock_movement};
+use entity::{refund, stock_level};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
@@ -58,26 +56,6 @@ async fn on_hand(app: &TestApp, sku: &str) -> i64 {
         .iter()
         .map(|l| l.on_hand)
         .sum()
-}
-
-/// The ledger sums to every stock level.
-async fn assert_ledger_reconciles(app: &TestApp) {
-    let mut sums: HashMap<(uuid::Uuid, uuid::Uuid), (i64, i64)> = HashMap::new();
-    for m in stock_movement::Entity::find().all(&app.db).await.unwrap() {
-        let sum = sums.entry((m.sku_id, m.location_id)).or_default();
-        sum.0 += m.on_hand_delta;
-        sum.1 += m.reserved_delta;
-    }
-    for level in stock_level::Entity::find().all(&app.db).await.unwrap() {
-        assert_eq!(
-            sums.get(&(level.sku_id, level.location_id))
-                .copied()
-                .unwrap_or_default(),
-            (level.on_hand, level.reserved),
-            "ledger of {}",
-            level.sku_id
-        );
-    }
 }
 
 async fn post(
@@ -195,7 +173,7 @@ db_test!(async fn brands_ship_refund_and_cancel_their_part_with_stock_and_mail(a
     // Every part given back: the buyer's order reads cancelled.
     let seen: Value = client().get(app.url(&format!("/api/v1/orders/{order_id}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(seen["status"], "cancelled");
-    assert_ledger_reconciles(&app).await;
+    support::ledger::assert_reconciles(&app.db, "shipping, refunds and a cancel").await;
 });
 
 db_test!(async fn a_cancelled_unit_no_longer_counts_against_the_buyers_limit(app) {

@@ -21,3 +21,4 @@ mod mail;
 mod openapi;
 mod platform;
 mod shows;
+mod stock_and_gates;

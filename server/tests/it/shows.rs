@@ -15,6 +15,7 @@ use support::{
     checkout::{order, sku_on_sale, SUCCESS},
     client,
     node::serve,
+    shows::{one_tap_viewer, tap},
     smtp::free_port,
     TestApp,
 };
@@ -191,41 +192,6 @@ async fn produce(
     let response = app.call_fn(&planned.owner, "shows/produce", args).await;
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
-}
-
-/// A verified viewer with one-tap buying set up.
-async fn one_tap_viewer(app: &TestApp, name: &str, email: &str) -> reqwest::Client {
-    let viewer = verified(app, name, email).await;
-    let set_up = app
-        .call_fn(
-            &viewer,
-            "shows/set-up-one-tap",
-            json!({
-                "address": { "name": name, "line1": "88 Century Avenue", "city": "Shanghai", "postal_code": "200120", "country": "CN" },
-                "card": { "number": SUCCESS, "exp_month": 12, "exp_year": 2031, "cvc": "123" },
-            }),
-        )
-        .await;
-    assert_eq!(set_up.status(), StatusCode::OK);
-    let status: Value = set_up.json().await.unwrap();
-    assert_eq!(status["ready"], true);
-    viewer
-}
-
-async fn tap(
-    app: &TestApp,
-    viewer: &reqwest::Client,
-    show: &str,
-    sku: &str,
-    key: &str,
-) -> reqwest::Response {
-    viewer
-        .post(app.url(&format!("/api/v1/shows/{show}/buy")))
-        .header("Idempotency-Key", key)
-        .json(&json!({ "sku": sku }))
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn code_of(response: reqwest::Response) -> (StatusCode, String) {

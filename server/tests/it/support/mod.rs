@@ -14,7 +14,10 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 pub mod brands;
 pub mod checkout;
+pub mod imports;
+pub mod ledger;
 pub mod node;
+pub mod shows;
 pub mod smtp;
 mod template;
 
