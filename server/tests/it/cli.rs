@@ -98,6 +98,119 @@ fn serve_answers_and_exits_cleanly_on_sigterm() {
     assert!(status.success(), "exit status {status}");
 }
 
+/// An order whose body is still arriving when SIGTERM comes is finished, answered and kept;
+/// only then does the server exit (and it takes no new connection meanwhile).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_an_order_in_flight_finish_and_keeps_it() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("gala.db").display());
+    assert!(gala(&url).arg("migrate").status().unwrap().success());
+    assert!(gala(&url).arg("seed").status().unwrap().success());
+    let port = free_port();
+    let mut child = gala(&url)
+        .arg("serve")
+        .env("GALA_ADDR", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(format!("{base}/healthz")).await.is_err() {
+        assert!(Instant::now() < deadline, "the server never answered");
+        tokio::task::yield_now().await;
+    }
+    // A demo SKU with stock.
+    let found: serde_json::Value = reqwest::get(format!("{base}/api/v1/listings?in_stock=true"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let listing = found["items"][0]["id"].as_str().unwrap();
+    let detail: serde_json::Value = reqwest::get(format!("{base}/api/v1/listings/{listing}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sku = detail["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["available"].as_i64().unwrap() > 0)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Headers and half the body, then SIGTERM.
+    let body = support::checkout::order(&sku, 1, "late@example.com", support::checkout::SUCCESS)
+        .to_string();
+    let (head, tail) = body.split_at(body.len() / 2);
+    let mut request = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let headers = format!("POST /api/v1/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    request.write_all(headers.as_bytes()).await.unwrap();
+    request.write_all(head.as_bytes()).await.unwrap();
+    request.flush().await.unwrap();
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    // The server has heard it once it takes no new connection.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_ok()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "still accepting connections after SIGTERM"
+        );
+        tokio::task::yield_now().await;
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "exited with a request in flight"
+    );
+
+    // The rest of the body: the order is placed and answered in full.
+    request.write_all(tail.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    request.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    let (_, json) = answer.split_once("\r\n\r\n").unwrap();
+    let order: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(order["status"], "paid");
+
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "gala did not exit after its last request"
+        );
+        tokio::task::yield_now().await;
+    };
+    assert!(status.success(), "exit status {status}");
+    // The acknowledged order is in the database after the exit.
+    use sea_orm::EntityTrait;
+    let db = sea_orm::Database::connect(url.as_str()).await.unwrap();
+    let id = uuid::Uuid::parse_str(order["id"].as_str().unwrap()).unwrap();
+    let kept = entity::shop_order::Entity::find_by_id(id)
+        .one(&db)
+        .await
+        .unwrap()
+        .expect("the order was kept");
+    assert_eq!(kept.status, entity::values::OrderStatus::Paid);
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -280,6 +280,73 @@ db_test!(async fn drops_reach_viewers_in_order_and_late_joiners_and_reconnects_g
     assert!(embed.contains("Runway coat LOOK-2") && !embed.contains("site-header"), "the embed is the show alone");
 });
 
+/// Pins the first product of `planned` `times` times, one numbered event each.
+async fn pin_repeatedly(app: &TestApp, planned: &Planned, times: usize) {
+    for _ in 0..times {
+        let (status, _) = produce(app, planned, "pin", json!({ "sku_id": planned.skus[0] })).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
+/// Reads numbered events from `stream` until `last`, checking each comes once, in order,
+/// right after `seen`; answers the last one read.
+async fn read_until(stream: &mut EventStream, mut seen: i64, last: i64) -> i64 {
+    while seen < last {
+        let (id, event) = stream.next_numbered().await;
+        assert_eq!(
+            id,
+            seen + 1,
+            "event {id} ({}) after {seen}: repeated or missed",
+            event["type"]
+        );
+        seen = id;
+    }
+    seen
+}
+
+db_test!(async fn reconnects_while_events_flow_and_past_the_replay_limit_repeat_nothing(app) {
+    let planned = planned_show(&app, &[("LOOK-1", 20, None, false, None)]).await;
+    assert_eq!(produce(&app, &planned, "go_live", json!({})).await.0, StatusCode::OK);
+    assert_eq!(produce(&app, &planned, "reveal", json!({ "look_id": planned.looks[0] })).await.0, StatusCode::OK);
+    let events_url = app.url(&format!("/api/v1/shows/{}/events", planned.show));
+    let mut stream = EventStream::open(events_url.clone(), None).await;
+    let (start, snapshot) = stream.next_numbered().await;
+    assert_eq!(snapshot["type"], "snapshot");
+
+    // While 300 pins are made, the viewer drops and reconnects every 20 events: each
+    // reconnect replays from the log while new events also arrive live, and every event
+    // must come exactly once, in order.
+    const FLOWING: i64 = 300;
+    let viewer = async {
+        let mut seen = start;
+        while seen < start + FLOWING {
+            let until = (seen + 20).min(start + FLOWING);
+            seen = read_until(&mut stream, seen, until).await;
+            stream = EventStream::open(events_url.clone(), Some(seen)).await;
+        }
+        seen
+    };
+    let (seen, ()) = tokio::join!(viewer, pin_repeatedly(&app, &planned, FLOWING as usize));
+    assert_eq!(seen, start + FLOWING);
+
+    // Exactly the replay limit missed (500): replayed, then live.
+    pin_repeatedly(&app, &planned, 500).await;
+    let mut replayed = EventStream::open(events_url.clone(), Some(seen)).await;
+    let (first, event) = replayed.next_numbered().await;
+    assert_eq!((first, event["type"].as_str()), (seen + 1, Some("pin")), "the first missed event");
+    let replayed_to = read_until(&mut replayed, first, seen + 500).await;
+
+    // One more than the limit missed: a fresh snapshot instead, then only newer events.
+    pin_repeatedly(&app, &planned, 1).await;
+    let mut fresh = EventStream::open(events_url, Some(seen)).await;
+    let (at, event) = fresh.next_numbered().await;
+    assert_eq!(event["type"], "snapshot", "past the replay limit the state comes whole");
+    assert_eq!(at, replayed_to + 1, "the snapshot stands for every event up to the newest");
+    assert_eq!(event["state"]["pinned_sku_id"], planned.skus[0].as_str());
+    let both = tokio::join!(read_until(&mut fresh, at, at + 3), read_until(&mut replayed, replayed_to, at + 3), pin_repeatedly(&app, &planned, 3));
+    assert_eq!((both.0, both.1), (at + 3, at + 3));
+});
+
 db_test!(async fn one_tap_buys_through_the_engine_and_answers_sold_out_and_limit_reached(app) {
     let planned = planned_show(&app, &[("DROP-1", 2, Some(1), false, None)]).await;
     let (show, sku) = (planned.show.clone(), planned.skus[0].clone());
