@@ -355,3 +355,115 @@ fn fingerprint(channel: OrderChannel, input: &PlaceOrderInput) -> String {
     }
     hex
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address() -> AddressInput {
+        AddressInput {
+            name: " Mei Lin ".into(),
+            line1: "88 Century Avenue".into(),
+            line2: Some("  ".into()),
+            city: "Shanghai".into(),
+            region: None,
+            postal_code: "200120".into(),
+            country: " cn ".into(),
+            phone: Some("+86 (21) 5555-0100".into()),
+        }
+    }
+
+    fn problems(change: impl FnOnce(&mut AddressInput)) -> Vec<String> {
+        let mut input = address();
+        change(&mut input);
+        let mut fields = FieldErrors::new();
+        check_address(&input, &mut fields);
+        fields.into_keys().collect()
+    }
+
+    #[test]
+    fn a_good_address_comes_back_trimmed_with_its_country_in_capitals() {
+        let mut fields = FieldErrors::new();
+        let checked = check_address(&address(), &mut fields);
+        assert!(fields.is_empty(), "{fields:?}");
+        assert_eq!(checked.name, "Mei Lin");
+        assert_eq!(checked.line2, None, "a blank optional line is dropped");
+        assert_eq!(checked.country, "CN");
+    }
+
+    #[test]
+    fn each_bad_address_field_is_named() {
+        let field = |name: &str| vec![format!("shipping_address.{name}")];
+        assert_eq!(problems(|a| a.name = "  ".into()), field("name"));
+        assert_eq!(problems(|a| a.line1 = String::new()), field("line1"));
+        assert_eq!(problems(|a| a.city = "x".repeat(101)), field("city"));
+        assert_eq!(
+            problems(|a| a.line2 = Some("a\nb".into())),
+            field("line2"),
+            "one line"
+        );
+        assert_eq!(
+            problems(|a| a.postal_code = "2001<20".into()),
+            field("postal_code")
+        );
+        assert_eq!(
+            problems(|a| a.postal_code = "SW1A 1AA".into()),
+            Vec::<String>::new()
+        );
+        assert_eq!(problems(|a| a.country = "CHN".into()), field("country"));
+        assert_eq!(problems(|a| a.country = "c1".into()), field("country"));
+        assert_eq!(
+            problems(|a| a.phone = Some("12345".into())),
+            field("phone"),
+            "too few digits"
+        );
+        assert_eq!(
+            problems(|a| a.phone = Some("call 5555 0100".into())),
+            field("phone")
+        );
+        assert_eq!(
+            problems(|a| a.phone = None),
+            Vec::<String>::new(),
+            "a phone is optional"
+        );
+    }
+
+    fn line(sku: &str, quantity: i64) -> OrderLineInput {
+        OrderLineInput {
+            sku: sku.into(),
+            quantity,
+        }
+    }
+
+    #[test]
+    fn lines_are_checked_one_by_one() {
+        let sku = Uuid::now_v7().to_string();
+        let other = Uuid::now_v7().to_string();
+        assert_eq!(
+            quote_items(&[line(&sku, 2), line(&other, MAX_QUANTITY)])
+                .unwrap()
+                .len(),
+            2
+        );
+        let refused = |lines: &[OrderLineInput]| match quote_items(lines) {
+            Err(AppError::Validation { fields }) => fields.into_keys().collect::<Vec<_>>(),
+            other => panic!("not refused: {other:?}"),
+        };
+        assert_eq!(refused(&[]), ["lines"]);
+        assert_eq!(refused(&[line("nope", 1)]), ["lines.0.sku"]);
+        assert_eq!(refused(&[line(&sku, 0)]), ["lines.0.quantity"]);
+        assert_eq!(
+            refused(&[line(&sku, MAX_QUANTITY + 1)]),
+            ["lines.0.quantity"]
+        );
+        assert_eq!(
+            refused(&[line(&sku, 1), line(&sku, 1)]),
+            ["lines.1.sku"],
+            "a SKU once"
+        );
+        let too_many: Vec<OrderLineInput> = (0..=MAX_LINES)
+            .map(|_| line(&Uuid::now_v7().to_string(), 1))
+            .collect();
+        assert_eq!(refused(&too_many), ["lines"]);
+    }
+}
