@@ -126,6 +126,16 @@ pub fn subtotal(unit_price_minor: i64, quantity: i64) -> i64 {
     unit_price_minor * quantity
 }
 
+/// What one unit of `line`'s SKU costs a buyer on its own — a product card's price: one unit
+/// quoted as an order of its own, before delivery, with `rules` applied.
+pub fn unit_price(currency: &str, line: &PriceLine, rules: &[&dyn PriceRule]) -> i64 {
+    let one = PriceLine {
+        quantity: 1,
+        ..line.clone()
+    };
+    quote(currency, &[one], DeliveryOption::Standard, rules).lines[0].total_minor
+}
+
 /// Prices `lines` (in one `currency`) shipped by `delivery`, with `rules` applied in their
 /// kinds' order. Each brand's lines ship as one parcel.
 pub fn quote(
@@ -294,6 +304,25 @@ mod tests {
             .lines
             .iter()
             .all(|l| l.total_minor == l.subtotal_minor && l.adjustments.is_empty()));
+    }
+
+    #[test]
+    fn a_unit_price_is_one_unit_quoted_alone_with_the_rules_in_force() {
+        let coat = line("a", 12_900, 7);
+        assert_eq!(unit_price("CNY", &coat, &[]), 12_900);
+        let cut = Synthetic {
+            kind: AdjustmentKind::PriceCut,
+            funder: Funder::Brand,
+            spread: None,
+            per_line: Some(-1_000),
+        };
+        assert_eq!(unit_price("CNY", &coat, &[&cut]), 11_900);
+        let envelope = spread(AdjustmentKind::RedEnvelope, Funder::Platform, -50_000, None);
+        assert_eq!(
+            unit_price("CNY", &coat, &[&envelope]),
+            0,
+            "never below zero"
+        );
     }
 
     #[test]

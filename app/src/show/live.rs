@@ -399,11 +399,13 @@ pub async fn figures(
         return Ok(ShowFigures::default());
     }
     let stats = super::presence::stats(db, show.id).await?;
-    let skus = public::revealed_skus(db, show.id).await?;
-    let sales = public::show_sales(db, &show, &skus).await?;
+    let sales = public::show_sales(db, &show).await?;
     Ok(ShowFigures {
-        gmv_minor: sales.iter().map(|s| s.3).sum(),
-        currency: sales.first().map(|s| s.4.clone()).unwrap_or_default(),
+        gmv_minor: sales.iter().map(|s| s.total_minor).sum(),
+        currency: sales
+            .first()
+            .map(|s| s.currency.clone())
+            .unwrap_or_default(),
         stats,
     })
 }

@@ -102,6 +102,7 @@ pub struct ProductCard {
     pub title: String,
     /// The variant's option values ("M / Black"); empty for single-variant listings.
     pub variant: String,
+    /// What one unit costs, as the checkout quotes it ([`crate::checkout::pricing::unit_price`]).
     pub price_minor: i64,
     pub currency: String,
     pub image_url: Option<String>,

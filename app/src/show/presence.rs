@@ -91,20 +91,20 @@ pub async fn stats(db: &impl ConnectionTrait, show_id: Uuid) -> Result<ShowStats
         .sum();
     let skus = revealed_skus(db, show_id).await?;
     let left = units_left(db, show_id, &skus).await?;
-    let sales = show_sales(db, &show, &skus).await?;
-    let mut orders: Vec<Uuid> = sales.iter().map(|s| s.0).collect();
+    let sales = show_sales(db, &show).await?;
+    let mut orders: Vec<Uuid> = sales.iter().map(|s| s.order_id).collect();
     orders.sort_unstable();
     orders.dedup();
     Ok(ShowStats {
         viewers: shown_viewers(viewers),
         orders: orders.len() as i64,
-        units_sold: sales.iter().map(|s| s.2).sum(),
+        units_sold: sales.iter().map(|s| s.quantity).sum(),
         units_left: skus
             .iter()
             .map(|sku| (sku.to_string(), left.get(sku).copied().unwrap_or(0)))
             .collect(),
         reactions: show.reactions,
-        latest: sales.iter().take(5).map(|s| s.1.clone()).collect(),
+        latest: sales.iter().take(5).map(|s| s.title.clone()).collect(),
     })
 }
 

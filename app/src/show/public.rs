@@ -5,7 +5,10 @@
 use std::collections::HashMap;
 
 use entity::{brand, listing, order_line, shop_order, show, show_look, show_look_item, sku};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use uuid::Uuid;
 
 use super::{
@@ -14,6 +17,7 @@ use super::{
 };
 use crate::catalog::gates;
 use crate::catalog::stock::StockPool;
+use crate::checkout::pricing;
 use crate::core::{time::now, AppError};
 
 pub(super) fn status_of(show: &show::Model) -> ShowStatus {
@@ -199,13 +203,21 @@ async fn cards(
         let variant = serde_json::from_str::<Vec<String>>(&sku.option_values)
             .unwrap_or_default()
             .join(" / ");
+        // What one unit costs a viewer, as the checkout would quote it.
+        let price = pricing::PriceLine {
+            sku_id: sku.id,
+            brand_id: sku.brand_id,
+            brand: String::new(),
+            unit_price_minor: sku.price_minor,
+            quantity: 1,
+        };
         cards.entry(item.look_id).or_default().push(ProductCard {
             sku_id: sku.id.to_string(),
             sku_code: sku.code.clone(),
             listing_id: sku.listing_id.to_string(),
             title,
             variant,
-            price_minor: sku.price_minor,
+            price_minor: pricing::unit_price(&sku.currency, &price, &[]),
             currency: sku.currency.clone(),
             image_url,
             units_left: left.get(&sku.id).copied().unwrap_or(0),
@@ -381,22 +393,28 @@ pub(super) async fn revealed_skus(
         .await?)
 }
 
-/// Paid or payment-pending lines bought through the show since it went live:
-/// `(order id, title, quantity, line total, currency, bought at)`, newest first.
+/// A line sold through a show.
+pub(super) struct ShowSale {
+    pub order_id: Uuid,
+    pub title: String,
+    pub quantity: i64,
+    /// What the line cost its buyer (after adjustments, before delivery).
+    pub total_minor: i64,
+    pub currency: String,
+}
+
+/// Paid or payment-pending lines of the orders bought through the show (those that drew on its
+/// stock pool), newest first.
 pub(super) async fn show_sales(
     db: &impl ConnectionTrait,
     show: &show::Model,
-    skus: &[Uuid],
-) -> Result<Vec<(Uuid, String, i64, i64, String)>, AppError> {
-    let Some(live_at) = show.live_at else {
-        return Ok(Vec::new());
-    };
-    let mut query = order_line::Entity::find()
+) -> Result<Vec<ShowSale>, AppError> {
+    let rows: Vec<(Uuid, String, i64, i64, String)> = order_line::Entity::find()
         .select_only()
         .column(order_line::Column::OrderId)
         .column(order_line::Column::Title)
         .column(order_line::Column::Quantity)
-        .column(order_line::Column::UnitPriceMinor)
+        .column(order_line::Column::TotalMinor)
         .column(shop_order::Column::Currency)
         .join(
             sea_orm::JoinType::InnerJoin,
@@ -405,22 +423,28 @@ pub(super) async fn show_sales(
                 .to(shop_order::Column::Id)
                 .into(),
         )
-        .filter(order_line::Column::SkuId.is_in(skus.to_vec()))
-        .filter(shop_order::Column::Channel.eq(crate::checkout::OrderChannel::Show))
-        .filter(shop_order::Column::CreatedAt.gte(live_at))
+        .filter(shop_order::Column::Pool.eq(StockPool::Show(show.id).key()))
+        // Word for word the condition of `idx_shop_order_pool` (migration 000018): SQLite uses
+        // a partial index only when the query repeats its condition.
+        .filter(Expr::cust("\"shop_order\".\"pool\" <> 'open'"))
         .filter(shop_order::Column::Status.is_in([
             crate::checkout::OrderStatus::Paid,
             crate::checkout::OrderStatus::PendingPayment,
         ]))
-        .order_by_desc(shop_order::Column::CreatedAt);
-    if let Some(ended_at) = show.ended_at {
-        query = query.filter(shop_order::Column::CreatedAt.lte(ended_at));
-    }
-    let rows: Vec<(Uuid, String, i64, i64, String)> = query.into_tuple().all(db).await?;
+        .order_by_desc(shop_order::Column::CreatedAt)
+        .into_tuple()
+        .all(db)
+        .await?;
     Ok(rows
         .into_iter()
-        .map(|(order, title, quantity, unit, currency)| {
-            (order, title, quantity, unit * quantity, currency)
-        })
+        .map(
+            |(order_id, title, quantity, total_minor, currency)| ShowSale {
+                order_id,
+                title,
+                quantity,
+                total_minor,
+                currency,
+            },
+        )
         .collect())
 }

@@ -3,8 +3,16 @@
 use crate::support;
 
 use migration::MigratorTrait;
-use sea_orm::{ConnectionTrait, Statement};
-use support::Backend;
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+use serde_json::{json, Value};
+use support::{
+    brands::live_brand,
+    checkout::{order, sku_on_sale, SUCCESS},
+    client,
+    shows::{add_look, approved, new_show, one_tap_viewer, produce, tap},
+    Backend,
+};
 
 db_test!(async fn all_migrations_are_applied_at_start_up(app) {
     let pending = migration::Migrator::get_pending_migrations(&app.db).await.unwrap();
@@ -19,6 +27,35 @@ db_test!(async fn every_migration_rolls_back_and_reapplies(app) {
     assert_eq!(migration::Migrator::get_applied_migrations(&app.db).await.unwrap().len(), 0);
     migration::Migrator::up(&app.db, None).await.unwrap();
     assert!(migration::Migrator::get_pending_migrations(&app.db).await.unwrap().is_empty());
+});
+
+db_test!(async fn show_orders_placed_before_orders_kept_their_pool_still_count_for_their_show(app) {
+    let (admin, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let sku = sku_on_sale(&app, &owner, "lune", "COAT-1", 10, None).await;
+    let show = new_show(&app, &owner, "Lune live").await;
+    let look = add_look(&app, &owner, &show, json!([{ "sku_code": "COAT-1" }])).await;
+    approved(&app, &owner, &admin, &show).await;
+    produce(&app, &owner, &show, "go_live", json!({})).await;
+    produce(&app, &owner, &show, "reveal", json!({ "look_id": look })).await;
+    let viewer = one_tap_viewer(&app, "Ann", "ann@example.com").await;
+    let tapped: Value = tap(&app, &viewer, &show, &sku, "tap").await.json().await.unwrap();
+    let bought = client().post(app.url("/api/v1/orders")).json(&order(&sku, 1, "bo@example.com", SUCCESS)).send().await.unwrap();
+    assert_eq!(bought.status(), StatusCode::CREATED);
+    let bought: Value = bought.json().await.unwrap();
+
+    // Back to before orders kept their pool, and forward again.
+    migration::Migrator::down(&app.db, Some(1)).await.unwrap();
+    migration::Migrator::up(&app.db, None).await.unwrap();
+    let pool = |id: &Value| {
+        let id = uuid::Uuid::parse_str(id.as_str().unwrap()).unwrap();
+        let db = app.db.clone();
+        async move { entity::shop_order::Entity::find_by_id(id).one(&db).await.unwrap().unwrap().pool }
+    };
+    assert_eq!(pool(&tapped["id"]).await, format!("show:{show}"), "bought through the show");
+    assert_eq!(pool(&bought["id"]).await, "open", "bought on the storefront");
+    let figures: Value = app.call_fn(&owner, "shows/figures", json!({ "slug": "lune", "id": show })).await.json().await.unwrap();
+    assert_eq!(figures["stats"]["orders"], 1, "{figures}");
+    assert_eq!(figures["gmv_minor"], 12_900);
 });
 
 db_test!(async fn the_demo_seed_is_idempotent(app) {
