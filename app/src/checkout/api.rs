@@ -58,10 +58,7 @@ pub async fn quote_order(
     delivery: DeliveryOption,
 ) -> Result<Quote, AppError> {
     let state = crate::state::app_state()?;
-    let items = super::request::quote_items(&lines)?;
-    Ok(super::cart::service::priced(&state.db, &items, delivery)
-        .await?
-        .quote)
+    super::cart::service::quote_request(&state.db, &lines, delivery).await
 }
 
 /// Places a storefront order; `checkout_key` (from [`load_checkout`]) makes a retry safe.

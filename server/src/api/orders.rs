@@ -8,8 +8,8 @@ use app::{
     auth::Caller,
     catalog::stock::StockPool,
     checkout::{
-        orders, place, request::Buyer, OrderChannel, OrderStatus, OrderView, PlaceOrderInput,
-        Placing,
+        cart::service::quote_request, orders, place, request::Buyer, DeliveryOption, OrderChannel,
+        OrderLineInput, OrderStatus, OrderView, PlaceOrderInput, Placing, Quote,
     },
     core::AppError,
 };
@@ -27,6 +27,7 @@ use super::{idempotency_key, ApiJson};
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(place_order, my_orders))
+        .routes(routes!(quote_order))
         .routes(routes!(get_order))
 }
 
@@ -70,6 +71,32 @@ async fn place_order(
         key: idempotency_key(&headers)?,
     };
     Ok(created(place(&state, &caller, placing, &input).await?))
+}
+
+/// What to quote: an order's lines and how it ships.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+struct QuoteInput {
+    lines: Vec<OrderLineInput>,
+    /// `standard` (the default) or `express`.
+    #[serde(default)]
+    delivery: DeliveryOption,
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/quote", tag = "orders",
+    request_body = QuoteInput,
+    security((), ("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The price quote: per line the unit price, quantity, adjustments and total; per brand its parcel; the order's subtotal, adjustments, shipping and total, in integer minor units. Placing the same lines charges this quote (prices can change in between: the order's own figures are what was charged).", body = Quote),
+        (status = 422, description = "`validation`: a line's SKU is unknown or in another currency, a quantity is out of range, or a SKU appears twice.", body = app::core::error::ErrorBody),
+    ))]
+/// Prices an order without placing it, exactly as the checkout will.
+async fn quote_order(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<QuoteInput>,
+) -> Result<Json<Quote>, AppError> {
+    Ok(Json(
+        quote_request(&state.db, &input.lines, input.delivery).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders",

@@ -275,6 +275,35 @@ db_test!(async fn one_idempotency_key_rule_holds_on_every_path_that_places_order
     assert_eq!(orders, 3, "one order per path");
 });
 
+db_test!(async fn an_order_is_quoted_before_it_is_placed_as_it_will_be_charged(app) {
+    let (_, lune) = live_brand(&app, "lune", "olive@gala.test").await;
+    let (_, sol) = live_brand(&app, "sol", "sam@gala.test").await;
+    let coat = sku_on_sale(&app, &lune, "lune", "COAT-1", 5, None).await;
+    let scarf = sku_on_sale(&app, &sol, "sol", "SCARF-1", 5, None).await;
+    let lines = json!([{ "sku": coat, "quantity": 2 }, { "sku": scarf, "quantity": 1 }]);
+    let quoted = client().post(app.url("/api/v1/orders/quote")).json(&json!({ "lines": lines, "delivery": "express" })).send().await.unwrap();
+    assert_eq!(quoted.status(), StatusCode::OK);
+    let quote: Value = quoted.json().await.unwrap();
+    assert_eq!(quote["subtotal_minor"], 3 * 12_900);
+    assert_eq!(quote["shipping_minor"], 2 * 1_500, "one express parcel per brand");
+    assert_eq!(quote["total_minor"], 3 * 12_900 + 2 * 1_500);
+    assert_eq!(quote["lines"][0]["total_minor"], 2 * 12_900);
+
+    let mut body = order(&coat, 2, "ann@example.com", SUCCESS);
+    body["lines"] = lines.clone();
+    let placed: Value = place(&app, &body, None).await.json().await.unwrap();
+    assert_eq!(placed["total_minor"], quote["total_minor"], "charged as quoted");
+
+    let unknown = json!({ "lines": [{ "sku": uuid::Uuid::now_v7().to_string(), "quantity": 1 }] });
+    let refused = client().post(app.url("/api/v1/orders/quote")).json(&unknown).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused: Value = refused.json().await.unwrap();
+    assert!(refused["error"]["fields"]["lines.0.sku"].is_array(), "{refused}");
+    let zero = json!({ "lines": [{ "sku": coat, "quantity": 0 }] });
+    let refused: Value = client().post(app.url("/api/v1/orders/quote")).json(&zero).send().await.unwrap().json().await.unwrap();
+    assert!(refused["error"]["fields"]["lines.0.quantity"].is_array(), "{refused}");
+});
+
 db_test!(async fn unpaid_reservations_expire_and_return_their_stock(app) {
     let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
     let sku = sku_on_sale(&app, &owner, "lune", "COAT-1", 2, None).await;

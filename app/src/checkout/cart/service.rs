@@ -18,8 +18,8 @@ use crate::catalog::gates;
 use crate::catalog::stock::StockPool;
 use crate::catalog::OrderChannel;
 use crate::checkout::pricing::{self, PriceLine};
-use crate::checkout::DeliveryOption;
-use crate::core::{time, txn::begin_write, AppError};
+use crate::checkout::{request::quote_items, DeliveryOption, OrderLineInput, Quote};
+use crate::core::{time, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
 
 /// Where a guest's cart id is kept in their session. Signing in keeps the session's data
 /// (only its id changes), so the next cart lookup finds the guest cart and merges it.
@@ -349,6 +349,32 @@ pub async fn priced(
             .map_or(0, |q| q.total_minor);
     }
     Ok(CartView::from_lines(lines, quote))
+}
+
+/// The quote of an order's `lines` shipped by `delivery`, before it is placed (the checkout
+/// page's total, `POST /api/v1/orders/quote`): lines checked as an order's are, and every SKU
+/// must exist and be sold in the currency of the first.
+pub async fn quote_request(
+    db: &impl ConnectionTrait,
+    lines: &[OrderLineInput],
+    delivery: DeliveryOption,
+) -> Result<Quote, AppError> {
+    let items = quote_items(lines)?;
+    let quote = priced(db, &items, delivery).await?.quote;
+    let mut fields = FieldErrors::new();
+    for (i, (sku, _)) in items.iter().enumerate() {
+        if !quote.lines.iter().any(|line| line.sku == sku.to_string()) {
+            fields.add(
+                format!("lines.{i}.sku"),
+                "Unknown SKU, or sold in another currency than the first line's.",
+            );
+        }
+    }
+    if fields.is_empty() {
+        Ok(quote)
+    } else {
+        Err(AppError::Validation { fields })
+    }
 }
 
 /// Units in the cart (for the header's badge), in one query.
