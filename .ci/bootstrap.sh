@@ -7,7 +7,8 @@
 #   - cargo-leptos 0.3.10 (the newest that builds on stable Rust 1.95 with --locked)
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
 #   - Node.js/npm (Debian packages) and end2end/node_modules: wasm-opt from npm's binaryen 132
-#     (Debian's older binaryen produces wasm that fails to hydrate) and playwright-core
+#     (Debian's older binaryen produces wasm that fails to hydrate), linked into ~/.cargo/bin,
+#     and playwright-core
 #   - with GALA_BOOTSTRAP_TEST_TOOLS=1: Debian's chromium for the browser tests, and a Python
 #     virtualenv in target/tools/venv with aiosmtpd (a real SMTP server the mail tests deliver to)
 set -euo pipefail
@@ -64,6 +65,13 @@ if ! cmp -s "$repo_root/end2end/package-lock.json" "$lock_stamp" 2>/dev/null; th
   cp "$repo_root/end2end/package-lock.json" "$lock_stamp"
 fi
 export PATH="$repo_root/end2end/node_modules/.bin:$PATH"
+# cargo-leptos looks for wasm-opt on PATH and otherwise tries to download one (which fails
+# offline): link npm's into ~/.cargo/bin, so `cargo leptos watch` and `cargo leptos build
+# --release` work in any new shell after this set-up. A wasm-opt of the user's own is kept.
+wasm_opt_link="$HOME/.cargo/bin/wasm-opt"
+if [ ! -e "$wasm_opt_link" ] || [ -L "$wasm_opt_link" ]; then
+  ln -sfn "$repo_root/end2end/node_modules/.bin/wasm-opt" "$wasm_opt_link"
+fi
 
 if [ "${GALA_BOOTSTRAP_TEST_TOOLS:-0}" = 1 ]; then
   if [ ! -x /usr/bin/chromium ]; then

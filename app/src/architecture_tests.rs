@@ -3,6 +3,7 @@
 //! - inside each capability — and each module split into a folder (`checkout/engine`,
 //!   `catalog/stock`, ...) — the modules depend on each other without a circle (a module may
 //!   use the modules below it, never one that uses it back);
+//! - each table is written by the one capability `docs/architecture.md` names as its owner;
 //! - only the catalog's stock ledger writes `stock_level` and `stock_movement`, and no show
 //!   code writes a catalog table.
 //!
@@ -403,11 +404,13 @@ fn the_checker_sees_a_circle() {
 }
 
 /// Files that mention `table` as an entity and write it (`insert`, `update_many`,
-/// `delete_many`, `into_active_model` or a bulk insert of its rows).
+/// `delete_many`, `delete_by_id`, or a row built to be written), outside their tests (which sit
+/// at the end of a file, after `#[cfg(test)]`).
 fn writers_of(table: &str) -> Vec<String> {
     let mut writers = Vec::new();
     for file in files(&src()) {
         let text = code(&file);
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
         let writes = [
             format!("{table}::Entity::insert"),
             format!("{table}::Entity::update_many"),
@@ -416,7 +419,16 @@ fn writers_of(table: &str) -> Vec<String> {
             format!("{table}::Model {{"),
             format!("{table}::ActiveModel {{"),
         ];
-        if writes.iter().any(|w| text.contains(w)) {
+        // `media::Model {` must not match `listing_media::Model {`.
+        let names_it = |write: &String| {
+            text.match_indices(write.as_str()).any(|(at, _)| {
+                !text[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            })
+        };
+        if writes.iter().any(names_it) {
             writers.push(
                 file.strip_prefix(src())
                     .unwrap()
@@ -426,6 +438,68 @@ fn writers_of(table: &str) -> Vec<String> {
         }
     }
     writers
+}
+
+/// The tables of the `entity` crate (one file each).
+fn tables() -> Vec<String> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../entity/src");
+    let mut tables: Vec<String> = files(&dir)
+        .iter()
+        .filter_map(|f| f.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .filter(|name| !["lib", "mod", "prelude", "values"].contains(&name.as_str()))
+        .collect();
+    tables.sort();
+    tables
+}
+
+/// The owner of each table, as `docs/architecture.md`'s "Who writes which table" says
+/// (rows `| `table` | owner | … |`).
+fn documented_owners() -> BTreeMap<String, String> {
+    let doc = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/architecture.md"),
+    )
+    .expect("docs/architecture.md");
+    let section = doc
+        .split("## Who writes which table")
+        .nth(1)
+        .expect("a \"Who writes which table\" section")
+        .split("\n## ")
+        .next()
+        .unwrap_or_default();
+    section
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let table = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            Some((table.to_owned(), cells.get(2)?.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn each_table_is_written_by_the_capability_this_file_names() {
+    let owners = documented_owners();
+    for table in tables() {
+        let owner = owners
+            .get(&table)
+            .unwrap_or_else(|| panic!("docs/architecture.md names no owner for `{table}`"));
+        let writers = writers_of(&table);
+        assert!(!writers.is_empty(), "nothing in app writes `{table}`");
+        let strangers: Vec<&String> = writers
+            .iter()
+            .filter(|file| !file.starts_with(&format!("{owner}/")))
+            .collect();
+        assert!(
+            strangers.is_empty(),
+            "`{table}` belongs to {owner} but is written by {strangers:?}"
+        );
+    }
+    for table in owners.keys() {
+        assert!(
+            tables().contains(table),
+            "docs/architecture.md names `{table}`, which no entity is"
+        );
+    }
 }
 
 #[test]

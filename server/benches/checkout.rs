@@ -1,83 +1,233 @@
-//! Checkout under a runway rush: many concurrent HTTP buyers on ONE hot SKU, next to the HTTP
-//! ceiling of the same server and a naive baseline, on durable database settings.
+//! Checkout under a runway rush: many concurrent HTTP buyers on ONE hot SKU, measured on the
+//! server rather than on the box. Each server under test runs as its own process, pinned with
+//! the database to one core while this load client keeps to the other (`taskset`), and for
+//! each run the bench reads how much CPU the server and the database spent.
 //!
 //! ```text
 //! cargo bench -p server --bench checkout -- --database-url "sqlite:///tmp/gala-checkout-bench.db?mode=rwc"
 //! cargo bench -p server --bench checkout -- --database-url "postgres://postgres@127.0.0.1:5432/gala_checkout_bench?sslmode=disable"
 //! ```
 //!
-//! Options: `--buyers N` concurrent buyers (default 1000), `--orders N` requests per run
-//! (default 20000), `--sellout N` units in the sell-out run (default 1000; five times as many
-//! buyers try). The database named in the URL is created afresh (SQLite: the file is
-//! deleted first; PostgreSQL: dropped and created).
+//! Options: `--servers serial,auto` (the `GALA_CHECKOUT_OVERLAP` of each Gala server to
+//! measure, side by side: `serial` plans, pays and commits one batch at a time; `auto` is the
+//! shipped setting — `pipelined` on SQLite, four batches at once on PostgreSQL),
+//! `--baseline-bin PATH` (also measure another `gala` binary, e.g. a build of an earlier
+//! commit, with its own defaults), `--buyers N` concurrent buyers (default 256),
+//! `--orders N` requests per closed-loop run (default 20000), `--open-secs S` (default 10),
+//! `--sellout N` (default 1000), `--no-naive`, `--no-pin`. The database named in the URL is
+//! created afresh for each server (SQLite: the file is deleted; PostgreSQL: dropped and
+//! created); each server migrates and seeds it itself.
 //!
-//! Runs, in this order, with the same load client:
-//! 1. `bare`: `GET /healthz` of the Gala server — the HTTP ceiling;
-//! 2. `floor`: the same `POST /api/v1/orders` as `gala`, but with a quantity of 0, so the
-//!    request is parsed, checked and refused (`422`) before it reaches the checkout engine —
-//!    what the endpoint costs without the engine and the database;
-//! 3. `gala`: `POST /api/v1/orders` for one hot SKU through the checkout engine (sandbox
-//!    success card, a fresh buyer and `Idempotency-Key` per request, stock never runs out);
-//! 4. `naive`: the same purchase the way row-locking shops do it — one transaction per order
-//!    that locks the stock row (`SELECT … FOR UPDATE`; SQLite: `BEGIN IMMEDIATE`), checks,
-//!    decrements and inserts the order — served by a plain axum route in this process. It lives
-//!    here, in the benchmark, not in the product;
-//! 5. `sell-out`: `--sellout` units, five times as many buyers: exactly that many orders must
-//!    succeed.
+//! Runs against each server, with the same load client:
+//! 1. `bare`: `GET /healthz` — the HTTP ceiling;
+//! 2. `floor`: the same `POST /api/v1/orders` as `gala`, with a quantity of 0, so it is parsed,
+//!    checked and refused (`422`) before the checkout engine;
+//! 3. `gala`: `POST /api/v1/orders` for one hot SKU through the engine (sandbox success card, a
+//!    fresh buyer and `Idempotency-Key` per request, stock never runs out); then the bench waits
+//!    for the server's background chores (captures, confirmation mail) to finish what the run
+//!    left, and counts their CPU too;
+//! 4. `open loop`: requests arriving at a fixed rate, 80% of what `gala` sustained, for
+//!    `--open-secs`: latency from when each was due (p50/p99/p99.9);
+//! 5. `sell-out`: `--sellout` units, five times as many buyers: exactly that many orders.
 //!
-//! After each checkout run the database is checked: units sold vs stock (oversold), negative
-//! stock, and the ledger against the levels.
+//! And `naive`: the same purchase the way row-locking shops do it — one transaction per order
+//! that locks the stock row (`SELECT … FOR UPDATE`; SQLite: `BEGIN IMMEDIATE`), checks, takes
+//! the unit through the stock ledger and inserts the order — served by this bench binary run
+//! as its own pinned process (`--naive-server`). It lives here, in the benchmark, not in the
+//! product.
+//!
+//! For each run: requests/s; the server's and the database's CPU per request (µs, from
+//! `/proc`: the server process, and PostgreSQL's processes when the database is PostgreSQL —
+//! SQLite runs inside the server); and how busy each core of the box was. After the runs the
+//! database is checked — oversold, negative stock, a ledger that does not sum to the levels —
+//! and the bench exits non-zero if any of them broke.
 
-use std::sync::Arc;
+use std::{collections::HashMap, path::PathBuf, sync::Arc};
 
 use anyhow::Context;
 use app::{
-    checkout::payments::{Authorization, PaymentProvider, PaymentSource, SandboxProvider},
+    catalog::stock::{
+        ledger::{self, Movement},
+        MovementKind,
+    },
+    checkout::{
+        payments::{Authorization, PaymentProvider, PaymentSource, SandboxProvider},
+        pricing, DeliveryOption, OrderChannel, OrderStatus, PaymentStatus,
+    },
     core::txn::begin_write,
 };
 use axum::{extract::State, http::StatusCode, routing::post, Json, Router};
-use entity::{order_line, shop_order, stock_level, stock_movement};
+use entity::{order_line, payment, shop_order, stock_level};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait},
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect,
+    PaginatorTrait, QueryFilter, QuerySelect,
 };
-use server::config::{CheckoutConfig, DatabaseConfig};
+use server::config::DatabaseConfig;
 use uuid::Uuid;
 
 mod common;
 
-use common::database::{check, fresh_database, set_stock, sold};
+use common::{
+    database::{check, fresh_database, set_stock, sold},
+    process::{
+        free_port, gala_command, pin, postgres_pids, unpin, CpuSnapshot, CpuUse, ServerProcess,
+    },
+    Stats,
+};
+
+/// The core the servers and the database run on; the load client keeps to core 0.
+const SERVER_CORE: usize = 1;
+
+/// A server to measure: a label, its binary and its settings.
+struct Subject {
+    label: String,
+    bin: PathBuf,
+    env: HashMap<&'static str, String>,
+}
+
+/// One closed-loop run: what the client saw and what the server spent.
+struct Measured {
+    stats: Stats,
+    cpu: CpuUse,
+}
+
+/// Everything measured against one server.
+struct Report {
+    label: String,
+    bare: Measured,
+    floor: Measured,
+    gala: Measured,
+    /// The gala run plus the chores it left behind.
+    gala_all: CpuUse,
+    open: Stats,
+    open_rate: f64,
+}
+
+struct Options {
+    database_url: String,
+    buyers: usize,
+    orders: usize,
+    sellout: usize,
+    open_secs: f64,
+    pin: bool,
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // Errors the server logs (a 500 in a run) are shown when `GALA_LOG` asks for them.
-    if std::env::var_os("GALA_LOG").is_some() {
-        server::telemetry::init();
+    if std::env::args().any(|a| a == "--naive-server") {
+        return naive_server().await;
     }
-    let database_url = common::arg("--database-url")
-        .unwrap_or_else(|| "sqlite:///tmp/gala-checkout-bench.db?mode=rwc".into());
-    let buyers = common::number("--buyers", 1000)?;
-    let orders = common::number("--orders", 20_000)?;
-    let sellout = common::number("--sellout", 1000)?;
-    let runs = common::arg("--runs").unwrap_or_else(|| "bare,floor,gala,naive,sellout".into());
-    let runs: Vec<&str> = runs.split(',').collect();
+    let options = Options {
+        database_url: common::arg("--database-url")
+            .unwrap_or_else(|| "sqlite:///tmp/gala-checkout-bench.db?mode=rwc".into()),
+        buyers: common::number("--buyers", 256)?,
+        orders: common::number("--orders", 20_000)?,
+        sellout: common::number("--sellout", 1000)?,
+        open_secs: common::arg("--open-secs").map_or(Ok(10.0), |v| v.parse())?,
+        pin: !std::env::args().any(|a| a == "--no-pin"),
+    };
+    let gala_bin = common::arg("--gala-bin")
+        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_gala")), PathBuf::from);
+    let mut subjects: Vec<Subject> = common::arg("--servers")
+        .unwrap_or_else(|| "serial,auto".into())
+        .split(',')
+        .map(|overlap| Subject {
+            label: format!("gala, overlap {overlap}"),
+            bin: gala_bin.clone(),
+            env: HashMap::from([("GALA_CHECKOUT_OVERLAP", overlap.to_owned())]),
+        })
+        .collect();
+    if let Some(bin) = common::arg("--baseline-bin") {
+        subjects.insert(
+            0,
+            Subject {
+                label: "baseline binary".into(),
+                bin: PathBuf::from(bin),
+                env: HashMap::new(),
+            },
+        );
+    }
+    let postgres = options.database_url.starts_with("postgres");
+    let database_pids = if postgres {
+        postgres_pids()
+    } else {
+        Vec::new()
+    };
+    let pinned = options.pin && pin(std::process::id(), 0);
+    if pinned {
+        for pid in &database_pids {
+            pin(*pid, SERVER_CORE);
+        }
+    }
+    println!(
+        "checkout bench: {}, {} concurrent buyers, {} requests per closed-loop run, durable commits; {}",
+        if postgres { "PostgreSQL (synchronous_commit=on)" } else { "SQLite (WAL, synchronous=FULL)" },
+        options.buyers,
+        options.orders,
+        if pinned {
+            format!("client on core 0, server{} on core {SERVER_CORE}", if postgres { " and PostgreSQL" } else { "" })
+        } else {
+            "not pinned (one core, no taskset, or --no-pin)".into()
+        }
+    );
 
-    fresh_database(&database_url).await?;
+    let mut reports = Vec::new();
+    let mut broken = Vec::new();
+    for subject in &subjects {
+        println!("\n== {} ({})", subject.label, subject.bin.display());
+        let (report, problems) = measure(subject, &options, &database_pids, pinned).await?;
+        broken.extend(problems);
+        reports.push(report);
+    }
+    let naive = if std::env::args().any(|a| a == "--no-naive") {
+        None
+    } else {
+        println!("\n== naive baseline (row lock per order)");
+        let (measured, problems) =
+            measure_naive(&gala_bin, &options, &database_pids, pinned).await?;
+        broken.extend(problems);
+        Some(measured)
+    };
+    if pinned {
+        for pid in &database_pids {
+            unpin(*pid);
+        }
+    }
+
+    summary(&reports, naive.as_ref());
+    if broken.is_empty() {
+        println!("\ninvariants: nothing oversold, no negative stock, every ledger reconciles");
+        Ok(())
+    } else {
+        for problem in &broken {
+            eprintln!("INVARIANT BROKEN: {problem}");
+        }
+        std::process::exit(1);
+    }
+}
+
+/// Prepares a fresh database with `bin` (migrate, seed one brand) and answers three SKUs with
+/// their location: the hot one, the sell-out's, and a spare.
+async fn prepare(
+    bin: &std::path::Path,
+    options: &Options,
+) -> anyhow::Result<(DatabaseConnection, [(Uuid, Uuid); 3])> {
+    fresh_database(&options.database_url).await?;
+    for args in [
+        vec!["migrate"],
+        vec!["seed", "--brands", "1", "--listings", "20"],
+    ] {
+        let status = gala_command(bin, &options.database_url, 0, &HashMap::new())
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .with_context(|| format!("running {} {args:?}", bin.display()))?;
+        anyhow::ensure!(status.success(), "{} {args:?} failed", bin.display());
+    }
     let db = server::db::connect(&DatabaseConfig {
-        database_url: database_url.clone(),
-        db_max_connections: 32,
+        database_url: options.database_url.clone(),
+        db_max_connections: 8,
     })
-    .await?;
-    server::db::migrate(&db).await?;
-    server::seed::catalog::generate(
-        &db,
-        server::seed::catalog::CatalogSize {
-            brands: 1,
-            listings: 20,
-        },
-        |_, _| {},
-    )
     .await?;
     let skus: Vec<(Uuid, Uuid)> = stock_level::Entity::find()
         .select_only()
@@ -87,105 +237,281 @@ async fn main() -> anyhow::Result<()> {
         .all(&db)
         .await?;
     anyhow::ensure!(skus.len() >= 3, "the seed made too few SKUs");
-    let (gala_sku, naive_sku, sellout_sku) = (skus[0], skus[1], skus[2]);
-    let plenty = (orders + 1000) as i64;
-    set_stock(&db, gala_sku, plenty).await?;
-    set_stock(&db, naive_sku, plenty).await?;
-    set_stock(&db, sellout_sku, sellout as i64).await?;
+    let plenty = (options.orders * 3 + 10_000) as i64;
+    set_stock(&db, skus[0], plenty).await?;
+    set_stock(&db, skus[1], options.sellout as i64).await?;
+    set_stock(&db, skus[2], plenty).await?;
+    Ok((db, [skus[0], skus[1], skus[2]]))
+}
 
-    let base = common::start_server(db.clone(), CheckoutConfig::default()).await?;
-    let naive_base = start_naive(db.clone()).await?;
-    let client = common::http_client(buyers)?;
-    let backend = db.get_database_backend();
-    println!(
-        "checkout bench: {backend:?}, {buyers} concurrent buyers, {orders} requests per run, \
-         durable commits ({})",
-        match backend {
-            DbBackend::Sqlite => "WAL, synchronous=FULL",
-            _ => "synchronous_commit=on",
-        }
-    );
+/// A closed-loop run of `request`, with the CPU the server and the database spent on it.
+async fn closed<F, Fut>(
+    options: &Options,
+    server: u32,
+    database: &[u32],
+    total: usize,
+    request: F,
+) -> Measured
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = u16> + Send,
+{
+    let before = CpuSnapshot::take(server, database);
+    let stats = common::run(options.buyers, total, request).await;
+    let cpu = before.until(&CpuSnapshot::take(server, database));
+    Measured { stats, cpu }
+}
 
+async fn measure(
+    subject: &Subject,
+    options: &Options,
+    database_pids: &[u32],
+    pinned: bool,
+) -> anyhow::Result<(Report, Vec<String>)> {
+    let (db, [hot, rush, _]) = prepare(&subject.bin, options).await?;
+    let port = free_port()?;
+    let server = ServerProcess::start(
+        gala_command(&subject.bin, &options.database_url, port, &subject.env),
+        port,
+        pinned.then_some(SERVER_CORE),
+    )
+    .await?;
+    let (base, pid) = (server.base.clone(), server.pid);
+    let client = common::http_client(options.buyers)?;
     // Warm-up: connections opened, caches filled (not measured).
-    let _ = common::run(buyers, buyers, get(&client, &base, "/healthz")).await;
     let _ = common::run(
-        buyers.min(50),
+        options.buyers,
+        options.buyers,
+        get(&client, &base, "/healthz"),
+    )
+    .await;
+    let _ = common::run(
+        options.buyers.min(50),
         200,
-        buy(&client, &base, sellout_sku.0, 1, "warm"),
+        buy(&client, &base, hot.0, 1, "warm"),
     )
     .await;
 
     common::print_header();
-    let wanted = |run: &str| runs.contains(&run);
-    let bare = common::run(
-        buyers,
-        if wanted("bare") { orders } else { 0 },
+    let bare = closed(
+        options,
+        pid,
+        database_pids,
+        options.orders,
         get(&client, &base, "/healthz"),
     )
     .await;
-    common::print_row("bare endpoint (GET /healthz): the ceiling", &bare);
-    let floor = common::run(
-        buyers,
-        if wanted("floor") { orders } else { 0 },
-        buy(&client, &base, gala_sku.0, 0, "floor"),
+    common::print_row("bare endpoint (GET /healthz): the ceiling", &bare.stats);
+    let floor = closed(
+        options,
+        pid,
+        database_pids,
+        options.orders,
+        buy(&client, &base, hot.0, 0, "floor"),
     )
     .await;
-    common::print_row("same POST refused before the engine (422)", &floor);
-    let gala = common::run(
-        buyers,
-        if wanted("gala") { orders } else { 0 },
-        buy(&client, &base, gala_sku.0, 1, "gala"),
+    common::print_row("same POST refused before the engine (422)", &floor.stats);
+    let gala = closed(
+        options,
+        pid,
+        database_pids,
+        options.orders,
+        buy(&client, &base, hot.0, 1, "gala"),
     )
     .await;
-    common::print_row("gala checkout, one hot SKU", &gala);
-    let naive = common::run(
-        buyers,
-        if wanted("naive") { orders } else { 0 },
-        naive_buy(&client, &naive_base, naive_sku.0),
+    common::print_row("gala checkout, one hot SKU", &gala.stats);
+    // What the run left to the chores (captures, confirmation mail), and its CPU.
+    let before = CpuSnapshot::take(pid, database_pids);
+    drain_chores(&db).await?;
+    let gala_all = gala
+        .cpu
+        .plus(&before.until(&CpuSnapshot::take(pid, database_pids)));
+    let open_rate = 0.8 * gala.stats.rate();
+    let open_total = (open_rate * options.open_secs).max(1.0) as usize;
+    let open = common::run_open(open_rate, open_total, buy(&client, &base, hot.0, 1, "open")).await;
+    common::print_row(&format!("open loop at {open_rate:.0}/s (80%)"), &open);
+    let tries = options.sellout * 5;
+    let sellout = common::run(
+        options.buyers,
+        tries,
+        buy(&client, &base, rush.0, 1, "rush"),
     )
     .await;
-    common::print_row("naive baseline (row lock per order)", &naive);
-    // The sell-out: the warm-up bought from this SKU too; top it up to exactly `sellout`.
-    set_stock(&db, sellout_sku, sellout as i64).await?;
-    let before = sold(&db, sellout_sku.0).await?;
-    let tries = if wanted("sellout") { sellout * 5 } else { 0 };
-    let rush = common::run(buyers, tries, buy(&client, &base, sellout_sku.0, 1, "rush")).await;
-    common::print_row(&format!("sell-out: {sellout} units, {tries} tries"), &rush);
+    common::print_row(
+        &format!("sell-out: {} units, {tries} tries", options.sellout),
+        &sellout,
+    );
+    server.stop()?;
 
-    println!();
+    let mut problems = Vec::new();
+    let rush_sold = sold(&db, rush.0).await?;
     println!(
-        "statuses: floor {:?}; gala {:?}; naive {:?}; sell-out {:?}",
-        floor.statuses, gala.statuses, naive.statuses, rush.statuses
+        "statuses: floor {:?}; gala {:?}; open {:?}; sell-out {:?}",
+        floor.stats.statuses, gala.stats.statuses, open.statuses, sellout.statuses
     );
     println!(
-        "gala vs ceiling: {:.0}%   gala vs floor: {:.0}%   gala vs naive: {:.1}×",
-        100.0 * gala.rate() / bare.rate(),
-        100.0 * gala.rate() / floor.rate(),
-        gala.rate() / naive.rate()
+        "sell-out: {rush_sold} sold of {} units ({} answered 201)",
+        options.sellout,
+        sellout.count(201)
     );
-    println!(
-        "orders/s: gala {:.0} (201s only: {:.0}/s), naive {:.0}",
-        gala.rate(),
-        gala.count(201) as f64 / gala.elapsed.as_secs_f64(),
-        naive.count(201) as f64 / naive.elapsed.as_secs_f64()
-    );
-    let rush_sold = sold(&db, sellout_sku.0).await? - before;
-    println!(
-        "sell-out: {} orders for {sellout} units (201s: {}, sold_out: {}, other: {}); oversold: {}",
-        rush_sold,
-        rush.count(201),
-        rush.count(409),
-        rush.non_success() - rush.count(409),
-        Ord::max(rush_sold - sellout as i64, 0)
-    );
-    for (name, (sku, _)) in [
-        ("gala", gala_sku),
-        ("naive", naive_sku),
-        ("sell-out", sellout_sku),
-    ] {
-        check(&db, name, sku).await?;
+    if rush_sold > options.sellout as i64 {
+        problems.push(format!(
+            "{}: sold {rush_sold} of {} units",
+            subject.label, options.sellout
+        ));
     }
-    Ok(())
+    for (name, sku) in [("hot SKU", hot.0), ("sell-out SKU", rush.0)] {
+        problems.extend(check(&db, &format!("{} {name}", subject.label), sku).await?);
+    }
+    if gala.stats.count(201) == 0 {
+        problems.push(format!("{}: no order succeeded", subject.label));
+    }
+    Ok((
+        Report {
+            label: subject.label.clone(),
+            bare,
+            floor,
+            gala,
+            gala_all,
+            open,
+            open_rate,
+        },
+        problems,
+    ))
+}
+
+/// Waits until the server's chores have captured every authorised payment and queued every
+/// confirmation mail (at most two minutes).
+async fn drain_chores(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let uncaptured = payment::Entity::find()
+            .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
+            .count(db)
+            .await?;
+        let unmailed = shop_order::Entity::find()
+            .filter(shop_order::Column::Status.eq(OrderStatus::Paid))
+            .filter(shop_order::Column::ConfirmationQueuedAt.is_null())
+            .count(db)
+            .await?;
+        if uncaptured + unmailed == 0 || std::time::Instant::now() > deadline {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn measure_naive(
+    gala_bin: &std::path::Path,
+    options: &Options,
+    database_pids: &[u32],
+    pinned: bool,
+) -> anyhow::Result<(Measured, Vec<String>)> {
+    let (db, [_, _, sku]) = prepare(gala_bin, options).await?;
+    let port = free_port()?;
+    let mut command = std::process::Command::new(std::env::current_exe()?);
+    command.args([
+        "--naive-server",
+        "--database-url",
+        &options.database_url,
+        "--port",
+        &port.to_string(),
+    ]);
+    let server = ServerProcess::start(command, port, pinned.then_some(SERVER_CORE)).await?;
+    let client = common::http_client(options.buyers)?;
+    let _ = common::run(
+        options.buyers.min(50),
+        200,
+        naive_buy(&client, &server.base, sku.0),
+    )
+    .await;
+    common::print_header();
+    let naive = closed(
+        options,
+        server.pid,
+        database_pids,
+        options.orders,
+        naive_buy(&client, &server.base, sku.0),
+    )
+    .await;
+    common::print_row("naive baseline (row lock per order)", &naive.stats);
+    server.stop()?;
+    println!("statuses: naive {:?}", naive.stats.statuses);
+    let problems = check(&db, "naive", sku.0).await?;
+    Ok((naive, problems))
+}
+
+/// The side-by-side table.
+fn summary(reports: &[Report], naive: Option<&Measured>) {
+    println!("\n== side by side (CPU: the server's and the database's, per request)");
+    println!(
+        "{:<28} {:>9} {:>12} {:>12} {:>12} {:>14} {:>10} {:>10}",
+        "server",
+        "orders/s",
+        "CPU µs/order",
+        "+chores µs",
+        "floor µs/req",
+        "ceiling µs/req",
+        "floor/s",
+        "ceiling/s"
+    );
+    for r in reports {
+        let orders = r.gala.stats.latencies.len();
+        println!(
+            "{:<28} {:>9.0} {:>12.0} {:>12.0} {:>12.0} {:>14.0} {:>10.0} {:>10.0}",
+            r.label,
+            r.gala.stats.rate(),
+            r.gala.cpu.per_request_us(orders),
+            r.gala_all.per_request_us(orders),
+            r.floor.cpu.per_request_us(r.floor.stats.latencies.len()),
+            r.bare.cpu.per_request_us(r.bare.stats.latencies.len()),
+            r.floor.stats.rate(),
+            r.bare.stats.rate(),
+        );
+    }
+    if let Some(naive) = naive {
+        println!(
+            "{:<28} {:>9.0} {:>12.0}",
+            "naive baseline",
+            naive.stats.rate(),
+            naive.cpu.per_request_us(naive.stats.latencies.len())
+        );
+    }
+    println!(
+        "\n{:<28} {:>10} {:>9} {:>9} {:>9} {:>9}",
+        "open loop (80% of orders/s)", "offered/s", "p50 ms", "p99 ms", "p99.9 ms", "non-2xx"
+    );
+    for r in reports {
+        println!(
+            "{:<28} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9}",
+            r.label,
+            r.open_rate,
+            r.open.ms(0.50),
+            r.open.ms(0.99),
+            r.open.ms(0.999),
+            r.open.non_success()
+        );
+    }
+    println!(
+        "\n{:<28} {:>24} {:>24}",
+        "how busy the box was", "during gala (core 0/1)", "during floor (core 0/1)"
+    );
+    let cores = |cpu: &CpuUse| {
+        let per: Vec<String> = cpu
+            .core_busy
+            .iter()
+            .map(|b| format!("{:.0}%", b * 100.0))
+            .collect();
+        format!("{:.0}% ({})", cpu.box_busy() * 100.0, per.join("/"))
+    };
+    for r in reports {
+        println!(
+            "{:<28} {:>24} {:>24}",
+            r.label,
+            cores(&r.gala.cpu),
+            cores(&r.floor.cpu)
+        );
+    }
 }
 
 /// `GET path`.
@@ -285,15 +611,23 @@ struct NaiveOrder {
     email: String,
 }
 
-/// The naive baseline's server: one route, one transaction per order.
-async fn start_naive(db: DatabaseConnection) -> anyhow::Result<String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
+/// This binary as the naive baseline's server (`--naive-server --database-url URL --port P`):
+/// one route, one transaction per order, until it is stopped.
+async fn naive_server() -> anyhow::Result<()> {
+    let database_url = common::arg("--database-url").context("--database-url")?;
+    let port: u16 = common::arg("--port").context("--port")?.parse()?;
+    let db = server::db::connect(&DatabaseConfig {
+        database_url,
+        db_max_connections: 32,
+    })
+    .await?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let router = Router::new()
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route("/naive/orders", post(naive_order))
         .with_state(Arc::new(db));
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    Ok(base)
+    axum::serve(listener, router).await?;
+    Ok(())
 }
 
 async fn naive_order(
@@ -310,7 +644,7 @@ async fn naive_order(
     }
 }
 
-/// Lock the stock row, check, decrement, authorise, insert the order, commit — per order.
+/// Lock the stock row, check, authorise, take the unit, insert the order, commit — per order.
 async fn naive_place(db: &DatabaseConnection, order: NaiveOrder) -> anyhow::Result<bool> {
     let txn = begin_write(db).await?;
     let mut query = stock_level::Entity::find().filter(stock_level::Column::SkuId.eq(order.sku));
@@ -327,9 +661,10 @@ async fn naive_place(db: &DatabaseConnection, order: NaiveOrder) -> anyhow::Resu
         .one(&txn)
         .await?
         .context("sku")?;
+    let amount = pricing::subtotal(sku.price_minor, order.quantity);
     SandboxProvider
         .authorize(&Authorization {
-            amount_minor: sku.price_minor * order.quantity,
+            amount_minor: amount,
             currency: sku.currency.clone(),
             source: PaymentSource::Card(app::checkout::CardInput {
                 number: "4242424242424242".into(),
@@ -340,29 +675,41 @@ async fn naive_place(db: &DatabaseConnection, order: NaiveOrder) -> anyhow::Resu
             order_number: "naive".into(),
         })
         .await?;
-    stock_level::Entity::update_many()
-        .col_expr(
-            stock_level::Column::OnHand,
-            Expr::col(stock_level::Column::OnHand).sub(order.quantity),
-        )
-        .filter(stock_level::Column::SkuId.eq(order.sku))
-        .filter(stock_level::Column::LocationId.eq(level.location_id))
-        .exec(&txn)
-        .await?;
-    let now = app::core::time::now();
     let id = Uuid::now_v7();
+    let taken = ledger::try_record(
+        &txn,
+        &[Movement {
+            brand_id: sku.brand_id,
+            sku_id: sku.id,
+            location_id: level.location_id,
+            kind: MovementKind::Sell,
+            on_hand_delta: -order.quantity,
+            reserved_delta: 0,
+            reason: "naive order".into(),
+            actor: None,
+            reference: Some(id.to_string()),
+        }],
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !taken {
+        return Ok(false);
+    }
+    let now = app::core::time::now();
     shop_order::Model {
         id,
         number: app::checkout::orders::new_number(),
         account_id: None,
         email: order.email,
-        channel: "api".into(),
-        status: "paid".into(),
+        channel: OrderChannel::Api,
+        status: OrderStatus::Paid,
         currency: sku.currency.clone(),
-        subtotal_minor: sku.price_minor * order.quantity,
+        subtotal_minor: amount,
+        adjustments_minor: 0,
         shipping_minor: 0,
-        total_minor: sku.price_minor * order.quantity,
-        delivery: "standard".into(),
+        total_minor: amount,
+        delivery: DeliveryOption::Standard,
+        pool: "open".into(),
         shipping_address: None,
         created_at: now,
         expires_at: now,
@@ -385,24 +732,10 @@ async fn naive_place(db: &DatabaseConnection, order: NaiveOrder) -> anyhow::Resu
         option_values: sku.option_values.clone(),
         quantity: order.quantity,
         unit_price_minor: sku.price_minor,
+        adjustments: "[]".into(),
+        total_minor: amount,
         refunded_quantity: 0,
         allocations: "[]".into(),
-    }
-    .into_active_model()
-    .insert(&txn)
-    .await?;
-    stock_movement::Model {
-        id: Uuid::now_v7(),
-        brand_id: sku.brand_id,
-        sku_id: sku.id,
-        location_id: level.location_id,
-        kind: "sell".into(),
-        on_hand_delta: -order.quantity,
-        reserved_delta: 0,
-        reason: "naive order".into(),
-        actor_account_id: None,
-        reference: Some(id.to_string()),
-        created_at: now,
     }
     .into_active_model()
     .insert(&txn)

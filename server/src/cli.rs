@@ -45,6 +45,13 @@ pub enum Command {
         /// Synthetic listings to create (spread over the brands).
         #[arg(long, default_value_t = crate::seed::DEMO_CATALOG.listings)]
         listings: u64,
+        /// Where the demo sign-ins (random passwords) are written.
+        #[arg(
+            long,
+            env = "GALA_DEMO_SIGN_INS",
+            default_value = "data/demo-sign-ins.txt"
+        )]
+        sign_ins: std::path::PathBuf,
     },
     /// Platform administration.
     Admin {
@@ -147,11 +154,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("database is up to date");
             Ok(())
         }
-        Command::Seed { brands, listings } => {
+        Command::Seed {
+            brands,
+            listings,
+            sign_ins,
+        } => {
             db::migrate(&db).await?;
             let size = crate::seed::catalog::CatalogSize { brands, listings };
             crate::seed::demo(&db, size, progress_bar(std::time::Instant::now())).await?;
             eprintln!();
+            let people = crate::seed::people::demo_sign_ins(&db, &sign_ins).await?;
+            let base = std::env::var("GALA_PUBLIC_URL")
+                .unwrap_or_else(|_| "http://127.0.0.1:3000".to_owned());
+            println!("Demo sign-ins (also in {}):", sign_ins.display());
+            for person in people {
+                println!(
+                    "  {:<15} {:<24} {}   {}{}",
+                    person.role,
+                    person.email,
+                    person.password,
+                    base.trim_end_matches('/'),
+                    person.start_at
+                );
+            }
             Ok(())
         }
         Command::Admin {

@@ -6,7 +6,8 @@ use crate::state::AppState;
 use chrono::Utc;
 use entity::account;
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -237,6 +238,23 @@ pub async fn sign_in(
     }
 }
 
+/// Marks `account_id`'s address verified (once: a later call keeps the first time). Also
+/// called when someone accepts a brand invite mailed to that address.
+pub async fn mark_email_verified(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    account::Entity::update_many()
+        .col_expr(account::Column::EmailVerifiedAt, Expr::value(now))
+        .col_expr(account::Column::UpdatedAt, Expr::value(now))
+        .filter(account::Column::Id.eq(account_id))
+        .filter(account::Column::EmailVerifiedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Spends a verification token and marks the account verified.
 pub async fn verify_email(
     state: &AppState,
@@ -244,13 +262,7 @@ pub async fn verify_email(
     token: &str,
 ) -> Result<Uuid, AppError> {
     let account_id = tokens::consume(&state.db, token, TokenPurpose::VerifyEmail).await?;
-    account::Entity::update_many()
-        .col_expr(account::Column::EmailVerifiedAt, Expr::value(Utc::now()))
-        .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(account::Column::Id.eq(account_id))
-        .filter(account::Column::EmailVerifiedAt.is_null())
-        .exec(&state.db)
-        .await?;
+    mark_email_verified(&state.db, account_id).await?;
     audit::record(
         &state.db,
         client,
@@ -443,6 +455,53 @@ pub async fn sign_out_everywhere(
     )
     .await?;
     Ok(ended)
+}
+
+/// A demo account for `gala seed`'s ready-made sign-ins: created verified with `password`,
+/// or, when `email` has an account already, given `password` (its sessions end) and the
+/// platform-admin flag. Only the seed calls this, for its own demo addresses.
+pub async fn set_up_demo_account(
+    db: &DatabaseConnection,
+    email: &str,
+    display_name: &str,
+    password: &str,
+    platform_admin: bool,
+) -> Result<Uuid, AppError> {
+    let email = normalize_email(email).map_err(|m| AppError::field("email", m))?;
+    if let Some(problem) = password_problem(password, &email) {
+        return Err(AppError::field("password", problem));
+    }
+    let hash = hash_password(password.to_owned()).await?;
+    let now = Utc::now();
+    if let Some(existing) = find_by_email(db, &email).await? {
+        account::Entity::update_many()
+            .col_expr(account::Column::PasswordHash, Expr::value(hash))
+            .col_expr(
+                account::Column::IsPlatformAdmin,
+                Expr::value(platform_admin),
+            )
+            .col_expr(account::Column::UpdatedAt, Expr::value(now))
+            .filter(account::Column::Id.eq(existing.id))
+            .exec(db)
+            .await?;
+        mark_email_verified(db, existing.id).await?;
+        delete_account_sessions(db, existing.id).await?;
+        return Ok(existing.id);
+    }
+    let id = Uuid::now_v7();
+    account::Entity::insert(account::ActiveModel {
+        id: Set(id),
+        email: Set(email),
+        display_name: Set(display_name.chars().take(DISPLAY_NAME_MAX_CHARS).collect()),
+        password_hash: Set(hash),
+        email_verified_at: Set(Some(now)),
+        is_platform_admin: Set(platform_admin),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(id)
 }
 
 /// Creates a verified platform admin (from the CLI), or promotes an existing account.

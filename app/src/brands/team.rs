@@ -227,12 +227,8 @@ pub async fn accept_invite(
     .on_conflict_do_nothing()
     .exec_without_returning(&txn)
     .await?;
-    account::Entity::update_many()
-        .col_expr(account::Column::EmailVerifiedAt, Expr::value(now))
-        .filter(account::Column::Id.eq(account_id))
-        .filter(account::Column::EmailVerifiedAt.is_null())
-        .exec(&txn)
-        .await?;
+    // The invite reached this address, so it is verified.
+    crate::auth::service::mark_email_verified(&txn, account_id).await?;
     let brand = brand::Entity::find_by_id(invite.brand_id)
         .one(&txn)
         .await?

@@ -71,14 +71,7 @@ async fn queue_confirmations(
         .map(|view| orders::confirmation_mail(public_url, view))
         .collect();
     crate::mail::enqueue_many(&txn, mails).await?;
-    shop_order::Entity::update_many()
-        .col_expr(
-            shop_order::Column::ConfirmationQueuedAt,
-            Expr::value(time::now()),
-        )
-        .filter(shop_order::Column::Id.is_in(ids.clone()))
-        .exec(&txn)
-        .await?;
+    orders::changes::confirmation_queued(&txn, &ids).await?;
     txn.commit().await?;
     outbox.wake();
     Ok(ids.len())
@@ -106,7 +99,7 @@ async fn expire_due(engine: &Engine) -> Result<usize, AppError> {
         return Ok(0);
     }
     let txn = begin_write(engine.db()).await?;
-    let live: Vec<Uuid> = orders::lock_pending(&txn, &due)
+    let live: Vec<Uuid> = orders::changes::lock_pending(&txn, &due)
         .await?
         .into_iter()
         .collect();
@@ -152,7 +145,7 @@ async fn expire_due(engine: &Engine) -> Result<usize, AppError> {
     for (buyer_key, held) in &held_back {
         limits::give_back(&txn, buyer_key, held).await?;
     }
-    orders::set_status(&txn, &live, OrderStatus::Expired, None).await?;
+    orders::changes::set_status(&txn, &live, OrderStatus::Expired, None).await?;
     let holds: Vec<(Uuid, Option<String>)> = payment::Entity::find()
         .select_only()
         .column(payment::Column::Id)

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use entity::{brand_order, order_line, payment, refund, shop_order};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Query},
+    sea_query::{Expr, Query},
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
     EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -20,10 +20,12 @@ use super::{
 use crate::auth::audit::ClientContext;
 use crate::brands::BrandScope;
 use crate::catalog::stock::{self, ledger, MovementKind};
-use crate::checkout::orders::{line_movements, line_view, parse_allocations, payment_view};
+use crate::checkout::orders::{
+    changes, line_movements, line_view, parse_allocations, payment_view,
+};
 use crate::checkout::payments::{self, PaymentProvider};
 use crate::checkout::{limits, pricing};
-use crate::checkout::{AddressInput, BrandOrderStatus, OrderStatus};
+use crate::checkout::{AddressInput, BrandOrderStatus};
 use crate::core::{cursor, money, time, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
 use crate::mail::templates;
 use entity::values::{PaymentStatus, RefundStatus};
@@ -299,20 +301,7 @@ pub async fn fulfil(
         return Err(wrong_state(&row, "paid orders can be shipped"));
     }
     let now = time::now();
-    let shipped = brand_order::Entity::update_many()
-        .col_expr(
-            brand_order::Column::Status,
-            Expr::value(BrandOrderStatus::Shipped.as_str()),
-        )
-        .col_expr(brand_order::Column::Carrier, Expr::value(carrier))
-        .col_expr(brand_order::Column::TrackingNumber, Expr::value(tracking))
-        .col_expr(brand_order::Column::ShippedAt, Expr::value(now))
-        .col_expr(brand_order::Column::UpdatedAt, Expr::value(now))
-        .filter(brand_order::Column::Id.eq(row.id))
-        .filter(brand_order::Column::Status.eq(BrandOrderStatus::Paid))
-        .exec(&txn)
-        .await?;
-    if shipped.rows_affected != 1 {
+    if !changes::ship(&txn, row.id, carrier, tracking, now).await? {
         return Err(wrong_state(&row, "paid orders can be shipped"));
     }
     let parent = parent_of(&txn, &row).await?;
@@ -481,20 +470,7 @@ async fn give_back(
     }
     let now = time::now();
     for (&line_id, &quantity) in &units {
-        let updated = order_line::Entity::update_many()
-            .col_expr(
-                order_line::Column::RefundedQuantity,
-                Expr::col(order_line::Column::RefundedQuantity).add(quantity),
-            )
-            .filter(order_line::Column::Id.eq(line_id))
-            .filter(
-                Expr::col(order_line::Column::RefundedQuantity)
-                    .add(quantity)
-                    .lte(Expr::col(order_line::Column::Quantity)),
-            )
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected != 1 {
+        if !changes::refund_units(&txn, line_id, quantity).await? {
             return Err(AppError::Conflict {
                 message: "Someone else refunded this order meanwhile. Reload and try again.".into(),
             });
@@ -505,23 +481,7 @@ async fn give_back(
         (true, false) => BrandOrderStatus::Refunded,
         (false, _) => status.unwrap_or(BrandOrderStatus::Paid),
     };
-    let mut update = brand_order::Entity::update_many()
-        .col_expr(
-            brand_order::Column::RefundedMinor,
-            Expr::col(brand_order::Column::RefundedMinor).add(amount),
-        )
-        .col_expr(
-            brand_order::Column::Status,
-            Expr::value(new_status.as_str()),
-        )
-        .col_expr(brand_order::Column::UpdatedAt, Expr::value(now));
-    if cancelling {
-        update = update.col_expr(brand_order::Column::CancelledAt, Expr::value(now));
-    }
-    update
-        .filter(brand_order::Column::Id.eq(row.id))
-        .exec(&txn)
-        .await?;
+    changes::record_refund(&txn, row.id, amount, new_status, now).await?;
     let reason = if cancelling {
         format!("Cancellation of order {}", parent.number)
     } else {
@@ -574,7 +534,7 @@ async fn give_back(
     .reset_all()
     .insert(&txn)
     .await?;
-    close_parent_when_all_given_back(&txn, parent.id).await?;
+    changes::close_when_all_given_back(&txn, parent.id).await?;
     let items: Vec<String> = refunded_lines
         .iter()
         .map(|l| format!("{} × {}", units[&l.id], l.title))
@@ -610,33 +570,6 @@ async fn give_back(
         tracing::warn!(error = %err, refund = %refund_id, "refund left pending; will retry");
     }
     detail(&state.db, scope, id).await
-}
-
-/// The purchase is over for the buyer when every brand's part was cancelled or refunded.
-async fn close_parent_when_all_given_back(
-    db: &impl ConnectionTrait,
-    order_id: Uuid,
-) -> Result<(), AppError> {
-    let open = brand_order::Entity::find()
-        .filter(brand_order::Column::OrderId.eq(order_id))
-        .filter(
-            brand_order::Column::Status
-                .is_not_in([BrandOrderStatus::Cancelled, BrandOrderStatus::Refunded]),
-        )
-        .one(db)
-        .await?;
-    if open.is_none() {
-        shop_order::Entity::update_many()
-            .col_expr(
-                shop_order::Column::Status,
-                Expr::value(OrderStatus::Cancelled.as_str()),
-            )
-            .col_expr(shop_order::Column::UpdatedAt, Expr::value(time::now()))
-            .filter(shop_order::Column::Id.eq(order_id))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
 }
 
 /// Sends pending refund `refund_id` to the provider (capturing the charge first if it is

@@ -116,7 +116,7 @@ pub async fn buy(
     let look = dropped_look(&state.db, show_id, sku_id)
         .await?
         .ok_or_else(|| AppError::field("sku", "This product is not part of the show's drops."))?;
-    let now = now();
+    let now = state.clock.now();
     let open = look.window_opens_at.is_some_and(|at| at <= now)
         && look.window_closes_at.is_none_or(|at| at > now);
     if !open {

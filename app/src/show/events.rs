@@ -62,6 +62,24 @@ pub async fn record_with(
     Ok(seq)
 }
 
+/// Takes chat message `message_id` out of `show_id`'s log (a producer removed it; the log
+/// then records that it was removed); answers its author. `NotFound` when no such message.
+pub async fn remove_chat_message(
+    db: &impl ConnectionTrait,
+    show_id: Uuid,
+    message_id: i64,
+) -> Result<Option<Uuid>, AppError> {
+    let message = show_event::Entity::find_by_id((show_id, message_id))
+        .filter(show_event::Column::Kind.eq("chat"))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    show_event::Entity::delete_by_id((show_id, message_id))
+        .exec(db)
+        .await?;
+    Ok(message.author_id)
+}
+
 /// Events of `show_id` after `after`, oldest first, at most `limit`: `(seq, wire JSON)`.
 pub async fn after(
     db: &impl ConnectionTrait,

@@ -3,7 +3,7 @@
 
 use crate::state::AppState;
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::{show, show_event, show_look};
+use entity::{show, show_look};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter,
@@ -361,15 +361,8 @@ pub async fn moderate(
 ) -> Result<(), AppError> {
     let txn = begin_write(&state.db).await?;
     let show = host.show(&txn, id).await?;
-    let message = show_event::Entity::find_by_id((show.id, message_id))
-        .filter(show_event::Column::Kind.eq("chat"))
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    show_event::Entity::delete_by_id((show.id, message_id))
-        .exec(&txn)
-        .await?;
-    if let (Some(author), Moderation::Mute | Moderation::Ban) = (message.author_id, action) {
+    let author = events::remove_chat_message(&txn, show.id, message_id).await?;
+    if let (Some(author), Moderation::Mute | Moderation::Ban) = (author, action) {
         let until = match action {
             Moderation::Mute => Some(now() + TimeDelta::minutes(5)),
             _ => None,

@@ -5,11 +5,16 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
+use app::catalog::stock::{
+    ledger::{self, Movement},
+    MovementKind,
+};
+use app::checkout::OrderStatus;
 use app::core::txn::begin_write;
 use entity::{order_line, shop_order, stock_level, stock_movement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
@@ -42,8 +47,8 @@ pub async fn fresh_database(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Makes `sku` have exactly `units` on hand at its location (nothing reserved), with a ledger
-/// row for the change so the ledger still reconciles.
+/// Makes `sku` have exactly `units` on hand at its location (nothing reserved), through the
+/// stock ledger (an adjustment), so the ledger still reconciles.
 pub async fn set_stock(
     db: &DatabaseConnection,
     (sku, location): (Uuid, Uuid),
@@ -55,25 +60,22 @@ pub async fn set_stock(
         .await?
         .context("the SKU's stock row")?;
     anyhow::ensure!(level.reserved == 0, "stock reserved while setting up");
-    stock_movement::Model {
-        id: Uuid::now_v7(),
-        brand_id: level.brand_id,
-        sku_id: sku,
-        location_id: location,
-        kind: "adjust".into(),
-        on_hand_delta: units - level.on_hand,
-        reserved_delta: 0,
-        reason: "checkout benchmark".into(),
-        actor_account_id: None,
-        reference: None,
-        created_at: app::core::time::now(),
-    }
-    .into_active_model()
-    .insert(&txn)
-    .await?;
-    let mut level = level.into_active_model();
-    level.on_hand = sea_orm::Set(units);
-    level.update(&txn).await?;
+    ledger::record(
+        &txn,
+        &[Movement {
+            brand_id: level.brand_id,
+            sku_id: sku,
+            location_id: location,
+            kind: MovementKind::Adjust,
+            on_hand_delta: units - level.on_hand,
+            reserved_delta: 0,
+            reason: "checkout benchmark".into(),
+            actor: None,
+            reference: None,
+        }],
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("setting stock: {e}"))?;
     txn.commit().await?;
     Ok(())
 }
@@ -83,7 +85,7 @@ pub async fn sold(db: &DatabaseConnection, sku: Uuid) -> anyhow::Result<i64> {
     let paid: Vec<Uuid> = shop_order::Entity::find()
         .select_only()
         .column(shop_order::Column::Id)
-        .filter(shop_order::Column::Status.eq("paid"))
+        .filter(shop_order::Column::Status.eq(OrderStatus::Paid))
         .into_tuple()
         .all(db)
         .await?;
@@ -102,21 +104,27 @@ pub async fn sold(db: &DatabaseConnection, sku: Uuid) -> anyhow::Result<i64> {
     Ok(total)
 }
 
-/// Prints the stock checks of one SKU: never negative, the ledger sums to the level.
-pub async fn check(db: &DatabaseConnection, name: &str, sku: Uuid) -> anyhow::Result<()> {
+/// The stock checks of one SKU, printed: never negative, the ledger sums to the level.
+/// Answers what broke (nothing when all holds).
+pub async fn check(db: &DatabaseConnection, name: &str, sku: Uuid) -> anyhow::Result<Vec<String>> {
     let levels = stock_level::Entity::find()
         .filter(stock_level::Column::SkuId.eq(sku))
         .all(db)
         .await?;
     let mut ledger: HashMap<Uuid, (i64, i64)> = HashMap::new();
-    for m in stock_movement::Entity::find()
+    let movements: Vec<(Uuid, i64, i64)> = stock_movement::Entity::find()
+        .select_only()
+        .column(stock_movement::Column::LocationId)
+        .column(stock_movement::Column::OnHandDelta)
+        .column(stock_movement::Column::ReservedDelta)
         .filter(stock_movement::Column::SkuId.eq(sku))
+        .into_tuple()
         .all(db)
-        .await?
-    {
-        let sum = ledger.entry(m.location_id).or_default();
-        sum.0 += m.on_hand_delta;
-        sum.1 += m.reserved_delta;
+        .await?;
+    for (location, on_hand, reserved) in movements {
+        let sum = ledger.entry(location).or_default();
+        sum.0 += on_hand;
+        sum.1 += reserved;
     }
     let negative = levels
         .iter()
@@ -131,5 +139,12 @@ pub async fn check(db: &DatabaseConnection, name: &str, sku: Uuid) -> anyhow::Re
         levels.iter().map(|l| l.on_hand).sum::<i64>(),
         levels.iter().map(|l| l.reserved).sum::<i64>(),
     );
-    Ok(())
+    let mut broken = Vec::new();
+    if negative > 0 {
+        broken.push(format!("{name}: {negative} stock rows below zero"));
+    }
+    if !reconciles {
+        broken.push(format!("{name}: the ledger does not sum to the levels"));
+    }
+    Ok(broken)
 }

@@ -1,9 +1,10 @@
-//! What the load benchmarks share: command-line options, the server in this process, and a
-//! closed-loop load client that records latencies.
+//! What the load benchmarks share: command-line options, the server in this process or as its
+//! own ([`process`]), and closed- and open-loop load clients that record latencies.
 
 #![allow(dead_code)] // each bench uses its own share of these helpers
 
 pub mod database;
+pub mod process;
 
 use std::{
     collections::BTreeMap,
@@ -150,6 +151,42 @@ where
             for (status, n) in statuses {
                 *stats.statuses.entry(status).or_default() += n;
             }
+        }
+    }
+    stats.elapsed = started.elapsed();
+    stats.latencies.sort();
+    stats
+}
+
+/// Sends `total` requests at `rate` per second, each when it is due whatever the earlier ones
+/// are doing (an open loop: slow answers do not slow the arrivals, so queueing shows in the
+/// latencies, which count from when each request was due).
+pub async fn run_open<F, Fut>(rate: f64, total: usize, request: F) -> Stats
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = u16> + Send + 'static,
+{
+    let interval = Duration::from_secs_f64(1.0 / rate.max(1.0));
+    let started = tokio::time::Instant::now();
+    let mut answers = tokio::task::JoinSet::new();
+    for i in 0..total {
+        let due = started + interval.mul_f64(i as f64);
+        tokio::time::sleep_until(due).await;
+        let answer = request(i);
+        answers.spawn(async move {
+            let status = answer.await;
+            (due.elapsed(), status)
+        });
+    }
+    let mut stats = Stats {
+        elapsed: Duration::ZERO,
+        latencies: Vec::with_capacity(total),
+        statuses: BTreeMap::new(),
+    };
+    while let Some(answer) = answers.join_next().await {
+        if let Ok((latency, status)) = answer {
+            stats.latencies.push(latency);
+            *stats.statuses.entry(status).or_default() += 1;
         }
     }
     stats.elapsed = started.elapsed();

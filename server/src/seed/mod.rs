@@ -3,6 +3,7 @@
 //! capability adds its part here as it lands.
 
 pub mod catalog;
+pub mod people;
 pub mod shows;
 
 use chrono::{Datelike, Duration, TimeZone, Utc};

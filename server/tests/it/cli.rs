@@ -28,9 +28,32 @@ fn migrate_then_seed_twice_succeeds_on_a_new_sqlite_file() {
         dir.path().join("nested/gala.db").exists(),
         "the data folder is created"
     );
-    assert!(gala(&url).arg("seed").status().unwrap().success());
+    let sign_ins = dir.path().join("data/demo-sign-ins.txt");
+    let seeded = gala(&url)
+        .arg("seed")
+        .env("GALA_DEMO_SIGN_INS", &sign_ins)
+        .output()
+        .unwrap();
+    assert!(seeded.status.success());
+    let printed = String::from_utf8_lossy(&seeded.stdout);
+    let written = std::fs::read_to_string(&sign_ins).expect("the sign-ins file is written");
+    for email in [
+        "shopper@demo.gala.test",
+        "owner@demo.gala.test",
+        "admin@demo.gala.test",
+    ] {
+        assert!(
+            printed.contains(email) && written.contains(email),
+            "{email} in {printed}"
+        );
+    }
     assert!(
-        gala(&url).arg("seed").status().unwrap().success(),
+        gala(&url)
+            .arg("seed")
+            .env("GALA_DEMO_SIGN_INS", &sign_ins)
+            .status()
+            .unwrap()
+            .success(),
         "seeding again is harmless"
     );
     let status = gala(&url).args(["migrate", "--status"]).output().unwrap();
@@ -106,7 +129,11 @@ async fn sigterm_lets_an_order_in_flight_finish_and_keeps_it() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("gala.db").display());
     assert!(gala(&url).arg("migrate").status().unwrap().success());
-    assert!(gala(&url).arg("seed").status().unwrap().success());
+    let seeded = gala(&url)
+        .arg("seed")
+        .env("GALA_DEMO_SIGN_INS", dir.path().join("sign-ins.txt"))
+        .status();
+    assert!(seeded.unwrap().success());
     let port = free_port();
     let mut child = gala(&url)
         .arg("serve")

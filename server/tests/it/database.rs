@@ -58,6 +58,56 @@ db_test!(async fn show_orders_placed_before_orders_kept_their_pool_still_count_f
     assert_eq!(figures["gmv_minor"], 12_900);
 });
 
+db_test!(async fn the_demo_sign_ins_open_every_part_of_gala_and_survive_a_second_seed(app) {
+    use std::os::unix::fs::PermissionsExt;
+    app.seed_demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("data/demo-sign-ins.txt");
+    let first = server::seed::people::demo_sign_ins(&app.db, &file).await.unwrap();
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "only its owner reads it");
+    let text = std::fs::read_to_string(&file).unwrap();
+    for person in &first {
+        assert!(text.contains(&person.password), "{} is in the file", person.role);
+    }
+    let roles: Vec<&str> = first.iter().map(|p| p.role).collect();
+    assert_eq!(roles, ["shopper", "brand owner", "platform admin"]);
+    let passwords: std::collections::HashSet<&str> = first.iter().map(|p| p.password.as_str()).collect();
+    assert_eq!(passwords.len(), 3, "no fixed or shared password");
+
+    // Each opens its part of Gala.
+    let open = |person: &server::seed::people::DemoSignIn| {
+        let person = person.clone();
+        let app = &app;
+        async move {
+            let session = client();
+            app.sign_in_with(&session, person.email, &person.password).await;
+            let page = session.get(app.url(&person.start_at)).send().await.unwrap();
+            assert_eq!(page.status(), StatusCode::OK, "{} at {}", person.role, person.start_at);
+            session
+        }
+    };
+    let shopper = open(&first[0]).await;
+    let me: Value = shopper.get(app.url("/api/v1/auth/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["email_verified"], true, "a shopper who can buy: {me}");
+    let owner = open(&first[1]).await;
+    let slug = first[1].start_at.trim_start_matches("/brand/");
+    let team = owner.get(app.url(&format!("/api/v1/brands/{slug}/team"))).send().await.unwrap();
+    assert_eq!(team.status(), StatusCode::OK, "the owner manages the demo brand's team");
+    let admin = open(&first[2]).await;
+    let queue = admin.get(app.url("/api/v1/admin/brand-applications")).send().await.unwrap();
+    assert_eq!(queue.status(), StatusCode::OK, "the admin reviews brands");
+
+    // Seeding again keeps them; a lost file gets new ones, and the old ones stop working.
+    let again = server::seed::people::demo_sign_ins(&app.db, &file).await.unwrap();
+    assert_eq!(again, first);
+    std::fs::remove_file(&file).unwrap();
+    let renewed = server::seed::people::demo_sign_ins(&app.db, &file).await.unwrap();
+    assert_ne!(renewed[0].password, first[0].password);
+    open(&renewed[0]).await;
+    let old = app.post_json("/api/v1/auth/signin", json!({ "email": first[0].email, "password": first[0].password })).await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+});
+
 db_test!(async fn the_demo_seed_is_idempotent(app) {
     app.seed_demo().await;
     let first = app::festival::current_festival(&app.db).await.unwrap().expect("seeded festival");

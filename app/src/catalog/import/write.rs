@@ -4,15 +4,15 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use entity::{audit_event, brand, listing, sku};
+use entity::{brand, listing, sku};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::audit::ClientContext;
+use crate::auth::audit::{self, AuditEntry, ClientContext};
 use crate::brands::BrandScope;
 use crate::catalog::stock::ledger::{self, Movement};
 use crate::catalog::{index, listings, markdown, stock, ListingStatus};
@@ -331,17 +331,13 @@ impl Batch<'_> {
                 published_at: (status == ListingStatus::Published).then_some(now),
                 search_key,
             };
-            audits.push(audit_event::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                occurred_at: Set(now),
-                actor_account_id: Set(actor),
-                action: Set("listing.created".to_owned()),
-                subject: Set(Some(id.to_string())),
-                client_addr: Set(None),
-                detail: Set(Some(
-                    json!({ "title": row.title, "brand": scope.slug(), "import": self.job_id })
-                        .to_string(),
-                )),
+            audits.push(AuditEntry {
+                actor,
+                action: "listing.created",
+                subject: Some(id.to_string()),
+                detail: Some(
+                    json!({ "title": row.title, "brand": scope.slug(), "import": self.job_id }),
+                ),
             });
             indexed.push(row.clone());
             listings.push(row.into_active_model().reset_all());
@@ -349,7 +345,7 @@ impl Batch<'_> {
         bulk::insert_all(&txn, listings).await?;
         bulk::insert_all(&txn, skus).await?;
         ledger::open(&txn, &opening).await?;
-        bulk::insert_all(&txn, audits).await?;
+        audit::record_all(&txn, now, audits).await?;
         let index_rows: Vec<index::IndexRow> = indexed
             .iter()
             .filter_map(|row| {

@@ -1,24 +1,24 @@
-//! Orders after they are placed: reading them back for buyers, their numbers, statuses and
-//! confirmation mail.
+//! Orders after they are placed: reading them back for buyers, their numbers and confirmation
+//! mail. The order tables (`shop_order`, `brand_order`, `order_line`) are written by the
+//! checkout alone: created by the engine's commit, changed afterwards only through
+//! [`changes`] — by the checkout's chores (expiry, payment outcomes) and by fulfilment, which
+//! decides shipping, cancels and refunds and records them there.
 
-use std::collections::{HashMap, HashSet};
+pub mod changes;
+
+use std::collections::HashMap;
 
 use entity::{brand, brand_order, order_line, payment, shop_order};
 use rand::Rng;
-use sea_orm::{
-    sea_query::Expr, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::{
-    AddressInput, Adjustment, BrandOrderView, OrderLineView, OrderStatus, OrderView, PaymentView,
-};
+use super::{AddressInput, Adjustment, BrandOrderView, OrderLineView, OrderView, PaymentView};
 use crate::catalog::stock::{
     ledger::{self, Movement},
     MovementKind,
 };
-use crate::core::{money, time, AppError};
+use crate::core::{money, AppError};
 use crate::mail::{templates, Email};
 
 /// The engine's answer to one order request: the order (paid, or waiting for an asynchronous
@@ -124,62 +124,6 @@ pub fn payment_view(p: &payment::Model) -> PaymentView {
         amount_minor: p.amount_minor,
         failure_code: p.failure_code.clone(),
     }
-}
-
-/// Of `ids`, the orders still waiting for payment — locked on PostgreSQL, so the expiry
-/// sweeps of two nodes never both expire one order.
-pub async fn lock_pending(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<HashSet<Uuid>, AppError> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let mut query = shop_order::Entity::find()
-        .select_only()
-        .column(shop_order::Column::Id)
-        .filter(shop_order::Column::Id.is_in(ids.to_vec()))
-        .filter(shop_order::Column::Status.eq(OrderStatus::PendingPayment))
-        .order_by_asc(shop_order::Column::Id);
-    if db.get_database_backend() == DbBackend::Postgres {
-        query = query.lock_exclusive();
-    }
-    Ok(query
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
-}
-
-/// Moves `ids` (and their brand orders) to `status`.
-pub async fn set_status(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-    status: OrderStatus,
-    paid_at: Option<chrono::DateTime<chrono::Utc>>,
-) -> Result<(), AppError> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let at = time::now();
-    let mut update = shop_order::Entity::update_many()
-        .col_expr(shop_order::Column::Status, Expr::value(status.as_str()))
-        .col_expr(shop_order::Column::UpdatedAt, Expr::value(at));
-    if let Some(paid_at) = paid_at {
-        update = update.col_expr(shop_order::Column::PaidAt, Expr::value(paid_at));
-    }
-    update
-        .filter(shop_order::Column::Id.is_in(ids.to_vec()))
-        .exec(db)
-        .await?;
-    brand_order::Entity::update_many()
-        .col_expr(brand_order::Column::Status, Expr::value(status.as_str()))
-        .col_expr(brand_order::Column::UpdatedAt, Expr::value(at))
-        .filter(brand_order::Column::OrderId.is_in(ids.to_vec()))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// The "thank you for your order" mail for a paid order.
