@@ -220,7 +220,7 @@ fn reexports(folder: &[String], children: &BTreeSet<String>) -> BTreeMap<String,
                 .trim_matches(|c| c == '{' || c == '}' || c == ';')
                 .split(',')
             {
-                let name = name.trim().split_whitespace().last().unwrap_or_default();
+                let name = name.split_whitespace().last().unwrap_or_default();
                 if !name.is_empty() && name != "*" {
                     names
                         .entry(name.to_owned())

@@ -53,6 +53,7 @@ export async function startGala() {
     GALA_SITE_ROOT: process.env.GALA_SITE_ROOT ?? join(repoRoot, 'target', 'site'),
     GALA_LOG: process.env.GALA_LOG ?? 'warn',
     GALA_MAIL_OUTBOX_DIR: join(dataDir, 'outbox'),
+    GALA_DEMO_SIGN_INS: join(dataDir, 'demo-sign-ins.txt'),
     GALA_MAIL_RETRY_BASE_MS: '200',
   };
   const seed = spawnSync(bin, ['seed'], { env, stdio: 'inherit' });

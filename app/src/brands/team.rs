@@ -58,13 +58,11 @@ pub async fn team(db: &impl ConnectionTrait, scope: &BrandScope) -> Result<Team,
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|i| {
-            Some(PendingInvite {
-                id: i.id.to_string(),
-                email: i.email,
-                role: i.role,
-                expires_at: i.expires_at,
-            })
+        .map(|i| PendingInvite {
+            id: i.id.to_string(),
+            email: i.email,
+            role: i.role,
+            expires_at: i.expires_at,
         })
         .collect();
     Ok(Team { members, invites })

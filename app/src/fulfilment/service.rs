@@ -419,17 +419,17 @@ async fn give_back(
 ) -> Result<BrandOrderDetail, AppError> {
     let txn = begin_write(&state.db).await?;
     let row = find_in_scope(&txn, scope, id, true).await?;
-    let status = Some(row.status);
+    let status = row.status;
     let cancelling = matches!(how, Giveback::Cancel);
     match (&how, status) {
-        (Giveback::Cancel, Some(BrandOrderStatus::Paid)) => {}
+        (Giveback::Cancel, BrandOrderStatus::Paid) => {}
         (Giveback::Cancel, _) => {
             return Err(wrong_state(
                 &row,
                 "paid orders not yet shipped can be cancelled",
             ))
         }
-        (Giveback::Refund(_), Some(BrandOrderStatus::Paid | BrandOrderStatus::Shipped)) => {}
+        (Giveback::Refund(_), BrandOrderStatus::Paid | BrandOrderStatus::Shipped) => {}
         (Giveback::Refund(_), _) => {
             return Err(wrong_state(&row, "paid or shipped orders can be refunded"))
         }
@@ -479,7 +479,7 @@ async fn give_back(
     let new_status = match (all_back, cancelling) {
         (true, true) => BrandOrderStatus::Cancelled,
         (true, false) => BrandOrderStatus::Refunded,
-        (false, _) => status.unwrap_or(BrandOrderStatus::Paid),
+        (false, _) => status,
     };
     changes::record_refund(&txn, row.id, amount, new_status, now).await?;
     let reason = if cancelling {

@@ -110,7 +110,16 @@ fn claim(
 /// many units from where stays on each order line (`allocations`).
 #[derive(Default)]
 struct BatchLedger {
-    rows: BTreeMap<(Uuid, Uuid, &'static str), (MovementKind, Uuid, i64, usize)>,
+    /// Keyed by (SKU, location, kind).
+    rows: BTreeMap<(Uuid, Uuid, &'static str), BatchMove>,
+}
+
+/// What a batch's orders did to one stock row, in one kind of movement.
+struct BatchMove {
+    kind: MovementKind,
+    brand_id: Uuid,
+    units: i64,
+    orders: usize,
 }
 
 impl BatchLedger {
@@ -126,9 +135,14 @@ impl BatchLedger {
             let row = self
                 .rows
                 .entry((sku_id, location, kind.as_str()))
-                .or_insert((kind, brand_id, 0, 0));
-            row.2 += units;
-            row.3 += 1;
+                .or_insert(BatchMove {
+                    kind,
+                    brand_id,
+                    units: 0,
+                    orders: 0,
+                });
+            row.units += units;
+            row.orders += 1;
         }
     }
 
@@ -136,7 +150,15 @@ impl BatchLedger {
         self.rows
             .iter()
             .map(
-                |(&(sku_id, location_id, _), &(kind, brand_id, units, orders))| {
+                |(
+                    &(sku_id, location_id, _),
+                    &BatchMove {
+                        kind,
+                        brand_id,
+                        units,
+                        orders,
+                    },
+                )| {
                     let (on_hand_delta, reserved_delta) = ledger::order_deltas(kind, units);
                     Movement {
                         brand_id,

@@ -118,7 +118,7 @@ pub fn line_view(line: &order_line::Model) -> OrderLineView {
 pub fn payment_view(p: &payment::Model) -> PaymentView {
     PaymentView {
         provider: p.provider.clone(),
-        status: p.status.clone(),
+        status: p.status,
         card_brand: p.card_brand.clone(),
         card_last4: p.card_last4.clone(),
         amount_minor: p.amount_minor,
@@ -279,7 +279,7 @@ pub fn assemble(
                 id: b.id.to_string(),
                 brand_slug: slug,
                 brand_name: name,
-                status: b.status.clone(),
+                status: b.status,
                 subtotal_minor: b.subtotal_minor,
                 adjustments_minor: b.adjustments_minor,
                 shipping_minor: b.shipping_minor,
