@@ -26,8 +26,10 @@
 //!    fresh buyer and `Idempotency-Key` per request, stock never runs out); then the bench waits
 //!    for the server's background chores (captures, confirmation mail) to finish what the run
 //!    left, and counts their CPU too;
-//! 4. `open loop`: requests arriving at a fixed rate, 80% of what `gala` sustained, for
-//!    `--open-secs`: latency from when each was due (p50/p99/p99.9);
+//! 4. `open loop`: requests arriving at a fixed rate, 80% of what `gala` sustains with its
+//!    chores keeping up (the closed-loop rate, or the server core's CPU divided by the CPU per
+//!    order including chores, whichever is lower), for `--open-secs`: latency from when each
+//!    was due (p50/p99/p99.9);
 //! 5. `sell-out`: `--sellout` units, five times as many buyers: exactly that many orders.
 //!
 //! And `naive`: the same purchase the way row-locking shops do it — one transaction per order
@@ -237,7 +239,8 @@ async fn prepare(
         .all(&db)
         .await?;
     anyhow::ensure!(skus.len() >= 3, "the seed made too few SKUs");
-    let plenty = (options.orders * 3 + 10_000) as i64;
+    // Never runs out: the closed loop, the warm-up and an open loop of any rate.
+    let plenty = 100_000_000;
     set_stock(&db, skus[0], plenty).await?;
     set_stock(&db, skus[1], options.sellout as i64).await?;
     set_stock(&db, skus[2], plenty).await?;
@@ -326,10 +329,24 @@ async fn measure(
     let gala_all = gala
         .cpu
         .plus(&before.until(&CpuSnapshot::take(pid, database_pids)));
-    let open_rate = 0.8 * gala.stats.rate();
+    // 80% of what the server sustains once its chores keep up: the closed loop left them a
+    // backlog, but at a steady rate they share the server's core with checkout.
+    let server_cores = if pinned {
+        1.0
+    } else {
+        common::process::cores() as f64
+    };
+    let sustained = gala
+        .stats
+        .rate()
+        .min(server_cores * 1e6 / gala_all.per_request_us(gala.stats.latencies.len()));
+    let open_rate = 0.8 * sustained;
     let open_total = (open_rate * options.open_secs).max(1.0) as usize;
     let open = common::run_open(open_rate, open_total, buy(&client, &base, hot.0, 1, "open")).await;
-    common::print_row(&format!("open loop at {open_rate:.0}/s (80%)"), &open);
+    common::print_row(
+        &format!("open loop at {open_rate:.0}/s (80% sustained)"),
+        &open,
+    );
     let tries = options.sellout * 5;
     let sellout = common::run(
         options.buyers,
@@ -385,11 +402,16 @@ async fn measure(
 async fn drain_chores(db: &DatabaseConnection) -> anyhow::Result<()> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
+        // Only the columns every schema version has: a baseline binary's database may be older.
         let uncaptured = payment::Entity::find()
+            .select_only()
+            .column(payment::Column::Id)
             .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
             .count(db)
             .await?;
         let unmailed = shop_order::Entity::find()
+            .select_only()
+            .column(shop_order::Column::Id)
             .filter(shop_order::Column::Status.eq(OrderStatus::Paid))
             .filter(shop_order::Column::ConfirmationQueuedAt.is_null())
             .count(db)
@@ -479,7 +501,7 @@ fn summary(reports: &[Report], naive: Option<&Measured>) {
     }
     println!(
         "\n{:<28} {:>10} {:>9} {:>9} {:>9} {:>9}",
-        "open loop (80% of orders/s)", "offered/s", "p50 ms", "p99 ms", "p99.9 ms", "non-2xx"
+        "open loop (80% sustained)", "offered/s", "p50 ms", "p99 ms", "p99.9 ms", "non-2xx"
     );
     for r in reports {
         println!(

@@ -181,12 +181,12 @@ async fn capture_authorized(engine: &Engine) -> Result<(), AppError> {
         .limit(CAPTURE_PER_RUN)
         .all(engine.db())
         .await?;
-    for charge in &due {
-        if let Err(err) =
-            super::payments::capture(engine.db(), engine.provider().as_ref(), charge).await
-        {
-            tracing::warn!(error = %err, payment = %charge.id, "capture failed; will retry");
-        }
+    if due.is_empty() {
+        return Ok(());
+    }
+    let refused = super::payments::capture(engine.db(), engine.provider().as_ref(), &due).await?;
+    for (payment, error) in refused {
+        tracing::warn!(%error, %payment, "capture failed; will retry");
     }
     Ok(())
 }

@@ -256,35 +256,42 @@ fn sandbox_reference(reference: &str) -> Result<(), ProviderError> {
     }
 }
 
-/// Takes the authorised amount of `charge` (a `payment` row of kind `charge`) and records it
-/// captured. The update is conditional, so a capture recorded by another node meanwhile is not
-/// recorded twice.
+/// Takes the authorised amount of each of `charges` (`payment` rows of kind `charge`) from the
+/// provider, then records those it took as captured in one conditional update (a capture
+/// recorded by another node meanwhile is not recorded twice; one statement, not one commit per
+/// payment). Answers the charges the provider refused, with its reason, to be tried again.
 pub async fn capture(
     db: &impl sea_orm::ConnectionTrait,
     provider: &dyn PaymentProvider,
-    charge: &entity::payment::Model,
-) -> Result<(), crate::core::AppError> {
+    charges: &[entity::payment::Model],
+) -> Result<Vec<(Uuid, String)>, crate::core::AppError> {
     use entity::payment;
     use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
-    let reference = charge
-        .reference
-        .as_deref()
-        .ok_or_else(|| crate::core::AppError::internal("a charge without a reference"))?;
-    provider
-        .capture(reference, charge.amount_minor)
-        .await
-        .map_err(crate::core::AppError::internal)?;
-    payment::Entity::update_many()
-        .col_expr(
-            payment::Column::Status,
-            Expr::value(PaymentStatus::Captured),
-        )
-        .col_expr(payment::Column::UpdatedAt, Expr::value(time::now()))
-        .filter(payment::Column::Id.eq(charge.id))
-        .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
-        .exec(db)
-        .await?;
-    Ok(())
+    let mut captured = Vec::with_capacity(charges.len());
+    let mut refused = Vec::new();
+    for charge in charges {
+        let Some(reference) = charge.reference.as_deref() else {
+            refused.push((charge.id, "a charge without a reference".to_owned()));
+            continue;
+        };
+        match provider.capture(reference, charge.amount_minor).await {
+            Ok(()) => captured.push(charge.id),
+            Err(err) => refused.push((charge.id, err.to_string())),
+        }
+    }
+    if !captured.is_empty() {
+        payment::Entity::update_many()
+            .col_expr(
+                payment::Column::Status,
+                Expr::value(PaymentStatus::Captured),
+            )
+            .col_expr(payment::Column::UpdatedAt, Expr::value(time::now()))
+            .filter(payment::Column::Id.is_in(captured))
+            .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
+            .exec(db)
+            .await?;
+    }
+    Ok(refused)
 }
 
 /// Human words for a decline code.

@@ -594,7 +594,10 @@ pub async fn settle_refund(
         .clone()
         .ok_or_else(|| AppError::internal("charge without a reference"))?;
     if charge.status == PaymentStatus::Authorized {
-        payments::capture(db, provider, &charge).await?;
+        let refused = payments::capture(db, provider, std::slice::from_ref(&charge)).await?;
+        if let Some((_, reason)) = refused.into_iter().next() {
+            return Err(AppError::internal(reason));
+        }
     }
     let refund_reference = provider
         .refund(&reference, pending.amount_minor)

@@ -55,19 +55,25 @@ pub async fn set_stock(
     units: i64,
 ) -> anyhow::Result<()> {
     let txn = begin_write(db).await?;
-    let level = stock_level::Entity::find_by_id((sku, location))
-        .one(&txn)
-        .await?
-        .context("the SKU's stock row")?;
-    anyhow::ensure!(level.reserved == 0, "stock reserved while setting up");
+    let (brand_id, on_hand, reserved): (Uuid, i64, i64) =
+        stock_level::Entity::find_by_id((sku, location))
+            .select_only()
+            .column(stock_level::Column::BrandId)
+            .column(stock_level::Column::OnHand)
+            .column(stock_level::Column::Reserved)
+            .into_tuple()
+            .one(&txn)
+            .await?
+            .context("the SKU's stock row")?;
+    anyhow::ensure!(reserved == 0, "stock reserved while setting up");
     ledger::record(
         &txn,
         &[Movement {
-            brand_id: level.brand_id,
+            brand_id,
             sku_id: sku,
             location_id: location,
             kind: MovementKind::Adjust,
-            on_hand_delta: units - level.on_hand,
+            on_hand_delta: units - on_hand,
             reserved_delta: 0,
             reason: "checkout benchmark".into(),
             actor: None,
@@ -107,8 +113,14 @@ pub async fn sold(db: &DatabaseConnection, sku: Uuid) -> anyhow::Result<i64> {
 /// The stock checks of one SKU, printed: never negative, the ledger sums to the level.
 /// Answers what broke (nothing when all holds).
 pub async fn check(db: &DatabaseConnection, name: &str, sku: Uuid) -> anyhow::Result<Vec<String>> {
-    let levels = stock_level::Entity::find()
+    // Only the columns every schema version has: a baseline binary's database may be older.
+    let levels: Vec<(Uuid, i64, i64)> = stock_level::Entity::find()
+        .select_only()
+        .column(stock_level::Column::LocationId)
+        .column(stock_level::Column::OnHand)
+        .column(stock_level::Column::Reserved)
         .filter(stock_level::Column::SkuId.eq(sku))
+        .into_tuple()
         .all(db)
         .await?;
     let mut ledger: HashMap<Uuid, (i64, i64)> = HashMap::new();
@@ -128,16 +140,20 @@ pub async fn check(db: &DatabaseConnection, name: &str, sku: Uuid) -> anyhow::Re
     }
     let negative = levels
         .iter()
-        .filter(|l| l.on_hand < l.reserved || l.reserved < 0)
+        .filter(|&&(_, on_hand, reserved)| on_hand < reserved || reserved < 0)
         .count();
-    let reconciles = levels.iter().all(|l| {
-        ledger.get(&l.location_id).copied().unwrap_or_default() == (l.on_hand, l.reserved)
+    let reconciles = levels.iter().all(|&(location, on_hand, reserved)| {
+        ledger.get(&location).copied().unwrap_or_default() == (on_hand, reserved)
     });
-    let orders = shop_order::Entity::find().count(db).await?;
+    let orders = shop_order::Entity::find()
+        .select_only()
+        .column(shop_order::Column::Id)
+        .count(db)
+        .await?;
     println!(
         "check {name}: on hand {}, reserved {}, negative rows {negative}, ledger reconciles: {reconciles} ({orders} orders in the database)",
-        levels.iter().map(|l| l.on_hand).sum::<i64>(),
-        levels.iter().map(|l| l.reserved).sum::<i64>(),
+        levels.iter().map(|l| l.1).sum::<i64>(),
+        levels.iter().map(|l| l.2).sum::<i64>(),
     );
     let mut broken = Vec::new();
     if negative > 0 {

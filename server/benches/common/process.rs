@@ -33,9 +33,11 @@ pub fn unpin(pid: u32) {
         .status();
 }
 
-/// Cores of this machine.
+/// Cores of this machine: the `cpuN` lines of `/proc/stat`. Not
+/// `available_parallelism`, which counts only the cores this process may use — one, once the
+/// load client has pinned itself.
 pub fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    core_jiffies().len().max(1)
 }
 
 /// The PostgreSQL server's processes on this machine (the postmaster first).
