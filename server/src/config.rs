@@ -79,10 +79,11 @@ pub struct CheckoutConfig {
     /// Seconds an unpaid order keeps its stock reserved.
     #[arg(long, env = "GALA_RESERVATION_TTL_SECS", default_value_t = 900)]
     pub reservation_ttl_secs: u64,
-    /// How a checkout lane overlaps its batches: `auto` (pipelined on SQLite, four at once on
-    /// PostgreSQL), `serial` (one batch at a time), `pipelined` (plan and pay the next batch
-    /// while the current one commits) or a number of batches at once.
-    #[arg(long, env = "GALA_CHECKOUT_OVERLAP", default_value = "auto")]
+    /// How a checkout lane overlaps its batches: `serial` (one batch at a time: the default,
+    /// measured fastest with the server on one or two cores, BENCHMARKS.md 2026-12-06),
+    /// `pipelined` (plan and pay the next batch while the current one commits), a number of
+    /// whole batches at once, or `auto` (pipelined on SQLite, four at once on PostgreSQL).
+    #[arg(long, env = "GALA_CHECKOUT_OVERLAP", default_value = "serial")]
     pub checkout_overlap: String,
 }
 
@@ -108,7 +109,7 @@ impl Default for CheckoutConfig {
             checkout_queue: 4096,
             checkout_batch: app::checkout::DEFAULT_MAX_BATCH,
             reservation_ttl_secs: 900,
-            checkout_overlap: "auto".into(),
+            checkout_overlap: "serial".into(),
         }
     }
 }

@@ -8,8 +8,8 @@
 //! [`pay`] (ask the payment provider for every planned order, outside any transaction) and
 //! [`commit`] (one transaction takes the stock of the whole batch with one conditional update
 //! per stock row and writes its orders). Then every request in the batch is answered. How a
-//! lane overlaps its batches is [`Overlap`]: on SQLite it plans and pays the next batch while
-//! the current one commits.
+//! lane overlaps its batches is [`Overlap`]: the server runs them one at a time unless told
+//! otherwise (`GALA_CHECKOUT_OVERLAP`).
 //!
 //! What it guarantees (on SQLite and PostgreSQL, one node or many): stock never goes below
 //! zero (conditional updates under the stock rows' lock, and the database's CHECK); an answer

@@ -366,7 +366,13 @@ pub fn test_serve_config() -> ServeConfig {
             from: "Gala <no-reply@gala.test>".to_owned(),
             retry_base_ms: 100,
         },
-        checkout: CheckoutConfig::default(),
+        // The overlapped lanes (`auto`: pipelined on SQLite, four batches at once on
+        // PostgreSQL) rather than the default `serial`, so every concurrency test here also
+        // proves the overlapped commits never oversell; the browser tests run the default.
+        checkout: CheckoutConfig {
+            checkout_overlap: "auto".into(),
+            ..CheckoutConfig::default()
+        },
     }
 }
 
