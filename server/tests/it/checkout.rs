@@ -15,7 +15,7 @@ use support::{
     brands::{get, live_brand},
     checkout::{order, sku_on_sale, DECLINED, NO_FUNDS, PENDING, SUCCESS},
     client,
-    shows::{add_look, approved, new_show, one_tap_viewer, produce, tap},
+    shows::{add_look, new_show, on_air_with, one_tap_viewer, tap},
     TestApp,
 };
 
@@ -224,9 +224,7 @@ db_test!(async fn one_idempotency_key_rule_holds_on_every_path_that_places_order
     let sku = sku_on_sale(&app, &owner, "lune", "COAT-1", 50, None).await;
     let show = new_show(&app, &owner, "Lune live").await;
     let look = add_look(&app, &owner, &show, json!([{ "sku_code": "COAT-1" }])).await;
-    approved(&app, &owner, &admin, &show).await;
-    produce(&app, &owner, &show, "go_live", json!({})).await;
-    produce(&app, &owner, &show, "reveal", json!({ "look_id": look })).await;
+    on_air_with(&app, &owner, &admin, &show, &look).await;
     let viewer = one_tap_viewer(&app, "Ann", "ann@example.com").await;
     let page = client();
     let (app, sku, show) = (&app, &sku, &show);

@@ -10,7 +10,7 @@ use support::{
     brands::live_brand,
     checkout::{order, sku_on_sale, SUCCESS},
     client,
-    shows::{add_look, approved, new_show, one_tap_viewer, produce, tap},
+    shows::{add_look, new_show, on_air_with, one_tap_viewer, tap},
     Backend,
 };
 
@@ -34,9 +34,7 @@ db_test!(async fn show_orders_placed_before_orders_kept_their_pool_still_count_f
     let sku = sku_on_sale(&app, &owner, "lune", "COAT-1", 10, None).await;
     let show = new_show(&app, &owner, "Lune live").await;
     let look = add_look(&app, &owner, &show, json!([{ "sku_code": "COAT-1" }])).await;
-    approved(&app, &owner, &admin, &show).await;
-    produce(&app, &owner, &show, "go_live", json!({})).await;
-    produce(&app, &owner, &show, "reveal", json!({ "look_id": look })).await;
+    on_air_with(&app, &owner, &admin, &show, &look).await;
     let viewer = one_tap_viewer(&app, "Ann", "ann@example.com").await;
     let tapped: Value = tap(&app, &viewer, &show, &sku, "tap").await.json().await.unwrap();
     let bought = client().post(app.url("/api/v1/orders")).json(&order(&sku, 1, "bo@example.com", SUCCESS)).send().await.unwrap();

@@ -18,7 +18,7 @@ use support::{
     client,
     imports::import,
     ledger::assert_reconciles,
-    shows::{add_look, approved, new_show, one_tap_viewer, produce, tap},
+    shows::{add_look, approved, new_show, on_air_with, one_tap_viewer, produce, tap},
     TestApp,
 };
 
@@ -117,9 +117,7 @@ scarf,Silk scarf,fashion,CNY,published,SCARF-1,199.00,Beijing pop-up,2
     assert_eq!(removed.status(), StatusCode::OK);
     assert_reconciles(&db, "a look taken off").await;
     let look = add_look(&app, &owner, &show, json!([{ "sku_code": "COAT-1", "drop_stock": 3 }])).await;
-    approved(&app, &owner, &admin, &show).await;
-    produce(&app, &owner, &show, "go_live", json!({})).await;
-    produce(&app, &owner, &show, "reveal", json!({ "look_id": look })).await;
+    on_air_with(&app, &owner, &admin, &show, &look).await;
     let viewer = one_tap_viewer(&app, "Fay", "fay@example.com").await;
     assert_eq!(tap(&app, &viewer, &show, &coat, "tap-1").await.status(), StatusCode::CREATED);
     assert_reconciles(&db, "a show sale").await;

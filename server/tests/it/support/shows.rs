@@ -60,6 +60,19 @@ pub async fn approved(app: &TestApp, owner: &reqwest::Client, admin: &reqwest::C
     assert_eq!(decided.status(), StatusCode::OK);
 }
 
+/// Has `show` approved, puts it on air and drops `look`: its items are buyable in one tap.
+pub async fn on_air_with(
+    app: &TestApp,
+    owner: &reqwest::Client,
+    admin: &reqwest::Client,
+    show: &str,
+    look: &str,
+) {
+    approved(app, owner, admin, show).await;
+    produce(app, owner, show, "go_live", json!({})).await;
+    produce(app, owner, show, "reveal", json!({ "look_id": look })).await;
+}
+
 /// The producer's click on `show`.
 pub async fn produce(
     app: &TestApp,
