@@ -9,7 +9,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
-use crate::auth::Caller;
+use crate::auth::{password::PasswordGate, Caller};
 use crate::checkout::Engine;
 use crate::core::{time::Clock, AppError};
 use crate::mail::Outbox;
@@ -32,6 +32,8 @@ pub struct AppState {
     pub shows: ShowHub,
     /// The clock time-based rules read (the system's; tests move it forward).
     pub clock: Clock,
+    /// Caps the password hashing requests may cause at once.
+    pub passwords: PasswordGate,
 }
 
 impl FromRef<AppState> for DatabaseConnection {

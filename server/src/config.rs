@@ -49,6 +49,11 @@ pub struct ServeConfig {
     /// A session ends after this many hours without use (it always ends 30 days after sign-in).
     #[arg(long, env = "GALA_SESSION_IDLE_HOURS", default_value_t = 168)]
     pub session_idle_hours: i64,
+    /// Load balancers in front of Gala whose `X-Forwarded-For` gives the client's address
+    /// (addresses or networks, comma-separated: `10.0.0.7,10.1.0.0/16`). Empty: the peer's
+    /// address is the client's, whatever the header says.
+    #[arg(long, env = "GALA_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: crate::http::client_addr::TrustedProxies,
     #[command(flatten)]
     pub mail: MailConfig,
     #[command(flatten)]

@@ -28,7 +28,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use crate::{
     api,
     config::ServeConfig,
-    http::{csrf, fallback, health, media, metrics, middleware as mw, uploads},
+    http::{client_addr, csrf, fallback, health, media, metrics, middleware as mw, uploads},
 };
 
 /// The plain forms the brand pages post (a file upload that works before the page's script
@@ -103,6 +103,10 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
                 .layer(mw::trace_layer())
                 .layer(PropagateRequestIdLayer::new(mw::REQUEST_ID.clone()))
                 .layer(middleware::from_fn(metrics::track))
+                .layer(middleware::from_fn_with_state(
+                    std::sync::Arc::new(config.trusted_proxies.clone()),
+                    client_addr::resolve,
+                ))
                 .layer(CatchPanicLayer::custom(mw::panic_response))
                 .layer(middleware::from_fn(mw::frame_policy))
                 .layer(middleware::from_fn_with_state(

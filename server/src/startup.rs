@@ -57,6 +57,7 @@ impl Application {
             checkout,
             shows: ShowHub::start(db.clone()),
             clock,
+            passwords: app::auth::password::PasswordGate::per_core(),
         };
         let mail_sender = mail_sender(&config.mail, db, outbox)?;
         let router = crate::router::build(state.clone(), config);

@@ -23,12 +23,22 @@ pub async fn sign_up(
     super::service::sign_up(&state, caller.client(), &display_name, &email, &password).await
 }
 
-/// Signs in and starts a fresh session.
+/// Signs in and starts a fresh session. A form posted without the page's script is sent on
+/// to `next` — only if it is a path on Gala ([`crate::core::links::local_path`]) — or to the
+/// account page.
 #[server(prefix = "/api/fn", endpoint = "auth/sign-in")]
-pub async fn sign_in(email: String, password: String) -> Result<CurrentUser, AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    #[server(default)] next: Option<String>,
+) -> Result<CurrentUser, AppError> {
     let (state, caller) = crate::state::request().await?;
     let account = super::service::sign_in(&state, caller.client(), &email, &password).await?;
     super::session::start(caller.session(), account.id).await?;
+    if caller.wants_page() {
+        let next = next.as_deref().and_then(crate::core::links::local_path);
+        leptos_axum::redirect(next.as_deref().unwrap_or("/account"));
+    }
     Ok(account.view())
 }
 

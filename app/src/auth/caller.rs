@@ -5,9 +5,9 @@
 //! guards ([`Caller::signed_in`], [`Caller::verified`], [`Caller::platform_admin`]) and
 //! `brands::BrandScope::resolve` decide what it may do from there.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use sea_orm::DatabaseConnection;
 use tower_sessions::Session;
@@ -15,6 +15,11 @@ use uuid::Uuid;
 
 use super::{audit::ClientContext, guard, session, Account, CurrentUser};
 use crate::core::AppError;
+
+/// The client's address, put into every request's extensions by the server (the peer, or
+/// what trusted proxies forwarded: `GALA_TRUSTED_PROXIES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
 
 /// Who is calling: the signed-in account (if any), the bearer token presented (if any), where
 /// the request comes from, and its session (to sign in and out).
@@ -24,6 +29,7 @@ pub struct Caller {
     bearer: Option<String>,
     client: ClientContext,
     session: Session,
+    wants_page: bool,
 }
 
 impl Caller {
@@ -48,13 +54,19 @@ impl Caller {
             .filter(|token| !token.is_empty());
         let addr = parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
+            .get::<ClientAddr>()
+            .map(|ClientAddr(addr)| addr.to_string());
+        let wants_page = parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
         Ok(Caller {
             account,
             bearer,
             client: ClientContext { addr },
             session,
+            wants_page,
         })
     }
 
@@ -81,6 +93,12 @@ impl Caller {
     /// Where the request comes from (throttling, the audit log).
     pub fn client(&self) -> &ClientContext {
         &self.client
+    }
+
+    /// Whether the request is a browser's plain form post (it accepts HTML): a page without
+    /// its script, which must be sent on to a page rather than answered with data.
+    pub fn wants_page(&self) -> bool {
+        self.wants_page
     }
 
     /// The request's session (sign in, sign out, a guest's cart).

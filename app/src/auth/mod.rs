@@ -30,7 +30,7 @@ pub mod tokens;
 
 pub use api::*;
 #[cfg(feature = "ssr")]
-pub use caller::Caller;
+pub use caller::{Caller, ClientAddr};
 #[cfg(feature = "ssr")]
 pub use guard::*;
 pub use model::*;

@@ -11,6 +11,7 @@ use super::{
     get_current_user, ChangePassword, CurrentUser, RequestPasswordReset, ResendVerification,
     ResetPassword, SignIn, SignOut, SignOutEverywhere, SignUp, UpdateProfile, VerifyEmail,
 };
+use crate::core::links::local_path;
 use crate::core::ui::{field_errors, Field, FormAlert, InlineError, SignInPrompt, Skeleton};
 use crate::core::AppError;
 
@@ -138,11 +139,11 @@ pub fn SignInPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(_)) = result.get() {
             ctx.refresh();
-            // Only local paths: never redirect to another site.
+            // Only paths on Gala: never send anyone to another site.
             let next = query
                 .get_untracked()
                 .get("next")
-                .filter(|next| next.starts_with('/') && !next.starts_with("//"))
+                .and_then(|next| local_path(&next))
                 .unwrap_or_else(|| "/account".to_owned());
             navigate(&next, Default::default());
         }
@@ -151,6 +152,7 @@ pub fn SignInPage() -> impl IntoView {
         <AuthCard title="Sign in">
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert result/>
+                <input type="hidden" name="next" prop:value=move || query.get().get("next").and_then(|next| local_path(&next)).unwrap_or_default()/>
                 <Field name="email" label="Email" kind="email" autocomplete="email" errors=field_errors(result, "email")/>
                 <Field name="password" label="Password" kind="password" autocomplete="current-password" errors=field_errors(result, "password")/>
                 <button class="button button--primary button--block" type="submit" disabled=move || action.pending().get()>

@@ -1,6 +1,8 @@
 //! Password rules and hashing: argon2id with OWASP's parameters (m = 19 MiB, t = 2, p = 1).
 
-use std::{collections::HashSet, sync::OnceLock};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use argon2::{
     password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -51,7 +53,93 @@ pub fn password_problem(password: &str, email: &str) -> Option<String> {
     None
 }
 
+/// Requests that may wait for a hashing slot; any more are answered 429 at once, so a burst
+/// of sign-ins costs neither unbounded memory nor a queue of time-outs.
+const WAITING_PER_SLOT: usize = 8;
+
+/// The gate every hash and verification a request asks for passes (one per server): a fixed
+/// number run at once (each takes 19 MiB and a core for tens of milliseconds), a bounded
+/// number wait, the rest are refused with 429 and `Retry-After` at once.
+#[derive(Clone)]
+pub struct PasswordGate(Arc<GateInner>);
+
+struct GateInner {
+    at_once: usize,
+    running: tokio::sync::Semaphore,
+    waiting: tokio::sync::Semaphore,
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl PasswordGate {
+    /// A gate letting `at_once` computations run together (at least one).
+    pub fn new(at_once: usize) -> Self {
+        let at_once = at_once.max(1);
+        PasswordGate(Arc::new(GateInner {
+            at_once,
+            running: tokio::sync::Semaphore::new(at_once),
+            waiting: tokio::sync::Semaphore::new(at_once * WAITING_PER_SLOT),
+            now: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        }))
+    }
+
+    /// One computation per core, at least two.
+    pub fn per_core() -> Self {
+        Self::new(
+            std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(2)
+                .max(2),
+        )
+    }
+
+    /// How many computations may run at once.
+    pub fn at_once(&self) -> usize {
+        self.0.at_once
+    }
+
+    /// The most computations that ever ran at the same moment (never over [`Self::at_once`]).
+    pub fn peak(&self) -> usize {
+        self.0.peak.load(Ordering::SeqCst)
+    }
+
+    /// [`hash_password`], through the gate.
+    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+        self.run(hash_password(password)).await
+    }
+
+    /// [`verify_password`], through the gate.
+    pub async fn verify(&self, password: String, phc: Option<String>) -> Result<bool, AppError> {
+        self.run(verify_password(password, phc)).await
+    }
+
+    async fn run<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let gate = &self.0;
+        let _waiting = gate
+            .waiting
+            .try_acquire()
+            .map_err(|_| AppError::RateLimited {
+                retry_after_secs: 1,
+            })?;
+        let _running = gate
+            .running
+            .acquire()
+            .await
+            .map_err(|_| AppError::Unavailable)?;
+        let running = gate.now.fetch_add(1, Ordering::SeqCst) + 1;
+        gate.peak.fetch_max(running, Ordering::SeqCst);
+        let outcome = work.await;
+        gate.now.fetch_sub(1, Ordering::SeqCst);
+        outcome
+    }
+}
+
 /// Hashes a password into a PHC string. CPU-heavy (~tens of ms): runs on the blocking pool.
+/// Requests go through their server's [`PasswordGate`]; the command line calls it directly.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         let salt = new_salt();

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{
     audit::{self, ClientContext},
-    password::{hash_password, password_problem, verify_password},
+    password::{hash_password, password_problem},
     session_store::delete_account_sessions,
     throttle::{self, ThrottleKey},
     tokens::{self, TokenPurpose},
@@ -88,6 +88,18 @@ pub async fn sign_up(
     let (Some(email), true) = (email, fields.is_empty()) else {
         return Err(AppError::Validation { fields });
     };
+    let addr = client.addr_or_unknown();
+    throttle::attempt(
+        &state.db,
+        &[
+            ThrottleKey::address("sign_up", addr),
+            ThrottleKey::mail_to("sign_up", &email),
+        ],
+        state.clock.now(),
+    )
+    .await?;
+    // Hashed on both paths, so an existing address cannot be told from a new one by time.
+    let password_hash = state.passwords.hash(password.to_owned()).await?;
 
     if let Some(existing) = find_by_email(&state.db, &email).await? {
         state
@@ -114,7 +126,6 @@ pub async fn sign_up(
         return Ok(());
     }
 
-    let password_hash = hash_password(password.to_owned()).await?;
     let now = Utc::now();
     let id = Uuid::now_v7();
     let inserted = account::Entity::insert(account::ActiveModel {
@@ -175,6 +186,12 @@ pub async fn resend_verification(state: &AppState, account_id: Uuid) -> Result<(
             message: "Your email address is already verified.".into(),
         });
     }
+    throttle::attempt(
+        &state.db,
+        &[ThrottleKey::mail_to("verify", &account.email)],
+        state.clock.now(),
+    )
+    .await?;
     send_verification(state, account.id, &account.email, &account.display_name).await
 }
 
@@ -199,18 +216,22 @@ pub async fn sign_in(
         ThrottleKey::address("sign_in", addr),
         ThrottleKey::account("sign_in", &email),
     ];
-    throttle::check(&state.db, &keys, state.clock.now()).await?;
+    // Counted before the password is checked: parallel guesses each count.
+    throttle::attempt(&state.db, &keys, state.clock.now()).await?;
     let account = find_by_email(&state.db, &email).await?;
-    let matches = verify_password(
-        password.to_owned(),
-        account.as_ref().map(|a| a.password_hash.clone()),
-    )
-    .await?;
+    let matches = state
+        .passwords
+        .verify(
+            password.to_owned(),
+            account.as_ref().map(|a| a.password_hash.clone()),
+        )
+        .await?;
     match account {
         Some(account) if matches => {
-            // A success clears this address's pair and the account-wide count, not the
-            // address key (which guards other accounts too).
+            // A success clears this address's pair and the account-wide count, and gives back
+            // its own attempt on the address key (which guards other accounts too).
             throttle::clear(&state.db, &[keys[0].clone(), keys[2].clone()]).await?;
+            throttle::forgive(&state.db, &keys[1]).await?;
             audit::record(
                 &state.db,
                 client,
@@ -223,7 +244,6 @@ pub async fn sign_in(
             Ok(Account::from(&account))
         }
         account => {
-            throttle::record_failure(&state.db, &keys, state.clock.now()).await?;
             audit::record(
                 &state.db,
                 client,
@@ -287,9 +307,8 @@ pub async fn request_password_reset(
         ThrottleKey::account_from("reset", &email, addr),
         ThrottleKey::address("reset", addr),
     ];
-    throttle::check(&state.db, &keys, state.clock.now()).await?;
     // Every request counts: resets are rare, and this caps mail sent to any one inbox.
-    throttle::record_failure(&state.db, &keys, state.clock.now()).await?;
+    throttle::attempt(&state.db, &keys, state.clock.now()).await?;
     if let Some(account) = find_by_email(&state.db, &email).await? {
         let token = tokens::issue(&state.db, account.id, TokenPurpose::ResetPassword).await?;
         let mail = templates::password_reset(
@@ -369,14 +388,15 @@ pub async fn change_password(
         &account.email,
         client.addr_or_unknown(),
     )];
-    throttle::check(&state.db, &keys, state.clock.now()).await?;
-    if !verify_password(
-        current_password.to_owned(),
-        Some(account.password_hash.clone()),
-    )
-    .await?
+    throttle::attempt(&state.db, &keys, state.clock.now()).await?;
+    if !state
+        .passwords
+        .verify(
+            current_password.to_owned(),
+            Some(account.password_hash.clone()),
+        )
+        .await?
     {
-        throttle::record_failure(&state.db, &keys, state.clock.now()).await?;
         return Err(AppError::field(
             "current_password",
             "Your current password is not correct.",
@@ -386,6 +406,7 @@ pub async fn change_password(
         return Err(AppError::field("new_password", problem));
     }
     set_password(state, &account, new_password).await?;
+    throttle::clear(&state.db, &keys).await?;
     delete_account_sessions(&state.db, account_id).await?;
     audit::record(
         &state.db,
@@ -404,13 +425,15 @@ async fn set_password(
     account: &account::Model,
     new_password: &str,
 ) -> Result<(), AppError> {
-    let hash = hash_password(new_password.to_owned()).await?;
+    let hash = state.passwords.hash(new_password.to_owned()).await?;
     account::Entity::update_many()
         .col_expr(account::Column::PasswordHash, Expr::value(hash))
         .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(account::Column::Id.eq(account.id))
         .exec(&state.db)
         .await?;
+    // A reset link mailed before this change must not undo it.
+    tokens::revoke(&state.db, account.id, TokenPurpose::ResetPassword).await?;
     let mail = templates::password_changed(
         &account.email,
         &account.display_name,

@@ -1,6 +1,6 @@
-//! Throttling of sign-in and password-reset attempts.
+//! Throttling of sign-in, sign-up, verification and password-reset attempts.
 //!
-//! Failures are counted per key in the database (so every node sees them). Three keys guard a
+//! Attempts are counted per key in the database (so every node sees them). Three keys guard a
 //! sign-in: the account *from this address* (tight: 5 free attempts), the address alone (20,
 //! against credential stuffing across accounts) and the account from anywhere (50, against
 //! distributed guessing). Past the free attempts each failure doubles the wait, capped, so an
@@ -9,7 +9,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::login_throttle;
-use sea_orm::{sea_query::OnConflict, ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 
 use crate::core::AppError;
 
@@ -49,6 +53,15 @@ impl ThrottleKey {
             max_wait: Duration::minutes(1),
         }
     }
+    /// Mail sent to one address (sign-ups naming it, verification resends): 3 in 15 minutes,
+    /// then the wait doubles up to an hour — an inbox cannot be flooded through Gala.
+    pub fn mail_to(scope: &str, email: &str) -> Self {
+        Self {
+            key: format!("{scope}:mail:{email}"),
+            free_attempts: 3,
+            max_wait: Duration::hours(1),
+        }
+    }
 
     /// The wait after `failures` failures (none while attempts are free).
     fn wait_after(&self, failures: i32) -> Duration {
@@ -56,71 +69,103 @@ impl ThrottleKey {
         if over < 0 {
             return Duration::zero();
         }
-        let secs = 1i64.checked_shl(over.min(20) as u32).unwrap_or(i64::MAX);
-        Duration::seconds(secs).min(self.max_wait)
+        let secs = 1i64
+            .checked_shl(std::cmp::min(over, 20) as u32)
+            .unwrap_or(i64::MAX);
+        std::cmp::min(Duration::seconds(secs), self.max_wait)
     }
 }
 
-/// `RateLimited` with the longest remaining wait when any key is blocked at `now`.
-pub async fn check(
+/// Counts an attempt on every key and refuses it (`RateLimited`, with the remaining wait) when
+/// a key is blocked at `now`. The attempt is counted *before* the password is checked, each
+/// key by a compare-and-set on its count, so N parallel guesses count as N and only the
+/// attempts the policy allows get through; a success gives its count back ([`clear`],
+/// [`forgive`]).
+pub async fn attempt(
     db: &impl ConnectionTrait,
     keys: &[ThrottleKey],
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let mut wait: i64 = 0;
     for key in keys {
-        if let Some(row) = login_throttle::Entity::find_by_id(key.key.clone())
+        count_attempt(db, key, now).await?;
+    }
+    Ok(())
+}
+
+/// Refused after this many lost compare-and-sets in a row (a burst on one key): the burst
+/// itself is answered 429.
+const MAX_RACES: usize = 64;
+
+async fn count_attempt(
+    db: &impl ConnectionTrait,
+    key: &ThrottleKey,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let blocked_until = |failures: i32| {
+        let wait = key.wait_after(failures);
+        (wait > Duration::zero()).then(|| now + wait)
+    };
+    for _ in 0..MAX_RACES {
+        let Some(row) = login_throttle::Entity::find_by_id(key.key.clone())
             .one(db)
             .await?
-        {
-            if let Some(until) = row.blocked_until.filter(|until| *until > now) {
-                wait = wait.max((until - now).num_seconds() + 1);
+        else {
+            let inserted = login_throttle::Entity::insert(login_throttle::ActiveModel {
+                key: Set(key.key.clone()),
+                failures: Set(1),
+                last_failure_at: Set(now),
+                blocked_until: Set(blocked_until(1)),
+            })
+            .exec_without_returning(db)
+            .await;
+            match inserted {
+                Ok(_) => return Ok(()),
+                Err(err) if crate::core::error::is_taken(&err) => continue,
+                Err(err) => return Err(err.into()),
             }
+        };
+        if let Some(until) = row.blocked_until.filter(|until| *until > now) {
+            return Err(AppError::RateLimited {
+                retry_after_secs: ((until - now).num_seconds() + 1) as u64,
+            });
+        }
+        let failures = if now - row.last_failure_at < WINDOW {
+            row.failures + 1
+        } else {
+            1
+        };
+        let counted = login_throttle::Entity::update_many()
+            .col_expr(login_throttle::Column::Failures, Expr::value(failures))
+            .col_expr(login_throttle::Column::LastFailureAt, Expr::value(now))
+            .col_expr(
+                login_throttle::Column::BlockedUntil,
+                Expr::value(blocked_until(failures)),
+            )
+            .filter(login_throttle::Column::Key.eq(key.key.clone()))
+            .filter(login_throttle::Column::Failures.eq(row.failures))
+            .exec(db)
+            .await?;
+        if counted.rows_affected == 1 {
+            return Ok(());
         }
     }
-    if wait > 0 {
-        Err(AppError::RateLimited {
-            retry_after_secs: wait as u64,
-        })
-    } else {
-        Ok(())
-    }
+    Err(AppError::RateLimited {
+        retry_after_secs: 1,
+    })
 }
 
-/// Counts a failure, at `now`, on every key.
-pub async fn record_failure(
-    db: &impl ConnectionTrait,
-    keys: &[ThrottleKey],
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    for key in keys {
-        let failures = match login_throttle::Entity::find_by_id(key.key.clone())
-            .one(db)
-            .await?
-        {
-            Some(row) if now - row.last_failure_at < WINDOW => row.failures + 1,
-            _ => 1,
-        };
-        let wait = key.wait_after(failures);
-        let blocked_until: Option<DateTime<Utc>> = (wait > Duration::zero()).then(|| now + wait);
-        login_throttle::Entity::insert(login_throttle::ActiveModel {
-            key: Set(key.key.clone()),
-            failures: Set(failures),
-            last_failure_at: Set(now),
-            blocked_until: Set(blocked_until),
-        })
-        .on_conflict(
-            OnConflict::column(login_throttle::Column::Key)
-                .update_columns([
-                    login_throttle::Column::Failures,
-                    login_throttle::Column::LastFailureAt,
-                    login_throttle::Column::BlockedUntil,
-                ])
-                .to_owned(),
+/// Gives back one attempt counted on `key` (a sign-in that succeeded from an address that
+/// other accounts' guesses are also counted against).
+pub async fn forgive(db: &impl ConnectionTrait, key: &ThrottleKey) -> Result<(), AppError> {
+    login_throttle::Entity::update_many()
+        .col_expr(
+            login_throttle::Column::Failures,
+            Expr::col(login_throttle::Column::Failures).sub(1),
         )
-        .exec_without_returning(db)
+        .filter(login_throttle::Column::Key.eq(key.key.clone()))
+        .filter(login_throttle::Column::Failures.gt(0))
+        .exec(db)
         .await?;
-    }
     Ok(())
 }
 

@@ -104,3 +104,20 @@ pub async fn consume(
         .ok_or(AppError::InvalidToken)?;
     Ok(token.account_id)
 }
+
+/// Spends every unused `purpose` token of `account_id` (a password was changed: reset links
+/// mailed earlier must not undo it).
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    purpose: TokenPurpose,
+) -> Result<(), AppError> {
+    auth_token::Entity::update_many()
+        .col_expr(auth_token::Column::UsedAt, Expr::value(Utc::now()))
+        .filter(auth_token::Column::AccountId.eq(account_id))
+        .filter(auth_token::Column::Purpose.eq(purpose.as_str()))
+        .filter(auth_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}

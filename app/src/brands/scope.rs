@@ -233,8 +233,8 @@ impl BrandScope {
         }))
     }
 
-    /// The scope of a brand's own system calling with a bearer token: the token must be live
-    /// and, when `slug` is given, belong to that brand; `write` asks for a token that may
+    /// The scope of a brand's own system calling with a bearer token: the token must be live,
+    /// its creator still an owner, the brand live, and, when `slug` is given, belong to that brand; `write` asks for a token that may
     /// change data.
     async fn from_token(
         db: &impl ConnectionTrait,
@@ -253,6 +253,17 @@ impl BrandScope {
             .await?
             .filter(|brand| slug.is_none_or(|slug| brand.slug == slug))
             .ok_or(AppError::NotFound)?;
+        // A token acts with its creator's authority: it stops when they are no longer an
+        // owner of the brand, and while the brand is not live (suspended) it does nothing.
+        let creator = brand_membership::Entity::find_by_id((brand.id, row.created_by))
+            .one(db)
+            .await?;
+        if creator.is_none_or(|m| m.role != BrandRole::Owner) {
+            return Err(AppError::Unauthorized);
+        }
+        if brand.status != entity::values::BrandStatus::Approved {
+            return Err(AppError::Forbidden);
+        }
         let may_write = row.scope == super::TokenScope::Write;
         if write && !may_write {
             return Err(AppError::Forbidden);

@@ -306,6 +306,9 @@ pub async fn change_role(
         .filter(brand_membership::Column::AccountId.eq(account_id))
         .exec(&txn)
         .await?;
+    if role != BrandRole::Owner {
+        revoke_tokens_of(&txn, scope, account_id).await?;
+    }
     scope
         .audit(
             &txn,
@@ -331,6 +334,7 @@ pub async fn remove_member(
     brand_membership::Entity::delete_by_id((scope.brand_id(), account_id))
         .exec(&txn)
         .await?;
+    revoke_tokens_of(&txn, scope, account_id).await?;
     scope
         .audit(
             &txn,
@@ -341,5 +345,26 @@ pub async fn remove_member(
         )
         .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Revokes the API tokens `account_id` created for the brand (they left the team or are no
+/// longer an owner): a token never outlives its creator's authority. (Using one checks this
+/// too; revoking shows it in the token list.)
+async fn revoke_tokens_of(
+    db: &impl sea_orm::ConnectionTrait,
+    scope: &BrandScope,
+    account_id: Uuid,
+) -> Result<(), AppError> {
+    scope
+        .update_many::<entity::brand_api_token::Entity>()
+        .col_expr(
+            entity::brand_api_token::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(crate::core::time::now()),
+        )
+        .filter(entity::brand_api_token::Column::CreatedBy.eq(account_id))
+        .filter(entity::brand_api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
     Ok(())
 }

@@ -98,6 +98,13 @@ impl SaleRule {
             .min()
     }
 
+    /// Whether only a signed-in account with a verified email may buy the SKU: it has a
+    /// per-buyer limit or is sold only through one channel (a show's exclusive). Such SKUs are
+    /// what scalpers script, and their limits count per account.
+    pub fn needs_verified_buyer(&self) -> bool {
+        self.purchase_limit().is_some() || self.gates.iter().any(|g| g.channel.is_some())
+    }
+
     /// Whether a buyer coming through `channel`, drawing on `pool`, may buy at `now`.
     pub fn check(
         &self,

@@ -131,7 +131,7 @@ async fn expire_due(engine: &Engine) -> Result<usize, AppError> {
             listings.insert(line.listing_id);
         }
         let held: Vec<(Uuid, i64)> = order_lines.iter().map(|l| (l.sku_id, l.quantity)).collect();
-        held_back.push((limits::buyer_key(&order.email), held));
+        held_back.push((limits::buyer_key(order.account_id, &order.email), held));
     }
     // Stock rows first, then listings, then limits: the order checkout locks them in, so the
     // two never wait on each other crosswise. The rows are locked and were reserved by these

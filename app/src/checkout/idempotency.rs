@@ -25,7 +25,8 @@ use crate::core::{time, AppError};
 /// An `Idempotency-Key` and whose it is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IdempotencyKey {
-    /// The buyer and the channel: `account:<id>/storefront`, `brand:<id>/api`, `guest/show`.
+    /// The buyer and the channel: `account:<id>/storefront`, `brand:<id>/api`,
+    /// `guest:<id>/show`.
     pub scope: String,
     pub key: String,
 }
@@ -38,7 +39,12 @@ impl IdempotencyKey {
     /// checkout page's key, a show's tap): 1 to [`MAX_IDEMPOTENCY_KEY_LEN`] visible ASCII
     /// characters, kept apart per buyer and channel. Anything else is refused, never ignored:
     /// a retry without the protection it asked for could order twice.
-    pub fn new(buyer: &Buyer, channel: OrderChannel, raw: &str) -> Result<Self, AppError> {
+    pub fn new(
+        buyer: &Buyer,
+        email: &str,
+        channel: OrderChannel,
+        raw: &str,
+    ) -> Result<Self, AppError> {
         let key = raw.trim();
         if key.is_empty()
             || key.len() > MAX_IDEMPOTENCY_KEY_LEN
@@ -51,7 +57,7 @@ impl IdempotencyKey {
             });
         }
         Ok(IdempotencyKey {
-            scope: format!("{}/{}", buyer.idempotency_scope(), channel.as_str()),
+            scope: format!("{}/{}", buyer.idempotency_scope(email), channel.as_str()),
             key: key.to_owned(),
         })
     }
@@ -165,6 +171,31 @@ pub fn record(
         created_at: time::now(),
     }
     .into_active_model()
+}
+
+/// Inserts `records`, leaving any key already recorded as it is; answers whether every one
+/// was new (one statement; the primary key decides between nodes racing on a key).
+pub async fn insert_new(
+    db: &impl ConnectionTrait,
+    records: Vec<idempotency_record::ActiveModel>,
+) -> Result<bool, AppError> {
+    use sea_orm::sea_query::OnConflict;
+    let expected = records.len() as u64;
+    if expected == 0 {
+        return Ok(true);
+    }
+    let inserted = idempotency_record::Entity::insert_many(records)
+        .on_conflict(
+            OnConflict::columns([
+                idempotency_record::Column::Scope,
+                idempotency_record::Column::Key,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted == expected)
 }
 
 /// Deletes records older than [`KEEP_FOR`]; answers how many.

@@ -30,10 +30,6 @@ pub async fn place(
     input: &PlaceOrderInput,
 ) -> Placement {
     let buyer = Buyer::of(&state.db, caller).await?;
-    let key = placing
-        .key
-        .map(|raw| IdempotencyKey::new(&buyer, placing.channel, raw))
-        .transpose()?;
     let order = request::prepare(
         &state.db,
         state.checkout.provider().as_ref(),
@@ -43,5 +39,9 @@ pub async fn place(
         input,
     )
     .await?;
+    let key = placing
+        .key
+        .map(|raw| IdempotencyKey::new(&buyer, &order.email, placing.channel, raw))
+        .transpose()?;
     state.checkout.place(order, key).await
 }

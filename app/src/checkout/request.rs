@@ -24,27 +24,76 @@ pub const MAX_QUANTITY: i64 = 100;
 pub struct Buyer {
     /// The signed-in account and its email address.
     pub account: Option<(Uuid, String)>,
+    /// Whether the signed-in account's email is verified (needed for limited SKUs).
+    pub verified: bool,
     /// A brand's own system: it may sell and read only that brand's SKUs and orders.
     pub brand: Option<Uuid>,
+    /// A guest's own id, kept in their session (see [`guest_id`]): their idempotency keys are
+    /// theirs alone.
+    pub guest: Option<String>,
+    /// Where the request came from (open unpaid orders are capped per address too).
+    pub client_addr: Option<String>,
+}
+
+/// The session key of a guest's id.
+const GUEST_ID: &str = "guest_id";
+
+/// The guest's id, kept in their session: made on first use when the request came with a
+/// session (a browser), `None` for a client that keeps no cookies (each of its requests would
+/// otherwise be a new guest, and its retries never recognised).
+async fn guest_id(session: &tower_sessions::Session) -> Result<Option<String>, AppError> {
+    if let Some(id) = session
+        .get::<String>(GUEST_ID)
+        .await
+        .map_err(AppError::internal)?
+    {
+        return Ok(Some(id));
+    }
+    if session.id().is_none() {
+        return Ok(None);
+    }
+    let id = Uuid::new_v4().simple().to_string();
+    session
+        .insert(GUEST_ID, &id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Some(id))
 }
 
 impl Buyer {
     /// The buyer `caller` is (a bearer token is checked: it must be a live write token).
     pub async fn of(db: &impl ConnectionTrait, caller: &Caller) -> Result<Buyer, AppError> {
+        let brand = BrandScope::of_bearer(db, caller)
+            .await?
+            .map(|scope| scope.brand_id());
+        let guest = match (caller.account(), brand) {
+            (None, None) => guest_id(caller.session()).await?,
+            _ => None,
+        };
         Ok(Buyer {
             account: caller.account().map(|a| (a.id, a.email.clone())),
-            brand: BrandScope::of_bearer(db, caller)
-                .await?
-                .map(|scope| scope.brand_id()),
+            verified: caller.account().is_some_and(|a| a.email_verified),
+            brand,
+            guest,
+            client_addr: caller.client().addr.clone(),
         })
     }
 
-    /// Whose idempotency keys these are.
-    pub fn idempotency_scope(&self) -> String {
-        match (&self.account, self.brand) {
-            (_, Some(brand)) => format!("brand:{brand}"),
-            (Some((account, _)), None) => format!("account:{account}"),
-            (None, None) => "guest".to_owned(),
+    /// Whose idempotency keys these are: the brand's system, the account, this guest's
+    /// session — or, for a guest that keeps no cookies, its address and receipt email (so
+    /// one client cannot pre-claim the keys of another, however predictable they are).
+    pub fn idempotency_scope(&self, email: &str) -> String {
+        match (&self.account, self.brand, &self.guest) {
+            (_, Some(brand), _) => format!("brand:{brand}"),
+            (Some((account, _)), None, _) => format!("account:{account}"),
+            (None, None, Some(guest)) => format!("guest:{guest}"),
+            (None, None, None) => {
+                let client = format!(
+                    "{}|{email}",
+                    self.client_addr.as_deref().unwrap_or("unknown")
+                );
+                format!("guest:{}", &sha_hex(client.as_bytes())[..32])
+            }
         }
     }
 }
@@ -113,7 +162,9 @@ pub struct OrderRequest {
     /// The stock the order draws on ([`StockPool::Open`] unless a channel says otherwise).
     pub pool: StockPool,
     pub account_id: Option<Uuid>,
-    /// Normalised; also who purchase limits count against.
+    /// Whether the account's email is verified: limited and show-exclusive SKUs need it.
+    pub verified: bool,
+    /// The receipt address, normalised.
     pub email: String,
     pub lines: Vec<LineRequest>,
     pub delivery: Delivery,
@@ -128,9 +179,9 @@ pub struct OrderRequest {
 }
 
 impl OrderRequest {
-    /// The key purchase limits are counted under: one person, signed in or not.
+    /// The key purchase limits are counted under: the account (see [`super::limits::buyer_key`]).
     pub fn buyer_key(&self) -> String {
-        super::limits::buyer_key(&self.email)
+        super::limits::buyer_key(self.account_id, &self.email)
     }
 }
 
@@ -325,6 +376,7 @@ pub async fn prepare(
             channel,
             pool,
             account_id,
+            verified: buyer.verified,
             email,
             lines,
             delivery,
@@ -347,8 +399,13 @@ fn fingerprint(channel: OrderChannel, input: &PlaceOrderInput) -> String {
         card.cvc.clear();
     }
     let body = serde_json::to_string(&(channel, &reduced)).unwrap_or_default();
-    let digest = Sha256::digest(body.as_bytes());
+    sha_hex(body.as_bytes())
+}
+
+/// SHA-256 of `bytes`, in hex.
+fn sha_hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
+    let digest = Sha256::digest(bytes);
     let mut hex = String::with_capacity(2 * digest.len());
     for byte in digest {
         let _ = write!(hex, "{byte:02x}");

@@ -33,6 +33,10 @@ pub enum AppError {
     /// The caller must sign in first.
     #[error("Please sign in to continue.")]
     Unauthorized,
+    /// The item is limited per person (or sold only in a live show): only a signed-in account
+    /// with a verified email may buy it, and its limit counts per account.
+    #[error("Sign in with a verified email address to buy this item: it is limited per person.")]
+    SignInRequired,
     /// The caller is signed in but may not do this.
     #[error("You don't have permission to do that.")]
     Forbidden,
@@ -63,6 +67,9 @@ pub enum AppError {
     /// An `Idempotency-Key` was sent again with a different request.
     #[error("This Idempotency-Key was already used for a different request.")]
     IdempotencyKeyReused,
+    /// A request with this `Idempotency-Key` is still being processed; retry to get its answer.
+    #[error("A request with this Idempotency-Key is still being processed. Retry shortly to get its answer.")]
+    IdempotencyKeyInUse,
     /// Too many requests; try again after `retry_after_secs`.
     #[error("Too many requests. Please try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
@@ -83,6 +90,7 @@ impl AppError {
         match self {
             AppError::NotFound => "not_found",
             AppError::Unauthorized => "unauthorized",
+            AppError::SignInRequired => "sign_in_required",
             AppError::Forbidden => "forbidden",
             AppError::EmailNotVerified => "email_not_verified",
             AppError::InvalidCredentials => "invalid_credentials",
@@ -93,6 +101,7 @@ impl AppError {
             AppError::LimitReached { .. } => "limit_reached",
             AppError::PaymentDeclined { .. } => "payment_declined",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
+            AppError::IdempotencyKeyInUse => "idempotency_key_in_use",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::BadRequest { .. } => "bad_request",
             AppError::Unavailable => "unavailable",
@@ -104,7 +113,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::NotFound => 404,
-            AppError::Unauthorized => 401,
+            AppError::Unauthorized | AppError::SignInRequired => 401,
             AppError::Forbidden | AppError::EmailNotVerified => 403,
             AppError::InvalidCredentials => 401,
             AppError::InvalidToken => 400,
@@ -112,6 +121,7 @@ impl AppError {
             AppError::Conflict { .. } | AppError::SoldOut | AppError::LimitReached { .. } => 409,
             AppError::PaymentDeclined { .. } => 402,
             AppError::IdempotencyKeyReused => 422,
+            AppError::IdempotencyKeyInUse => 409,
             AppError::RateLimited { .. } => 429,
             AppError::BadRequest { .. } => 400,
             AppError::Unavailable => 503,

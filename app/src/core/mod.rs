@@ -8,6 +8,7 @@ pub mod cursor;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod keyed;
+pub mod links;
 pub mod money;
 pub mod time;
 #[cfg(feature = "ssr")]

@@ -516,7 +516,12 @@ async fn give_back(
         .iter()
         .map(|l| (l.sku_id, units[&l.id]))
         .collect();
-    limits::give_back(&txn, &limits::buyer_key(&parent.email), &given_back).await?;
+    limits::give_back(
+        &txn,
+        &limits::buyer_key(parent.account_id, &parent.email),
+        &given_back,
+    )
+    .await?;
     let refund_id = Uuid::now_v7();
     refund::Model {
         id: refund_id,

@@ -65,8 +65,13 @@ pub fn verify_email(to: &str, display_name: &str, link: &str) -> Email {
     layout(
         to,
         "Verify your email for Gala",
-        &format!("Hi {display_name},"),
-        &["Welcome to Gala! Please confirm this is your email address so you can buy and manage brands. The link works once and expires in 48 hours."],
+        // Gala's words first: the name is whatever the person signing up typed, so it never
+        // opens the mail (where it could pass for a message from Gala).
+        "Welcome to Gala.",
+        &[
+            &format!("Someone (hopefully you) created a Gala account named “{display_name}” with this email address. Please confirm it is yours so you can buy and manage brands. The link works once and expires in 48 hours."),
+            "If you did not sign up, ignore this mail: the address stays unconfirmed and nothing can be bought with it.",
+        ],
         Some(("Verify my email", link)),
         FOOTER,
     )

@@ -48,13 +48,34 @@ pub struct ProcessedImage {
 /// Largest image dimensions decoded at all: a tiny file can claim to be 60,000 px wide and
 /// would otherwise make the decoder allocate gigabytes.
 const MAX_DECODED_SIDE: u32 = 8_000;
-const MAX_DECODE_ALLOC: u64 = 256 * 1024 * 1024;
+/// Most pixels decoded at all (a 24-megapixel camera photo), read from the file's header
+/// before anything is decoded: 4 bytes each, so one decode stays under 96 MiB.
+pub const MAX_DECODED_PIXELS: u64 = 24_000_000;
+const MAX_DECODE_ALLOC: u64 = 128 * 1024 * 1024;
 
-/// [`process`] on a blocking thread (decoding a large image takes milliseconds of CPU).
+/// Decodes at once in this process (one per core, at least two): with the pixel limit, the
+/// memory all uploads together can take is bounded.
+fn decode_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(
+            std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(2)
+                .max(2),
+        )
+    })
+}
+
+/// [`process`] on a blocking thread (decoding a large image takes milliseconds of CPU), once
+/// a decode slot is free.
 pub async fn process_upload(
     bytes: Vec<u8>,
     spec: ImageSpec,
 ) -> Result<ProcessedImage, ImageProblem> {
+    let Ok(_slot) = decode_slots().acquire().await else {
+        return Err(ImageProblem::Unreadable);
+    };
     tokio::task::spawn_blocking(move || process(&bytes, spec))
         .await
         .unwrap_or(Err(ImageProblem::Unreadable))
@@ -72,6 +93,16 @@ pub fn process(bytes: &[u8], spec: ImageSpec) -> Result<ProcessedImage, ImagePro
         .ok()
         .filter(|f| matches!(f, ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP))
         .ok_or(ImageProblem::WrongType)?;
+    // The header's dimensions first: a few bytes can declare 20,000 × 20,000 pixels.
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|_| ImageProblem::Unreadable)?;
+    if width > MAX_DECODED_SIDE
+        || height > MAX_DECODED_SIDE
+        || u64::from(width) * u64::from(height) > MAX_DECODED_PIXELS
+    {
+        return Err(ImageProblem::TooLarge);
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_DECODED_SIDE);
@@ -168,6 +199,45 @@ mod tests {
         assert_eq!(refusal(process(&png(4, 4), LOGO)), ImageProblem::TooSmall);
         let huge = vec![0u8; super::super::MAX_UPLOAD_BYTES + 1];
         assert_eq!(refusal(process(&huge, LOGO)), ImageProblem::TooLarge);
+    }
+
+    /// A PNG of a few dozen bytes whose header declares `width` × `height` pixels.
+    fn declaring(width: u32, height: u32) -> Vec<u8> {
+        let mut bytes = png(16, 16);
+        // The IHDR chunk's width and height follow the 8-byte signature, the chunk's length
+        // and its type; its CRC (over type and data) is made right again.
+        bytes[16..20].copy_from_slice(&width.to_be_bytes());
+        bytes[20..24].copy_from_slice(&height.to_be_bytes());
+        let crc = crc32(&bytes[12..29]);
+        bytes[29..33].copy_from_slice(&crc.to_be_bytes());
+        bytes
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &byte in data {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn an_image_bomb_is_refused_from_its_header() {
+        let bomb = declaring(20_000, 20_000);
+        assert!(bomb.len() < 200);
+        assert_eq!(refusal(process(&bomb, LOGO)), ImageProblem::TooLarge);
+        // Under the side limit, over the pixel limit.
+        assert_eq!(
+            refusal(process(&declaring(7_000, 7_000), LOGO)),
+            ImageProblem::TooLarge
+        );
     }
 
     #[test]

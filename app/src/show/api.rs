@@ -58,25 +58,26 @@ pub async fn update_show(
     super::planning::update(&state.db, &host, &id, &input).await
 }
 
-/// Adds a look to a draft's run-sheet.
+/// Adds a look to a draft's run-sheet (managers: a look puts its SKU behind the show's sale
+/// gate, taking it off the storefront until the show lets go).
 #[server(prefix = "/api/fn", endpoint = "shows/add-look")]
 pub async fn add_show_look(
     slug: Option<String>,
     id: String,
     look: LookInput,
 ) -> Result<ShowDetail, AppError> {
-    let (state, host) = host_request(slug, Need::write(BrandRole::Staff)).await?;
+    let (state, host) = host_request(slug, Need::write(BrandRole::Manager)).await?;
     super::planning::add_look(&state.db, &host, &id, &look).await
 }
 
-/// Takes a look off a draft's run-sheet.
+/// Takes a look off a draft's run-sheet (managers), restoring its SKU's own sale rule.
 #[server(prefix = "/api/fn", endpoint = "shows/remove-look")]
 pub async fn remove_show_look(
     slug: Option<String>,
     id: String,
     look_id: String,
 ) -> Result<ShowDetail, AppError> {
-    let (state, host) = host_request(slug, Need::write(BrandRole::Staff)).await?;
+    let (state, host) = host_request(slug, Need::write(BrandRole::Manager)).await?;
     super::planning::remove_look(&state, &host, &id, &look_id).await
 }
 

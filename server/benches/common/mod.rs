@@ -44,6 +44,7 @@ pub async fn start_server(
         import_limit_bytes: 32 * 1024 * 1024,
         shutdown_grace_secs: 1,
         session_idle_hours: 1,
+        trusted_proxies: Default::default(),
         mail: MailConfig {
             smtp_url: None,
             outbox_dir: std::env::temp_dir().join("gala-bench-outbox"),

@@ -352,7 +352,10 @@ async fn import_job(
 }
 
 /// A CSV download named `file_name`.
-fn csv_download(file_name: &str, body: String) -> impl axum::response::IntoResponse {
+fn csv_download(
+    file_name: &str,
+    body: impl axum::response::IntoResponse,
+) -> impl axum::response::IntoResponse {
     (
         [
             (
@@ -393,6 +396,27 @@ async fn export_catalog(
     let scope = BrandScope::resolve(&state.db, &caller, &slug, Need::read(BrandRole::Staff))
         .await?
         .0;
-    let body = import::export(&state.db, &scope).await?;
-    Ok(csv_download(&format!("{}-catalog.csv", scope.slug()), body))
+    // Streamed a chunk of listings at a time: a catalog of any size is never held whole.
+    let export = import::Export::start(&state.db, &scope).await?;
+    let db = state.db.clone();
+    let chunks = futures_util::stream::unfold(Some(export), move |export| {
+        let db = db.clone();
+        async move {
+            let mut export = export?;
+            match export.next_chunk(&db).await {
+                Ok(Some(bytes)) => Some((Ok(bytes), Some(export))),
+                Ok(None) => None,
+                Err(err) => {
+                    // The status is sent already: cut the body short so the client sees an
+                    // incomplete download rather than a truncated file that looks whole.
+                    tracing::error!(error = %err, "catalog export failed mid-way");
+                    Some((Err(std::io::Error::other("catalog export failed")), None))
+                }
+            }
+        }
+    });
+    Ok(csv_download(
+        &format!("{}-catalog.csv", scope.slug()),
+        axum::body::Body::from_stream(chunks),
+    ))
 }

@@ -1,5 +1,6 @@
 //! Cross-cutting HTTP pieces used by [`crate::router`].
 
+pub mod client_addr;
 pub mod csrf;
 pub mod fallback;
 pub mod health;

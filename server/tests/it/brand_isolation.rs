@@ -411,12 +411,12 @@ const SCOPED_FUNCTIONS: &[(&str, &str, &str)] = &[
     (
         "shows/add-look",
         r#"{"slug":"{slug}","id":"{show}","look":{"title":"Look","items":[{"sku_code":"B-1"}]}}"#,
-        "staff",
+        "manager",
     ),
     (
         "shows/remove-look",
         r#"{"slug":"{slug}","id":"{show}","look_id":"{look}"}"#,
-        "staff",
+        "manager",
     ),
     (
         "shows/delete",

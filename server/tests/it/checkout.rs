@@ -97,8 +97,11 @@ db_test!(async fn a_guest_pays_with_the_success_card_and_gets_a_confirmed_order(
 db_test!(async fn declined_cards_return_the_stock_and_say_why(app) {
     let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
     let sku = sku_on_sale(&app, &owner, "lune", "COAT-1", 3, Some(1)).await;
+    // A limited SKU: bought by a verified account.
+    let ann = support::brands::verified(&app, "Ann", "ann@example.com").await;
+    let place = |_: &TestApp, body: &Value, _: Option<&str>| ann.post(app.url("/api/v1/orders")).json(body).send();
     for (card, words) in [(DECLINED, "declined"), (NO_FUNDS, "insufficient funds")] {
-        let refused = place(&app, &order(&sku, 1, "ann@example.com", card), None).await;
+        let refused = place(&app, &order(&sku, 1, "ann@example.com", card), None).await.unwrap();
         assert_eq!(refused.status(), StatusCode::PAYMENT_REQUIRED);
         let body: Value = refused.json().await.unwrap();
         assert_eq!(body["error"]["code"], "payment_declined");
@@ -112,7 +115,7 @@ db_test!(async fn declined_cards_return_the_stock_and_say_why(app) {
         .unwrap();
     assert_eq!(failed, 2, "the attempts are on record");
     // A decline does not use up the buyer's limit of one.
-    let bought = place(&app, &order(&sku, 1, "ann@example.com", SUCCESS), None).await;
+    let bought = place(&app, &order(&sku, 1, "ann@example.com", SUCCESS), None).await.unwrap();
     assert_eq!(bought.status(), StatusCode::CREATED);
     assert_eq!(reconcile(&app, &sku).await, 1);
 });
@@ -186,21 +189,24 @@ db_test!(async fn one_idempotency_key_makes_one_order_even_under_concurrency(app
 db_test!(async fn purchase_limits_hold_per_buyer(app) {
     let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
     let sku = sku_on_sale(&app, &owner, "lune", "DROP-1", 10, Some(1)).await;
-    let first = place(&app, &order(&sku, 1, "ann@example.com", SUCCESS), None).await;
+    let ann = support::brands::verified(&app, "Ann", "ann@example.com").await;
+    let bob = support::brands::verified(&app, "Bob", "bob@example.com").await;
+    let first = app.post_json_with(&ann, "/api/v1/orders", order(&sku, 1, "ann@example.com", SUCCESS)).await;
     assert_eq!(first.status(), StatusCode::CREATED);
-    for (quantity, email) in [(1, "ann@example.com"), (1, "ANN@example.com"), (2, "bob@example.com")] {
-        let refused = place(&app, &order(&sku, quantity, email, SUCCESS), None).await;
+    for (buyer, quantity, email) in [(&ann, 1, "ann@example.com"), (&ann, 1, "ANN@example.com"), (&bob, 2, "bob@example.com")] {
+        let refused = app.post_json_with(buyer, "/api/v1/orders", order(&sku, quantity, email, SUCCESS)).await;
         assert_eq!(refused.status(), StatusCode::CONFLICT, "{email} ×{quantity}");
         let body: Value = refused.json().await.unwrap();
         assert_eq!(body["error"]["code"], "limit_reached");
         assert!(body["error"]["message"].as_str().unwrap().contains("at most 1"));
     }
     // Two hundred tries at once by one buyer: one unit, and every other try is told why.
+    let cy = support::brands::verified(&app, "Cy", "cy@example.com").await;
     let tries: Vec<_> = (0..200)
         .map(|_| {
-            let (url, body) = (app.url("/api/v1/orders"), order(&sku, 1, "cy@example.com", SUCCESS));
+            let (cy, url, body) = (cy.clone(), app.url("/api/v1/orders"), order(&sku, 1, "cy@example.com", SUCCESS));
             tokio::spawn(async move {
-                let response = client().post(url).json(&body).send().await.unwrap();
+                let response = cy.post(url).json(&body).send().await.unwrap();
                 let status = response.status();
                 let body: Value = response.json().await.unwrap();
                 (status, body["error"]["code"].as_str().unwrap_or_default().to_owned())

@@ -179,13 +179,14 @@ db_test!(async fn brands_ship_refund_and_cancel_their_part_with_stock_and_mail(a
 db_test!(async fn a_cancelled_unit_no_longer_counts_against_the_buyers_limit(app) {
     let (_, lune) = live_brand(&app, "lune", "owner@lune.test").await;
     let drop = sku_on_sale(&app, &lune, "lune", "DROP-1", 10, Some(1)).await;
-    let first = paid_order(&app, &[(&drop, 1)], "fan@example.com").await;
-    let again = client().post(app.url("/api/v1/orders")).json(&order(&drop, 1, "fan@example.com", SUCCESS)).send().await.unwrap();
+    let fan = support::brands::verified(&app, "Fan", "fan@example.com").await;
+    let first: Value = fan.post(app.url("/api/v1/orders")).json(&order(&drop, 1, "fan@example.com", SUCCESS)).send().await.unwrap().json().await.unwrap();
+    let again = fan.post(app.url("/api/v1/orders")).json(&order(&drop, 1, "fan@example.com", SUCCESS)).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::CONFLICT);
     let part = part_of(&first, "lune");
     let cancelled = post(&app, &lune, format!("/api/v1/brands/lune/orders/{part}/cancel"), json!({})).await;
     assert_eq!(cancelled.status(), StatusCode::OK);
-    let after = client().post(app.url("/api/v1/orders")).json(&order(&drop, 1, "fan@example.com", SUCCESS)).send().await.unwrap();
+    let after = fan.post(app.url("/api/v1/orders")).json(&order(&drop, 1, "fan@example.com", SUCCESS)).send().await.unwrap();
     assert_eq!(after.status(), StatusCode::CREATED);
 });
 

@@ -6,6 +6,7 @@
 #[macro_use]
 mod support;
 
+mod abuse;
 mod brand_isolation;
 mod brands;
 mod cart;

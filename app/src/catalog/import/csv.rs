@@ -24,11 +24,34 @@ pub(super) struct Row {
 }
 
 impl Row {
+    /// The row's value in `column`, trimmed, with the quote Gala's exports put before a
+    /// formula-like value taken off again ([`spreadsheet_safe`]), so an export imports back
+    /// unchanged.
     pub(super) fn get(&self, column: &str) -> &str {
-        CSV_COLUMNS
+        let value = CSV_COLUMNS
             .iter()
             .position(|c| *c == column)
-            .map_or("", |i| self.values[i].trim())
+            .map_or("", |i| self.values[i].trim());
+        match value.strip_prefix('\'') {
+            Some(rest) if rest.starts_with(FORMULA_STARTS) => rest.trim(),
+            _ => value,
+        }
+    }
+}
+
+/// What a spreadsheet reads as the start of a formula (or, for tab and carriage return, what
+/// hides one), following OWASP's advice on CSV injection.
+const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+
+/// `value` as a CSV cell a spreadsheet shows as text: a value that would start a formula
+/// (`=HYPERLINK(...)`, `+`, `-`, `@`, tab, carriage return) gets a leading `'`, which
+/// spreadsheets hide and Gala's import removes. Every CSV Gala writes (catalog exports,
+/// refused-row reports) writes its cells through this.
+pub fn spreadsheet_safe(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
     }
 }
 
@@ -84,4 +107,40 @@ pub fn check(bytes: Vec<u8>) -> Result<(String, usize), ImportProblem> {
     let content = content.trim_start_matches('\u{feff}').to_owned();
     let rows = parse(&content)?.len();
     Ok((content, rows))
+}
+
+#[cfg(test)]
+mod formula_tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_cells_are_quoted_and_come_back_unchanged() {
+        for value in [
+            "=HYPERLINK(\"http://evil\")",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            let safe = spreadsheet_safe(value);
+            assert!(safe.starts_with('\''), "{value:?}");
+            let row = Row {
+                line: 2,
+                values: CSV_COLUMNS
+                    .iter()
+                    .map(|c| {
+                        if *c == "title" {
+                            safe.to_string()
+                        } else {
+                            String::new()
+                        }
+                    })
+                    .collect(),
+            };
+            assert_eq!(row.get("title"), value.trim(), "{value:?}");
+        }
+        assert_eq!(spreadsheet_safe("Silk coat"), "Silk coat");
+        assert_eq!(spreadsheet_safe("129.00"), "129.00");
+    }
 }

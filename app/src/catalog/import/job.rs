@@ -19,7 +19,7 @@ use crate::catalog::{ImportJob, ImportStatus};
 use crate::core::{time, AppError};
 use crate::state::AppState;
 
-use super::csv::parse;
+use super::csv::{parse, spreadsheet_safe};
 use super::plan::group_by_listing;
 use super::write::{Batch, Progress, CHUNK_LISTINGS};
 
@@ -303,7 +303,11 @@ fn report_csv(report: &[(u64, String, String)]) -> String {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     let _ = writer.write_record(["line", "sku", "reason"]);
     for (line, sku, reason) in report {
-        let _ = writer.write_record([line.to_string().as_str(), sku, reason]);
+        let _ = writer.write_record([
+            line.to_string().as_str(),
+            &spreadsheet_safe(sku),
+            &spreadsheet_safe(reason),
+        ]);
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }

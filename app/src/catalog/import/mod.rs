@@ -20,5 +20,5 @@ mod plan;
 mod write;
 
 pub use self::csv::{check, FILE_FIELD, MAX_ROWS};
-pub use self::export::export;
+pub use self::export::Export;
 pub use self::job::{error_report, job, recent, run_next, start};

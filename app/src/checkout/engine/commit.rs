@@ -45,40 +45,102 @@ enum Take {
 /// What an attempt did.
 enum Committed {
     Answers(Vec<(usize, Placement)>),
-    /// [`Take::AsPlanned`] only: stock or limits moved since the plan; nothing was written.
+    /// Stock or limits moved since the stock was read (the plan, or the lock's read, which a
+    /// transaction counting the same buyer's units may overtake); nothing was written.
     Outdated,
+    /// Another node recorded some of the batch's idempotency keys meanwhile; nothing was
+    /// written.
+    KeysTaken,
 }
 
+/// Attempts at a commit under the lock before the batch is given up (each is overtaken only
+/// by a transaction that committed meanwhile, which the next one reads).
+const RECLAIMS: usize = 3;
+
 /// Writes the batch: as planned, and again under the stock rows' lock if the plan was
-/// overtaken. Answers by job index.
+/// overtaken. An order whose idempotency key another node recorded meanwhile gets that node's
+/// answer and its hold is voided; the rest of the batch commits without it. Answers by job
+/// index.
 pub async fn commit(
     core: &Core,
     jobs: &[Job],
-    planned: &mut [(usize, Planned)],
-    outcomes: &[Paid],
+    planned: &mut Vec<(usize, Planned)>,
+    outcomes: &mut Vec<Paid>,
     saved_cards: Vec<payment_method::ActiveModel>,
 ) -> Result<Vec<(usize, Placement)>, AppError> {
-    let first = write(
-        core,
-        jobs,
-        planned,
-        outcomes,
-        saved_cards.clone(),
-        Take::AsPlanned,
-    );
-    if let Committed::Answers(answers) = first.await? {
-        return Ok(answers);
+    let mut replayed = Vec::new();
+    let mut take = Take::AsPlanned;
+    let mut reclaims = 0;
+    loop {
+        let attempt = write(core, jobs, planned, outcomes, saved_cards.clone(), take).await?;
+        match attempt {
+            Committed::Answers(mut answers) => {
+                answers.append(&mut replayed);
+                return Ok(answers);
+            }
+            Committed::KeysTaken => {
+                replayed.extend(replay_taken_keys(core, jobs, planned, outcomes).await?);
+            }
+            Committed::Outdated if reclaims < RECLAIMS => {
+                tracing::debug!(
+                    orders = planned.len(),
+                    "checkout batch overtaken: retaking its stock under the lock"
+                );
+                take = Take::Reclaimed;
+                reclaims += 1;
+            }
+            Committed::Outdated => {
+                return Err(AppError::internal(
+                    "a checkout batch was overtaken at every attempt",
+                ))
+            }
+        }
     }
-    tracing::debug!(
-        orders = planned.len(),
-        "checkout batch overtaken since its plan: retaking its stock under the lock"
-    );
-    match write(core, jobs, planned, outcomes, saved_cards, Take::Reclaimed).await? {
-        Committed::Answers(answers) => Ok(answers),
-        Committed::Outdated => Err(AppError::internal(
-            "a reclaimed checkout batch was outdated",
-        )),
+}
+
+/// Takes out of the batch the orders whose idempotency key another node recorded since the
+/// plan: each is answered as that node answered, and its own hold is voided.
+async fn replay_taken_keys(
+    core: &Core,
+    jobs: &[Job],
+    planned: &mut Vec<(usize, Planned)>,
+    outcomes: &mut Vec<Paid>,
+) -> Result<Vec<(usize, Placement)>, AppError> {
+    let keys: Vec<&idempotency::IdempotencyKey> = planned
+        .iter()
+        .filter_map(|(index, _)| jobs[*index].key.as_ref())
+        .collect();
+    let stored = idempotency::load(&core.db, &keys).await?;
+    let mut replayed = Vec::new();
+    let mut kept = Vec::with_capacity(planned.len());
+    let mut kept_outcomes = Vec::with_capacity(outcomes.len());
+    for ((index, p), outcome) in planned.drain(..).zip(outcomes.drain(..)) {
+        let job = &jobs[index];
+        match job.key.as_ref().and_then(|key| stored.get(key)) {
+            Some(record) => {
+                if let Some(reference) = outcome.hold() {
+                    if let Err(err) = core.provider.void(reference).await {
+                        tracing::warn!(error = %err, "voiding the hold of a replayed order failed");
+                    }
+                }
+                let answer =
+                    idempotency::answer_of(&core.db, record, &job.request.fingerprint).await?;
+                replayed.push((index, answer));
+            }
+            None => {
+                kept.push((index, p));
+                kept_outcomes.push(outcome);
+            }
+        }
     }
+    if replayed.is_empty() {
+        return Err(AppError::internal(
+            "idempotency keys were taken, but no stored record was found",
+        ));
+    }
+    *planned = kept;
+    *outcomes = kept_outcomes;
+    Ok(replayed)
 }
 
 /// Takes `planned`'s stock again, under the commit's lock, and counts its limited units: see
@@ -247,7 +309,8 @@ async fn write(
         .map(|(index, _)| jobs[*index].request.buyer_key())
         .collect();
     // Reclaimed: locked for this transaction on PostgreSQL (on SQLite the transaction already
-    // holds the database's single write lock), and limits read under that lock.
+    // holds the database's single write lock), and limits read after that lock (the count at
+    // the end catches a transaction that counted the same buyer's units meanwhile).
     let mut locked = match take {
         Take::AsPlanned => None,
         Take::Reclaimed => {
@@ -357,30 +420,38 @@ async fn write(
         // The rows are locked and every order was claimed against them: a bug.
         return Err(AppError::internal("stock changed under the checkout lock"));
     }
+    // Keys first: a key another node recorded since the plan fails only its own order (the
+    // batch is written again without it), never the whole batch at its commit.
+    if !idempotency::insert_new(&txn, records).await? {
+        txn.rollback().await?;
+        return Ok(Committed::KeysTaken);
+    }
     bulk::insert_all(&txn, new_orders).await?;
     bulk::insert_all(&txn, new_brand_orders).await?;
     bulk::insert_all(&txn, new_lines).await?;
     bulk::insert_all(&txn, payment_rows).await?;
     bulk::insert_all(&txn, saved_cards).await?;
-    bulk::insert_all(&txn, records).await?;
-    if take == Take::AsPlanned {
-        // The stock rows are locked from here to the commit; limits are read under that lock.
-        if !ledger::try_record(&txn, &movements).await? {
-            txn.rollback().await?;
-            return Ok(Committed::Outdated);
-        }
+    // The stock rows are locked from here to the commit.
+    if take == Take::AsPlanned && !ledger::try_record(&txn, &movements).await? {
+        txn.rollback().await?;
+        return Ok(Committed::Outdated);
+    }
+    stock::refresh_listings(&txn, touched_listings).await?;
+    // Limits last (stock rows, listings, limits: the order the chores lock them in too).
+    // Counted first, which locks each buyer's row for the SKU — so a transaction counting the
+    // same buyer and SKU waits here even when it took other stock rows — then checked.
+    if !held_deltas.is_empty() {
+        let pairs: Vec<(Uuid, String)> = held_deltas.keys().cloned().collect();
+        limits::add(&txn, held_deltas).await?;
         let held = limits::load(&txn, limited_skus, buyers).await?;
-        let over_limit = held_deltas.iter().any(|(key, added)| {
-            held.get(key).copied().unwrap_or(0) + added
-                > limits_by_sku.get(&key.0).copied().unwrap_or(0)
+        let over_limit = pairs.iter().any(|pair| {
+            held.get(pair).copied().unwrap_or(0) > limits_by_sku.get(&pair.0).copied().unwrap_or(0)
         });
         if over_limit {
             txn.rollback().await?;
             return Ok(Committed::Outdated);
         }
     }
-    stock::refresh_listings(&txn, touched_listings).await?;
-    limits::add(&txn, held_deltas).await?;
     txn.commit().await?;
     // Confirmation mail is written off this path, by the checkout chores.
     if let Some((levels, _)) = &locked {

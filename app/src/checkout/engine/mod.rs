@@ -127,17 +127,18 @@ async fn plan_and_pay(core: &Core, mut jobs: Vec<Job>) -> Option<ReadyBatch> {
     })
 }
 
-/// Commits a paid batch and answers its requests. If the transaction failed as a whole
-/// (typically an idempotency key another node recorded meanwhile), nothing was written: every
-/// hold is released and the requests run again one by one, so only the culprit fails.
+/// Commits a paid batch and answers its requests. If the transaction failed as a whole (a
+/// database error), nothing was written: every hold is released and the requests run again
+/// one by one, so only a culprit fails. (A key another node recorded meanwhile fails only its
+/// own order: see [`commit::commit`].)
 async fn commit_batch(core: &Core, batch: ReadyBatch) {
     let ReadyBatch {
         mut jobs,
         mut planned,
-        outcomes,
+        mut outcomes,
         saved_cards,
     } = batch;
-    match commit::commit(core, &jobs, &mut planned, &outcomes, saved_cards).await {
+    match commit::commit(core, &jobs, &mut planned, &mut outcomes, saved_cards).await {
         Ok(answers) => {
             for (index, placement) in answers {
                 jobs[index].answer(placement);

@@ -101,7 +101,19 @@ pub async fn plan_all(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppErr
     let ttl = chrono::TimeDelta::from_std(core.config.reservation_ttl)
         .unwrap_or(chrono::TimeDelta::minutes(15));
     let mut decisions = Vec::with_capacity(jobs.len());
+    let mut keys_in_batch = std::collections::HashSet::new();
     for job in jobs {
+        // The same key twice in one batch: a retry sent while the first request is still
+        // queued (its client went away). The first is served; the retry is told to come back
+        // for the answer, and never makes the batch fail at its commit.
+        if let Some(key) = &job.key {
+            if !keys_in_batch.insert(key) {
+                decisions.push(Decision::Answer(Box::new(Err(
+                    AppError::IdempotencyKeyInUse,
+                ))));
+                continue;
+            }
+        }
         if let Some(record) = job.key.as_ref().and_then(|k| stored.get(k)) {
             decisions.push(Decision::Answer(Box::new(
                 idempotency::answer_of(&core.db, record, &job.request.fingerprint).await?,
@@ -218,6 +230,13 @@ pub fn plan(
         return Err(AppError::Validation { fields });
     }
     let items: Vec<&SkuForSale> = request.lines.iter().map(|l| &skus[&l.sku_id]).collect();
+    if items.iter().any(|s| s.rule.needs_verified_buyer()) {
+        match (request.account_id, request.verified) {
+            (None, _) => return Err(AppError::SignInRequired),
+            (Some(_), false) => return Err(AppError::EmailNotVerified),
+            (Some(_), true) => {}
+        }
+    }
     let currency = items[0].sku.currency.clone();
     if items.iter().any(|s| s.sku.currency != currency) {
         return Err(AppError::field(
@@ -470,11 +489,21 @@ mod tests {
         }
     }
 
+    /// A verified account per email, for these tests.
+    fn account_of(email: &str) -> Uuid {
+        Uuid::from_u128(
+            email
+                .bytes()
+                .fold(0u128, |h, b| h.wrapping_mul(31).wrapping_add(u128::from(b))),
+        )
+    }
+
     fn request(lines: &[(u128, i64)], email: &str) -> OrderRequest {
         OrderRequest {
             channel: OrderChannel::Storefront,
             pool: StockPool::Open,
-            account_id: None,
+            account_id: Some(account_of(email)),
+            verified: true,
             email: email.into(),
             lines: lines
                 .iter()
@@ -581,6 +610,36 @@ mod tests {
             Err(AppError::LimitReached { limit: 1 })
         );
         assert_eq!(place("c@d.co", &mut levels), Ok(()));
+    }
+
+    #[test]
+    fn limited_items_need_a_signed_in_verified_buyer() {
+        let skus = catalog(vec![
+            for_sale(1, 7, 100, Some(1)),
+            for_sale(2, 7, 100, None),
+        ]);
+        let mut levels: Levels = HashMap::from([
+            (Uuid::from_u128(1), vec![level(10, 10)]),
+            (Uuid::from_u128(2), vec![level(10, 10)]),
+        ]);
+        let ttl = chrono::TimeDelta::minutes(15);
+        let mut guest = request(&[(1, 1)], "a@b.co");
+        guest.account_id = None;
+        guest.verified = false;
+        let mut held = Held::new();
+        assert_eq!(
+            plan(&guest, &skus, &mut levels, &mut held, at(0), ttl).unwrap_err(),
+            AppError::SignInRequired
+        );
+        let mut unverified = request(&[(1, 1)], "a@b.co");
+        unverified.verified = false;
+        assert_eq!(
+            plan(&unverified, &skus, &mut levels, &mut held, at(0), ttl).unwrap_err(),
+            AppError::EmailNotVerified
+        );
+        // Unlimited items stay open to guests.
+        guest.lines[0].sku_id = Uuid::from_u128(2);
+        assert!(plan(&guest, &skus, &mut levels, &mut held, at(0), ttl).is_ok());
     }
 
     #[test]

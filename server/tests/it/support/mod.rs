@@ -360,6 +360,7 @@ pub fn test_serve_config() -> ServeConfig {
         import_limit_bytes: 32 * 1024 * 1024,
         shutdown_grace_secs: 5,
         session_idle_hours: 168,
+        trusted_proxies: Default::default(),
         mail: MailConfig {
             smtp_url: None,
             outbox_dir: std::env::temp_dir().join("gala-test-outbox"),

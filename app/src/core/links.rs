@@ -1,0 +1,93 @@
+//! Where Gala may send a person after an action: only back into Gala itself. A `next=` taken
+//! from an address is resolved the way a browser resolves it and kept only if it stays on
+//! Gala's own origin — a prefix check cannot tell `/account` from `/\evil.example` or
+//! `/%09/evil.example`, which browsers both read as another site.
+
+/// An origin no real site has; `next` is resolved against it and must stay on it.
+const HOME: &str = "http://gala.invalid/";
+
+/// The path (with its query and fragment) `next` leads to, if it is a path on Gala's own
+/// origin; `None` for another site, another scheme, or anything that is not a path.
+pub fn local_path(next: &str) -> Option<String> {
+    // A path must start with one slash; control characters and backslashes are never part
+    // of a link Gala makes, and browsers strip or rewrite them in ways that leave the site.
+    if !next.starts_with('/')
+        || next.chars().any(|c| c.is_control() || c == '\\')
+        || next.len() > 2048
+    {
+        return None;
+    }
+    let home = url::Url::parse(HOME).ok()?;
+    let resolved = home.join(next).ok()?;
+    if resolved.origin() != home.origin() {
+        return None;
+    }
+    let path = resolved.path();
+    // `/.//evil.example` resolves to the path `//evil.example`: read back as a link, that
+    // is another site.
+    if path.starts_with("//") {
+        return None;
+    }
+    let mut local = path.to_owned();
+    if let Some(query) = resolved.query() {
+        local.push('?');
+        local.push_str(query);
+    }
+    if let Some(fragment) = resolved.fragment() {
+        local.push('#');
+        local.push_str(fragment);
+    }
+    Some(local)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn gala_paths_are_kept() {
+        assert_eq!(local_path("/account").as_deref(), Some("/account"));
+        assert_eq!(
+            local_path("/search?q=silk+coat#results").as_deref(),
+            Some("/search?q=silk+coat#results")
+        );
+        assert_eq!(
+            local_path("/brand/lune/../lune/listings").as_deref(),
+            Some("/brand/lune/listings")
+        );
+    }
+
+    #[test]
+    fn every_way_out_of_gala_is_refused() {
+        // What `next=/%5Cevil.example`, `next=/%09/evil.example` and friends decode to.
+        for attack in [
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/.//evil.example",
+            "/./\\evil.example",
+            "https://evil.example/",
+            "http:evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            " /account",
+            "",
+        ] {
+            assert_eq!(local_path(attack), None, "{attack:?}");
+        }
+    }
+
+    #[test]
+    fn escapes_left_in_a_path_stay_text_on_gala() {
+        assert_eq!(
+            local_path("/%5Cevil.example").as_deref(),
+            Some("/%5Cevil.example")
+        );
+        assert_eq!(
+            local_path("/%09/evil.example").as_deref(),
+            Some("/%09/evil.example")
+        );
+    }
+}

@@ -1,0 +1,361 @@
+//! Attacks a hostile user with scripts, many email addresses, parallel requests and several
+//! server nodes would try, each performed here and refused (issue "Abuse-proof buying and
+//! signing in"; `docs/security.md` lists which test proves which rule).
+
+use std::collections::HashMap;
+
+use entity::{brand, login_throttle, shop_order};
+use reqwest::{header, StatusCode};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{json, Value};
+
+use crate::support::{
+    self,
+    brands::{live_brand, verified, PASSWORD},
+    checkout::{order, sku_on_sale, SUCCESS},
+    client, node, token_in, Backend, TestApp,
+};
+
+async fn code(response: reqwest::Response) -> String {
+    let body: Value = response.json().await.unwrap();
+    body["error"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A server that believes `X-Forwarded-For` from 127.0.0.1 (as behind a load balancer), so a
+/// test can speak as many client addresses.
+async fn behind_a_proxy(backend: Backend) -> Option<TestApp> {
+    TestApp::spawn_with(backend, |config| {
+        config.trusted_proxies = "127.0.0.1".parse().unwrap();
+    })
+    .await
+}
+
+fn sign_in_from(app: &TestApp, addr: &str, email: &str, password: &str) -> reqwest::RequestBuilder {
+    client()
+        .post(app.url("/api/v1/auth/signin"))
+        .header("x-forwarded-for", addr)
+        .json(&json!({ "email": email, "password": password }))
+}
+
+db_test!(async fn signing_in_sends_people_only_to_paths_on_gala(app) {
+    app.sign_up("Mia", "mia@gala.test", PASSWORD).await;
+    let sign_in = |next: &'static str| {
+        app.client
+            .post(app.url("/api/fn/auth/sign-in"))
+            .header(header::ORIGIN, app.origin())
+            .header(header::ACCEPT, "text/html")
+            .form(&[("email", "mia@gala.test"), ("password", PASSWORD), ("next", next)])
+            .send()
+    };
+    for attack in ["/\\evil.example", "/\t/evil.example", "//evil.example", "https://evil.example/", "/.//evil.example", "javascript:alert(1)"] {
+        let response = sign_in(attack).await.unwrap();
+        let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(location.as_deref(), Some("/account"), "{attack:?}");
+    }
+    let response = sign_in("/brand/lune/listings?tab=all").await.unwrap();
+    assert_eq!(response.headers()[header::LOCATION], "/brand/lune/listings?tab=all");
+});
+
+db_test!(async fn limited_items_need_a_verified_account_and_count_per_account(app) {
+    let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let sku = sku_on_sale(&app, &owner, "lune", "DROP-1", 50, Some(1)).await;
+    // One guest, five email addresses: not one unit.
+    for i in 0..5 {
+        let refused = app.post_json("/api/v1/orders", order(&sku, 1, &format!("scalper{i}@example.com"), SUCCESS)).await;
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(code(refused).await, "sign_in_required");
+    }
+    // An account whose email is not verified is told to verify it.
+    app.sign_up("Una", "una@example.com", PASSWORD).await;
+    let unverified = client();
+    app.sign_in_with(&unverified, "una@example.com", PASSWORD).await;
+    let refused = app.post_json_with(&unverified, "/api/v1/orders", order(&sku, 1, "una@example.com", SUCCESS)).await;
+    assert_eq!(code(refused).await, "email_not_verified");
+    // A verified buyer gets one; another email typed into the order does not make a second.
+    let buyer = verified(&app, "Ann", "ann@example.com").await;
+    let first = app.post_json_with(&buyer, "/api/v1/orders", order(&sku, 1, "ann@example.com", SUCCESS)).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    for email in ["ann+2@example.com", "someone.else@example.com"] {
+        let refused = app.post_json_with(&buyer, "/api/v1/orders", order(&sku, 1, email, SUCCESS)).await;
+        assert_eq!(refused.status(), StatusCode::CONFLICT, "{email}");
+        assert_eq!(code(refused).await, "limit_reached");
+    }
+    let sold = shop_order::Entity::find().filter(shop_order::Column::Status.eq("paid")).count(&app.db).await.unwrap();
+    assert_eq!(sold, 1);
+});
+
+db_test!(async fn one_buyer_on_two_nodes_gets_one_unit_even_from_different_stock_rows(app) {
+    let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    // One unit in each of several places: parallel orders take *different* stock rows.
+    let sku = sku_on_sale(&app, &owner, "lune", "DROP-1", 1, Some(1)).await;
+    for i in 0..5 {
+        let location = app.post_json_with(&owner, "/api/v1/brands/lune/locations", json!({ "name": format!("Store {i}") })).await;
+        assert!(location.status().is_success(), "{}", location.text().await.unwrap());
+        let location: Value = location.json().await.unwrap();
+        let received = app.post_json_with(&owner, "/api/v1/brands/lune/stock/changes", json!({ "kind": "receive", "sku_code": "DROP-1", "location_id": location["id"], "quantity": 1, "reason": "delivery" })).await;
+        assert_eq!(received.status(), StatusCode::OK);
+    }
+    let buyer = verified(&app, "Ann", "ann@example.com").await;
+    let port = support::smtp::free_port();
+    let mut second = node::serve(&app.database_url, port).await;
+    let nodes = [app.url("/api/v1/orders"), format!("http://127.0.0.1:{port}/api/v1/orders")];
+    let tries: Vec<_> = (0..120)
+        .map(|i| {
+            let (buyer, url, body) = (buyer.clone(), nodes[i % 2].clone(), order(&sku, 1, "ann@example.com", SUCCESS));
+            tokio::spawn(async move { buyer.post(url).json(&body).send().await.unwrap().status() })
+        })
+        .collect();
+    let mut statuses: HashMap<u16, usize> = HashMap::new();
+    for t in tries {
+        *statuses.entry(t.await.unwrap().as_u16()).or_default() += 1;
+    }
+    let _ = second.kill();
+    let _ = second.wait();
+    assert_eq!(statuses.get(&201), Some(&1), "{statuses:?}");
+    assert_eq!(statuses.values().sum::<usize>(), 120);
+    assert!(!statuses.contains_key(&500), "{statuses:?}");
+    let paid = shop_order::Entity::find().filter(shop_order::Column::Status.eq("paid")).count(&app.db).await.unwrap();
+    assert_eq!(paid, 1);
+});
+
+db_test!(async fn fifty_parallel_wrong_guesses_count_as_fifty(app) {
+    app.sign_up("Mia", "mia@gala.test", PASSWORD).await;
+    let guesses: Vec<_> = (0..50)
+        .map(|i| {
+            let url = app.url("/api/v1/auth/signin");
+            tokio::spawn(async move {
+                client().post(url).json(&json!({ "email": "mia@gala.test", "password": format!("guess-{i}-xx") })).send().await.unwrap().status()
+            })
+        })
+        .collect();
+    let mut statuses: HashMap<u16, usize> = HashMap::new();
+    for g in guesses {
+        *statuses.entry(g.await.unwrap().as_u16()).or_default() += 1;
+    }
+    // Five guesses are free for one account from one address; the rest wait, every one counted.
+    assert_eq!(statuses.get(&401), Some(&5), "{statuses:?}");
+    assert_eq!(statuses.get(&429), Some(&45), "{statuses:?}");
+    let address = login_throttle::Entity::find_by_id("sign_in:acct:mia@gala.test".to_owned()).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(address.failures, 5, "only the guesses that were checked count on the account");
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_sign_ins_never_runs_more_hashes_than_the_cap() {
+    let app = behind_a_proxy(Backend::Sqlite).await.unwrap();
+    // 300 clients at 300 addresses, so the per-address throttle lets every one through to
+    // the password check: only the hashing gate stands between them and the CPU and memory.
+    let tries: Vec<_> = (0..300)
+        .map(|i| {
+            let request = sign_in_from(
+                &app,
+                &format!("10.9.{}.{}", i / 200, i % 200 + 1),
+                &format!("nobody{i}@gala.test"),
+                "wrong-password-1",
+            );
+            tokio::spawn(async move {
+                let response = request.send().await.unwrap();
+                let retry_after = response.headers().get(header::RETRY_AFTER).is_some();
+                (response.status().as_u16(), retry_after)
+            })
+        })
+        .collect();
+    let mut statuses: HashMap<u16, usize> = HashMap::new();
+    for t in tries {
+        let (status, retry_after) = t.await.unwrap();
+        if status == 429 {
+            assert!(retry_after, "a refusal says when to retry");
+        }
+        *statuses.entry(status).or_default() += 1;
+    }
+    let gate = &app.state.passwords;
+    assert!(
+        gate.peak() <= gate.at_once(),
+        "{} hashes at once, cap {}",
+        gate.peak(),
+        gate.at_once()
+    );
+    assert!(
+        statuses.get(&429).copied().unwrap_or(0) > 0,
+        "the overflow is refused: {statuses:?}"
+    );
+    assert_eq!(
+        statuses.get(&401).copied().unwrap_or(0) + statuses.get(&429).copied().unwrap_or(0),
+        300,
+        "{statuses:?}"
+    );
+}
+
+db_test!(async fn sign_ups_naming_one_address_mail_it_at_most_three_times(app) {
+    app.sign_up("Mia", "mia@gala.test", PASSWORD).await;
+    let mut refused = 0;
+    for i in 0..20 {
+        let response = app.post_json("/api/v1/auth/signup", json!({ "display_name": format!("Click http://evil.example/{i}"), "email": "mia@gala.test", "password": "another-pass-99" })).await;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    // The first sign-up mailed the link; two more sign-ups naming the address are mailed, then
+    // every later one waits.
+    assert_eq!(app.mails_to("mia@gala.test").await.len(), 3);
+    assert_eq!(refused, 18);
+    // A verification mail opens with Gala's words, not with the name someone typed.
+    app.sign_up("Click here: http://evil.example", "lee@gala.test", PASSWORD).await;
+    let mail = app.last_mail_to("lee@gala.test").await;
+    assert!(mail.text_body.starts_with("Welcome to Gala."), "{}", mail.text_body);
+});
+
+db_test!(async fn guests_cannot_pre_claim_each_others_idempotency_keys(app) {
+    let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let sku = sku_on_sale(&app, &owner, "lune", "COAT-1", 10, None).await;
+    // A guest's browser (it keeps the session cookie): its retries are recognised.
+    let browser = client();
+    browser.get(app.url("/cart")).send().await.unwrap();
+    let keyed = |client: &reqwest::Client, email: &str, key: &str| {
+        client.post(app.url("/api/v1/orders")).header("Idempotency-Key", key).json(&order(&sku, 1, email, SUCCESS)).send()
+    };
+    let first: Value = keyed(&browser, "ann@example.com", "order-1").await.unwrap().json().await.unwrap();
+    let retry: Value = keyed(&browser, "ann@example.com", "order-1").await.unwrap().json().await.unwrap();
+    assert_eq!(first["id"], retry["id"]);
+    // Another guest using the same (predictable) key gets an order of its own.
+    let other = client();
+    other.get(app.url("/cart")).send().await.unwrap();
+    let theirs = keyed(&other, "ann@example.com", "order-1").await.unwrap();
+    assert_eq!(theirs.status(), StatusCode::CREATED);
+    let theirs: Value = theirs.json().await.unwrap();
+    assert_ne!(theirs["id"], first["id"]);
+});
+
+db_test!(async fn a_password_change_revokes_reset_links_mailed_before_it(app) {
+    let mia = verified(&app, "Mia", "mia@gala.test").await;
+    app.post_json("/api/v1/auth/password/forgot", json!({ "email": "mia@gala.test" })).await;
+    let token = token_in(&app.last_mail_to("mia@gala.test").await.text_body, "/reset-password?token=");
+    let changed = app.post_json_with(&mia, "/api/v1/auth/password/change", json!({ "current_password": PASSWORD, "new_password": "new-runway-pass-1" })).await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let stale = app.post_json("/api/v1/auth/password/reset", json!({ "token": token, "password": "attacker-pass-77" })).await;
+    assert_eq!(code(stale).await, "invalid_token");
+    app.sign_in_with(&client(), "mia@gala.test", "new-runway-pass-1").await;
+});
+
+db_test!(async fn api_tokens_stop_with_their_creator_and_while_the_brand_is_suspended(app) {
+    let (admin, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let token_of = |client: reqwest::Client| {
+        let url = app.url("/api/v1/brands/lune/api-tokens");
+        async move {
+            let created: Value = client.post(url).json(&json!({ "name": "ERP", "scope": "write" })).send().await.unwrap().json().await.unwrap();
+            created["token"].as_str().unwrap().to_owned()
+        }
+    };
+    let listings = |token: String| {
+        let url = app.url("/api/v1/brands/lune/listings");
+        async move { client().get(url).bearer_auth(token).send().await.unwrap().status() }
+    };
+    let olives = token_of(owner.clone()).await;
+    assert_eq!(listings(olives.clone()).await, StatusCode::OK);
+    // Suspended: the token does nothing; reinstated: it works again.
+    let brand_id = brand::Entity::find().one(&app.db).await.unwrap().unwrap().id;
+    let suspended = app.post_json_with(&admin, &format!("/api/v1/admin/brands/{brand_id}/suspend"), json!({ "reason": "Counterfeit goods reported." })).await;
+    assert!(suspended.status().is_success(), "{}", suspended.text().await.unwrap());
+    assert_eq!(listings(olives.clone()).await, StatusCode::FORBIDDEN);
+    let reinstated = app.post_json_with(&admin, &format!("/api/v1/admin/brands/{brand_id}/reinstate"), json!({})).await;
+    assert!(reinstated.status().is_success(), "{}", reinstated.text().await.unwrap());
+    assert_eq!(listings(olives.clone()).await, StatusCode::OK);
+    // A second owner makes a token, then leaves the team: the token dies with their authority.
+    let second = support::brands::member(&app, &owner, "lune", "Sam", "sam@gala.test", "owner").await;
+    let me: Value = second.get(app.url("/api/v1/auth/me")).send().await.unwrap().json().await.unwrap();
+    let second_id = me["id"].as_str().unwrap().to_owned();
+    let sams = token_of(second).await;
+    assert_eq!(listings(sams.clone()).await, StatusCode::OK);
+    let removed = owner.delete(app.url(&format!("/api/v1/brands/lune/members/{second_id}"))).header(header::ORIGIN, app.origin()).send().await.unwrap();
+    assert!(removed.status().is_success(), "{}", removed.text().await.unwrap());
+    assert_eq!(listings(sams).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(listings(olives).await, StatusCode::OK, "other tokens are untouched");
+});
+
+db_test!(async fn catalog_exports_neutralise_spreadsheet_formulas(app) {
+    let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let created = app.post_json_with(&owner, "/api/v1/brands/lune/listings", json!({
+        "title": "=HYPERLINK(\"http://evil.example\",\"Click\")", "category": "fashion", "currency": "CNY",
+        "variants": [{ "code": "@SUM-1", "price_minor": 12_900 }],
+    })).await;
+    assert_eq!(created.status(), StatusCode::CREATED, "{}", created.text().await.unwrap());
+    let csv = owner.get(app.url("/api/v1/brands/lune/listings/export.csv")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://evil.example\"\""), "{csv}");
+    assert!(csv.contains(",'@SUM-1,"), "{csv}");
+    for line in csv.lines() {
+        for attack in [",=", ",\"=", ",@", ",+", ",-"] {
+            assert!(!line.contains(attack), "{attack} in {line}");
+        }
+    }
+});
+
+/// One address guessing is locked out after its free attempts, while the owner at another
+/// address behind the same proxy signs in.
+async fn throttles_see_each_client_behind_a_trusted_proxy(backend: Backend) {
+    let Some(app) = behind_a_proxy(backend).await else {
+        return;
+    };
+    app.sign_up("Mia", "mia@gala.test", PASSWORD).await;
+    for i in 0..5 {
+        let response = sign_in_from(
+            &app,
+            "203.0.113.7",
+            "mia@gala.test",
+            &format!("guess-{i}-xx"),
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let blocked = sign_in_from(&app, "203.0.113.7", "mia@gala.test", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let owner = sign_in_from(&app, "198.51.100.20", "mia@gala.test", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(owner.status(), StatusCode::OK);
+}
+
+mod throttles_see_each_client_behind_a_trusted_proxy {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_sqlite() {
+        throttles_see_each_client_behind_a_trusted_proxy(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_postgres() {
+        throttles_see_each_client_behind_a_trusted_proxy(Backend::Postgres).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_trusted_proxies_a_forged_forwarded_for_changes_nothing() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    app.sign_up("Mia", "mia@gala.test", PASSWORD).await;
+    for i in 0..5 {
+        let response = sign_in_from(
+            &app,
+            &format!("192.0.2.{i}"),
+            "mia@gala.test",
+            &format!("guess-{i}-xx"),
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Each guess claimed another address; all were counted against the real one.
+    let blocked = sign_in_from(&app, "192.0.2.99", "mia@gala.test", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+}
