@@ -252,8 +252,10 @@ mod tests {
         assert!(mail
             .text
             .contains("https://gala.test/verify-email?token=abc"));
-        assert!(mail.text.contains("Hi <Mia>,"));
-        assert!(mail.html.contains("Hi &lt;Mia&gt;,"));
+        // Gala's words open the mail; the typed name appears only quoted, escaped in HTML.
+        assert!(mail.text.starts_with("Welcome to Gala."));
+        assert!(mail.text.contains("named “<Mia>”"));
+        assert!(mail.html.contains("named “&lt;Mia&gt;”"));
         assert!(!mail.html.contains("<Mia>"));
         assert!(mail
             .html
