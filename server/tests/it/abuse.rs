@@ -33,6 +33,24 @@ async fn behind_a_proxy(backend: Backend) -> Option<TestApp> {
     .await
 }
 
+/// Runs `async fn $name(backend)` once on SQLite and once on PostgreSQL (for tests whose
+/// server needs settings of its own, which `db_test!` does not take).
+macro_rules! on_both_databases {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                super::$name(super::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                super::$name(super::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
 fn sign_in_from(app: &TestApp, addr: &str, email: &str, password: &str) -> reqwest::RequestBuilder {
     client()
         .post(app.url("/api/v1/auth/signin"))
@@ -232,19 +250,7 @@ async fn guests_cannot_pre_claim_each_others_idempotency_keys(backend: Backend) 
     assert_eq!(retry["id"], first["id"]);
 }
 
-mod guests_cannot_pre_claim_each_others_idempotency_keys {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn on_sqlite() {
-        guests_cannot_pre_claim_each_others_idempotency_keys(Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn on_postgres() {
-        guests_cannot_pre_claim_each_others_idempotency_keys(Backend::Postgres).await;
-    }
-}
+on_both_databases!(guests_cannot_pre_claim_each_others_idempotency_keys);
 
 db_test!(async fn a_password_change_revokes_reset_links_mailed_before_it(app) {
     let mia = verified(&app, "Mia", "mia@gala.test").await;
@@ -341,19 +347,7 @@ async fn throttles_see_each_client_behind_a_trusted_proxy(backend: Backend) {
     assert_eq!(owner.status(), StatusCode::OK);
 }
 
-mod throttles_see_each_client_behind_a_trusted_proxy {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn on_sqlite() {
-        throttles_see_each_client_behind_a_trusted_proxy(Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn on_postgres() {
-        throttles_see_each_client_behind_a_trusted_proxy(Backend::Postgres).await;
-    }
-}
+on_both_databases!(throttles_see_each_client_behind_a_trusted_proxy);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_trusted_proxies_a_forged_forwarded_for_changes_nothing() {
