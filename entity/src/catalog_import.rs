@@ -35,6 +35,8 @@ pub struct Model {
     pub finished_at: Option<DateTimeUtc>,
     /// Last sign of life of the worker running it; a stale one lets another worker take over.
     pub heartbeat_at: Option<DateTimeUtc>,
+    /// The token of the worker that owns the running job; only it writes progress.
+    pub worker: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

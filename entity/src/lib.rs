@@ -53,6 +53,9 @@ pub mod refund;
 #[cfg(feature = "orm")]
 pub mod sale_gate;
 #[cfg(feature = "orm")]
+/// Sandbox payment provider: its book of captures and refunds by idempotency key.
+pub mod sandbox_operation;
+#[cfg(feature = "orm")]
 pub mod saved_address;
 #[cfg(feature = "orm")]
 pub mod shop_order;

@@ -42,6 +42,8 @@ pub struct Model {
     /// `checkout::maintenance`).
     pub confirmation_queued_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// A guest order's confirmation-link secret (none for an account's order).
+    pub access_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

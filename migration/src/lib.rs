@@ -23,6 +23,7 @@ mod m20261123_000015_category_words_in_search;
 mod m20261124_000016_partial_order_indexes;
 mod m20261206_000017_create_sale_gate;
 mod m20261206_000018_order_adjustments_pools_and_refunds;
+mod m20261206_000019_provider_claims_and_import_owner;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000016_partial_order_indexes::Migration),
             Box::new(m20261206_000017_create_sale_gate::Migration),
             Box::new(m20261206_000018_order_adjustments_pools_and_refunds::Migration),
+            Box::new(m20261206_000019_provider_claims_and_import_owner::Migration),
         ]
     }
 }

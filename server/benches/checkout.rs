@@ -684,7 +684,7 @@ async fn naive_place(db: &DatabaseConnection, order: NaiveOrder) -> anyhow::Resu
         .await?
         .context("sku")?;
     let amount = pricing::subtotal(sku.price_minor, order.quantity);
-    SandboxProvider
+    SandboxProvider::new(db.clone())
         .authorize(&Authorization {
             amount_minor: amount,
             currency: sku.currency.clone(),
@@ -738,6 +738,7 @@ async fn naive_place(db: &DatabaseConnection, order: NaiveOrder) -> anyhow::Resu
         paid_at: Some(now),
         confirmation_queued_at: Some(now),
         updated_at: now,
+        access_key: None,
     }
     .into_active_model()
     .insert(&txn)

@@ -218,7 +218,7 @@ async fn make_buyers(
     let hash = app::auth::password::hash_password(BUYER_PASSWORD.to_owned())
         .await
         .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
-    let card = SandboxProvider
+    let card = SandboxProvider::new(db.clone())
         .save_card(&CardInput {
             number: "4242424242424242".into(),
             exp_month: 12,

@@ -146,7 +146,7 @@ fn checkout_engine(
     })?;
     Ok(Engine::start(
         db.clone(),
-        std::sync::Arc::new(SandboxProvider),
+        std::sync::Arc::new(SandboxProvider::new(db.clone())),
         EngineConfig {
             lanes,
             queue_capacity: config.checkout_queue,

@@ -24,7 +24,7 @@ pub mod session;
 #[cfg(feature = "ssr")]
 pub mod session_store;
 #[cfg(feature = "ssr")]
-mod throttle;
+pub(crate) mod throttle;
 #[cfg(feature = "ssr")]
 pub mod tokens;
 

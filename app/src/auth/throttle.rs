@@ -1,4 +1,5 @@
-//! Throttling of sign-in, sign-up, verification and password-reset attempts.
+//! Throttling of sign-in, sign-up, verification and password-reset attempts, and of orders
+//! left waiting for payment (they hold stock unpaid).
 //!
 //! Attempts are counted per key in the database (so every node sees them). Three keys guard a
 //! sign-in: the account *from this address* (tight: 5 free attempts), the address alone (20,
@@ -23,10 +24,19 @@ pub struct ThrottleKey {
     key: String,
     free_attempts: i32,
     max_wait: Duration,
+    /// Past the free attempts, the wait doubles up to `max_wait` (a back-off); without it,
+    /// `max_wait` at once (a hard cap: `free_attempts` in any window).
+    doubling: bool,
 }
 
 /// Failures older than this are forgotten.
 const WINDOW: Duration = Duration::minutes(15);
+
+/// Orders left waiting for payment one buyer may start in any [`WINDOW`].
+pub const UNPAID_HOLDS_PER_BUYER: i32 = 3;
+
+/// Orders left waiting for payment one client address may start in any [`WINDOW`].
+pub const UNPAID_HOLDS_PER_ADDRESS: i32 = 20;
 
 impl ThrottleKey {
     /// One account from one client address.
@@ -35,6 +45,7 @@ impl ThrottleKey {
             key: format!("{scope}:pair:{email}|{addr}"),
             free_attempts: 5,
             max_wait: Duration::minutes(15),
+            doubling: true,
         }
     }
     /// One client address, whatever account it tries.
@@ -43,6 +54,7 @@ impl ThrottleKey {
             key: format!("{scope}:addr:{addr}"),
             free_attempts: 20,
             max_wait: Duration::minutes(15),
+            doubling: true,
         }
     }
     /// One account, from any address.
@@ -51,6 +63,7 @@ impl ThrottleKey {
             key: format!("{scope}:acct:{email}"),
             free_attempts: 50,
             max_wait: Duration::minutes(1),
+            doubling: true,
         }
     }
     /// Mail sent to one address (sign-ups naming it, verification resends): 3 in 15 minutes,
@@ -60,6 +73,28 @@ impl ThrottleKey {
             key: format!("{scope}:mail:{email}"),
             free_attempts: 3,
             max_wait: Duration::hours(1),
+            doubling: true,
+        }
+    }
+
+    /// Orders left waiting for payment (holding stock unpaid) started by one buyer: 3 in any
+    /// 15 minutes, the reservation time, so at most 3 such holds at once.
+    pub fn unpaid_holds_of(buyer_key: &str) -> Self {
+        Self {
+            key: format!("unpaid:buyer:{buyer_key}"),
+            free_attempts: UNPAID_HOLDS_PER_BUYER,
+            max_wait: WINDOW,
+            doubling: false,
+        }
+    }
+    /// Orders left waiting for payment started from one client address, whoever the buyers:
+    /// 20 in any 15 minutes (many phones share an address behind a carrier's NAT).
+    pub fn unpaid_holds_from(addr: &str) -> Self {
+        Self {
+            key: format!("unpaid:addr:{addr}"),
+            free_attempts: UNPAID_HOLDS_PER_ADDRESS,
+            max_wait: WINDOW,
+            doubling: false,
         }
     }
 
@@ -68,6 +103,9 @@ impl ThrottleKey {
         let over = failures - self.free_attempts;
         if over < 0 {
             return Duration::zero();
+        }
+        if !self.doubling {
+            return self.max_wait;
         }
         let secs = 1i64
             .checked_shl(std::cmp::min(over, 20) as u32)

@@ -91,10 +91,10 @@ pub async fn place_order(
 
 /// An order for its confirmation page (same rules as `GET /api/v1/orders/{id}`).
 #[server(prefix = "/api/fn", endpoint = "checkout/order")]
-pub async fn order(id: String) -> Result<OrderView, AppError> {
+pub async fn order(id: String, key: Option<String>) -> Result<OrderView, AppError> {
     let (state, caller) = crate::state::request().await?;
     let buyer = super::request::Buyer::of(&state.db, &caller).await?;
-    super::orders::for_buyer(&state.db, &id, &buyer).await
+    super::orders::for_buyer(&state.db, &id, &buyer, key.as_deref()).await
 }
 
 /// The signed-in shopper's orders, newest first.

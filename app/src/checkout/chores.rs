@@ -174,18 +174,22 @@ async fn expire_due(engine: &Engine) -> Result<usize, AppError> {
     Ok(live.len())
 }
 
-/// Captures the authorised payments of paid orders.
+/// Captures the authorised payments of paid orders that no node is capturing already.
 async fn capture_authorized(engine: &Engine) -> Result<(), AppError> {
     let due = payment::Entity::find()
         .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
+        .filter(super::payments::lease_free(
+            payment::Column::ClaimedUntil,
+            time::now(),
+        ))
         .limit(CAPTURE_PER_RUN)
         .all(engine.db())
         .await?;
     if due.is_empty() {
         return Ok(());
     }
-    let refused = super::payments::capture(engine.db(), engine.provider().as_ref(), &due).await?;
-    for (payment, error) in refused {
+    let done = super::payments::capture(engine.db(), engine.provider().as_ref(), &due).await?;
+    for (payment, error) in done.refused {
         tracing::warn!(%error, %payment, "capture failed; will retry");
     }
     Ok(())

@@ -261,4 +261,17 @@ pub struct OrderView {
     /// When an unpaid order's reservation lapses.
     pub expires_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
+    /// A guest order's confirmation-link secret (`/orders/<id>?key=<access_key>`): whoever
+    /// has it may see the order. Shown to the buyer, never to a brand.
+    pub access_key: Option<String>,
+}
+
+/// The address of order `id`'s page under `public_url` (empty for a path), with a guest
+/// order's secret `key`: its confirmation link.
+pub fn order_link(public_url: &str, id: &impl std::fmt::Display, key: Option<&str>) -> String {
+    let page = format!("{}/orders/{id}", public_url.trim_end_matches('/'));
+    match key {
+        Some(key) => format!("{page}?key={key}"),
+        None => page,
+    }
 }

@@ -108,7 +108,10 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
     Effect::new(move |_| match result.get() {
         Some(Ok(order)) => {
             cart_context.refresh();
-            navigate(&format!("/orders/{}", order.id), Default::default())
+            navigate(
+                &super::order_link("", &order.id, order.access_key.as_deref()),
+                Default::default(),
+            )
         }
         Some(Err(AppError::RateLimited { retry_after_secs })) => {
             waiting.set(Some(retry_after_secs.clamp(1, 30)))
@@ -393,8 +396,14 @@ pub fn parse_expiry(text: &str) -> (u32, u32) {
 #[component]
 pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.get().get("id").unwrap_or_default();
-    let found = Resource::new(id, order);
+    let query = use_query_map();
+    let id = move || {
+        (
+            params.get().get("id").unwrap_or_default(),
+            query.get().get("key"),
+        )
+    };
+    let found = Resource::new(id, |(id, key)| order(id, key));
     view! {
         <section class="container page">
             <Suspense fallback=|| view! { <Skeleton class="skeleton--card"/> }>

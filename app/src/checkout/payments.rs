@@ -1,15 +1,24 @@
 //! Payments: the provider interface the checkout engine talks to, and the one provider Gala
 //! ships, [`SandboxProvider`] — a card processor's *test mode*, not a real processor. It
-//! moves no money; documented test card numbers succeed, decline, run out of funds or wait
-//! for an asynchronous confirmation, so every path of checkout can be exercised.
+//! moves no money; documented test card numbers succeed, decline, run out of funds, wait
+//! for an asynchronous confirmation or answer slowly and lose answers, so every path of
+//! checkout can be exercised.
+//!
+//! Captures and refunds carry an idempotency key derived from the row they settle, and are
+//! made only by the node holding that row's claim (a lease taken by a conditional update), so
+//! neither two nodes nor a retry after a lost answer moves money twice.
 
 use async_trait::async_trait;
 use chrono::Datelike;
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, OnConflict},
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 use super::CardInput;
-use crate::core::time;
-use entity::values::PaymentStatus;
+use crate::core::{time, AppError};
+use entity::{payment, sandbox_operation, values::PaymentStatus};
 
 /// What to charge: an amount from a card typed in or a token saved earlier.
 #[derive(Debug, Clone)]
@@ -77,12 +86,25 @@ pub trait PaymentProvider: Send + Sync + 'static {
     fn card_problems(&self, card: &CardInput) -> Vec<(&'static str, String)>;
     /// Holds `amount` on the card.
     async fn authorize(&self, request: &Authorization) -> Result<AuthOutcome, ProviderError>;
-    /// Takes an authorised amount.
-    async fn capture(&self, reference: &str, amount_minor: i64) -> Result<(), ProviderError>;
+    /// Takes an authorised amount. A second call with the same `idempotency_key` answers what
+    /// the first did and takes nothing again.
+    async fn capture(
+        &self,
+        reference: &str,
+        amount_minor: i64,
+        idempotency_key: &str,
+    ) -> Result<(), ProviderError>;
     /// Releases an authorisation that will not be captured.
     async fn void(&self, reference: &str) -> Result<(), ProviderError>;
-    /// Returns part or all of a captured amount; answers the refund's reference.
-    async fn refund(&self, reference: &str, amount_minor: i64) -> Result<String, ProviderError>;
+    /// Returns part or all of a captured amount; answers the refund's reference. A second
+    /// call with the same `idempotency_key` answers the first refund's reference and returns
+    /// nothing again.
+    async fn refund(
+        &self,
+        reference: &str,
+        amount_minor: i64,
+        idempotency_key: &str,
+    ) -> Result<String, ProviderError>;
     /// Saves a card for later one-tap payments.
     async fn save_card(&self, card: &CardInput) -> Result<SavedCard, ProviderError>;
 }
@@ -96,7 +118,15 @@ pub enum TestCardBehaviour {
     /// Authorisation stays pending (an asynchronous confirmation that never comes in the
     /// sandbox): the order waits and its reservation expires.
     StaysPending,
+    /// Authorises; every capture and refund then takes [`SLOW_ANSWER`], and the first call
+    /// for each idempotency key does the work but its answer is lost on the way (it fails
+    /// as a timeout would). Shows that retries and several nodes move the money once.
+    SlowAndLosesAnswers,
 }
+
+/// How long the sandbox takes over a capture or refund of a
+/// [`TestCardBehaviour::SlowAndLosesAnswers`] card.
+pub const SLOW_ANSWER: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// The sandbox's test cards: number, brand, behaviour. Any expiry in the future and any
 /// three-digit CVC work.
@@ -114,11 +144,20 @@ pub const TEST_CARDS: &[(&str, &str, TestCardBehaviour)] = &[
         TestCardBehaviour::InsufficientFunds,
     ),
     ("4000000000003220", "visa", TestCardBehaviour::StaysPending),
+    (
+        "4000000000000119",
+        "visa",
+        TestCardBehaviour::SlowAndLosesAnswers,
+    ),
 ];
 
-/// The test-mode provider. Stateless: a saved card's token carries which test card it is.
-#[derive(Debug, Default, Clone)]
-pub struct SandboxProvider;
+/// The test-mode provider. A saved card's token and an authorisation's reference carry which
+/// test card they are; captures and refunds are kept in its own book (`sandbox_operation`,
+/// shared by every node like a real processor's) by idempotency key.
+#[derive(Debug, Clone)]
+pub struct SandboxProvider {
+    book: DatabaseConnection,
+}
 
 fn digits(number: &str) -> String {
     number.chars().filter(|c| !matches!(c, ' ' | '-')).collect()
@@ -146,6 +185,106 @@ fn test_card(number: &str) -> Option<(&'static str, &'static str, TestCardBehavi
 }
 
 impl SandboxProvider {
+    /// The sandbox, keeping its book of captures and refunds in `book`.
+    pub fn new(book: DatabaseConnection) -> Self {
+        SandboxProvider { book }
+    }
+
+    /// How the card behind an authorisation behaves (references are
+    /// `sandbox_auth_<last4>_<random>`; older ones, without the last four, succeed).
+    fn behaviour_of(reference: &str) -> Result<TestCardBehaviour, ProviderError> {
+        let rest = reference
+            .strip_prefix("sandbox_auth_")
+            .ok_or_else(|| ProviderError(format!("not a sandbox payment: {reference}")))?;
+        Ok(rest
+            .split_once('_')
+            .and_then(|(last4, _)| TEST_CARDS.iter().find(|(n, ..)| n.ends_with(last4)))
+            .map_or(TestCardBehaviour::Succeeds, |(.., behaviour)| *behaviour))
+    }
+
+    /// Records `kind` on `reference` under `key` in the book, or finds the first call's
+    /// record. Answers the recorded result and whether this call made it.
+    async fn book_once(
+        &self,
+        key: &str,
+        kind: &str,
+        reference: &str,
+        amount_minor: i64,
+        result: String,
+    ) -> Result<(String, bool), ProviderError> {
+        let lost = |err: sea_orm::DbErr| ProviderError(format!("sandbox book: {err}"));
+        let inserted = sandbox_operation::Entity::insert(sandbox_operation::ActiveModel {
+            idempotency_key: sea_orm::Set(key.to_owned()),
+            kind: sea_orm::Set(kind.to_owned()),
+            reference: sea_orm::Set(reference.to_owned()),
+            amount_minor: sea_orm::Set(amount_minor),
+            result: sea_orm::Set(result.clone()),
+            calls: sea_orm::Set(1),
+            created_at: sea_orm::Set(time::now()),
+        })
+        .on_conflict(
+            OnConflict::column(sandbox_operation::Column::IdempotencyKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&self.book)
+        .await
+        .map_err(lost)?;
+        if inserted == 1 {
+            return Ok((result, true));
+        }
+        sandbox_operation::Entity::update_many()
+            .col_expr(
+                sandbox_operation::Column::Calls,
+                Expr::col(sandbox_operation::Column::Calls).add(1),
+            )
+            .filter(sandbox_operation::Column::IdempotencyKey.eq(key))
+            .exec(&self.book)
+            .await
+            .map_err(lost)?;
+        let first = sandbox_operation::Entity::find_by_id(key.to_owned())
+            .one(&self.book)
+            .await
+            .map_err(lost)?
+            .ok_or_else(|| ProviderError("sandbox book: record vanished".into()))?;
+        if (
+            first.kind.as_str(),
+            first.reference.as_str(),
+            first.amount_minor,
+        ) != (kind, reference, amount_minor)
+        {
+            // Stripe answers such a reuse with an error rather than guessing.
+            return Err(ProviderError(format!(
+                "idempotency key {key} was used for a different request"
+            )));
+        }
+        Ok((first.result, false))
+    }
+
+    /// Performs `kind` once per key, as the test card behind `reference` says.
+    async fn settle(
+        &self,
+        key: &str,
+        kind: &str,
+        reference: &str,
+        amount_minor: i64,
+        result: String,
+    ) -> Result<String, ProviderError> {
+        let behaviour = Self::behaviour_of(reference)?;
+        if behaviour == TestCardBehaviour::SlowAndLosesAnswers {
+            tokio::time::sleep(SLOW_ANSWER).await;
+        }
+        let (result, first) = self
+            .book_once(key, kind, reference, amount_minor, result)
+            .await?;
+        if first && behaviour == TestCardBehaviour::SlowAndLosesAnswers {
+            return Err(ProviderError(format!(
+                "sandbox: the answer to {kind} {key} was lost on the way (test card ending 0119)"
+            )));
+        }
+        Ok(result)
+    }
+
     /// The test card a source stands for (tokens are `sandbox_pm_<last4>_<random>`).
     fn resolve(source: &PaymentSource) -> Option<(&'static str, &'static str, TestCardBehaviour)> {
         match source {
@@ -203,9 +342,11 @@ impl PaymentProvider for SandboxProvider {
             brand: brand.to_owned(),
             last4: number[number.len() - 4..].to_owned(),
         };
-        let reference = format!("sandbox_auth_{}", Uuid::new_v4().simple());
+        let reference = format!("sandbox_auth_{}_{}", card.last4, Uuid::new_v4().simple());
         Ok(match behaviour {
-            TestCardBehaviour::Succeeds => AuthOutcome::Authorized { reference, card },
+            TestCardBehaviour::Succeeds | TestCardBehaviour::SlowAndLosesAnswers => {
+                AuthOutcome::Authorized { reference, card }
+            }
             TestCardBehaviour::Declines => AuthOutcome::Declined {
                 code: "card_declined".into(),
                 card,
@@ -218,17 +359,36 @@ impl PaymentProvider for SandboxProvider {
         })
     }
 
-    async fn capture(&self, reference: &str, _amount_minor: i64) -> Result<(), ProviderError> {
-        sandbox_reference(reference)
+    async fn capture(
+        &self,
+        reference: &str,
+        amount_minor: i64,
+        idempotency_key: &str,
+    ) -> Result<(), ProviderError> {
+        self.settle(
+            idempotency_key,
+            "capture",
+            reference,
+            amount_minor,
+            "captured".into(),
+        )
+        .await
+        .map(drop)
     }
 
     async fn void(&self, reference: &str) -> Result<(), ProviderError> {
-        sandbox_reference(reference)
+        Self::behaviour_of(reference).map(drop)
     }
 
-    async fn refund(&self, reference: &str, _amount_minor: i64) -> Result<String, ProviderError> {
-        sandbox_reference(reference)?;
-        Ok(format!("sandbox_refund_{}", Uuid::new_v4().simple()))
+    async fn refund(
+        &self,
+        reference: &str,
+        amount_minor: i64,
+        idempotency_key: &str,
+    ) -> Result<String, ProviderError> {
+        let fresh = format!("sandbox_refund_{}", Uuid::new_v4().simple());
+        self.settle(idempotency_key, "refund", reference, amount_minor, fresh)
+            .await
     }
 
     async fn save_card(&self, card: &CardInput) -> Result<SavedCard, ProviderError> {
@@ -248,50 +408,123 @@ impl PaymentProvider for SandboxProvider {
     }
 }
 
-fn sandbox_reference(reference: &str) -> Result<(), ProviderError> {
-    if reference.starts_with("sandbox_auth_") {
-        Ok(())
-    } else {
-        Err(ProviderError(format!("not a sandbox payment: {reference}")))
-    }
+/// How long a node owns a row whose provider call it is making. Longer than any provider
+/// call should take; if one takes longer (or the node dies), another node takes the row over
+/// and repeats the call with the same idempotency key, which the provider answers once.
+pub const PROVIDER_LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
+
+/// The idempotency key of the capture of charge `payment_id`.
+pub fn capture_key(payment_id: Uuid) -> String {
+    format!("gala-capture-{payment_id}")
 }
 
-/// Takes the authorised amount of each of `charges` (`payment` rows of kind `charge`) from the
-/// provider, then records those it took as captured in one conditional update (a capture
-/// recorded by another node meanwhile is not recorded twice; one statement, not one commit per
-/// payment). Answers the charges the provider refused, with its reason, to be tried again.
+/// The idempotency key of refund `refund_id`.
+pub fn refund_key(refund_id: Uuid) -> String {
+    format!("gala-refund-{refund_id}")
+}
+
+/// What [`capture`] did with the charges it was given.
+#[derive(Debug, Default)]
+pub struct Captures {
+    /// Captured now (recorded as such).
+    pub captured: Vec<Uuid>,
+    /// The provider refused or could not be reached, with its reason; released, to be tried
+    /// again.
+    pub refused: Vec<(Uuid, String)>,
+}
+
+/// Takes the authorised amount of each of `charges` (`payment` rows) from the provider. Each
+/// charge is first claimed with a [`PROVIDER_LEASE`] in one conditional update (only one node
+/// wins a row; a charge another node is capturing, or has captured, is left out), captured
+/// with its [`capture_key`], then recorded as captured in one statement.
 pub async fn capture(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &impl ConnectionTrait,
     provider: &dyn PaymentProvider,
-    charges: &[entity::payment::Model],
-) -> Result<Vec<(Uuid, String)>, crate::core::AppError> {
-    use entity::payment;
-    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
-    let mut captured = Vec::with_capacity(charges.len());
-    let mut refused = Vec::new();
-    for charge in charges {
+    charges: &[payment::Model],
+) -> Result<Captures, AppError> {
+    let now = time::now();
+    let token = Uuid::new_v4();
+    let claimed = payment::Entity::update_many()
+        .col_expr(payment::Column::ClaimToken, Expr::value(token))
+        .col_expr(
+            payment::Column::ClaimedUntil,
+            Expr::value(now + PROVIDER_LEASE),
+        )
+        .filter(payment::Column::Id.is_in(charges.iter().map(|c| c.id)))
+        .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
+        .filter(lease_free(payment::Column::ClaimedUntil, now))
+        .exec(db)
+        .await?
+        .rows_affected;
+    let mut done = Captures::default();
+    if claimed == 0 {
+        return Ok(done);
+    }
+    let mine = payment::Entity::find()
+        .filter(payment::Column::ClaimToken.eq(token))
+        .all(db)
+        .await?;
+    for charge in mine {
         let Some(reference) = charge.reference.as_deref() else {
-            refused.push((charge.id, "a charge without a reference".to_owned()));
+            done.refused
+                .push((charge.id, "a charge without a reference".to_owned()));
             continue;
         };
-        match provider.capture(reference, charge.amount_minor).await {
-            Ok(()) => captured.push(charge.id),
-            Err(err) => refused.push((charge.id, err.to_string())),
+        match provider
+            .capture(reference, charge.amount_minor, &capture_key(charge.id))
+            .await
+        {
+            Ok(()) => done.captured.push(charge.id),
+            Err(err) => done.refused.push((charge.id, err.to_string())),
         }
     }
-    if !captured.is_empty() {
+    if !done.captured.is_empty() {
         payment::Entity::update_many()
             .col_expr(
                 payment::Column::Status,
                 Expr::value(PaymentStatus::Captured),
             )
             .col_expr(payment::Column::UpdatedAt, Expr::value(time::now()))
-            .filter(payment::Column::Id.is_in(captured))
+            .col_expr(
+                payment::Column::ClaimToken,
+                Expr::value(Option::<Uuid>::None),
+            )
+            .col_expr(
+                payment::Column::ClaimedUntil,
+                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+            )
+            .filter(payment::Column::Id.is_in(done.captured.clone()))
             .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
             .exec(db)
             .await?;
     }
-    Ok(refused)
+    if !done.refused.is_empty() {
+        // Released at once, so the next round (on any node) tries again.
+        payment::Entity::update_many()
+            .col_expr(
+                payment::Column::ClaimToken,
+                Expr::value(Option::<Uuid>::None),
+            )
+            .col_expr(
+                payment::Column::ClaimedUntil,
+                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+            )
+            .filter(payment::Column::Id.is_in(done.refused.iter().map(|(id, _)| *id)))
+            .filter(payment::Column::ClaimToken.eq(token))
+            .exec(db)
+            .await?;
+    }
+    Ok(done)
+}
+
+/// Rows whose provider lease (`column`) is free at `now`: never taken, or lapsed.
+pub fn lease_free(
+    column: impl ColumnTrait,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(column.is_null())
+        .add(column.lt(now))
 }
 
 /// Human words for a decline code.
@@ -317,7 +550,8 @@ mod tests {
 
     #[test]
     fn test_cards_pass_the_checks_and_other_numbers_do_not() {
-        let sandbox = SandboxProvider;
+        // No book: these calls never reach it.
+        let sandbox = SandboxProvider::new(Default::default());
         for (number, ..) in TEST_CARDS {
             assert!(sandbox.card_problems(&card(number)).is_empty(), "{number}");
         }
@@ -337,7 +571,8 @@ mod tests {
 
     #[tokio::test]
     async fn each_test_card_behaves_as_documented_also_when_saved() {
-        let sandbox = SandboxProvider;
+        // No book: these calls never reach it.
+        let sandbox = SandboxProvider::new(Default::default());
         let outcome = |source| {
             let sandbox = sandbox.clone();
             async move {

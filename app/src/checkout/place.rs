@@ -43,5 +43,11 @@ pub async fn place(
         .key
         .map(|raw| IdempotencyKey::new(&buyer, &order.email, placing.channel, raw))
         .transpose()?;
-    state.checkout.place(order, key).await
+    let placed = state.checkout.place(order, key).await?;
+    if buyer.guest.is_some() {
+        if let Ok(id) = placed.id.parse() {
+            request::remember_placed(caller.session(), id).await?;
+        }
+    }
+    Ok(placed)
 }

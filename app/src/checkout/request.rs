@@ -33,6 +33,39 @@ pub struct Buyer {
     pub guest: Option<String>,
     /// Where the request came from (open unpaid orders are capped per address too).
     pub client_addr: Option<String>,
+    /// The guest orders this guest's session placed (it may see them without their link).
+    pub placed: Vec<Uuid>,
+}
+
+/// The session key of the guest orders a session placed.
+const PLACED_ORDERS: &str = "placed_orders";
+
+/// How many of its latest orders a guest session remembers.
+const PLACED_REMEMBERED: usize = 20;
+
+/// Remembers, in a guest's session, that it placed order `id` (a client without a session
+/// keeps the order's link instead).
+pub async fn remember_placed(session: &tower_sessions::Session, id: Uuid) -> Result<(), AppError> {
+    if session.id().is_none() {
+        return Ok(());
+    }
+    let mut placed = placed_orders(session).await?;
+    placed.retain(|known| *known != id);
+    placed.push(id);
+    let excess = placed.len().saturating_sub(PLACED_REMEMBERED);
+    placed.drain(..excess);
+    session
+        .insert(PLACED_ORDERS, &placed)
+        .await
+        .map_err(AppError::internal)
+}
+
+async fn placed_orders(session: &tower_sessions::Session) -> Result<Vec<Uuid>, AppError> {
+    Ok(session
+        .get::<Vec<Uuid>>(PLACED_ORDERS)
+        .await
+        .map_err(AppError::internal)?
+        .unwrap_or_default())
 }
 
 /// The session key of a guest's id.
@@ -66,9 +99,12 @@ impl Buyer {
         let brand = BrandScope::of_bearer(db, caller)
             .await?
             .map(|scope| scope.brand_id());
-        let guest = match (caller.account(), brand) {
-            (None, None) => guest_id(caller.session()).await?,
-            _ => None,
+        let (guest, placed) = match (caller.account(), brand) {
+            (None, None) => (
+                guest_id(caller.session()).await?,
+                placed_orders(caller.session()).await?,
+            ),
+            _ => (None, Vec::new()),
         };
         Ok(Buyer {
             account: caller.account().map(|a| (a.id, a.email.clone())),
@@ -76,6 +112,7 @@ impl Buyer {
             brand,
             guest,
             client_addr: caller.client().addr.clone(),
+            placed,
         })
     }
 
@@ -173,6 +210,8 @@ pub struct OrderRequest {
     pub save_card: bool,
     /// Only this brand's SKUs may be bought (a brand's own system).
     pub only_brand: Option<Uuid>,
+    /// Where the request came from (orders left waiting for payment are capped per address).
+    pub client_addr: Option<String>,
     /// SHA-256 of the request as sent (card number reduced to its last four digits), to tell
     /// a retry from a different request under the same idempotency key.
     pub fingerprint: String,
@@ -383,6 +422,7 @@ pub async fn prepare(
             payment,
             save_card: input.payment.save_card,
             only_brand: buyer.brand,
+            client_addr: buyer.client_addr.clone(),
             fingerprint: fingerprint(channel, input),
         }),
         _ => Err(AppError::Validation { fields }),

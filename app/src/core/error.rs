@@ -70,6 +70,10 @@ pub enum AppError {
     /// A request with this `Idempotency-Key` is still being processed; retry to get its answer.
     #[error("A request with this Idempotency-Key is still being processed. Retry shortly to get its answer.")]
     IdempotencyKeyInUse,
+    /// The buyer, or their client address, already started as many orders left waiting for
+    /// payment as allowed (they hold stock unpaid); pay those or try again later.
+    #[error("You already have orders waiting for payment. Complete them, or try again in {retry_after_secs} seconds.")]
+    TooManyUnpaidOrders { retry_after_secs: u64 },
     /// Too many requests; try again after `retry_after_secs`.
     #[error("Too many requests. Please try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
@@ -102,6 +106,7 @@ impl AppError {
             AppError::PaymentDeclined { .. } => "payment_declined",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::IdempotencyKeyInUse => "idempotency_key_in_use",
+            AppError::TooManyUnpaidOrders { .. } => "too_many_unpaid_orders",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::BadRequest { .. } => "bad_request",
             AppError::Unavailable => "unavailable",
@@ -122,10 +127,19 @@ impl AppError {
             AppError::PaymentDeclined { .. } => 402,
             AppError::IdempotencyKeyReused => 422,
             AppError::IdempotencyKeyInUse => 409,
-            AppError::RateLimited { .. } => 429,
+            AppError::RateLimited { .. } | AppError::TooManyUnpaidOrders { .. } => 429,
             AppError::BadRequest { .. } => 400,
             AppError::Unavailable => 503,
             AppError::Internal => 500,
+        }
+    }
+
+    /// How long to wait before trying again, for errors that say (answered as `Retry-After`).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited { retry_after_secs }
+            | AppError::TooManyUnpaidOrders { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -180,10 +194,10 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
             if let Ok(status) = axum::http::StatusCode::from_u16(self.status()) {
                 response.set_status(status);
             }
-            if let AppError::RateLimited { retry_after_secs } = self {
+            if let Some(retry_after_secs) = self.retry_after_secs() {
                 response.insert_header(
                     axum::http::header::RETRY_AFTER,
-                    axum::http::HeaderValue::from(*retry_after_secs),
+                    axum::http::HeaderValue::from(retry_after_secs),
                 );
             }
         }
@@ -223,10 +237,7 @@ impl From<&AppError> for ErrorBody {
                     AppError::Validation { fields } => Some(fields.clone()),
                     _ => None,
                 },
-                retry_after_secs: match err {
-                    AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
-                    _ => None,
-                },
+                retry_after_secs: err.retry_after_secs(),
             },
         }
     }
@@ -244,7 +255,7 @@ mod server_side {
             let status =
                 StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut response = (status, axum::Json(ErrorBody::from(&self))).into_response();
-            if let AppError::RateLimited { retry_after_secs } = self {
+            if let Some(retry_after_secs) = self.retry_after_secs() {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));

@@ -48,7 +48,6 @@ pub struct BrandOrderLine {
 pub struct BrandOrderDetail {
     #[serde(flatten)]
     pub summary: BrandOrderSummary,
-    pub order_id: String,
     pub subtotal_minor: i64,
     pub shipping_minor: i64,
     pub delivery: DeliveryOption,

@@ -227,7 +227,6 @@ pub async fn detail(
     let payment = charge_of(db, parent.id).await?.as_ref().map(payment_view);
     Ok(BrandOrderDetail {
         summary: summary(&row, &parent, lines.iter().map(|l| l.quantity).sum()),
-        order_id: parent.id.to_string(),
         subtotal_minor: row.subtotal_minor,
         shipping_minor: row.shipping_minor,
         delivery: parent.delivery,
@@ -249,10 +248,6 @@ pub async fn detail(
         cancelled_at: row.cancelled_at,
         payment,
     })
-}
-
-fn order_link(public_url: &str, order_id: Uuid) -> String {
-    format!("{}/orders/{order_id}", public_url.trim_end_matches('/'))
 }
 
 fn wrong_state(row: &brand_order::Model, action: &str) -> AppError {
@@ -313,7 +308,11 @@ pub async fn fulfil(
             &brand_name(&txn, scope).await?,
             carrier,
             tracking,
-            &order_link(&state.public_url, parent.id),
+            &crate::checkout::order_link(
+                &state.public_url,
+                &parent.id,
+                parent.access_key.as_deref(),
+            ),
         ),
     )
     .await?;
@@ -534,6 +533,8 @@ async fn give_back(
         currency: parent.currency.clone(),
         created_at: now,
         updated_at: now,
+        claim_token: None,
+        claimed_until: None,
     }
     .into_active_model()
     .reset_all()
@@ -553,7 +554,11 @@ async fn give_back(
             &money::format_amount(amount, &parent.currency),
             &items,
             cancelling,
-            &order_link(&state.public_url, parent.id),
+            &crate::checkout::order_link(
+                &state.public_url,
+                &parent.id,
+                parent.access_key.as_deref(),
+            ),
         ),
     )
     .await?;
@@ -578,19 +583,69 @@ async fn give_back(
 }
 
 /// Sends pending refund `refund_id` to the provider (capturing the charge first if it is
-/// only authorised) and records the answer.
+/// only authorised) and records the answer. The refund is claimed first with a
+/// [`payments::PROVIDER_LEASE`], so only one node sends it at a time, and it carries its
+/// [`payments::refund_key`], so a retry after a lost answer is paid out once. A refund another
+/// node holds is left to it.
 pub async fn settle_refund(
     db: &DatabaseConnection,
     provider: &dyn PaymentProvider,
     refund_id: Uuid,
 ) -> Result<(), AppError> {
-    let Some(pending) = refund::Entity::find_by_id(refund_id)
+    let now = time::now();
+    let token = Uuid::new_v4();
+    let claimed = refund::Entity::update_many()
+        .col_expr(refund::Column::ClaimToken, Expr::value(token))
+        .col_expr(
+            refund::Column::ClaimedUntil,
+            Expr::value(now + payments::PROVIDER_LEASE),
+        )
+        .filter(refund::Column::Id.eq(refund_id))
         .filter(refund::Column::Status.eq(RefundStatus::Pending))
+        .filter(payments::lease_free(refund::Column::ClaimedUntil, now))
+        .exec(db)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return Ok(());
+    }
+    let sent = send_refund(db, provider, refund_id).await;
+    let mut record = refund::Entity::update_many()
+        .col_expr(
+            refund::Column::ClaimToken,
+            Expr::value(Option::<Uuid>::None),
+        )
+        .col_expr(
+            refund::Column::ClaimedUntil,
+            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
+        .col_expr(refund::Column::UpdatedAt, Expr::value(time::now()));
+    if let Ok(reference) = &sent {
+        record = record
+            .col_expr(refund::Column::Status, Expr::value(RefundStatus::Succeeded))
+            .col_expr(refund::Column::Reference, Expr::value(reference.clone()));
+    }
+    // Released (or recorded) only while still ours: a node that took the refund over after
+    // our lease lapsed records its own answer, which the provider made the same.
+    record
+        .filter(refund::Column::Id.eq(refund_id))
+        .filter(refund::Column::ClaimToken.eq(token))
+        .filter(refund::Column::Status.eq(RefundStatus::Pending))
+        .exec(db)
+        .await?;
+    sent.map(drop)
+}
+
+/// The provider calls for a claimed refund: the charge's capture if it is only authorised,
+/// then the refund. Answers the refund's reference.
+async fn send_refund(
+    db: &DatabaseConnection,
+    provider: &dyn PaymentProvider,
+    refund_id: Uuid,
+) -> Result<String, AppError> {
+    let pending = refund::Entity::find_by_id(refund_id)
         .one(db)
         .await?
-    else {
-        return Ok(());
-    };
+        .ok_or_else(|| AppError::internal("claimed refund vanished"))?;
     let charge = charge_of(db, pending.order_id)
         .await?
         .ok_or_else(|| AppError::internal("refund without a charge"))?;
@@ -599,28 +654,28 @@ pub async fn settle_refund(
         .clone()
         .ok_or_else(|| AppError::internal("charge without a reference"))?;
     if charge.status == PaymentStatus::Authorized {
-        let refused = payments::capture(db, provider, std::slice::from_ref(&charge)).await?;
-        if let Some((_, reason)) = refused.into_iter().next() {
+        let done = payments::capture(db, provider, std::slice::from_ref(&charge)).await?;
+        if let Some((_, reason)) = done.refused.into_iter().next() {
             return Err(AppError::internal(reason));
         }
+        if done.captured.is_empty() {
+            return Err(AppError::internal(
+                "the charge is being captured by another node; the refund follows",
+            ));
+        }
     }
-    let refund_reference = provider
-        .refund(&reference, pending.amount_minor)
+    provider
+        .refund(
+            &reference,
+            pending.amount_minor,
+            &payments::refund_key(pending.id),
+        )
         .await
-        .map_err(AppError::internal)?;
-    refund::Entity::update_many()
-        .col_expr(refund::Column::Status, Expr::value(RefundStatus::Succeeded))
-        .col_expr(refund::Column::Reference, Expr::value(refund_reference))
-        .col_expr(refund::Column::UpdatedAt, Expr::value(time::now()))
-        .filter(refund::Column::Id.eq(pending.id))
-        .filter(refund::Column::Status.eq(RefundStatus::Pending))
-        .exec(db)
-        .await?;
-    Ok(())
+        .map_err(AppError::internal)
 }
 
-/// Retries refunds still pending (the provider was unreachable when they were made); run by
-/// the server every second.
+/// Sends refunds still pending that no node holds (the provider was unreachable or slow when
+/// they were made, or the node sending them stopped); run by every server every second.
 pub async fn settle_pending_refunds(
     db: &DatabaseConnection,
     provider: &dyn PaymentProvider,
@@ -629,7 +684,10 @@ pub async fn settle_pending_refunds(
         .select_only()
         .column(refund::Column::Id)
         .filter(refund::Column::Status.eq(RefundStatus::Pending))
-        .filter(refund::Column::CreatedAt.lt(time::now() - chrono::Duration::seconds(5)))
+        .filter(payments::lease_free(
+            refund::Column::ClaimedUntil,
+            time::now(),
+        ))
         .limit(100)
         .into_tuple()
         .all(db)

@@ -19,9 +19,18 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{idempotency_key, ApiJson};
+use super::{idempotency_key, ApiJson, ApiQuery};
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct OrderAccess {
+    /// A guest order's secret, from its confirmation link (`access_key` when it was placed).
+    key: Option<String>,
+}
 
 /// The order routes.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -38,7 +47,11 @@ fn created(order: OrderView) -> Response {
     } else {
         StatusCode::CREATED
     };
-    let location = format!("/api/v1/orders/{}", order.id);
+    // A guest's order is read with its secret: the location says how.
+    let location = match &order.access_key {
+        Some(key) => format!("/api/v1/orders/{}?key={key}", order.id),
+        None => format!("/api/v1/orders/{}", order.id),
+    };
     (status, [(header::LOCATION, location)], Json(order)).into_response()
 }
 
@@ -100,17 +113,21 @@ async fn quote_order(
 }
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders",
-    params(("id" = String, Path, description = "The order's id.")),
+    params(("id" = String, Path, description = "The order's id."), OrderAccess),
     security((), ("session" = []), ("bearer" = [])),
-    responses((status = 200, description = "The order. A signed-in buyer's orders are theirs alone; a guest order is read with its id; a brand's token sees only its own part of an order.", body = OrderView)))]
+    responses((status = 200, description = "The order. A signed-in buyer's orders are theirs alone; a guest order is shown with the `key` of its confirmation link or to the session that placed it; a brand's token sees only orders wholly of its own SKUs.", body = OrderView),
+        (status = 404, description = "No such order, or not yours to see.")))]
 /// One order.
 async fn get_order(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    ApiQuery(access): ApiQuery<OrderAccess>,
 ) -> Result<Json<OrderView>, AppError> {
     let buyer = Buyer::of(&state.db, &caller).await?;
-    Ok(Json(orders::for_buyer(&state.db, &id, &buyer).await?))
+    Ok(Json(
+        orders::for_buyer(&state.db, &id, &buyer, access.key.as_deref()).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders",

@@ -2,9 +2,16 @@
 //! server nodes would try, each performed here and refused (issue "Abuse-proof buying and
 //! signing in"; `docs/security.md` lists which test proves which rule).
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
 
-use entity::{brand, login_throttle, shop_order};
+use app::checkout::payments::{capture_key, refund_key};
+use entity::{
+    brand, login_throttle, payment, refund, sandbox_operation, shop_order,
+    values::{PaymentStatus, RefundStatus},
+};
 use reqwest::{header, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
@@ -12,7 +19,7 @@ use serde_json::{json, Value};
 use crate::support::{
     self,
     brands::{live_brand, verified, PASSWORD},
-    checkout::{order, sku_on_sale, SUCCESS},
+    checkout::{order, sku_on_sale, PENDING, SLOW_AND_LOSES_ANSWERS, SUCCESS},
     client, node, token_in, Backend, TestApp,
 };
 
@@ -372,3 +379,109 @@ async fn without_trusted_proxies_a_forged_forwarded_for_changes_nothing() {
         .unwrap();
     assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+db_test!(async fn a_slow_provider_that_loses_answers_captures_and_refunds_once_across_two_nodes(app) {
+    let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let sku = sku_on_sale(&app, &owner, "lune", "COAT-1", 5, None).await;
+    let port = support::smtp::free_port();
+    let mut second = node::serve(&app.database_url, port).await;
+    // Bought on the second node with the card whose captures and refunds take 1.5 s and whose
+    // first answer is lost: both nodes' chores (every second) and the brand's cancel all try.
+    let placed = client()
+        .post(format!("http://127.0.0.1:{port}/api/v1/orders"))
+        .json(&order(&sku, 1, "mei@example.com", SLOW_AND_LOSES_ANSWERS))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(placed.status(), StatusCode::CREATED);
+    let placed: Value = placed.json().await.unwrap();
+    let order_id: uuid::Uuid = placed["id"].as_str().unwrap().parse().unwrap();
+    let part = placed["brands"][0]["id"].as_str().unwrap().to_owned();
+    let cancelled = app.post_json_with(&owner, &format!("/api/v1/brands/lune/orders/{part}/cancel"), json!({})).await;
+    assert_eq!(cancelled.status(), StatusCode::OK, "{}", cancelled.text().await.unwrap());
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let settled = loop {
+        let refunds = refund::Entity::find().filter(refund::Column::OrderId.eq(order_id)).all(&app.db).await.unwrap();
+        if refunds.iter().all(|r| r.status == RefundStatus::Succeeded) && refunds.len() == 1 {
+            break refunds.into_iter().next().unwrap();
+        }
+        assert!(Instant::now() < deadline, "the refund never settled: {refunds:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let _ = second.kill();
+    let _ = second.wait();
+    let charge = payment::Entity::find().filter(payment::Column::OrderId.eq(order_id)).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(charge.status, PaymentStatus::Captured);
+    let book = sandbox_operation::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(book.len(), 2, "one capture and one refund at the provider: {book:?}");
+    let capture = book.iter().find(|op| op.idempotency_key == capture_key(charge.id)).expect("the capture");
+    let refunded = book.iter().find(|op| op.idempotency_key == refund_key(settled.id)).expect("the refund");
+    assert_eq!((capture.kind.as_str(), refunded.kind.as_str()), ("capture", "refund"));
+    assert_eq!(refunded.amount_minor, settled.amount_minor);
+    assert_eq!(settled.reference.as_deref(), Some(refunded.result.as_str()), "the answer of the first call, given again");
+    // The first answer of each was lost and the call repeated once, never while another node
+    // held the row: the lease kept the other node and the other chores out.
+    assert_eq!((capture.calls, refunded.calls), (2, 2));
+});
+
+async fn scripts_holding_stock_unpaid_are_capped_and_the_drop_stays_buyable(backend: Backend) {
+    let Some(app) = behind_a_proxy(backend).await else {
+        return;
+    };
+    let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let sku = sku_on_sale(&app, &owner, "lune", "DROP-1", 200, None).await;
+    let place = |addr: &str, email: &str, card: &str| {
+        client()
+            .post(app.url("/api/v1/orders"))
+            .header("x-forwarded-for", addr)
+            .json(&order(&sku, 1, email, card))
+            .send()
+    };
+    // A script on one address, a new email each time, 100 cards that stay pending at once.
+    let tries: Vec<_> = (0..100)
+        .map(|i| place("203.0.113.9", &format!("bot{i}@example.com"), PENDING))
+        .collect();
+    let mut statuses: HashMap<u16, usize> = HashMap::new();
+    let mut refusal = None;
+    for answer in futures_util::future::join_all(tries).await {
+        let answer = answer.unwrap();
+        *statuses.entry(answer.status().as_u16()).or_default() += 1;
+        if answer.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(answer.headers().contains_key(header::RETRY_AFTER));
+            refusal = Some(code(answer).await);
+        }
+    }
+    assert_eq!(
+        statuses.get(&202),
+        Some(&20),
+        "20 unpaid holds per address: {statuses:?}"
+    );
+    assert_eq!(statuses.get(&429), Some(&80), "{statuses:?}");
+    assert_eq!(refusal.as_deref(), Some("too_many_unpaid_orders"));
+    // One buyer (email) from many addresses: three.
+    let mut held = 0;
+    for i in 0..6 {
+        let answer = place(&format!("198.51.100.{i}"), "hoarder@example.com", PENDING)
+            .await
+            .unwrap();
+        held += usize::from(answer.status() == StatusCode::ACCEPTED);
+    }
+    assert_eq!(held, 3);
+    // The refused orders hold nothing: 23 units held, and a shopper still buys.
+    let waiting = shop_order::Entity::find()
+        .filter(shop_order::Column::Status.eq("pending_payment"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(waiting, 23);
+    let bought = place("192.0.2.1", "fan@example.com", SUCCESS)
+        .await
+        .unwrap();
+    assert_eq!(bought.status(), StatusCode::CREATED);
+    // Paying customers are never capped: the script's address still buys with a card that pays.
+    let paid = place("203.0.113.9", "bot-pays@example.com", SUCCESS)
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), StatusCode::CREATED);
+}
+on_both_databases!(scripts_holding_stock_unpaid_are_capped_and_the_drop_stays_buyable);

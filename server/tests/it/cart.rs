@@ -114,6 +114,16 @@ db_test!(async fn a_guest_cart_spans_brands_with_live_prices_and_checks_out_as_o
     assert_eq!(order["total_minor"], 2 * 9_900 + 2 * 12_900 + 2 * 1_500);
     // What was ordered left the cart.
     assert_eq!(lines(&cart_of(&app, &guest).await), vec![]);
+    // The session that placed it sees the order by its id; another session needs the secret
+    // of its confirmation link.
+    let id = order["id"].as_str().unwrap();
+    let read = app.call_fn(&guest, "checkout/order", json!({ "id": id })).await;
+    assert_eq!(read.status(), StatusCode::OK, "{}", read.text().await.unwrap());
+    let stranger = client();
+    let refused = app.call_fn(&stranger, "checkout/order", json!({ "id": id })).await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    let with_link = app.call_fn(&stranger, "checkout/order", json!({ "id": id, "key": order["access_key"] })).await;
+    assert_eq!(with_link.status(), StatusCode::OK);
 });
 
 db_test!(async fn signing_in_merges_the_guest_cart_into_the_accounts(app) {

@@ -72,11 +72,19 @@ db_test!(async fn a_guest_pays_with_the_success_card_and_gets_a_confirmed_order(
     assert_eq!(placed["payment"]["card_last4"], "4242");
     assert_eq!(placed["brands"][0]["brand_slug"], "lune");
     assert_eq!(placed["brands"][0]["lines"][0]["unit_price_minor"], 12_900);
-    assert_eq!(location, format!("/api/v1/orders/{}", placed["id"].as_str().unwrap()));
+    let key = placed["access_key"].as_str().expect("a guest order's secret");
+    assert_eq!(location, format!("/api/v1/orders/{}?key={key}", placed["id"].as_str().unwrap()));
 
     let read: Value = client().get(app.url(&location)).send().await.unwrap().json().await.unwrap();
     assert_eq!(read["number"], placed["number"]);
     assert_eq!(read["status"], "paid");
+    // The id alone, or a wrong secret, shows nothing (a guest order holds an address, an
+    // email and a card's last four).
+    let bare = format!("/api/v1/orders/{}", placed["id"].as_str().unwrap());
+    let forged = format!("{bare}?key={}", "A".repeat(key.len()));
+    for path in [bare, forged] {
+        assert_eq!(client().get(app.url(&path)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{path}");
+    }
     assert_eq!(stock_of(&app, &sku).await, (8, 0), "two sold, none left reserved");
     assert_eq!(reconcile(&app, &sku).await, 2);
     // The confirmation mail is written just after the checkout path, within a moment.
@@ -318,7 +326,7 @@ db_test!(async fn unpaid_reservations_expire_and_return_their_stock(app) {
     assert_eq!(stock_of(&app, &sku).await, (2, 2), "both units held");
     let sold_out = place(&app, &order(&sku, 1, "quinn@example.com", SUCCESS), None).await;
     assert_eq!(error_code(sold_out).await, "sold_out");
-    let url = app.url(&format!("/api/v1/orders/{}", waiting["id"].as_str().unwrap()));
+    let url = app.url(&format!("/api/v1/orders/{}?key={}", waiting["id"].as_str().unwrap(), waiting["access_key"].as_str().unwrap()));
     let chores = || app::checkout::chores::run_once(&app.state.checkout, &app.state.outbox, "http://gala.test");
 
     // A minute before the reservation lapses, the chores leave it alone.
@@ -409,7 +417,8 @@ db_test!(async fn orders_are_private_to_their_buyer_and_brands_see_only_their_pa
     let other = support::brands::verified(&app, "Otto Other", "otto@example.com").await;
     assert_eq!(get(&other, url.clone()).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(get(&client(), url.clone()).await.status(), StatusCode::NOT_FOUND);
-    // A brand's token sees its own part only.
+    // A brand's token does not read a shopper's order either, even one with its part (the
+    // brand's order list has that part, without the shopper's other brands).
     let token: Value = app
         .post_json_with(&lune, "/api/v1/brands/lune/api-tokens", json!({ "name": "till", "scope": "write" }))
         .await
@@ -417,10 +426,8 @@ db_test!(async fn orders_are_private_to_their_buyer_and_brands_see_only_their_pa
         .await
         .unwrap();
     let token = token["token"].as_str().unwrap();
-    let seen: Value = client().get(&url).bearer_auth(token).send().await.unwrap().json().await.unwrap();
-    let brands = seen["brands"].as_array().unwrap();
-    assert_eq!(brands.len(), 1);
-    assert_eq!(brands[0]["brand_slug"], "lune");
+    let seen = client().get(&url).bearer_auth(token).send().await.unwrap();
+    assert_eq!(seen.status(), StatusCode::NOT_FOUND);
     // ...and may sell only its own SKUs.
     let till = client()
         .post(app.url("/api/v1/orders"))
@@ -438,4 +445,9 @@ db_test!(async fn orders_are_private_to_their_buyer_and_brands_see_only_their_pa
         .await
         .unwrap();
     assert_eq!(own.status(), StatusCode::CREATED);
+    // The orders it placed itself, wholly of its SKUs, it reads back.
+    let own: Value = own.json().await.unwrap();
+    let mine = client().get(app.url(&format!("/api/v1/orders/{}", own["id"].as_str().unwrap()))).bearer_auth(token).send().await.unwrap();
+    assert_eq!(mine.status(), StatusCode::OK);
+    assert_eq!(mine.json::<Value>().await.unwrap()["access_key"], Value::Null, "never shown to a brand");
 });

@@ -44,7 +44,7 @@ db_test!(async fn every_acknowledged_order_survives_a_kill_9_during_a_rush(app) 
                     };
                     if response.status() == reqwest::StatusCode::CREATED {
                         let Ok(order) = response.json::<Value>().await else { break };
-                        acknowledged.lock().unwrap().push(order["id"].as_str().unwrap().to_owned());
+                        acknowledged.lock().unwrap().push(format!("{}?key={}", order["id"].as_str().unwrap(), order["access_key"].as_str().unwrap()));
                     }
                 }
             })

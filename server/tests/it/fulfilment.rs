@@ -171,8 +171,14 @@ db_test!(async fn brands_ship_refund_and_cancel_their_part_with_stock_and_mail(a
     assert!(refunds.iter().all(|r| r.status == entity::values::RefundStatus::Succeeded && r.reference.is_some()));
     assert_eq!(refunds.iter().map(|r| r.amount_minor).sum::<i64>(), 3 * 12_900 + 2 * 1_500);
     // Every part given back: the buyer's order reads cancelled.
-    let seen: Value = client().get(app.url(&format!("/api/v1/orders/{order_id}"))).send().await.unwrap().json().await.unwrap();
+    let link = format!("/api/v1/orders/{order_id}?key={}", placed["access_key"].as_str().unwrap());
+    let seen: Value = client().get(app.url(&link)).send().await.unwrap().json().await.unwrap();
     assert_eq!(seen["status"], "cancelled");
+    // The brand's view names its part, not the shopper's whole order.
+    let part: Value = get(&sol, app.url(&format!("/api/v1/brands/sol/orders/{sol_part}"))).await.json().await.unwrap();
+    assert!(part.get("order_id").is_none(), "{part}");
+    // The mails' links carry the guest order's secret.
+    assert!(app.mails_to("mei@example.com").await.iter().any(|m| m.subject.contains("cancelled") && m.text_body.contains(&format!("/orders/{order_id}?key="))));
     support::ledger::assert_reconciles(&app.db, "shipping, refunds and a cancel").await;
 });
 

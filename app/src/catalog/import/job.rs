@@ -73,6 +73,7 @@ pub async fn start(
         started_at: None,
         finished_at: None,
         heartbeat_at: None,
+        worker: None,
     };
     row.clone()
         .into_active_model()

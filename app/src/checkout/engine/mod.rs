@@ -117,7 +117,11 @@ async fn plan_and_pay(core: &Core, mut jobs: Vec<Job>) -> Option<ReadyBatch> {
     if planned.is_empty() {
         return None;
     }
-    let outcomes = pay::pay(core, &jobs, &planned).await;
+    let mut outcomes = pay::pay(core, &jobs, &planned).await;
+    pay::cap_unpaid_holds(core, &mut jobs, &mut planned, &mut outcomes).await;
+    if planned.is_empty() {
+        return None;
+    }
     let saved_cards = pay::save_cards(core, &jobs, &planned, &outcomes).await;
     Some(ReadyBatch {
         jobs,

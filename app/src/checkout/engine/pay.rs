@@ -10,7 +10,9 @@ use uuid::Uuid;
 
 use super::core::{Core, Job};
 use super::plan::Planned;
+use crate::auth::throttle::{self, ThrottleKey};
 use crate::checkout::payments::{AuthOutcome, Authorization, CardSummary, PaymentSource};
+use crate::core::AppError;
 
 /// What the provider said for one planned order.
 pub enum Paid {
@@ -73,6 +75,50 @@ pub async fn pay(core: &Core, jobs: &[Job], planned: &[(usize, Planned)]) -> Vec
         .into_iter()
         .map(|o| o.unwrap_or(Paid::Unreachable))
         .collect()
+}
+
+/// Orders the provider left waiting for payment hold their stock for the reservation time
+/// without paying, so each buyer and each client address may start only a few in any 15
+/// minutes ([`ThrottleKey::unpaid_holds_of`], [`ThrottleKey::unpaid_holds_from`]; counted by a
+/// compare-and-set, so parallel requests count one by one). Past that, the hold is released
+/// and the order refused with `too_many_unpaid_orders` before anything is reserved.
+pub async fn cap_unpaid_holds(
+    core: &Core,
+    jobs: &mut [Job],
+    planned: &mut Vec<(usize, Planned)>,
+    outcomes: &mut Vec<Paid>,
+) {
+    let now = core.clock.now();
+    let mut kept = Vec::with_capacity(planned.len());
+    let mut kept_outcomes = Vec::with_capacity(outcomes.len());
+    for ((index, p), outcome) in planned.drain(..).zip(outcomes.drain(..)) {
+        if let Paid::Pending { reference, .. } = &outcome {
+            let request = &jobs[index].request;
+            let mut keys = vec![ThrottleKey::unpaid_holds_of(&request.buyer_key())];
+            keys.extend(
+                request
+                    .client_addr
+                    .as_deref()
+                    .map(ThrottleKey::unpaid_holds_from),
+            );
+            if let Err(refused) = throttle::attempt(&core.db, &keys, now).await {
+                if let Err(err) = core.provider.void(reference).await {
+                    tracing::warn!(error = %err, "voiding a refused unpaid hold failed");
+                }
+                jobs[index].answer(Err(match refused {
+                    AppError::RateLimited { retry_after_secs } => {
+                        AppError::TooManyUnpaidOrders { retry_after_secs }
+                    }
+                    other => other,
+                }));
+                continue;
+            }
+        }
+        kept.push((index, p));
+        kept_outcomes.push(outcome);
+    }
+    *planned = kept;
+    *outcomes = kept_outcomes;
 }
 
 /// Cards to keep for one-tap buying, saved with the provider before the commit.

@@ -369,6 +369,10 @@ pub fn plan(
         paid_at: None,
         confirmation_queued_at: None,
         updated_at: now,
+        access_key: request
+            .account_id
+            .is_none()
+            .then(crate::auth::tokens::new_secret),
     };
     Ok(Planned {
         order,

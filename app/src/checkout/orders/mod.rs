@@ -148,7 +148,7 @@ pub fn confirmation_mail(public_url: &str, order: &OrderView) -> Email {
         &order.number,
         &items,
         &money::format_amount(order.total_minor, &order.currency),
-        &format!("{}/orders/{}", public_url.trim_end_matches('/'), order.id),
+        &super::order_link(public_url, &order.id, order.access_key.as_deref()),
     )
 }
 
@@ -164,31 +164,46 @@ pub async fn find(
     Ok(views.pop().map(|view| (order, view)))
 }
 
-/// Order `id` as `buyer` may see it: a signed-in buyer's orders are theirs alone (anyone
-/// else gets `NotFound`); a guest order is read with its unguessable id; a brand's system sees
-/// only that brand's part.
+/// Order `id` as `buyer` may see it, everyone else getting `NotFound`: a signed-in buyer's
+/// orders are theirs alone; a guest order is shown with the secret `key` of its confirmation
+/// link or to the session that placed it; a brand's system sees only orders wholly of its own
+/// SKUs (those it placed; its part of anyone else's order is in its own order list, without
+/// the buyer's other brands).
 pub async fn for_buyer(
     db: &impl ConnectionTrait,
     id: &str,
     buyer: &super::request::Buyer,
+    key: Option<&str>,
 ) -> Result<OrderView, AppError> {
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
     let (row, mut view) = find(db, id).await?.ok_or(AppError::NotFound)?;
-    if let Some(brand_id) = buyer.brand {
-        let parts = brand_order_ids(db, id, brand_id).await?;
-        view.brands.retain(|b| parts.contains(&b.id));
-        return if view.brands.is_empty() {
-            Err(AppError::NotFound)
-        } else {
-            Ok(view)
-        };
-    }
-    match row.account_id {
-        Some(owner) if buyer.account.as_ref().is_none_or(|(me, _)| *me != owner) => {
-            Err(AppError::NotFound)
+    let allowed = match (buyer.brand, row.account_id) {
+        (Some(brand_id), _) => {
+            let parts = brand_order_ids(db, id, brand_id).await?;
+            view.access_key = None;
+            !view.brands.is_empty() && view.brands.iter().all(|b| parts.contains(&b.id))
         }
-        _ => Ok(view),
+        (None, Some(owner)) => buyer.account.as_ref().is_some_and(|(me, _)| *me == owner),
+        (None, None) => {
+            buyer.placed.contains(&id)
+                || matches!((key, &row.access_key), (Some(given), Some(secret)) if same_secret(given, secret))
+        }
+    };
+    if allowed {
+        Ok(view)
+    } else {
+        Err(AppError::NotFound)
     }
+}
+
+/// Whether `given` is `secret`, compared in time that does not depend on where they differ.
+fn same_secret(given: &str, secret: &str) -> bool {
+    given.len() == secret.len()
+        && given
+            .bytes()
+            .zip(secret.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 /// The account's orders, newest first (at most `limit`).
@@ -317,6 +332,7 @@ pub fn assemble(
         created_at: order.created_at,
         expires_at: order.expires_at,
         paid_at: order.paid_at,
+        access_key: order.access_key.clone(),
     }
 }
 

@@ -10,6 +10,8 @@ pub const SUCCESS: &str = "4242 4242 4242 4242";
 pub const DECLINED: &str = "4000000000000002";
 pub const NO_FUNDS: &str = "4000000000009995";
 pub const PENDING: &str = "4000000000003220";
+/// The sandbox card whose captures and refunds answer slowly, the first answer lost.
+pub const SLOW_AND_LOSES_ANSWERS: &str = "4000000000000119";
 
 /// A published listing of brand `slug` with one SKU priced 129.00 CNY and `stock` units;
 /// answers the SKU id.
