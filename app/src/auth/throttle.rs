@@ -98,6 +98,17 @@ impl ThrottleKey {
         }
     }
 
+    /// One attempt per `interval` under `key` (a chat's slow mode): each attempt blocks the
+    /// next ones for `interval`.
+    pub fn one_per(key: &str, interval: Duration) -> Self {
+        Self {
+            key: key.to_owned(),
+            free_attempts: 1,
+            max_wait: interval,
+            doubling: false,
+        }
+    }
+
     /// The wait after `failures` failures (none while attempts are free).
     fn wait_after(&self, failures: i32) -> Duration {
         let over = failures - self.free_attempts;

@@ -3,10 +3,10 @@
 
 use crate::state::AppState;
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::{show, show_chat_ban, show_event, show_look, show_look_item};
+use entity::{show, show_chat_ban, show_look, show_look_item};
 use sea_orm::{
     sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -17,6 +17,7 @@ use super::{
     events, ChatMessage, OneTapStatus, ShowEvent, ShowStatus, MAX_CHAT_CHARS,
     MIN_CHAT_INTERVAL_SECS,
 };
+use crate::auth::throttle::{self, ThrottleKey};
 use crate::auth::{Account, Caller};
 use crate::checkout::{
     wallet, AddressInput, CardInput, DeliveryOption, OrderChannel, OrderLineInput, OrderView,
@@ -184,8 +185,32 @@ pub(super) async fn silence(
     Ok(())
 }
 
-/// The first blocked word `text` contains (case-insensitive), from the platform's list or
-/// the show's.
+/// Chat text as it is filtered and stored: NFKC-normalised (full-width and other look-alike
+/// compatibility forms become plain letters) with invisible characters taken out — zero-width
+/// spaces and joiners, the word joiner, the byte-order mark, soft hyphens and bidirectional
+/// controls — so "b\u{200B}ad" or "ｂａｄ" are "bad" to the word filter, and no message can
+/// reorder the text shown after it.
+pub(super) fn normalise_chat(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkc()
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{00AD}'
+                    | '\u{061C}'
+                    | '\u{180E}'
+                    | '\u{200B}'..='\u{200F}'
+                    | '\u{202A}'..='\u{202E}'
+                    | '\u{2060}'..='\u{2064}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{FEFF}'
+            )
+        })
+        .collect()
+}
+
+/// The first blocked word `text` (normalised: [`normalise_chat`]) contains, ignoring case,
+/// from the platform's list or the show's.
 fn blocked_word<'a>(text: &str, show_words: &'a str) -> Option<&'a str> {
     let lower = text.to_lowercase();
     PLATFORM_BLOCKED_WORDS
@@ -193,12 +218,14 @@ fn blocked_word<'a>(text: &str, show_words: &'a str) -> Option<&'a str> {
         .copied()
         .chain(show_words.lines().map(str::trim))
         .filter(|w| !w.is_empty())
-        .find(|w| lower.contains(&w.to_lowercase()))
+        .find(|w| lower.contains(&normalise_chat(w).to_lowercase()))
 }
 
-/// Posts a chat message: signed-in viewers of a live show, not muted or banned, within the
-/// slow mode and the platform's rate limit, at most [`MAX_CHAT_CHARS`] on one line, no
-/// blocked word. The text is stored as typed and always rendered as text, never as HTML.
+/// Posts a chat message: signed-in viewers with a verified email (a ban or slow mode is not
+/// dodged with a fresh account), of a live show, not muted or banned, within the slow mode and
+/// the platform's rate limit (one compare-and-set per viewer and show, so parallel posts pass
+/// one at a time), at most [`MAX_CHAT_CHARS`] on one line, no blocked word. The text is
+/// normalised ([`normalise_chat`]) and always rendered as text, never as HTML.
 pub async fn chat(
     state: &AppState,
     user: Option<&Account>,
@@ -206,8 +233,12 @@ pub async fn chat(
     text: &str,
 ) -> Result<ChatMessage, AppError> {
     let user = crate::auth::require_signed_in(user)?;
+    if !user.email_verified {
+        return Err(AppError::EmailNotVerified);
+    }
     let account = user.id;
     let show_id = Uuid::parse_str(show_id.trim()).map_err(|_| AppError::NotFound)?;
+    let text = normalise_chat(text);
     let text = text.trim();
     if text.is_empty()
         || text.chars().count() > MAX_CHAT_CHARS
@@ -245,23 +276,15 @@ pub async fn chat(
         _ => {}
     }
     let interval = Ord::max(i64::from(show.slow_mode_secs), MIN_CHAT_INTERVAL_SECS);
-    let last: Option<DateTime<Utc>> = show_event::Entity::find()
-        .select_only()
-        .column(show_event::Column::CreatedAt)
-        .filter(show_event::Column::ShowId.eq(show_id))
-        .filter(show_event::Column::AuthorId.eq(account))
-        .order_by_desc(show_event::Column::CreatedAt)
-        .into_tuple()
-        .one(&txn)
-        .await?;
-    if let Some(last) = last {
-        let wait = last + TimeDelta::seconds(interval) - now;
-        if wait > TimeDelta::zero() {
-            return Err(AppError::RateLimited {
-                retry_after_secs: Ord::max(wait.num_seconds(), 1) as u64,
-            });
-        }
-    }
+    throttle::attempt(
+        &txn,
+        &[ThrottleKey::one_per(
+            &format!("chat:{show_id}:{account}"),
+            TimeDelta::seconds(interval),
+        )],
+        now,
+    )
+    .await?;
     let (author, body) = (user.display_name.clone(), text.to_owned());
     let seq = events::record_with(&txn, show_id, Some(account), |seq| ShowEvent::Chat {
         message: ChatMessage {

@@ -33,6 +33,19 @@ const CHANNEL_CAPACITY: usize = 256;
 const IDLE_TICKS: u32 = 30;
 /// Seconds of unchanged figures after which the streams get a keep-alive comment instead.
 const KEEP_ALIVE_TICKS: u32 = 15;
+/// Event streams one client address may hold open on a node, over all shows: enough for a
+/// household or an office behind one address, too few to inflate a show's audience or hold
+/// the node's memory with a script.
+pub const MAX_STREAMS_PER_ADDRESS: u32 = 32;
+
+/// Who is watching: `person` is counted once per show however many streams it opens (a
+/// session, or the client address for a client without one); `address` is what the
+/// per-address cap counts.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub person: String,
+    pub address: Option<String>,
+}
 
 /// One event ready for the wire, encoded once per node however many viewers it goes to:
 /// with tens of thousands of viewers, per-connection formatting was the fan-out's main cost.
@@ -84,7 +97,8 @@ struct Channel {
     /// The last event broadcast; held while reading and broadcasting, which keeps frames in
     /// order when a local change and a notification race.
     last_seq: tokio::sync::Mutex<i64>,
-    viewers: AtomicI64,
+    /// Open streams per person ([`Viewer::person`]); the show's viewers are its length.
+    audience: Mutex<HashMap<String, u32>>,
     reactions: AtomicI64,
     idle_ticks: AtomicU32,
     /// Ticks since the streams last got figures or a keep-alive.
@@ -109,6 +123,8 @@ struct Inner {
     db: DatabaseConnection,
     node_id: String,
     channels: Mutex<HashMap<Uuid, Arc<Channel>>>,
+    /// Open streams per client address, over all shows.
+    streams_per_address: Mutex<HashMap<String, u32>>,
 }
 
 /// The node's hub; cheap to clone.
@@ -117,15 +133,39 @@ pub struct ShowHub {
     inner: Arc<Inner>,
 }
 
-/// A viewer's connection to a show: live frames, counted as one viewer until dropped.
+/// A viewer's connection to a show: live frames; its person is counted as a viewer, and its
+/// address holds one stream, until the last of their subscriptions is dropped.
 pub struct Subscription {
     pub frames: broadcast::Receiver<Frame>,
     channel: Arc<Channel>,
+    hub: Arc<Inner>,
+    viewer: Viewer,
+}
+
+impl Subscription {
+    /// The last event broadcast to this show's viewers on this node.
+    pub async fn last_seq(&self) -> i64 {
+        *self.channel.last_seq.lock().await
+    }
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        self.channel.viewers.fetch_sub(1, Ordering::Relaxed);
+        release(&self.channel.audience, &self.viewer.person);
+        if let Some(address) = &self.viewer.address {
+            release(&self.hub.streams_per_address, address);
+        }
+    }
+}
+
+/// Takes one off `key`'s count, forgetting it at zero.
+fn release(counts: &Mutex<HashMap<String, u32>>, key: &str) {
+    let mut counts = lock(counts);
+    if let Some(count) = counts.get_mut(key) {
+        *count -= 1;
+        if *count == 0 {
+            counts.remove(key);
+        }
     }
 }
 
@@ -144,6 +184,7 @@ impl ShowHub {
                 db,
                 node_id: Uuid::new_v4().simple().to_string(),
                 channels: Mutex::new(HashMap::new()),
+                streams_per_address: Mutex::new(HashMap::new()),
             }),
         };
         let ticker = hub.clone();
@@ -180,7 +221,7 @@ impl ShowHub {
                 Arc::new(Channel {
                     tx: broadcast::channel(CHANNEL_CAPACITY).0,
                     last_seq: tokio::sync::Mutex::new(seq),
-                    viewers: AtomicI64::new(0),
+                    audience: Mutex::new(HashMap::new()),
                     reactions: AtomicI64::new(0),
                     idle_ticks: AtomicU32::new(0),
                     quiet_ticks: AtomicU32::new(0),
@@ -191,15 +232,37 @@ impl ShowHub {
             .clone())
     }
 
-    /// Subscribes a viewer to `show_id`'s live frames.
-    pub async fn subscribe(&self, show_id: Uuid) -> Result<Subscription, AppError> {
+    /// Subscribes `viewer` to `show_id`'s live frames; `RateLimited` when their address
+    /// already holds [`MAX_STREAMS_PER_ADDRESS`] streams on this node.
+    pub async fn subscribe(&self, show_id: Uuid, viewer: Viewer) -> Result<Subscription, AppError> {
         let channel = self.channel(show_id).await?;
-        channel.viewers.fetch_add(1, Ordering::Relaxed);
+        if let Some(address) = &viewer.address {
+            let mut streams = lock(&self.inner.streams_per_address);
+            let open = streams.entry(address.clone()).or_default();
+            if *open >= MAX_STREAMS_PER_ADDRESS {
+                return Err(AppError::RateLimited {
+                    retry_after_secs: 10,
+                });
+            }
+            *open += 1;
+        }
+        *lock(&channel.audience)
+            .entry(viewer.person.clone())
+            .or_default() += 1;
         channel.idle_ticks.store(0, Ordering::Relaxed);
         Ok(Subscription {
             frames: channel.tx.subscribe(),
             channel,
+            hub: self.inner.clone(),
+            viewer,
         })
+    }
+
+    /// The people watching `show_id` on this node (each once, however many streams).
+    pub fn viewers(&self, show_id: Uuid) -> i64 {
+        lock(&self.inner.channels)
+            .get(&show_id)
+            .map_or(0, |channel| lock(&channel.audience).len() as i64)
     }
 
     /// The show's public state for an arriving viewer (shared between arrivals until the
@@ -323,7 +386,7 @@ impl ShowHub {
             .map(|(id, c)| (*id, c.clone()))
             .collect();
         for (show_id, channel) in channels {
-            let viewers = channel.viewers.load(Ordering::Relaxed);
+            let viewers = lock(&channel.audience).len() as i64;
             if viewers == 0
                 && channel.tx.receiver_count() == 0
                 && channel.idle_ticks.fetch_add(1, Ordering::Relaxed) >= IDLE_TICKS

@@ -5,7 +5,7 @@ use app::state::AppState;
 use std::convert::Infallible;
 
 use app::{
-    auth::Caller,
+    auth::{Caller, ClientAddr},
     checkout::OrderView,
     core::AppError,
     show::{self, audience, hub::Frame, ChatMessage, Envelope, ShowState, ShowSummary},
@@ -15,7 +15,7 @@ use axum::{
     extract::{Path, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
-    Json,
+    Extension, Json,
 };
 use futures_util::stream::{self, StreamExt};
 use serde::Deserialize;
@@ -25,9 +25,33 @@ use uuid::Uuid;
 
 use super::{idempotency_key, ApiJson};
 
-/// Events a reconnecting viewer may have missed and still get one by one; past that, a
-/// fresh snapshot is cheaper.
-const REPLAY_LIMIT: u64 = 500;
+/// Events a reconnecting viewer may have missed and still get one by one, read from the log;
+/// past that (or for an id the log never had), a fresh snapshot — cached by the hub for all
+/// arrivals — is cheaper, so a reconnect costs at most this many rows.
+const REPLAY_LIMIT: i64 = 100;
+
+/// Who opens a stream: the person is their session (its cookie, hashed: it is a credential)
+/// or, without one, their address; see [`show::hub::Viewer`]. A loopback client is this
+/// machine itself (a benchmark, or a local proxy not listed in `GALA_TRUSTED_PROXIES`, behind
+/// which every client would share one address): it is not capped, and each of its streams
+/// without a session counts as a viewer.
+fn viewer(headers: &HeaderMap, address: Option<&ClientAddr>) -> show::hub::Viewer {
+    let address = address
+        .filter(|ClientAddr(ip)| !ip.is_loopback())
+        .map(|ClientAddr(ip)| ip.to_string());
+    let session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .filter_map(|cookie| cookie.trim().split_once('='))
+        .find(|(name, _)| *name == crate::router::SESSION_COOKIE)
+        .map(|(_, value)| format!("session:{}", app::auth::tokens::digest(value)));
+    let person = session
+        .or_else(|| address.as_ref().map(|a| format!("address:{a}")))
+        .unwrap_or_else(|| format!("stream:{}", Uuid::new_v4()));
+    show::hub::Viewer { person, address }
+}
 
 /// The show routes.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -77,22 +101,27 @@ async fn get_show(
 async fn show_events(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    address: Option<Extension<ClientAddr>>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let show_id = show_id(&id)?;
     // Subscribe first: whatever happens from now on reaches this viewer, and the numbers
     // below drop what the first frames already contain.
-    let subscription = state.shows.subscribe(show_id).await?;
+    let viewer = viewer(&headers, address.as_ref().map(|Extension(a)| a));
+    let subscription = state.shows.subscribe(show_id, viewer).await?;
     let last_seen = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok());
+    let newest = subscription.last_seq().await;
     let missed = match last_seen {
-        Some(last) => {
-            let missed = show::events::after(&state.db, show_id, last, REPLAY_LIMIT + 1).await?;
-            (missed.len() as u64 <= REPLAY_LIMIT).then_some((last, missed))
+        // Only a gap the log can fill in a few rows is read from it.
+        Some(last) if (0..=REPLAY_LIMIT).contains(&(newest - last)) => {
+            let missed =
+                show::events::after(&state.db, show_id, last, REPLAY_LIMIT as u64 + 1).await?;
+            (missed.len() as i64 <= REPLAY_LIMIT).then_some((last, missed))
         }
-        None => None,
+        _ => None,
     };
     // Browsers reconnect a second after a drop-out (and resume from the last id).
     let mut first = vec![Bytes::from_static(b"retry: 1000\n\n")];

@@ -17,7 +17,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::support::{
-    self,
+    self, behind_a_proxy,
     brands::{live_brand, verified, PASSWORD},
     checkout::{order, sku_on_sale, PENDING, SLOW_AND_LOSES_ANSWERS, SUCCESS},
     client, node, token_in, Backend, TestApp,
@@ -29,33 +29,6 @@ async fn code(response: reqwest::Response) -> String {
         .as_str()
         .unwrap_or_default()
         .to_owned()
-}
-
-/// A server that believes `X-Forwarded-For` from 127.0.0.1 (as behind a load balancer), so a
-/// test can speak as many client addresses.
-async fn behind_a_proxy(backend: Backend) -> Option<TestApp> {
-    TestApp::spawn_with(backend, |config| {
-        config.trusted_proxies = "127.0.0.1".parse().unwrap();
-    })
-    .await
-}
-
-/// Runs `async fn $name(backend)` once on SQLite and once on PostgreSQL (for tests whose
-/// server needs settings of its own, which `db_test!` does not take).
-macro_rules! on_both_databases {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_sqlite() {
-                super::$name(super::Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn on_postgres() {
-                super::$name(super::Backend::Postgres).await;
-            }
-        }
-    };
 }
 
 fn sign_in_from(app: &TestApp, addr: &str, email: &str, password: &str) -> reqwest::RequestBuilder {

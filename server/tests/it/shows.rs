@@ -5,19 +5,21 @@
 //! rate limits, and events crossing two server processes; on SQLite and PostgreSQL.
 
 use crate::support;
+use app::show;
 
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::{
-    brands::{live_brand, verified},
+    behind_a_proxy,
+    brands::{live_brand, verified, PASSWORD},
     checkout::{order, sku_on_sale, SUCCESS},
     client,
     node::serve,
     shows::{one_tap_viewer, tap},
     smtp::free_port,
-    TestApp,
+    Backend, TestApp,
 };
 
 /// A live server-sent event stream, read as JSON events.
@@ -329,12 +331,12 @@ db_test!(async fn reconnects_while_events_flow_and_past_the_replay_limit_repeat_
     let (seen, ()) = tokio::join!(viewer, pin_repeatedly(&app, &planned, FLOWING as usize));
     assert_eq!(seen, start + FLOWING);
 
-    // Exactly the replay limit missed (500): replayed, then live.
-    pin_repeatedly(&app, &planned, 500).await;
+    // Exactly the replay limit missed (100): replayed, then live.
+    pin_repeatedly(&app, &planned, 100).await;
     let mut replayed = EventStream::open(events_url.clone(), Some(seen)).await;
     let (first, event) = replayed.next_numbered().await;
     assert_eq!((first, event["type"].as_str()), (seen + 1, Some("pin")), "the first missed event");
-    let replayed_to = read_until(&mut replayed, first, seen + 500).await;
+    let replayed_to = read_until(&mut replayed, first, seen + 100).await;
 
     // One more than the limit missed: a fresh snapshot instead, then only newer events.
     pin_repeatedly(&app, &planned, 1).await;
@@ -749,3 +751,104 @@ db_test!(async fn the_platform_runs_a_multi_brand_gala_that_no_brand_can_reach(a
     assert_eq!(figures["stats"]["orders"], 2);
     assert_eq!(figures["gmv_minor"], 25_800);
 });
+
+db_test!(async fn chat_needs_a_verified_account_holds_slow_mode_in_parallel_and_sees_through_invisible_characters(app) {
+    let planned = planned_show(&app, &[("CHAT-2", 5, None, false, None)]).await;
+    let show = planned.show.clone();
+    produce(&app, &planned, "go_live", json!({})).await;
+    let url = app.url(&format!("/api/v1/shows/{show}/chat"));
+    // A fresh account with an unverified email (a banned viewer's way back) cannot chat.
+    let fresh = client();
+    app.sign_up("Fresh", "fresh@example.com", PASSWORD).await;
+    app.sign_in_with(&fresh, "fresh@example.com", PASSWORD).await;
+    let refused = fresh.post(&url).json(&json!({ "text": "hi" })).send().await.unwrap();
+    assert_eq!(code_of(refused).await, (StatusCode::FORBIDDEN, "email_not_verified".into()));
+    // Invisible and look-alike characters do not get a blocked word ("knockoff") through.
+    let bo = verified(&app, "Bo", "bo@example.com").await;
+    for text in ["a knock\u{200B}off?", "a ｋｎｏｃｋｏｆｆ?", "KNOCK\u{00AD}OFF", "knock\u{2060}\u{FEFF}off", "knock\u{202C}off"] {
+        let posted = bo.post(&url).json(&json!({ "text": text })).send().await.unwrap();
+        assert_eq!(code_of(posted).await, (StatusCode::UNPROCESSABLE_ENTITY, "validation".into()), "{text:?}");
+    }
+    // Slow mode holds against 50 posts sent at once: one gets through.
+    let (status, _) = produce(&app, &planned, "slow_mode", json!({ "flash_secs": 60 })).await;
+    assert_eq!(status, StatusCode::OK);
+    let posts: Vec<_> = (0..50).map(|i| bo.post(&url).json(&json!({ "text": format!("spam {i}") })).send()).collect();
+    let mut created = 0;
+    for posted in futures_util::future::join_all(posts).await {
+        let status = posted.unwrap().status();
+        assert!(status == StatusCode::CREATED || status == StatusCode::TOO_MANY_REQUESTS, "{status}");
+        created += usize::from(status == StatusCode::CREATED);
+    }
+    assert_eq!(created, 1);
+    // What is stored is the normalised text: no bidi control reorders the chat after it.
+    let ann = verified(&app, "Ann", "ann@example.com").await;
+    let posted: Value = ann.post(&url).json(&json!({ "text": "hel\u{200B}lo \u{202E}olleh" })).send().await.unwrap().json().await.unwrap();
+    assert_eq!(posted["text"], "hello olleh");
+});
+
+async fn event_streams_are_capped_per_address_count_people_once_and_replay_little(
+    backend: Backend,
+) {
+    let Some(app) = behind_a_proxy(backend).await else {
+        return;
+    };
+    let planned = planned_show(&app, &[("SSE-1", 5, None, false, None)]).await;
+    let show = planned.show.clone();
+    let show_id: uuid::Uuid = show.parse().unwrap();
+    produce(&app, &planned, "go_live", json!({})).await;
+    let url = app.url(&format!("/api/v1/shows/{show}/events"));
+    let open = |client: &reqwest::Client, addr: &str| {
+        client.get(&url).header("x-forwarded-for", addr).send()
+    };
+    // One signed-in viewer in five tabs and a device without cookies in three: two viewers.
+    let ann = verified(&app, "Ann", "ann@example.com").await;
+    let mut streams = Vec::new();
+    for _ in 0..5 {
+        streams.push(open(&ann, "198.51.100.7").await.unwrap());
+    }
+    let device = client();
+    for _ in 0..3 {
+        streams.push(open(&device, "198.51.100.8").await.unwrap());
+    }
+    assert!(streams.iter().all(|s| s.status() == StatusCode::OK));
+    assert_eq!(app.state.shows.viewers(show_id), 2);
+    // A script on one address opening 40 streams gets 32, and adds one viewer.
+    let mut served = 0;
+    for _ in 0..40 {
+        let stream = open(&client(), "203.0.113.50").await.unwrap();
+        if stream.status() == StatusCode::OK {
+            served += 1;
+            streams.push(stream);
+        } else {
+            assert_eq!(stream.status(), StatusCode::TOO_MANY_REQUESTS);
+            assert!(stream.headers().contains_key("retry-after"));
+        }
+    }
+    assert_eq!(served, show::hub::MAX_STREAMS_PER_ADDRESS);
+    assert_eq!(app.state.shows.viewers(show_id), 3);
+    // A reconnect far behind the log (or claiming an id it never had) gets a snapshot, not a
+    // read of the whole log; a short gap is replayed event by event.
+    for _ in 0..150 {
+        show::events::record(
+            &app.db,
+            show_id,
+            &show::ShowEvent::Settings { slow_mode_secs: 0 },
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    app.state.shows.published(show_id).await;
+    let newest = show::public::event_seq(&app.db, show_id).await.unwrap();
+    for (last_seen, first) in [
+        (1, "snapshot"),
+        (-1, "snapshot"),
+        (newest + 1_000_000, "snapshot"),
+        (newest - 2, "settings"),
+    ] {
+        let mut stream = EventStream::open(url.clone(), Some(last_seen)).await;
+        let (_, event) = stream.next().await;
+        assert_eq!(event["type"], first, "Last-Event-ID {last_seen}");
+    }
+}
+on_both_databases!(event_streams_are_capped_per_address_count_people_once_and_replay_little);

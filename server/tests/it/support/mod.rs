@@ -339,6 +339,15 @@ impl Drop for TestApp {
     }
 }
 
+/// A server that believes `X-Forwarded-For` from 127.0.0.1 (as behind a load balancer), so a
+/// test can speak as many client addresses.
+pub async fn behind_a_proxy(backend: Backend) -> Option<TestApp> {
+    TestApp::spawn_with(backend, |config| {
+        config.trusted_proxies = "127.0.0.1".parse().unwrap();
+    })
+    .await
+}
+
 /// A client like a browser's: keeps cookies, does not follow redirects (tests look at them).
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -503,6 +512,25 @@ pub(crate) fn replace_database(url: &str, name: &str) -> String {
 /// ```ignore
 /// db_test!(async fn home_page_renders(app) { ... });
 /// ```
+/// Runs `async fn $name(backend)` once on SQLite and once on PostgreSQL (for tests whose
+/// server needs settings of its own, which `db_test!` does not take).
+#[macro_export]
+macro_rules! on_both_databases {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                super::$name($crate::support::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                super::$name($crate::support::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
 #[macro_export]
 macro_rules! db_test {
     ($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
