@@ -265,9 +265,15 @@ mod server_side {
     }
 
     /// Database errors are mapped once, here: a missing row is a 404, a lost connection a 503,
-    /// anything else is logged and answered as `internal`.
+    /// text PostgreSQL cannot store (a NUL character, which only a request can have carried)
+    /// a 400, anything else is logged and answered as `internal`.
     impl From<sea_orm::DbErr> for AppError {
         fn from(err: sea_orm::DbErr) -> Self {
+            if is_unstorable_text(&err) {
+                return AppError::BadRequest {
+                    message: "The request contains a character that cannot be stored (NUL).".into(),
+                };
+            }
             match err {
                 sea_orm::DbErr::RecordNotFound(_) => AppError::NotFound,
                 sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => {
@@ -290,6 +296,19 @@ mod server_side {
                 err.into()
             }
         }
+    }
+
+    /// Whether `err` is PostgreSQL refusing a character its text cannot hold (SQLSTATE 22021,
+    /// a NUL byte; 22P05, untranslatable).
+    fn is_unstorable_text(err: &sea_orm::DbErr) -> bool {
+        use sea_orm::{DbErr, RuntimeErr};
+        let (DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))) = err
+        else {
+            return false;
+        };
+        e.as_database_error()
+            .and_then(|db| db.code())
+            .is_some_and(|code| code == "22021" || code == "22P05")
     }
 
     /// Whether `err` is a unique-constraint violation.

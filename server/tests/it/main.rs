@@ -7,6 +7,7 @@
 mod support;
 
 mod abuse;
+mod api_fuzz;
 mod brand_isolation;
 mod brands;
 mod cart;
