@@ -151,3 +151,60 @@ db_test!(async fn files_far_over_the_general_body_limit_are_accepted(app) {
     let location = form.headers()[header::LOCATION].to_str().unwrap().to_owned();
     assert!(location.starts_with("/brand/lune/imports/"), "{location}");
 });
+
+db_test!(async fn a_job_taken_over_from_a_silent_worker_is_finished_once(app) {
+    use entity::{audit_event, catalog_import};
+    use sea_orm::{sea_query::Expr, ColumnTrait, PaginatorTrait, QueryFilter};
+    let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let mut csv = String::from("listing_ref,title,category,currency,status,option1_name,option1_value,sku,price,location,on_hand\n");
+    for i in 0..4_000 {
+        for size in ["S", "M"] {
+            csv.push_str(&format!("item-{i},Festival tee {i},fashion,CNY,published,Size,{size},TEE-{i}-{size},99,Main warehouse,1\n"));
+        }
+    }
+    let started = upload(&app, &owner, "lune", &csv).await;
+    assert_eq!(started.status(), StatusCode::ACCEPTED);
+    let id: uuid::Uuid = started.json::<Value>().await.unwrap()["id"].as_str().unwrap().parse().unwrap();
+    let job = || async { catalog_import::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap() };
+    // The server's worker (A) runs it...
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while job().await.status.as_str() != "running" {
+        assert!(std::time::Instant::now() < deadline, "the job never started");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let first_owner = job().await.worker;
+    // ...then, as far as other workers can tell, goes silent (its heartbeat is two minutes
+    // old), and worker B takes the job over. (A beat between the two makes B find nothing
+    // to take: A is alive after all; the silence is simulated again.)
+    let (_stop, stop) = tokio::sync::watch::channel(false);
+    let mut taken_over = false;
+    for _ in 0..10 {
+        catalog_import::Entity::update_many()
+            .col_expr(catalog_import::Column::HeartbeatAt, Expr::value(app::core::time::now() - chrono::Duration::minutes(2)))
+            .filter(catalog_import::Column::Id.eq(id))
+            .filter(catalog_import::Column::Status.eq("running"))
+            .exec(&app.db)
+            .await
+            .unwrap();
+        if app::catalog::import::run_next(&app.state, &stop).await.unwrap() && job().await.worker != first_owner {
+            taken_over = true;
+            break;
+        }
+    }
+    assert!(taken_over, "worker B never took the job over: {:?}", job().await.status);
+    // B ran it to the end. The server's worker takes jobs one at a time, so once a second,
+    // tiny job is done there, A has given up the first: finding the job no longer its own at
+    // its next write, it wrote nothing more — one outcome, one audit entry, B's counts.
+    let tiny = import(&app, &owner, "lune", "listing_ref,title,category,currency,status,sku,price\nsock,Sock,fashion,CNY,draft,SOCK-1,9\n").await;
+    assert_eq!(tiny["status"], "done", "{tiny}");
+    let done = job().await;
+    assert_eq!(done.status.as_str(), "done");
+    assert_eq!((done.processed_rows, done.created_listings + done.updated_listings, done.refused_rows), (8_000, 4_000, 0));
+    let audits = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("catalog.import_done"))
+        .filter(audit_event::Column::Subject.eq(id.to_string()))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audits, 1);
+});

@@ -1,6 +1,11 @@
 //! The import job: an upload becomes a `catalog_import` row, claimed by a background worker
 //! on any node (a stalled worker's job is taken over), processed chunk by chunk with its
 //! progress saved as it goes, and finished with a report of refused rows.
+//!
+//! A running job belongs to the worker whose token is in its `worker` column. The worker
+//! beats a heartbeat on a timer (not between chunks, which can be slow), and every write of
+//! progress or of the outcome is conditional on the token: a worker whose job was taken over
+//! after it went silent finds out at its next write or beat and stops, writing nothing.
 
 use std::collections::{HashMap, HashSet};
 
@@ -28,6 +33,9 @@ const STALE_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 /// How often progress is saved.
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// How often a running job's worker says it is alive, whatever it is doing.
+const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn job_info(row: &catalog_import::Model) -> ImportJob {
     ImportJob {
@@ -166,11 +174,13 @@ pub async fn run_next(
         return Ok(false);
     };
     // Claimed only if nobody else claimed it meanwhile (several nodes run workers).
+    let worker = Uuid::new_v4();
     let claimed = catalog_import::Entity::update_many()
         .col_expr(
             catalog_import::Column::Status,
             Expr::value(ImportStatus::Running.as_str()),
         )
+        .col_expr(catalog_import::Column::Worker, Expr::value(worker))
         .col_expr(catalog_import::Column::HeartbeatAt, Expr::value(now))
         .col_expr(catalog_import::Column::StartedAt, Expr::value(now))
         .filter(catalog_import::Column::Id.eq(candidate.id))
@@ -178,14 +188,63 @@ pub async fn run_next(
         .exec(&state.db)
         .await?;
     if claimed.rows_affected == 1 {
-        run(state, candidate, stop).await?;
+        let owner = Owner {
+            id: candidate.id,
+            worker,
+        };
+        let heartbeat = tokio::spawn(beat(state.db.clone(), owner));
+        let ran = run(state, candidate, owner, &heartbeat, stop).await;
+        heartbeat.abort();
+        ran?;
     }
     Ok(true)
+}
+
+/// A running job and the token of the worker that owns it.
+#[derive(Debug, Clone, Copy)]
+struct Owner {
+    id: Uuid,
+    worker: Uuid,
+}
+
+impl Owner {
+    /// Only this owner's running job.
+    fn fence<Q: QueryFilter>(self, query: Q) -> Q {
+        query
+            .filter(catalog_import::Column::Id.eq(self.id))
+            .filter(catalog_import::Column::Worker.eq(self.worker))
+            .filter(catalog_import::Column::Status.eq(ImportStatus::Running.as_str()))
+    }
+}
+
+/// Beats `owner`'s heartbeat every [`HEARTBEAT_EVERY`] until the job is no longer theirs (it
+/// ends: the worker sees it finished and stops).
+async fn beat(db: sea_orm::DatabaseConnection, owner: Owner) {
+    let mut every = tokio::time::interval(HEARTBEAT_EVERY);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let beat = owner
+            .fence(catalog_import::Entity::update_many())
+            .col_expr(
+                catalog_import::Column::HeartbeatAt,
+                Expr::value(time::now()),
+            )
+            .exec(&db)
+            .await;
+        match beat {
+            Ok(done) if done.rows_affected == 0 => return,
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "import heartbeat not saved"),
+        }
+    }
 }
 
 async fn run(
     state: &AppState,
     job: catalog_import::Model,
+    owner: Owner,
+    heartbeat: &tokio::task::JoinHandle<()>,
     stop: &tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), AppError> {
     let scope =
@@ -196,7 +255,7 @@ async fn run(
             Err(_) => {
                 return finish_failed(
                     state,
-                    job.id,
+                    owner,
                     "The person who uploaded the file can no longer manage listings of this brand.",
                 )
                 .await
@@ -204,7 +263,7 @@ async fn run(
         };
     let rows = match parse(&job.content) {
         Ok(rows) => rows,
-        Err(_) => return finish_failed(state, job.id, "The file could not be read.").await,
+        Err(_) => return finish_failed(state, owner, "The file could not be read.").await,
     };
     let brand_live = brand::Entity::find_by_id(job.brand_id)
         .one(&state.db)
@@ -228,14 +287,22 @@ async fn run(
             // Left `running`; its heartbeat goes stale and a worker takes it over.
             return Ok(());
         }
+        if heartbeat.is_finished() {
+            // Taken over by another worker (this one was silent too long): it is theirs now.
+            return Ok(());
+        }
         batch.import(chunk, &mut progress).await?;
         progress.processed += chunk.iter().map(Vec::len).sum::<usize>();
         if saved_at.elapsed() >= PROGRESS_EVERY {
-            save_progress(state, job.id, &progress, None).await?;
+            if !save_progress(state, owner, &progress, None).await? {
+                return Ok(());
+            }
             saved_at = std::time::Instant::now();
         }
     }
-    save_progress(state, job.id, &progress, Some(ImportStatus::Done)).await?;
+    if !save_progress(state, owner, &progress, Some(ImportStatus::Done)).await? {
+        return Ok(());
+    }
     scope
         .audit(
             &state.db,
@@ -247,12 +314,14 @@ async fn run(
         .await
 }
 
+/// Saves `owner`'s progress (and its outcome when `finished`); `false` when the job is no
+/// longer theirs, so nothing was written.
 async fn save_progress(
     state: &AppState,
-    id: Uuid,
+    owner: Owner,
     progress: &Progress,
     finished: Option<ImportStatus>,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let now = time::now();
     let mut update = catalog_import::Entity::update_many()
         .col_expr(
@@ -279,22 +348,19 @@ async fn save_progress(
             .col_expr(catalog_import::Column::FinishedAt, Expr::value(now))
             .col_expr(catalog_import::Column::ErrorReport, Expr::value(report));
     }
-    update
-        .filter(catalog_import::Column::Id.eq(id))
-        .exec(&state.db)
-        .await?;
-    Ok(())
+    let saved = owner.fence(update).exec(&state.db).await?;
+    Ok(saved.rows_affected == 1)
 }
 
-async fn finish_failed(state: &AppState, id: Uuid, why: &str) -> Result<(), AppError> {
-    catalog_import::Entity::update_many()
+async fn finish_failed(state: &AppState, owner: Owner, why: &str) -> Result<(), AppError> {
+    owner
+        .fence(catalog_import::Entity::update_many())
         .col_expr(
             catalog_import::Column::Status,
             Expr::value(ImportStatus::Failed.as_str()),
         )
         .col_expr(catalog_import::Column::Failure, Expr::value(why))
         .col_expr(catalog_import::Column::FinishedAt, Expr::value(time::now()))
-        .filter(catalog_import::Column::Id.eq(id))
         .exec(&state.db)
         .await?;
     Ok(())
