@@ -458,3 +458,52 @@ async fn scripts_holding_stock_unpaid_are_capped_and_the_drop_stays_buyable(back
     assert_eq!(paid.status(), StatusCode::CREATED);
 }
 on_both_databases!(scripts_holding_stock_unpaid_are_capped_and_the_drop_stays_buyable);
+
+db_test!(async fn a_key_sent_again_during_a_500_buyer_burst_affects_only_its_buyer(app) {
+    let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let sku = sku_on_sale(&app, &owner, "lune", "TEE-1", 1_000, None).await;
+    let port = support::smtp::free_port();
+    let mut second = node::serve(&app.database_url, port).await;
+    let nodes = [app.url("/api/v1/orders"), format!("http://127.0.0.1:{port}/api/v1/orders")];
+    // 500 buyers, one key each; buyer 250's request is sent again after a dropped connection,
+    // four copies over both nodes, landing in the same batches as everyone else's.
+    let mut sends = Vec::new();
+    for i in 0..500usize {
+        let copies = if i == 250 { 4 } else { 1 };
+        for copy in 0..copies {
+            let (url, body) = (nodes[(i + copy) % 2].clone(), order(&sku, 1, &format!("buyer{i}@example.com"), SUCCESS));
+            sends.push(tokio::spawn(async move {
+                let answer = client().post(url).json(&body).header("Idempotency-Key", format!("burst-{i}")).send().await.unwrap();
+                let status = answer.status();
+                let body: Value = answer.json().await.unwrap();
+                (i, status, body)
+            }));
+        }
+    }
+    let mut orders = std::collections::HashSet::new();
+    let mut resent = Vec::new();
+    for send in sends {
+        let (i, status, body) = send.await.unwrap();
+        if i == 250 {
+            resent.push((status, body));
+            continue;
+        }
+        assert_eq!(status, StatusCode::CREATED, "buyer {i}: {body}");
+        assert!(orders.insert(body["id"].as_str().unwrap().to_owned()));
+    }
+    let _ = second.kill();
+    let _ = second.wait();
+    assert_eq!(orders.len(), 499, "every other buyer got their own order");
+    // The buyer who sent it again got one order: each copy answers it, or says the first
+    // copy is still being processed.
+    let answered: std::collections::HashSet<&str> = resent.iter().filter(|(s, _)| *s == StatusCode::CREATED).map(|(_, b)| b["id"].as_str().unwrap()).collect();
+    assert_eq!(answered.len(), 1, "{resent:?}");
+    for (status, body) in &resent {
+        assert!(*status == StatusCode::CREATED || body["error"]["code"] == "idempotency_key_in_use", "{status}: {body}");
+    }
+    // 500 orders, each charged once, 500 units sold.
+    assert_eq!(shop_order::Entity::find().count(&app.db).await.unwrap(), 500);
+    assert_eq!(payment::Entity::find().count(&app.db).await.unwrap(), 500);
+    assert_eq!(support::ledger::units_sold(&app.db, &sku).await, 500);
+    support::ledger::assert_reconciles(&app.db, "the burst").await;
+});
