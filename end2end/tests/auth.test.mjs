@@ -82,3 +82,44 @@ test('bad sign-up input shows field-level errors', async () => {
   await page.screenshot({ path: join(screenshotDir, 'signin-error-phone.png'), fullPage: true });
   await page.close();
 });
+
+test('after sign-in, next= only ever leads to a page on Gala, with and without JavaScript', async () => {
+  const base = ctx.gala.baseUrl;
+  const email = `nadia.${Date.now()}@gala.test`;
+  const password = 'runway-drop-2027';
+  // The account, made through the API in a context of its own (left signed out).
+  const setup = await ctx.browser.newContext();
+  const signUp = await setup.request.post(base + '/api/v1/auth/signup', { data: { display_name: 'Nadia', email, password } });
+  assert.equal(signUp.status(), 202);
+  const mail = await waitForMail(ctx.gala.outboxDir, email, { subject: 'Verify your email' });
+  const token = mail.match(/verify-email\?token=([A-Za-z0-9_-]+)/)[1];
+  assert.ok((await setup.request.post(base + '/api/v1/auth/verify-email', { data: { token } })).ok());
+  await setup.close();
+
+  // Payloads that pass a "starts with / and not //" check, and a few more.
+  const payloads = ['/%5Cevil.example', '/%09/evil.example', '//evil.example', '/%2F%2Fevil.example',
+    'https://evil.example/', '/.//evil.example', 'javascript:alert(1)', '%2F%5Cevil.example'];
+  for (const javaScriptEnabled of [true, false]) {
+    for (const [next, landing] of [...payloads.map((p) => [p, '/account']), ['/orders', '/orders']]) {
+      const context = await ctx.browser.newContext({ viewport: viewports.phone, javaScriptEnabled });
+      const page = await context.newPage();
+      const offsite = [];
+      page.on('request', (request) => {
+        if (!request.url().startsWith(base)) offsite.push(request.url());
+      });
+      await page.goto(`${base}/signin?next=${next}`);
+      if (javaScriptEnabled) await waitForHydration(page);
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((url) => url.pathname !== '/signin' || url.origin !== base);
+      await page.waitForLoadState('load');
+      const at = new URL(page.url());
+      const label = `next=${next} (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`;
+      assert.equal(at.origin, base, label);
+      assert.equal(at.pathname, landing, label);
+      assert.deepEqual(offsite, [], label);
+      await context.close();
+    }
+  }
+});
