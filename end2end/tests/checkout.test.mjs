@@ -84,7 +84,9 @@ test('a guest fills a cart on a phone, pays with the sandbox card, and the brand
   await shopper.screenshot({ path: join(screenshotDir, 'checkout-phone.png'), fullPage: true });
   await shopper.getByRole('button', { name: 'Pay and place order' }).click();
   await shopper.getByRole('heading', { name: 'Thank you — your order is confirmed' }).waitFor();
-  assert.match(shopper.url(), /\/orders\/[0-9a-f-]{36}$/);
+  // A guest's confirmation page carries its secret: the link is what lets them (and only
+  // them) see the order again.
+  assert.match(shopper.url(), /\/orders\/[0-9a-f-]{36}\?key=[A-Za-z0-9_-]{43}$/);
   await shopper.getByText('¥3,514.00').waitFor(); // 3,499.00 + 15.00 express
   await shopper.getByText('•••• 4242').waitFor();
   assert.equal(await hasHorizontalScroll(shopper), false);

@@ -152,7 +152,7 @@ pub fn SignInPage() -> impl IntoView {
         <AuthCard title="Sign in">
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert result/>
-                <input type="hidden" name="next" prop:value=move || query.get().get("next").and_then(|next| local_path(&next)).unwrap_or_default()/>
+                <input type="hidden" name="next" value=move || query.get().get("next").and_then(|next| local_path(&next)).unwrap_or_default()/>
                 <Field name="email" label="Email" kind="email" autocomplete="email" errors=field_errors(result, "email")/>
                 <Field name="password" label="Password" kind="password" autocomplete="current-password" errors=field_errors(result, "password")/>
                 <button class="button button--primary button--block" type="submit" disabled=move || action.pending().get()>
