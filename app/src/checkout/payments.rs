@@ -94,6 +94,19 @@ pub trait PaymentProvider: Send + Sync + 'static {
         amount_minor: i64,
         idempotency_key: &str,
     ) -> Result<(), ProviderError>;
+    /// Captures several authorisations, `(reference, amount, idempotency key)` each; answers
+    /// each one's outcome in order. By default one [`capture`](Self::capture) after another;
+    /// a provider with a batch call overrides it.
+    async fn capture_many(
+        &self,
+        captures: &[(String, i64, String)],
+    ) -> Vec<Result<(), ProviderError>> {
+        let mut outcomes = Vec::with_capacity(captures.len());
+        for (reference, amount_minor, key) in captures {
+            outcomes.push(self.capture(reference, *amount_minor, key).await);
+        }
+        outcomes
+    }
     /// Releases an authorisation that will not be captured.
     async fn void(&self, reference: &str) -> Result<(), ProviderError>;
     /// Returns part or all of a captured amount; answers the refund's reference. A second
@@ -261,6 +274,55 @@ impl SandboxProvider {
         Ok((first.result, false))
     }
 
+    /// Books the captures `captures[i]` for each `i` in `which` in one statement; a key booked
+    /// before answers as [`book_once`](Self::book_once) would.
+    async fn book_many(
+        &self,
+        captures: &[(String, i64, String)],
+        which: &[usize],
+    ) -> Vec<Result<(), ProviderError>> {
+        if which.is_empty() {
+            return Vec::new();
+        }
+        let now = time::now();
+        let rows = which.iter().map(|&i| {
+            let (reference, amount_minor, key) = &captures[i];
+            sandbox_operation::ActiveModel {
+                idempotency_key: sea_orm::Set(key.clone()),
+                kind: sea_orm::Set("capture".into()),
+                reference: sea_orm::Set(reference.clone()),
+                amount_minor: sea_orm::Set(*amount_minor),
+                result: sea_orm::Set("captured".into()),
+                calls: sea_orm::Set(1),
+                created_at: sea_orm::Set(now),
+            }
+        });
+        let inserted = sandbox_operation::Entity::insert_many(rows)
+            .on_conflict_do_nothing_on([sandbox_operation::Column::IdempotencyKey])
+            .exec_with_returning_keys(&self.book)
+            .await;
+        let fresh: std::collections::HashSet<String> = match inserted {
+            Ok(sea_orm::TryInsertResult::Inserted(keys)) => keys.into_iter().collect(),
+            Ok(_) => Default::default(),
+            Err(err) => {
+                let err = ProviderError(format!("sandbox book: {err}"));
+                return which.iter().map(|_| Err(err.clone())).collect();
+            }
+        };
+        let mut outcomes = Vec::with_capacity(which.len());
+        for &i in which {
+            let (reference, amount_minor, key) = &captures[i];
+            outcomes.push(if fresh.contains(key) {
+                Ok(())
+            } else {
+                self.book_once(key, "capture", reference, *amount_minor, "captured".into())
+                    .await
+                    .map(drop)
+            });
+        }
+        outcomes
+    }
+
     /// Performs `kind` once per key, as the test card behind `reference` says.
     async fn settle(
         &self,
@@ -376,6 +438,34 @@ impl PaymentProvider for SandboxProvider {
         .map(drop)
     }
 
+    /// The book takes a round's captures in one statement (one write, not one per payment,
+    /// which on SQLite would queue each behind the checkout's commits); cards that answer
+    /// slowly and lose answers are taken one by one, as they behave.
+    async fn capture_many(
+        &self,
+        captures: &[(String, i64, String)],
+    ) -> Vec<Result<(), ProviderError>> {
+        let mut outcomes: Vec<Option<Result<(), ProviderError>>> = vec![None; captures.len()];
+        let mut batch = Vec::new();
+        for (i, (reference, amount_minor, key)) in captures.iter().enumerate() {
+            match Self::behaviour_of(reference) {
+                Err(err) => outcomes[i] = Some(Err(err)),
+                Ok(TestCardBehaviour::SlowAndLosesAnswers) => {
+                    outcomes[i] = Some(self.capture(reference, *amount_minor, key).await)
+                }
+                Ok(_) => batch.push(i),
+            }
+        }
+        let booked = self.book_many(captures, &batch).await;
+        for (i, outcome) in batch.into_iter().zip(booked) {
+            outcomes[i] = Some(outcome);
+        }
+        outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| Err(ProviderError("not captured".into()))))
+            .collect()
+    }
+
     async fn void(&self, reference: &str) -> Result<(), ProviderError> {
         Self::behaviour_of(reference).map(drop)
     }
@@ -464,18 +554,23 @@ pub async fn capture(
         .filter(payment::Column::ClaimToken.eq(token))
         .all(db)
         .await?;
+    let mut asks = Vec::with_capacity(mine.len());
+    let mut asked = Vec::with_capacity(mine.len());
     for charge in mine {
-        let Some(reference) = charge.reference.as_deref() else {
-            done.refused
-                .push((charge.id, "a charge without a reference".to_owned()));
-            continue;
-        };
-        match provider
-            .capture(reference, charge.amount_minor, &capture_key(charge.id))
-            .await
-        {
-            Ok(()) => done.captured.push(charge.id),
-            Err(err) => done.refused.push((charge.id, err.to_string())),
+        match charge.reference {
+            Some(reference) => {
+                asks.push((reference, charge.amount_minor, capture_key(charge.id)));
+                asked.push(charge.id);
+            }
+            None => done
+                .refused
+                .push((charge.id, "a charge without a reference".to_owned())),
+        }
+    }
+    for (id, outcome) in asked.into_iter().zip(provider.capture_many(&asks).await) {
+        match outcome {
+            Ok(()) => done.captured.push(id),
+            Err(err) => done.refused.push((id, err.to_string())),
         }
     }
     if !done.captured.is_empty() {
