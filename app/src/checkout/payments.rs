@@ -550,7 +550,10 @@ pub async fn capture(
     if claimed == 0 {
         return Ok(done);
     }
+    // Looked up by id (the primary key) and then by token: `claim_token` has no index, and a
+    // scan of every payment each round would grow with the table.
     let mine = payment::Entity::find()
+        .filter(payment::Column::Id.is_in(charges.iter().map(|c| c.id)))
         .filter(payment::Column::ClaimToken.eq(token))
         .all(db)
         .await?;

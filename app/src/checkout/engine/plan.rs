@@ -523,6 +523,7 @@ mod tests {
             payment: PaymentSource::Saved { token: "t".into() },
             save_card: false,
             only_brand: None,
+            client_addr: None,
             fingerprint: String::new(),
         }
     }
