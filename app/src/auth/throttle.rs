@@ -165,12 +165,14 @@ async fn count_attempt(
                 last_failure_at: Set(now),
                 blocked_until: Set(blocked_until(1)),
             })
+            // ON CONFLICT DO NOTHING rather than catching the violation: inside a transaction
+            // (the chat's) PostgreSQL would abort the whole transaction on the error.
+            .on_conflict_do_nothing_on([login_throttle::Column::Key])
             .exec_without_returning(db)
-            .await;
+            .await?;
             match inserted {
-                Ok(_) => return Ok(()),
-                Err(err) if crate::core::error::is_taken(&err) => continue,
-                Err(err) => return Err(err.into()),
+                sea_orm::TryInsertResult::Inserted(n) if n > 0 => return Ok(()),
+                _ => continue,
             }
         };
         if let Some(until) = row.blocked_until.filter(|until| *until > now) {
