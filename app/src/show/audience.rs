@@ -2,7 +2,7 @@
 //! chat (moderated, rate-limited) and react.
 
 use crate::state::AppState;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use entity::{show, show_chat_ban, show_look, show_look_item};
 use sea_orm::{
     sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
@@ -12,18 +12,15 @@ use uuid::Uuid;
 
 use crate::catalog::stock::StockPool;
 
+use super::chat_writer::ChatPost;
 use super::public::{public_show, status_of};
-use super::{
-    events, ChatMessage, OneTapStatus, ShowEvent, ShowStatus, MAX_CHAT_CHARS,
-    MIN_CHAT_INTERVAL_SECS,
-};
-use crate::auth::throttle::{self, ThrottleKey};
+use super::{ChatMessage, OneTapStatus, ShowStatus, MAX_CHAT_CHARS, MIN_CHAT_INTERVAL_SECS};
 use crate::auth::{Account, Caller};
 use crate::checkout::{
     wallet, AddressInput, CardInput, DeliveryOption, OrderChannel, OrderLineInput, OrderView,
     PaymentInput, PlaceOrderInput, Placing,
 };
-use crate::core::{time::now, txn::begin_write, AppError};
+use crate::core::{time::now, AppError};
 
 /// Words no show's chat accepts, whatever the brand's own list says.
 const PLATFORM_BLOCKED_WORDS: &[&str] = &["fuck", "shit", "cunt", "nigger", "faggot"];
@@ -249,8 +246,7 @@ pub async fn chat(
             format!("Write 1 to {MAX_CHAT_CHARS} characters on one line."),
         ));
     }
-    let txn = begin_write(&state.db).await?;
-    let show: show::Model = public_show(&txn, show_id).await?;
+    let show: show::Model = public_show(&state.db, show_id).await?;
     if status_of(&show) != ShowStatus::Live {
         return Err(AppError::Conflict {
             message: "The chat opens when the show goes live.".into(),
@@ -264,7 +260,7 @@ pub async fn chat(
     }
     let now = now();
     let ban = show_chat_ban::Entity::find_by_id((show_id, account))
-        .one(&txn)
+        .one(&state.db)
         .await?;
     match ban.map(|b| b.until) {
         Some(None) => return Err(AppError::Forbidden),
@@ -275,34 +271,19 @@ pub async fn chat(
         }
         _ => {}
     }
-    let interval = Ord::max(i64::from(show.slow_mode_secs), MIN_CHAT_INTERVAL_SECS);
-    throttle::attempt(
-        &txn,
-        &[ThrottleKey::one_per(
-            &format!("chat:{show_id}:{account}"),
-            TimeDelta::seconds(interval),
-        )],
-        now,
-    )
-    .await?;
-    let (author, body) = (user.display_name.clone(), text.to_owned());
-    let seq = events::record_with(&txn, show_id, Some(account), |seq| ShowEvent::Chat {
-        message: ChatMessage {
-            id: seq,
-            author,
-            text: body,
+    // Numbered, slow-mode counted and stored by the node's chat writer, in a batch with
+    // whatever else was posted meanwhile (see `chat_writer`).
+    state
+        .shows
+        .post_chat(ChatPost {
+            show_id,
+            author_id: account,
+            author: user.display_name.clone(),
+            text: text.to_owned(),
+            interval_secs: Ord::max(i64::from(show.slow_mode_secs), MIN_CHAT_INTERVAL_SECS),
             at: now,
-        },
-    })
-    .await?;
-    txn.commit().await?;
-    state.shows.published(show_id).await;
-    Ok(ChatMessage {
-        id: seq,
-        author: user.display_name.clone(),
-        text: text.to_owned(),
-        at: now,
-    })
+        })
+        .await
 }
 
 /// A reaction (a heart) from any viewer of a live show.

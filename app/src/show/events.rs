@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Envelope, ShowEvent};
+use super::{ChatMessage, Envelope, ShowEvent, ShowStatus};
 use crate::core::{time::now, AppError};
 
 /// Appends `event` to `show_id`'s log (inside the caller's write transaction); answers its
@@ -21,45 +21,95 @@ pub async fn record(
     event: &ShowEvent,
     author: Option<Uuid>,
 ) -> Result<i64, AppError> {
-    record_with(db, show_id, author, |_| event.clone()).await
+    let seq = reserve_numbers(db, show_id, 1, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    insert(db, show_id, vec![(seq, event.clone(), author)]).await?;
+    Ok(seq)
 }
 
-/// Like [`record`], for an event that carries its own number (a chat message's id).
-pub async fn record_with(
+/// Appends chat `messages` (author, message) to a live show's log in one go, numbering them
+/// in order (each message's id is its event number); answers them as stored, or `None` when
+/// the show is not live.
+pub async fn record_chat(
     db: &impl ConnectionTrait,
     show_id: Uuid,
-    author: Option<Uuid>,
-    event: impl FnOnce(i64) -> ShowEvent,
-) -> Result<i64, AppError> {
-    // One conditional increment numbers the event; the row lock (PostgreSQL) or the write
-    // lock (SQLite) orders concurrent writers.
+    messages: Vec<(Uuid, ChatMessage)>,
+) -> Result<Option<Vec<ChatMessage>>, AppError> {
+    let Some(last) = reserve_numbers(db, show_id, messages.len() as i64, true).await? else {
+        return Ok(None);
+    };
+    let first = last - messages.len() as i64 + 1;
+    let mut stored = Vec::with_capacity(messages.len());
+    let mut rows = Vec::with_capacity(messages.len());
+    for (seq, (author, mut message)) in (first..).zip(messages) {
+        message.id = seq;
+        rows.push((
+            seq,
+            ShowEvent::Chat {
+                message: message.clone(),
+            },
+            Some(author),
+        ));
+        stored.push(message);
+    }
+    insert(db, show_id, rows).await?;
+    Ok(Some(stored))
+}
+
+/// Takes the next `count` numbers of `show_id`'s log (only while it is live, if `live_only`);
+/// answers the last. One conditional increment: the row lock (PostgreSQL) or the write lock
+/// (SQLite) orders concurrent writers.
+async fn reserve_numbers(
+    db: &impl ConnectionTrait,
+    show_id: Uuid,
+    count: i64,
+    live_only: bool,
+) -> Result<Option<i64>, AppError> {
     let mut bump = Query::update();
     bump.table(show::Entity)
         .value(
             show::Column::EventSeq,
-            Expr::col(show::Column::EventSeq).add(1),
+            Expr::col(show::Column::EventSeq).add(count),
         )
         .and_where(Expr::col(show::Column::Id).eq(show_id))
         .returning_col(show::Column::EventSeq);
-    let row = db.query_one(&bump).await?.ok_or(AppError::NotFound)?;
-    let seq: i64 = row.try_get_by_index(0)?;
-    let event = event(seq);
-    let payload = serde_json::to_string(&Envelope {
-        seq: Some(seq),
-        event: event.clone(),
+    if live_only {
+        bump.and_where(Expr::col(show::Column::Status).eq(ShowStatus::Live.as_str()));
+    }
+    Ok(match db.query_one(&bump).await? {
+        Some(row) => Some(row.try_get_by_index(0)?),
+        None => None,
     })
-    .map_err(AppError::internal)?;
-    show_event::Entity::insert(show_event::ActiveModel {
-        show_id: Set(show_id),
-        seq: Set(seq),
-        kind: Set(event.kind().to_owned()),
-        payload: Set(payload),
-        author_id: Set(author),
-        created_at: Set(now()),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(seq)
+}
+
+/// Inserts numbered events into `show_id`'s log.
+async fn insert(
+    db: &impl ConnectionTrait,
+    show_id: Uuid,
+    events: Vec<(i64, ShowEvent, Option<Uuid>)>,
+) -> Result<(), AppError> {
+    let at = now();
+    let mut rows = Vec::with_capacity(events.len());
+    for (seq, event, author) in events {
+        let payload = serde_json::to_string(&Envelope {
+            seq: Some(seq),
+            event: event.clone(),
+        })
+        .map_err(AppError::internal)?;
+        rows.push(show_event::ActiveModel {
+            show_id: Set(show_id),
+            seq: Set(seq),
+            kind: Set(event.kind().to_owned()),
+            payload: Set(payload),
+            author_id: Set(author),
+            created_at: Set(at),
+        });
+    }
+    show_event::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }
 
 /// Takes chat message `message_id` out of `show_id`'s log (a producer removed it; the log

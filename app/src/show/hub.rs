@@ -21,6 +21,7 @@ use sea_orm::{DatabaseBackend, DatabaseConnection};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use super::chat_writer::{ChatPost, ChatWriter};
 use super::{presence, public, Envelope, ShowEvent, ShowState, ShowStats};
 use crate::core::AppError;
 
@@ -125,6 +126,8 @@ struct Inner {
     channels: Mutex<HashMap<Uuid, Arc<Channel>>>,
     /// Open streams per client address, over all shows.
     streams_per_address: Mutex<HashMap<String, u32>>,
+    /// Writes this node's chat posts in batches.
+    chat: ChatWriter,
 }
 
 /// The node's hub; cheap to clone.
@@ -179,14 +182,28 @@ impl ShowHub {
     /// Starts the hub of this node: the once-a-second ticker and, on PostgreSQL, the
     /// listener for other nodes' pokes.
     pub fn start(db: DatabaseConnection) -> ShowHub {
-        let hub = ShowHub {
-            inner: Arc::new(Inner {
+        let inner = Arc::new_cyclic(|me: &std::sync::Weak<Inner>| {
+            // The writer announces what it stored through this hub (held weakly: the hub owns
+            // the writer).
+            let me = me.clone();
+            let announce = move |shows: Vec<Uuid>| {
+                let hub = me.upgrade().map(|inner| ShowHub { inner });
+                async move {
+                    let Some(hub) = hub else { return };
+                    for show_id in shows {
+                        hub.published(show_id).await;
+                    }
+                }
+            };
+            Inner {
+                chat: ChatWriter::start(db.clone(), announce),
                 db,
                 node_id: Uuid::new_v4().simple().to_string(),
                 channels: Mutex::new(HashMap::new()),
                 streams_per_address: Mutex::new(HashMap::new()),
-            }),
-        };
+            }
+        });
+        let hub = ShowHub { inner };
         let ticker = hub.clone();
         tokio::spawn(async move {
             let mut interval = tokio::time::interval(Duration::from_secs(1));
@@ -201,6 +218,16 @@ impl ShowHub {
             tokio::spawn(async move { listener.listen().await });
         }
         hub
+    }
+
+    /// Stores a chat post through this node's chat writer; answers the message once stored.
+    pub async fn post_chat(&self, post: ChatPost) -> Result<super::ChatMessage, AppError> {
+        self.inner.chat.post(post).await
+    }
+
+    /// Write transactions this node's chat has taken so far (one per batch of posts).
+    pub fn chat_transactions(&self) -> u64 {
+        self.inner.chat.transactions()
     }
 
     /// This node's id in the presence table.

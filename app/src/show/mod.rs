@@ -16,6 +16,8 @@ mod api;
 #[cfg(feature = "ssr")]
 pub mod audience;
 #[cfg(feature = "ssr")]
+pub mod chat_writer;
+#[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
 mod host;

@@ -786,6 +786,48 @@ db_test!(async fn chat_needs_a_verified_account_holds_slow_mode_in_parallel_and_
     assert_eq!(posted["text"], "hello olleh");
 });
 
+db_test!(async fn a_busy_chat_is_written_in_a_few_transactions_and_loses_no_message(app) {
+    let planned = planned_show(&app, &[("CHAT-3", 5, None, false, None)]).await;
+    let show = planned.show.clone();
+    let show_id: uuid::Uuid = show.parse().unwrap();
+    produce(&app, &planned, "go_live", json!({})).await;
+    let url = app.url(&format!("/api/v1/shows/{show}/chat"));
+    const VIEWERS: usize = 40;
+    let mut viewers = Vec::new();
+    for i in 0..VIEWERS {
+        let email = format!("viewer{i}@example.com");
+        app::auth::service::set_up_demo_account(&app.db, &email, &format!("Viewer {i}"), PASSWORD, false).await.unwrap();
+        let viewer = client();
+        app.sign_in_with(&viewer, &email, PASSWORD).await;
+        viewers.push(viewer);
+    }
+    // Every viewer posts at once.
+    let before = app.state.shows.chat_transactions();
+    let started = std::time::Instant::now();
+    let posts = viewers.iter().enumerate().map(|(i, viewer)| viewer.post(&url).json(&json!({ "text": format!("hello {i}") })).send());
+    let answers = futures_util::future::join_all(posts).await;
+    let elapsed = started.elapsed();
+    let transactions = app.state.shows.chat_transactions() - before;
+    let mut ids = Vec::new();
+    for answer in answers {
+        let answer = answer.unwrap();
+        assert_eq!(answer.status(), StatusCode::CREATED);
+        ids.push(answer.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    // Each acknowledged message has its own number and is in the show's log.
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), VIEWERS);
+    let stored = show::events::recent_chat(&app.db, show_id, 100).await.unwrap();
+    let mut stored_ids: Vec<i64> = stored.iter().map(|m| m.id).collect();
+    stored_ids.sort_unstable();
+    assert_eq!(stored_ids, ids);
+    // Written in batches: fewer write transactions than posts (on SQLite each would take the
+    // write lock checkout commits under), and never more than one per 50 ms.
+    assert!(transactions < VIEWERS as u64, "{transactions} transactions for {VIEWERS} posts");
+    assert!(u128::from(transactions) <= elapsed.as_millis() / 50 + 1, "{transactions} transactions in {elapsed:?}");
+});
+
 async fn event_streams_are_capped_per_address_count_people_once_and_replay_little(
     backend: Backend,
 ) {
