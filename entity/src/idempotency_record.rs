@@ -5,11 +5,12 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "idempotency_record")]
 pub struct Model {
-    /// Whose key it is (`account:<id>`, `brand:<id>`, `guest`): keys are per caller.
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub scope: String,
+    /// The client's key (first in the primary key: see migration 000020).
     #[sea_orm(primary_key, auto_increment = false)]
     pub key: String,
+    /// Whose key it is (`account:<id>`, `brand:<id>`, `guest:<id>`): keys are per caller.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub scope: String,
     /// SHA-256 (hex) of the request, to refuse the same key with a different body.
     pub request_hash: String,
     /// The order the request made.

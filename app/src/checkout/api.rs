@@ -46,7 +46,8 @@ pub async fn load_checkout(
         email: caller.account().map(|a| a.email.clone()),
         saved_cards,
         express_fee_minor,
-        checkout_key: uuid::Uuid::new_v4().to_string(),
+        // Time-ordered: idempotency records land together at the end of their index.
+        checkout_key: uuid::Uuid::now_v7().to_string(),
     })
 }
 

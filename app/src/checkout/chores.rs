@@ -10,7 +10,7 @@ use entity::{order_line, payment, shop_order};
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::{limits, orders, Engine, OrderStatus};
+use super::{limits, orders, payments, Engine, OrderStatus};
 use crate::catalog::stock::{self, ledger, MovementKind};
 use crate::core::{time, txn::begin_write, AppError};
 use crate::mail::Outbox;
@@ -176,19 +176,27 @@ async fn expire_due(engine: &Engine) -> Result<usize, AppError> {
 
 /// Captures the authorised payments of paid orders that no node is capturing already.
 async fn capture_authorized(engine: &Engine) -> Result<(), AppError> {
-    let due = payment::Entity::find()
+    // A read first: an idle round takes no write lock (SQLite's is the one checkout needs).
+    let any: Option<Uuid> = payment::Entity::find()
+        .select_only()
+        .column(payment::Column::Id)
         .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
-        .filter(super::payments::lease_free(
+        .filter(payments::lease_free(
             payment::Column::ClaimedUntil,
             time::now(),
         ))
-        .limit(CAPTURE_PER_RUN)
-        .all(engine.db())
+        .into_tuple()
+        .one(engine.db())
         .await?;
-    if due.is_empty() {
+    if any.is_none() {
         return Ok(());
     }
-    let done = super::payments::capture(engine.db(), engine.provider().as_ref(), &due).await?;
+    let done = payments::capture(
+        engine.db(),
+        engine.provider().as_ref(),
+        payments::ToCapture::Due(CAPTURE_PER_RUN),
+    )
+    .await?;
     for (payment, error) in done.refused {
         tracing::warn!(%error, %payment, "capture failed; will retry");
     }

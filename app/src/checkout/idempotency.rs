@@ -72,7 +72,7 @@ pub async fn stored_answer(
     key: &IdempotencyKey,
     fingerprint: &str,
 ) -> Result<Option<Placement>, AppError> {
-    match idempotency_record::Entity::find_by_id((key.scope.clone(), key.key.clone()))
+    match idempotency_record::Entity::find_by_id((key.key.clone(), key.scope.clone()))
         .one(db)
         .await?
     {
@@ -89,11 +89,11 @@ pub async fn load(
     let rows = keyed::find_by_keys::<idempotency_record::Entity, 2>(
         db,
         [
-            idempotency_record::Column::Scope,
             idempotency_record::Column::Key,
+            idempotency_record::Column::Scope,
         ],
         keys.iter()
-            .map(|k| [KeyPart::Text(&k.scope), KeyPart::Text(&k.key)])
+            .map(|k| [KeyPart::Text(&k.key), KeyPart::Text(&k.scope)])
             .collect(),
     )
     .await?;
@@ -187,8 +187,8 @@ pub async fn insert_new(
     let inserted = idempotency_record::Entity::insert_many(records)
         .on_conflict(
             OnConflict::columns([
-                idempotency_record::Column::Scope,
                 idempotency_record::Column::Key,
+                idempotency_record::Column::Scope,
             ])
             .do_nothing()
             .to_owned(),

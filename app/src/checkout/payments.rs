@@ -523,40 +523,59 @@ pub struct Captures {
     pub refused: Vec<(Uuid, String)>,
 }
 
-/// Takes the authorised amount of each of `charges` (`payment` rows) from the provider. Each
-/// charge is first claimed with a [`PROVIDER_LEASE`] in one conditional update (only one node
+/// A payment's provider lease columns (see [`set_lease`]).
+const LEASE_COLUMNS: (payment::Column, payment::Column) =
+    (payment::Column::ClaimToken, payment::Column::ClaimedUntil);
+
+/// Which authorised charges a capture round takes.
+pub enum ToCapture {
+    /// Up to this many (the chores' round).
+    Due(u64),
+    /// This one (a refund of a charge not captured yet).
+    One(Uuid),
+}
+
+/// Takes the authorised amount of charges (`payment` rows) from the provider. The charges are
+/// claimed with a [`PROVIDER_LEASE`] by one conditional `UPDATE … RETURNING` (only one node
 /// wins a row; a charge another node is capturing, or has captured, is left out), captured
-/// with its [`capture_key`], then recorded as captured in one statement.
+/// with their [`capture_key`]s, then recorded as captured in one statement.
 pub async fn capture(
     db: &impl ConnectionTrait,
     provider: &dyn PaymentProvider,
-    charges: &[payment::Model],
+    which: ToCapture,
 ) -> Result<Captures, AppError> {
     let now = time::now();
     let token = Uuid::new_v4();
-    let claimed = payment::Entity::update_many()
-        .col_expr(payment::Column::ClaimToken, Expr::value(token))
-        .col_expr(
-            payment::Column::ClaimedUntil,
-            Expr::value(now + PROVIDER_LEASE),
-        )
-        .filter(payment::Column::Id.is_in(charges.iter().map(|c| c.id)))
-        .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
-        .filter(lease_free(payment::Column::ClaimedUntil, now))
-        .exec(db)
-        .await?
-        .rows_affected;
+    let free = sea_orm::Condition::all()
+        .add(payment::Column::Status.eq(PaymentStatus::Authorized))
+        .add(lease_free(payment::Column::ClaimedUntil, now));
+    let chosen = match which {
+        ToCapture::One(id) => free.add(payment::Column::Id.eq(id)),
+        // A subquery, so choosing and claiming are one statement.
+        ToCapture::Due(limit) => free.add(
+            payment::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(payment::Column::Id)
+                    .from(payment::Entity)
+                    .cond_where(
+                        sea_orm::Condition::all()
+                            .add(payment::Column::Status.eq(PaymentStatus::Authorized))
+                            .add(lease_free(payment::Column::ClaimedUntil, now)),
+                    )
+                    .limit(limit)
+                    .to_owned(),
+            ),
+        ),
+    };
+    let mine = set_lease(
+        payment::Entity::update_many(),
+        LEASE_COLUMNS,
+        Some((token, now + PROVIDER_LEASE)),
+    )
+    .filter(chosen)
+    .exec_with_returning(db)
+    .await?;
     let mut done = Captures::default();
-    if claimed == 0 {
-        return Ok(done);
-    }
-    // Looked up by id (the primary key) and then by token: `claim_token` has no index, and a
-    // scan of every payment each round would grow with the table.
-    let mine = payment::Entity::find()
-        .filter(payment::Column::Id.is_in(charges.iter().map(|c| c.id)))
-        .filter(payment::Column::ClaimToken.eq(token))
-        .all(db)
-        .await?;
     let mut asks = Vec::with_capacity(mine.len());
     let mut asked = Vec::with_capacity(mine.len());
     for charge in mine {
@@ -577,20 +596,12 @@ pub async fn capture(
         }
     }
     if !done.captured.is_empty() {
-        payment::Entity::update_many()
+        set_lease(payment::Entity::update_many(), LEASE_COLUMNS, None)
             .col_expr(
                 payment::Column::Status,
                 Expr::value(PaymentStatus::Captured),
             )
             .col_expr(payment::Column::UpdatedAt, Expr::value(time::now()))
-            .col_expr(
-                payment::Column::ClaimToken,
-                Expr::value(Option::<Uuid>::None),
-            )
-            .col_expr(
-                payment::Column::ClaimedUntil,
-                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
-            )
             .filter(payment::Column::Id.is_in(done.captured.clone()))
             .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
             .exec(db)
@@ -598,21 +609,26 @@ pub async fn capture(
     }
     if !done.refused.is_empty() {
         // Released at once, so the next round (on any node) tries again.
-        payment::Entity::update_many()
-            .col_expr(
-                payment::Column::ClaimToken,
-                Expr::value(Option::<Uuid>::None),
-            )
-            .col_expr(
-                payment::Column::ClaimedUntil,
-                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
-            )
+        set_lease(payment::Entity::update_many(), LEASE_COLUMNS, None)
             .filter(payment::Column::Id.is_in(done.refused.iter().map(|(id, _)| *id)))
             .filter(payment::Column::ClaimToken.eq(token))
             .exec(db)
             .await?;
     }
     Ok(done)
+}
+
+/// `update` with a row's provider lease (its `claim_token` and `claimed_until` columns) taken
+/// — `Some((token, until))` — or let go (`None`).
+pub fn set_lease<E: sea_orm::EntityTrait>(
+    update: sea_orm::UpdateMany<E>,
+    (token_column, until_column): (E::Column, E::Column),
+    lease: Option<(Uuid, chrono::DateTime<chrono::Utc>)>,
+) -> sea_orm::UpdateMany<E> {
+    let (token, until) = lease.unzip();
+    update
+        .col_expr(token_column, Expr::value(token))
+        .col_expr(until_column, Expr::value(until))
 }
 
 /// Rows whose provider lease (`column`) is free at `now`: never taken, or lapsed.

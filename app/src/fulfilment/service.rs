@@ -594,30 +594,22 @@ pub async fn settle_refund(
 ) -> Result<(), AppError> {
     let now = time::now();
     let token = Uuid::new_v4();
-    let claimed = refund::Entity::update_many()
-        .col_expr(refund::Column::ClaimToken, Expr::value(token))
-        .col_expr(
-            refund::Column::ClaimedUntil,
-            Expr::value(now + payments::PROVIDER_LEASE),
-        )
-        .filter(refund::Column::Id.eq(refund_id))
-        .filter(refund::Column::Status.eq(RefundStatus::Pending))
-        .filter(payments::lease_free(refund::Column::ClaimedUntil, now))
-        .exec(db)
-        .await?;
+    let lease = (refund::Column::ClaimToken, refund::Column::ClaimedUntil);
+    let claimed = payments::set_lease(
+        refund::Entity::update_many(),
+        lease,
+        Some((token, now + payments::PROVIDER_LEASE)),
+    )
+    .filter(refund::Column::Id.eq(refund_id))
+    .filter(refund::Column::Status.eq(RefundStatus::Pending))
+    .filter(payments::lease_free(refund::Column::ClaimedUntil, now))
+    .exec(db)
+    .await?;
     if claimed.rows_affected == 0 {
         return Ok(());
     }
     let sent = send_refund(db, provider, refund_id).await;
-    let mut record = refund::Entity::update_many()
-        .col_expr(
-            refund::Column::ClaimToken,
-            Expr::value(Option::<Uuid>::None),
-        )
-        .col_expr(
-            refund::Column::ClaimedUntil,
-            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
-        )
+    let mut record = payments::set_lease(refund::Entity::update_many(), lease, None)
         .col_expr(refund::Column::UpdatedAt, Expr::value(time::now()));
     if let Ok(reference) = &sent {
         record = record
@@ -654,7 +646,7 @@ async fn send_refund(
         .clone()
         .ok_or_else(|| AppError::internal("charge without a reference"))?;
     if charge.status == PaymentStatus::Authorized {
-        let done = payments::capture(db, provider, std::slice::from_ref(&charge)).await?;
+        let done = payments::capture(db, provider, payments::ToCapture::One(charge.id)).await?;
         if let Some((_, reason)) = done.refused.into_iter().next() {
             return Err(AppError::internal(reason));
         }

@@ -97,9 +97,8 @@ db_test!(async fn one_buyer_on_two_nodes_gets_one_unit_even_from_different_stock
         assert_eq!(received.status(), StatusCode::OK);
     }
     let buyer = verified(&app, "Ann", "ann@example.com").await;
-    let port = support::smtp::free_port();
-    let mut second = node::serve(&app.database_url, port).await;
-    let nodes = [app.url("/api/v1/orders"), format!("http://127.0.0.1:{port}/api/v1/orders")];
+    let second = node::SecondNode::start(&app.database_url).await;
+    let nodes = [app.url("/api/v1/orders"), second.url("/api/v1/orders")];
     let tries: Vec<_> = (0..120)
         .map(|i| {
             let (buyer, url, body) = (buyer.clone(), nodes[i % 2].clone(), order(&sku, 1, "ann@example.com", SUCCESS));
@@ -110,8 +109,7 @@ db_test!(async fn one_buyer_on_two_nodes_gets_one_unit_even_from_different_stock
     for t in tries {
         *statuses.entry(t.await.unwrap().as_u16()).or_default() += 1;
     }
-    let _ = second.kill();
-    let _ = second.wait();
+    drop(second);
     assert_eq!(statuses.get(&201), Some(&1), "{statuses:?}");
     assert_eq!(statuses.values().sum::<usize>(), 120);
     assert!(!statuses.contains_key(&500), "{statuses:?}");
@@ -356,12 +354,11 @@ async fn without_trusted_proxies_a_forged_forwarded_for_changes_nothing() {
 db_test!(async fn a_slow_provider_that_loses_answers_captures_and_refunds_once_across_two_nodes(app) {
     let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
     let sku = sku_on_sale(&app, &owner, "lune", "COAT-1", 5, None).await;
-    let port = support::smtp::free_port();
-    let mut second = node::serve(&app.database_url, port).await;
+    let second = node::SecondNode::start(&app.database_url).await;
     // Bought on the second node with the card whose captures and refunds take 1.5 s and whose
     // first answer is lost: both nodes' chores (every second) and the brand's cancel all try.
     let placed = client()
-        .post(format!("http://127.0.0.1:{port}/api/v1/orders"))
+        .post(second.url("/api/v1/orders"))
         .json(&order(&sku, 1, "mei@example.com", SLOW_AND_LOSES_ANSWERS))
         .send()
         .await
@@ -381,8 +378,7 @@ db_test!(async fn a_slow_provider_that_loses_answers_captures_and_refunds_once_a
         assert!(Instant::now() < deadline, "the refund never settled: {refunds:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    let _ = second.kill();
-    let _ = second.wait();
+    drop(second);
     let charge = payment::Entity::find().filter(payment::Column::OrderId.eq(order_id)).one(&app.db).await.unwrap().unwrap();
     assert_eq!(charge.status, PaymentStatus::Captured);
     let book = sandbox_operation::Entity::find().all(&app.db).await.unwrap();
@@ -462,9 +458,8 @@ on_both_databases!(scripts_holding_stock_unpaid_are_capped_and_the_drop_stays_bu
 db_test!(async fn a_key_sent_again_during_a_500_buyer_burst_affects_only_its_buyer(app) {
     let (_, owner) = live_brand(&app, "lune", "olive@gala.test").await;
     let sku = sku_on_sale(&app, &owner, "lune", "TEE-1", 1_000, None).await;
-    let port = support::smtp::free_port();
-    let mut second = node::serve(&app.database_url, port).await;
-    let nodes = [app.url("/api/v1/orders"), format!("http://127.0.0.1:{port}/api/v1/orders")];
+    let second = node::SecondNode::start(&app.database_url).await;
+    let nodes = [app.url("/api/v1/orders"), second.url("/api/v1/orders")];
     // 500 buyers, one key each; buyer 250's request is sent again after a dropped connection,
     // four copies over both nodes, landing in the same batches as everyone else's.
     let mut sends = Vec::new();
@@ -491,8 +486,7 @@ db_test!(async fn a_key_sent_again_during_a_500_buyer_burst_affects_only_its_buy
         assert_eq!(status, StatusCode::CREATED, "buyer {i}: {body}");
         assert!(orders.insert(body["id"].as_str().unwrap().to_owned()));
     }
-    let _ = second.kill();
-    let _ = second.wait();
+    drop(second);
     assert_eq!(orders.len(), 499, "every other buyer got their own order");
     // The buyer who sent it again got one order: each copy answers it, or says the first
     // copy is still being processed.

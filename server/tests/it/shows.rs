@@ -16,9 +16,8 @@ use support::{
     brands::{live_brand, verified, PASSWORD},
     checkout::{order, sku_on_sale, SUCCESS},
     client,
-    node::serve,
+    node::SecondNode,
     shows::{one_tap_viewer, tap},
-    smtp::free_port,
     Backend, TestApp,
 };
 
@@ -564,9 +563,8 @@ db_test!(async fn events_cross_two_server_processes(app) {
     let planned = planned_show(&app, &[("NODE-1", 10, None, false, None)]).await;
     let show = planned.show.clone();
     // A second node: the real binary, its own hub, the same database.
-    let port = free_port();
-    let mut node_b = serve(&app.database_url, port).await;
-    let mut on_b = EventStream::open(format!("http://127.0.0.1:{port}/api/v1/shows/{show}/events"), None).await;
+    let node_b = SecondNode::start(&app.database_url).await;
+    let mut on_b = EventStream::open(node_b.url(&format!("/api/v1/shows/{show}/events")), None).await;
     let mut on_a = EventStream::open(app.url(&format!("/api/v1/shows/{show}/events")), None).await;
     on_b.next_numbered().await;
     on_a.next_numbered().await;
@@ -583,7 +581,7 @@ db_test!(async fn events_cross_two_server_processes(app) {
     // (Sessions live in the database, and cookies are per host, not port: node B knows Ann.)
     let viewer = verified(&app, "Ann", "ann@example.com").await;
     let posted = viewer
-        .post(format!("http://127.0.0.1:{port}/api/v1/shows/{show}/chat"))
+        .post(node_b.url(&format!("/api/v1/shows/{show}/chat")))
         .json(&json!({ "text": "hello from node B" }))
         .send()
         .await
@@ -594,8 +592,7 @@ db_test!(async fn events_cross_two_server_processes(app) {
     }
     let (_, message) = on_a.next_numbered().await;
     assert_eq!(message["message"]["text"], "hello from node B");
-    node_b.kill().unwrap();
-    node_b.wait().unwrap();
+    drop(node_b);
 });
 
 /// Units left of `sku` in the producer's figures.

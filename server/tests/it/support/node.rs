@@ -42,3 +42,33 @@ pub async fn serve(database_url: &str, port: u16) -> Child {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A second `gala serve` node beside the test's own, over the same database; stopped when
+/// dropped (also when the test fails).
+pub struct SecondNode {
+    child: Child,
+    port: u16,
+}
+
+impl SecondNode {
+    /// Starts the node on a free port and waits until it answers.
+    pub async fn start(database_url: &str) -> SecondNode {
+        let port = super::smtp::free_port();
+        SecondNode {
+            child: serve(database_url, port).await,
+            port,
+        }
+    }
+
+    /// The full URL of `path` on this node.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for SecondNode {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
