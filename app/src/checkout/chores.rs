@@ -180,11 +180,7 @@ async fn capture_authorized(engine: &Engine) -> Result<(), AppError> {
     let any: Option<Uuid> = payment::Entity::find()
         .select_only()
         .column(payment::Column::Id)
-        .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
-        .filter(payments::lease_free(
-            payment::Column::ClaimedUntil,
-            time::now(),
-        ))
+        .filter(payments::capturable(time::now()))
         .into_tuple()
         .one(engine.db())
         .await?;

@@ -546,9 +546,7 @@ pub async fn capture(
 ) -> Result<Captures, AppError> {
     let now = time::now();
     let token = Uuid::new_v4();
-    let free = sea_orm::Condition::all()
-        .add(payment::Column::Status.eq(PaymentStatus::Authorized))
-        .add(lease_free(payment::Column::ClaimedUntil, now));
+    let free = capturable(now);
     let chosen = match which {
         ToCapture::One(id) => free.add(payment::Column::Id.eq(id)),
         // A subquery, so choosing and claiming are one statement.
@@ -557,11 +555,7 @@ pub async fn capture(
                 sea_orm::sea_query::Query::select()
                     .column(payment::Column::Id)
                     .from(payment::Entity)
-                    .cond_where(
-                        sea_orm::Condition::all()
-                            .add(payment::Column::Status.eq(PaymentStatus::Authorized))
-                            .add(lease_free(payment::Column::ClaimedUntil, now)),
-                    )
+                    .cond_where(capturable(now))
                     .limit(limit)
                     .to_owned(),
             ),
@@ -629,6 +623,13 @@ pub fn set_lease<E: sea_orm::EntityTrait>(
     update
         .col_expr(token_column, Expr::value(token))
         .col_expr(until_column, Expr::value(until))
+}
+
+/// Payments waiting to be captured that no node holds at `now`.
+pub fn capturable(now: chrono::DateTime<chrono::Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(payment::Column::Status.eq(PaymentStatus::Authorized))
+        .add(lease_free(payment::Column::ClaimedUntil, now))
 }
 
 /// Rows whose provider lease (`column`) is free at `now`: never taken, or lapsed.
