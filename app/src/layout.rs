@@ -7,18 +7,22 @@ use leptos_router::components::A;
 use crate::auth::AccountLink;
 use crate::checkout::cart::CartLink;
 
-/// Header, main content and footer around every page. The header's menu button opens the
-/// navigation on narrow screens.
-#[component]
-pub fn Layout(children: Children) -> impl IntoView {
-    let (menu_open, set_menu_open) = signal(false);
-    // Marks the document once the wasm bundle has taken over, so tests (and CSS) can tell a
-    // hydrated page from a server-rendered one.
+/// Marks the document (`<html data-hydrated="true">`) once the page's code has taken over, so
+/// tests, the page-weight benchmark (and CSS) can tell a hydrated page from a server-rendered
+/// one. Called by each route's view: pages are loaded lazily, after the frame around them.
+pub fn mark_hydrated() {
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-hydrated", "true");
         }
     });
+}
+
+/// Header, main content and footer around every page. The header's menu button opens the
+/// navigation on narrow screens.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let (menu_open, set_menu_open) = signal(false);
     // Embeds (a show framed by another site) are the page alone, without Gala's chrome.
     let embedded = leptos_router::hooks::use_location()
         .pathname

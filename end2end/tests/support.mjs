@@ -38,11 +38,13 @@ async function freePort() {
 }
 
 /**
- * Starts `gala serve` (the binary in GALA_BIN, default target/debug/gala) on a free port over a
- * new SQLite file, after `gala seed`. Returns { baseUrl, stop }.
+ * Starts `gala serve` (the binary in `bin`, default GALA_BIN or target/debug/gala, serving the
+ * front end in `siteRoot`, default GALA_SITE_ROOT or target/site) on a free port over a new
+ * SQLite file, after `gala seed`. Returns { baseUrl, outboxDir, stop }.
  */
-export async function startGala() {
-  const bin = process.env.GALA_BIN ?? join(repoRoot, 'target', 'debug', 'gala');
+export async function startGala({ bin, siteRoot } = {}) {
+  bin ??= process.env.GALA_BIN ?? join(repoRoot, 'target', 'debug', 'gala');
+  siteRoot ??= process.env.GALA_SITE_ROOT ?? join(repoRoot, 'target', 'site');
   const dataDir = mkdtempSync(join(tmpdir(), 'gala-e2e-'));
   const port = await freePort();
   const env = {
@@ -50,7 +52,7 @@ export async function startGala() {
     GALA_DATABASE_URL: `sqlite://${join(dataDir, 'gala.db')}?mode=rwc`,
     GALA_ADDR: `127.0.0.1:${port}`,
     GALA_PUBLIC_URL: `http://127.0.0.1:${port}`,
-    GALA_SITE_ROOT: process.env.GALA_SITE_ROOT ?? join(repoRoot, 'target', 'site'),
+    GALA_SITE_ROOT: siteRoot,
     GALA_LOG: process.env.GALA_LOG ?? 'warn',
     GALA_MAIL_OUTBOX_DIR: join(dataDir, 'outbox'),
     GALA_DEMO_SIGN_INS: join(dataDir, 'demo-sign-ins.txt'),

@@ -50,7 +50,11 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
     let pkg_files = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            HeaderValue::from_static(fallback::PKG_CACHE_CONTROL),
+            HeaderValue::from_static(if state.leptos_options.hash_files {
+                fallback::HASHED_PKG_CACHE_CONTROL
+            } else {
+                fallback::PKG_CACHE_CONTROL
+            }),
         ))
         .service(
             ServeDir::new(pkg_dir)
@@ -109,9 +113,14 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
                 ))
                 .layer(CatchPanicLayer::custom(mw::panic_response))
                 .layer(middleware::from_fn(mw::frame_policy))
+                .layer(middleware::from_fn(mw::fresh_pages))
+                .layer(middleware::from_fn_with_state(
+                    allowed_origin.clone(),
+                    csrf::protect,
+                ))
                 .layer(middleware::from_fn_with_state(
                     allowed_origin,
-                    csrf::protect,
+                    csrf::drop_forged_form_errors,
                 ))
                 .layer(CompressionLayer::new())
                 // `limit_body` below sets every path's limit; axum's own 2 MB default for

@@ -16,6 +16,9 @@ use tokio::{net::TcpListener, sync::watch};
 
 use crate::config::{CheckoutConfig, MailConfig, ServeConfig};
 
+/// The file, in the site root, where cargo-leptos lists the content hashes of the built assets.
+pub const ASSET_HASH_FILE: &str = "hash.txt";
+
 /// A bound, ready-to-serve Gala server. Tests build one on port 0 and read [`Application::addr`].
 pub struct Application {
     listener: TcpListener,
@@ -33,10 +36,18 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.addr))?;
         let addr = listener.local_addr().context("reading the bound address")?;
+        // cargo-leptos names each built asset by its content hash and lists the names in
+        // `<site root>/hash.txt` (see `hash-file-name` in Cargo.toml); the pages then link the
+        // hashed names, which `/pkg` serves as immutable. Absolute, because Leptos resolves a
+        // relative name against the executable's folder.
+        let hash_file = std::path::absolute(config.site_root.join(ASSET_HASH_FILE))
+            .context("resolving the site root")?;
         let leptos_options = LeptosOptions::builder()
             .output_name("gala")
             .site_root(config.site_root.to_string_lossy().as_ref())
             .site_pkg_dir("pkg")
+            .hash_files(hash_file.exists())
+            .hash_file(hash_file.to_string_lossy().as_ref().into())
             .site_addr(addr)
             .env(if std::env::var("LEPTOS_ENV").is_ok_and(|v| v == "DEV") {
                 Env::DEV

@@ -5,14 +5,14 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::{
     components::A,
-    hooks::{use_params_map, use_query_map},
+    hooks::{use_navigate, use_params_map, use_query_map},
 };
 
 use super::{
     search_listings, storefront_listing, ListingCard, ListingDetail, ListingPage, SearchQuery,
     SearchSort, CATEGORIES,
 };
-use crate::checkout::cart::AddToCartButton;
+use crate::checkout::cart::{AddToCart, AddToCartButton};
 use crate::core::money::{self, format_amount};
 use crate::core::ui::{capitalise, InlineError, NotFoundPage, Skeleton};
 use crate::core::AppError;
@@ -208,6 +208,8 @@ fn ListingDetailView(detail: ListingDetail) -> impl IntoView {
     let current = move || variants.with_value(|v| v.get(picked.get()).cloned());
     let description: String = detail.description.chars().take(160).collect();
     let options = detail.options.clone();
+    let add = ServerAction::<AddToCart>::new();
+    let navigate = use_navigate();
     view! {
         <Title text=detail.title.clone()/>
         <Meta name="description" content=description/>
@@ -246,36 +248,51 @@ fn ListingDetailView(detail: ListingDetail) -> impl IntoView {
                         " " <s class="listing__was">{format_amount(was, &v.currency)}</s>
                     }))}
                 </p>
-                {(!options.is_empty()).then(|| view! {
-                    <fieldset class="variant-picker">
-                        <legend class="field__label">{options.iter().map(|o| o.name.clone()).collect::<Vec<_>>().join(" / ")}</legend>
-                        <div class="variant-picker__choices">
-                            {variants.get_value().into_iter().enumerate().map(|(i, v)| {
-                                let label = v.option_values.join(" / ");
-                                let sold_out = v.available <= 0;
-                                view! {
-                                    <label class="variant-chip" class:variant-chip--selected=move || picked.get() == i class:variant-chip--sold-out=sold_out>
-                                        <input class="visually-hidden" type="radio" name="variant" value=v.code.clone() prop:checked=move || picked.get() == i on:change=move |_| set_picked.set(i)/>
-                                        {label}
-                                    </label>
-                                }
-                            }).collect_view()}
-                        </div>
-                    </fieldset>
-                })}
-                <p class="listing__stock" role="status">
-                    {move || current().map(|v| if v.available > 0 {
-                        view! { <span class="badge badge--success">"In stock"</span> " " {format!("{} available", v.available)} }.into_any()
+                // A real form: without (or before) the wasm, "Add to cart" posts the picked
+                // variant to the cart's server function and "Buy now" opens the checkout for it.
+                <ActionForm action=add attr:class="listing__buy-form">
+                    <input type="hidden" name="quantity" value="1"/>
+                    {if options.is_empty() {
+                        view! { <input type="hidden" name="sku" value=move || current().map(|v| v.id).unwrap_or_default()/> }.into_any()
                     } else {
-                        view! { <span class="badge badge--danger">"Sold out"</span> }.into_any()
-                    })}
-                </p>
-                <Show when=move || current().is_some_and(|v| v.available > 0)>
-                    <div class="listing__actions">
-                        <A href=move || format!("/checkout?sku={}", current().map(|v| v.id).unwrap_or_default()) attr:class="button button--primary button--block listing__buy">"Buy now"</A>
-                        <AddToCartButton sku=Signal::derive(move || current().map(|v| v.id).unwrap_or_default())/>
-                    </div>
-                </Show>
+                        view! {
+                            <fieldset class="variant-picker">
+                                <legend class="field__label">{options.iter().map(|o| o.name.clone()).collect::<Vec<_>>().join(" / ")}</legend>
+                                <div class="variant-picker__choices">
+                                    {variants.get_value().into_iter().enumerate().map(|(i, v)| {
+                                        let label = v.option_values.join(" / ");
+                                        let sold_out = v.available <= 0;
+                                        view! {
+                                            <label class="variant-chip" class:variant-chip--selected=move || picked.get() == i class:variant-chip--sold-out=sold_out>
+                                                <input class="visually-hidden" type="radio" name="sku" value=v.id.clone() prop:checked=move || picked.get() == i on:change=move |_| set_picked.set(i)/>
+                                                {label}
+                                            </label>
+                                        }
+                                    }).collect_view()}
+                                </div>
+                            </fieldset>
+                        }.into_any()
+                    }}
+                    <p class="listing__stock" role="status">
+                        {move || current().map(|v| if v.available > 0 {
+                            view! { <span class="badge badge--success">"In stock"</span> " " {format!("{} available", v.available)} }.into_any()
+                        } else {
+                            view! { <span class="badge badge--danger">"Sold out"</span> }.into_any()
+                        })}
+                    </p>
+                    <Show when=move || current().is_some_and(|v| v.available > 0)>
+                        <div class="listing__actions">
+                            <button class="button button--primary button--block listing__buy" type="submit" formaction="/checkout" formmethod="get"
+                                on:click={
+                                    let navigate = navigate.clone();
+                                    move |ev| {
+                                    ev.prevent_default();
+                                    navigate(&format!("/checkout?sku={}", current().map(|v| v.id).unwrap_or_default()), Default::default());
+                                }}>"Buy now"</button>
+                            <AddToCartButton action=add sku=Signal::derive(move || current().map(|v| v.id).unwrap_or_default())/>
+                        </div>
+                    </Show>
+                </ActionForm>
                 <p class="listing__sku">{move || current().map(|v| format!("SKU {}", v.code))}</p>
                 <div class="listing__description" inner_html=detail.description_html.clone()></div>
             </div>

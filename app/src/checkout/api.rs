@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::cart::CheckoutDraft;
-use super::{DeliveryOption, OrderLineInput, OrderView, PlaceOrderInput, Quote};
+use super::{CheckoutForm, DeliveryOption, OrderLineInput, OrderView, Quote};
 use crate::core::AppError;
 
 /// What `/checkout` buys: `sku` alone ("Buy now", `quantity` units), else the cart; with the
@@ -62,20 +62,33 @@ pub async fn quote_order(
     super::cart::service::quote_request(&state.db, &lines, delivery).await
 }
 
-/// Places a storefront order; `checkout_key` (from [`load_checkout`]) makes a retry safe.
-/// With `from_cart`, the ordered SKUs leave the cart once the order is placed.
+/// Places a storefront order from the checkout page's form; its `key` (from
+/// [`load_checkout`]) makes a retry safe. Buying the cart, the ordered SKUs leave the cart once
+/// the order is placed. Posted by a plain form (no wasm), it answers with a redirect to the
+/// order's confirmation, or back to the checkout with the error for the page to show.
 #[server(prefix = "/api/fn", endpoint = "checkout/place")]
-pub async fn place_order(
-    input: PlaceOrderInput,
-    checkout_key: String,
-    from_cart: bool,
-) -> Result<OrderView, AppError> {
+pub async fn place_order(form: CheckoutForm) -> Result<OrderView, AppError> {
     use super::{OrderChannel, Placing};
     let (state, caller, cart) = super::cart::request_cart(false).await?;
+    let from_cart = form.from_cart();
+    let cart_lines = if from_cart {
+        super::cart::service::view(&state.db, cart)
+            .await?
+            .lines()
+            .map(|line| OrderLineInput {
+                sku: line.sku.clone(),
+                quantity: line.quantity,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let key = form.key.clone();
+    let input = form.into_order(cart_lines, caller.account().is_some());
     let placing = Placing {
         channel: OrderChannel::Storefront,
         pool: crate::catalog::stock::StockPool::Open,
-        key: Some(&checkout_key),
+        key: Some(&key),
     };
     let placed = super::place(&state, &caller, placing, &input).await?;
     if let (true, Some(cart)) = (from_cart, cart) {
@@ -86,6 +99,13 @@ pub async fn place_order(
             .filter_map(|l| uuid::Uuid::parse_str(&l.sku).ok())
             .collect();
         super::cart::service::remove(&state.db, cart, &bought).await?;
+    }
+    if crate::state::is_plain_form_post() {
+        leptos_axum::redirect(&super::order_link(
+            "",
+            &placed.id,
+            placed.access_key.as_deref(),
+        ));
     }
     Ok(placed)
 }

@@ -140,6 +140,144 @@ pub struct CardInput {
     pub cvc: String,
 }
 
+/// What the checkout page's form posts, field by field as the browser sends it (plain strings),
+/// so one server function serves the hydrated page and a browser without the wasm alike.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct CheckoutForm {
+    /// The idempotency key of this attempt: rendered by the server, sent again on a retry.
+    pub key: String,
+    /// "Buy now": the SKU's id; absent when buying the cart.
+    #[serde(default)]
+    pub sku: Option<String>,
+    /// "Buy now": the units, as typed.
+    #[serde(default)]
+    pub quantity: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub line1: String,
+    #[serde(default)]
+    pub line2: Option<String>,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub postal_code: String,
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// `express`, else standard delivery.
+    #[serde(default)]
+    pub delivery: Option<String>,
+    /// A saved card's id, or [`CheckoutForm::NEW_CARD`] (the default) for the card typed in.
+    #[serde(default)]
+    pub pay_with: Option<String>,
+    #[serde(default)]
+    pub card_number: Option<String>,
+    /// "MM/YY" or "MM/YYYY".
+    #[serde(default)]
+    pub expiry: Option<String>,
+    #[serde(default)]
+    pub cvc: Option<String>,
+    /// Present (a ticked checkbox) to keep the card for one-tap buying.
+    #[serde(default)]
+    pub save_card: Option<String>,
+}
+
+/// The card number and security code never reach logs through `Debug`.
+impl std::fmt::Debug for CheckoutForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckoutForm")
+            .field("key", &self.key)
+            .field("sku", &self.sku)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CheckoutForm {
+    /// `pay_with` for a card typed in now.
+    pub const NEW_CARD: &'static str = "new";
+
+    /// True when it buys the cart rather than one SKU ("Buy now").
+    pub fn from_cart(&self) -> bool {
+        self.sku.as_deref().is_none_or(|s| s.trim().is_empty())
+    }
+
+    /// The order it asks for, with `cart_lines` (what the cart holds) when it buys the cart.
+    /// Unreadable numbers become 0 for the engine's validation to name.
+    pub fn into_order(self, cart_lines: Vec<OrderLineInput>, signed_in: bool) -> PlaceOrderInput {
+        let optional = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let lines = match optional(self.sku.clone()) {
+            Some(sku) => vec![OrderLineInput {
+                sku,
+                quantity: self
+                    .quantity
+                    .as_deref()
+                    .map_or(Some(1), |q| q.trim().parse().ok())
+                    .unwrap_or(0),
+            }],
+            None => cart_lines,
+        };
+        let payment = match optional(self.pay_with) {
+            Some(saved) if saved != Self::NEW_CARD => PaymentInput {
+                card: None,
+                saved_method: Some(saved),
+                save_card: false,
+            },
+            _ => {
+                let (exp_month, exp_year) =
+                    parse_expiry(self.expiry.as_deref().unwrap_or_default());
+                PaymentInput {
+                    card: Some(CardInput {
+                        number: self.card_number.unwrap_or_default(),
+                        exp_month,
+                        exp_year,
+                        cvc: self.cvc.unwrap_or_default(),
+                    }),
+                    saved_method: None,
+                    save_card: signed_in && self.save_card.is_some(),
+                }
+            }
+        };
+        PlaceOrderInput {
+            lines,
+            email: optional(self.email),
+            shipping_address: Some(AddressInput {
+                name: self.name,
+                line1: self.line1,
+                line2: optional(self.line2),
+                city: self.city,
+                region: None,
+                postal_code: self.postal_code,
+                country: self.country,
+                phone: optional(self.phone),
+            }),
+            delivery: if self.delivery.as_deref() == Some("express") {
+                DeliveryOption::Express
+            } else {
+                DeliveryOption::Standard
+            },
+            payment,
+        }
+    }
+}
+
+/// "12/31", "12 / 2031" → (12, 2031); (0, 0) when unreadable (the server says what's wrong).
+pub fn parse_expiry(text: &str) -> (u32, u32) {
+    let parts: Vec<u32> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    match parts.as_slice() {
+        [month, year] if *year < 100 => (*month, 2000 + year),
+        [month, year] => (*month, *year),
+        _ => (0, 0),
+    }
+}
+
 /// Card numbers never reach logs through `Debug`.
 impl std::fmt::Debug for CardInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

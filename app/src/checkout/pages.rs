@@ -10,8 +10,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::{
-    load_checkout, my_orders, order, place_order, quote_order, AddressInput, CardInput,
-    DeliveryOption, OrderLineInput, OrderStatus, OrderView, PaymentInput, PlaceOrderInput,
+    load_checkout, my_orders, order, quote_order, CheckoutForm as FormInput, DeliveryOption,
+    OrderLineInput, OrderStatus, OrderView, PlaceOrder,
 };
 use crate::checkout::cart::{use_cart, CartLineView, CheckoutDraft};
 use crate::core::money::format_amount;
@@ -55,7 +55,7 @@ pub fn CheckoutPage() -> impl IntoView {
 }
 
 /// Which card pays: one typed in now, or a saved one (by id).
-const NEW_CARD: &str = "new";
+const NEW_CARD: &str = FormInput::NEW_CARD;
 
 #[component]
 fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
@@ -83,25 +83,30 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
             .map(|c| c.id.clone())
             .unwrap_or_else(|| NEW_CARD.to_owned()),
     );
-    let save_card = RwSignal::new(false);
     let card_number = RwSignal::new(String::new());
     let expiry = RwSignal::new(String::new());
     let cvc = RwSignal::new(String::new());
     let lines = StoredValue::new(lines);
-    let checkout_key = StoredValue::new(draft.checkout_key.clone());
+    let checkout_key = draft.checkout_key.clone();
     let from_cart = draft.from_cart;
 
     // One idempotency key per attempt: pressing Pay again after a time-out or a 429 resends
     // the same key (so it cannot order twice); after a definite answer (a declined card, a
-    // field to correct) the next press is a new attempt with a new key.
+    // field to correct) the next press is a new attempt with a new key. Without the wasm, each
+    // page load is one attempt (the server renders a fresh key).
     let attempt = RwSignal::new(0u32);
-    let place = Action::new(move |input: &PlaceOrderInput| {
-        let key = format!("{}-{}", checkout_key.get_value(), attempt.get_untracked());
-        let input = input.clone();
-        async move { place_order(input, key, from_cart).await }
-    });
+    let key = move || format!("{checkout_key}-{}", attempt.get());
+    // The form posts itself to this server function; without the wasm the server answers with
+    // the confirmation, or this page again with the error in its address (which the action
+    // reads back, so the same field messages show).
+    let place = ServerAction::<PlaceOrder>::new();
     let result: Signal<Option<Result<OrderView, AppError>>> = place.value().into();
-    let last_input: StoredValue<Option<PlaceOrderInput>> = StoredValue::new(None);
+    let last_input: StoredValue<Option<PlaceOrder>> = StoredValue::new(None);
+    Effect::new(move |_| {
+        if let Some(input) = place.input().get() {
+            last_input.set_value(Some(input));
+        }
+    });
     // The waiting room: seconds until the same attempt is sent again by itself.
     let waiting: RwSignal<Option<u64>> = RwSignal::new(None);
     let navigate = use_navigate();
@@ -142,10 +147,10 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
             _ => Vec::new(),
         })
     };
+    // A 429 is the waiting room's to show once the wasm runs; a page without it says so here.
     let alert = move || match result.get() {
-        Some(Err(AppError::Validation { .. } | AppError::RateLimited { .. }))
-        | None
-        | Some(Ok(_)) => None,
+        Some(Err(AppError::Validation { .. })) | None | Some(Ok(_)) => None,
+        Some(Err(AppError::RateLimited { .. })) if waiting.get().is_some() => None,
         Some(Err(err)) => Some(err.to_string()),
     };
     // The totals are always the server's quote: asked again when the quantity or the delivery
@@ -193,47 +198,6 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
             quote.set(fresh);
         }
     });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let (month, year) = parse_expiry(&expiry.get());
-        let optional = |s: String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        let saved = pay_with.get();
-        let input = PlaceOrderInput {
-            lines: wanted_lines(),
-            email: optional(email.get()),
-            shipping_address: Some(AddressInput {
-                name: name.get(),
-                line1: line1.get(),
-                line2: optional(line2.get()),
-                city: city.get(),
-                region: None,
-                postal_code: postal_code.get(),
-                country: country.get(),
-                phone: optional(phone.get()),
-            }),
-            delivery: delivery(),
-            payment: if saved == NEW_CARD {
-                PaymentInput {
-                    card: Some(CardInput {
-                        number: card_number.get(),
-                        exp_month: month,
-                        exp_year: year,
-                        cvc: cvc.get(),
-                    }),
-                    saved_method: None,
-                    save_card: signed_in && save_card.get(),
-                }
-            } else {
-                PaymentInput {
-                    card: None,
-                    saved_method: Some(saved),
-                    save_card: false,
-                }
-            },
-        };
-        last_input.set_value(Some(input.clone()));
-        place.dispatch(input);
-    };
     let money = {
         let currency = currency.clone();
         move |minor: i64| format_amount(minor, &currency)
@@ -256,7 +220,11 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
                 <button class="button button--secondary" type="button" on:click=move |_| waiting.set(None)>"Leave the queue"</button>
             </section>
         </Show>
-        <form class="checkout__form form" novalidate=true on:submit=submit hidden=move || waiting.get().is_some()>
+        <ActionForm action=place attr:class="checkout__form form" attr:novalidate=true attr:hidden=move || waiting.get().is_some()>
+            <input type="hidden" name="form[key]" value=key/>
+            {(!from_cart).then(|| view! {
+                <input type="hidden" name="form[sku]" value=lines.with_value(|l| l.first().map(|l| l.sku.clone()).unwrap_or_default())/>
+            })}
             <section class="checkout__summary panel" aria-label="Your items">
                 {lines.get_value().into_iter().enumerate().map(|(i, line)| {
                     let m = m4.clone();
@@ -282,7 +250,7 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
                     }
                 }).collect_view()}
                 {single_item.then(|| view! {
-                    <BoundField id="checkout-quantity" label="Quantity" inputmode="numeric" value=quantity errors=errors("lines.0.quantity".into()) required=true/>
+                    <BoundField id="checkout-quantity" name="form[quantity]" label="Quantity" inputmode="numeric" value=quantity errors=errors("lines.0.quantity".into()) required=true/>
                 })}
                 {from_cart.then(|| view! { <A href="/cart" attr:class="checkout__edit">"Edit cart"</A> })}
                 <ErrorList errors=errors("lines".into())/>
@@ -290,22 +258,22 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
 
             <fieldset class="checkout__section">
                 <legend class="checkout__legend">"Contact"</legend>
-                <BoundField id="checkout-email" label="Email for your receipt" kind="email" inputmode="email" value=email errors=errors("email".into()) required=true/>
+                <BoundField id="checkout-email" name="form[email]" label="Email for your receipt" kind="email" inputmode="email" value=email errors=errors("email".into()) required=true/>
             </fieldset>
 
             <fieldset class="checkout__section">
                 <legend class="checkout__legend">"Delivery address"</legend>
                 <ErrorList errors=errors("shipping_address".into())/>
-                <BoundField id="checkout-name" label="Full name" value=name errors=errors("shipping_address.name".into()) required=true/>
-                <BoundField id="checkout-line1" label="Address" value=line1 errors=errors("shipping_address.line1".into()) required=true/>
-                <BoundField id="checkout-line2" label="Apartment, floor (optional)" value=line2 errors=errors("shipping_address.line2".into())/>
+                <BoundField id="checkout-name" name="form[name]" label="Full name" value=name errors=errors("shipping_address.name".into()) required=true/>
+                <BoundField id="checkout-line1" name="form[line1]" label="Address" value=line1 errors=errors("shipping_address.line1".into()) required=true/>
+                <BoundField id="checkout-line2" name="form[line2]" label="Apartment, floor (optional)" value=line2 errors=errors("shipping_address.line2".into())/>
                 <div class="field-grid">
-                    <BoundField id="checkout-city" label="City" value=city errors=errors("shipping_address.city".into()) required=true/>
-                    <BoundField id="checkout-postal" label="Postal code" value=postal_code errors=errors("shipping_address.postal_code".into()) required=true/>
+                    <BoundField id="checkout-city" name="form[city]" label="City" value=city errors=errors("shipping_address.city".into()) required=true/>
+                    <BoundField id="checkout-postal" name="form[postal_code]" label="Postal code" value=postal_code errors=errors("shipping_address.postal_code".into()) required=true/>
                 </div>
                 <div class="field-grid">
-                    <BoundField id="checkout-country" label="Country code" hint="Two letters: CN, US, FR…" value=country errors=errors("shipping_address.country".into()) required=true/>
-                    <BoundField id="checkout-phone" label="Phone (optional)" kind="tel" inputmode="tel" value=phone errors=errors("shipping_address.phone".into())/>
+                    <BoundField id="checkout-country" name="form[country]" label="Country code" hint="Two letters: CN, US, FR…" value=country errors=errors("shipping_address.country".into()) required=true/>
+                    <BoundField id="checkout-phone" name="form[phone]" label="Phone (optional)" kind="tel" inputmode="tel" value=phone errors=errors("shipping_address.phone".into())/>
                 </div>
             </fieldset>
 
@@ -313,11 +281,11 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
                 <legend class="checkout__legend">"Delivery"</legend>
                 {(parcels > 1).then(|| view! { <p class="field__hint">{format!("Your items ship in {parcels} parcels, one per brand.")}</p> })}
                 <label class="choice">
-                    <input type="radio" name="delivery" prop:checked=move || !express.get() on:change=move |_| express.set(false)/>
+                    <input type="radio" name="form[delivery]" value="standard" checked=true prop:checked=move || !express.get() on:change=move |_| express.set(false)/>
                     {DeliveryOption::Standard.label()}
                 </label>
                 <label class="choice">
-                    <input type="radio" name="delivery" prop:checked=move || express.get() on:change=move |_| express.set(true)/>
+                    <input type="radio" name="form[delivery]" value="express" prop:checked=move || express.get() on:change=move |_| express.set(true)/>
                     {format!("{} — {}{}", DeliveryOption::Express.label(), m1(draft.express_fee_minor), if parcels > 1 { " per parcel" } else { "" })}
                 </label>
             </fieldset>
@@ -325,32 +293,33 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
             <fieldset class="checkout__section">
                 <legend class="checkout__legend">"Card"</legend>
                 <p class="notice">"Sandbox payments: no money moves. Use 4242 4242 4242 4242 (succeeds) or 4000 0000 0000 0002 (declined), any future expiry, any CVC."</p>
-                {saved_cards.into_iter().map(|card| {
+                {saved_cards.into_iter().enumerate().map(|(i, card)| {
+                    let first = i == 0;
                     let id = card.id.clone();
                     let id2 = card.id.clone();
                     view! {
                         <label class="choice">
-                            <input type="radio" name="pay-with" prop:checked=move || pay_with.get() == id on:change=move |_| pay_with.set(id2.clone())/>
+                            <input type="radio" name="form[pay_with]" value=id.clone() checked=first prop:checked=move || pay_with.get() == id on:change=move |_| pay_with.set(id2.clone())/>
                             {format!("{} •••• {} (expires {:02}/{})", capitalise(&card.card_brand), card.last4, card.exp_month, card.exp_year % 100)}
                         </label>
                     }
                 }).collect_view()}
                 {(!draft.saved_cards.is_empty()).then(|| view! {
                     <label class="choice">
-                        <input type="radio" name="pay-with" prop:checked=move || pay_with.get() == NEW_CARD on:change=move |_| pay_with.set(NEW_CARD.to_owned())/>
+                        <input type="radio" name="form[pay_with]" value=NEW_CARD prop:checked=move || pay_with.get() == NEW_CARD on:change=move |_| pay_with.set(NEW_CARD.to_owned())/>
                         "A new card"
                     </label>
                 })}
                 <ErrorList errors=errors("payment.saved_method".into())/>
                 <div hidden=move || pay_with.get() != NEW_CARD>
-                    <BoundField id="checkout-card" label="Card number" inputmode="numeric" value=card_number errors=errors("payment.card.number".into()) required=true/>
+                    <BoundField id="checkout-card" name="form[card_number]" label="Card number" inputmode="numeric" value=card_number errors=errors("payment.card.number".into()) required=true/>
                     <div class="field-grid">
-                        <BoundField id="checkout-expiry" label="Expiry (MM/YY)" inputmode="numeric" value=expiry errors=Signal::derive(move || { let mut e = errors("payment.card.exp_month".into()).get(); e.extend(errors("payment.card.exp_year".into()).get()); e }) required=true/>
-                        <BoundField id="checkout-cvc" label="Security code" inputmode="numeric" value=cvc errors=errors("payment.card.cvc".into()) required=true/>
+                        <BoundField id="checkout-expiry" name="form[expiry]" label="Expiry (MM/YY)" inputmode="numeric" value=expiry errors=Signal::derive(move || { let mut e = errors("payment.card.exp_month".into()).get(); e.extend(errors("payment.card.exp_year".into()).get()); e }) required=true/>
+                        <BoundField id="checkout-cvc" name="form[cvc]" label="Security code" inputmode="numeric" value=cvc errors=errors("payment.card.cvc".into()) required=true/>
                     </div>
                     {signed_in.then(|| view! {
                         <label class="choice">
-                            <input type="checkbox" prop:checked=move || save_card.get() on:change=move |ev| save_card.set(event_target_checked(&ev))/>
+                            <input type="checkbox" name="form[save_card]"/>
                             "Save this card for one-tap buying"
                         </label>
                     })}
@@ -374,21 +343,7 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
                     {move || if place.pending().get() { "Placing your order…" } else { "Pay and place order" }}
                 </button>
             </section>
-        </form>
-    }
-}
-
-/// "12/31", "12 / 2031" → (12, 2031); (0, 0) when unreadable (the server says what's wrong).
-pub fn parse_expiry(text: &str) -> (u32, u32) {
-    let parts: Vec<u32> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|p| !p.is_empty())
-        .filter_map(|p| p.parse().ok())
-        .collect();
-    match parts.as_slice() {
-        [month, year] if *year < 100 => (*month, 2000 + year),
-        [month, year] => (*month, *year),
-        _ => (0, 0),
+        </ActionForm>
     }
 }
 

@@ -227,6 +227,9 @@ pub fn BoundField(
     #[prop(into)] label: String,
     value: RwSignal<String>,
     #[prop(into)] errors: Signal<Vec<String>>,
+    /// The form field's name, for a form that also posts itself without the wasm.
+    #[prop(optional)]
+    name: Option<&'static str>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "text")] inputmode: &'static str,
     #[prop(optional, into)] hint: Option<String>,
@@ -242,9 +245,11 @@ pub fn BoundField(
             <input
                 class="field__input"
                 id=id.clone()
+                name=name
                 type=kind
                 inputmode=inputmode
                 required=required
+                value=value.get_untracked()
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=move || (!errors.get().is_empty()).to_string()

@@ -6,11 +6,14 @@
 //! a JSON body (which needs a CORS preflight Gala never grants) or no cookies at all (an app
 //! using a bearer token). Session cookies are also `SameSite=Lax`. GET, HEAD and OPTIONS never
 //! change state, so they pass.
+//!
+//! The same origin test decides whether a page may show a form error carried in its address
+//! (see [`drop_forged_form_errors`]).
 
 use app::core::AppError;
 use axum::{
     extract::{Request, State},
-    http::{header, Method},
+    http::{header, HeaderMap, Method},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -46,27 +49,9 @@ pub async fn protect(
         return next.run(request).await;
     }
     let headers = request.headers();
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let claimed = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| {
-            headers
-                .get(header::REFERER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(origin_of)
-                .map(str::to_owned)
-        });
+    let claimed = claimed_origin(headers);
     let same_origin = match claimed.as_deref() {
-        Some(origin) => {
-            origin == allowed.0
-                || host.is_some_and(|host| {
-                    origin
-                        .split_once("://")
-                        .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
-                })
-        }
+        Some(origin) => is_gala(&allowed, headers, origin),
         None => {
             let is_json = headers
                 .get(header::CONTENT_TYPE)
@@ -84,6 +69,82 @@ pub async fn protect(
         );
         AppError::Forbidden.into_response()
     }
+}
+
+/// The origin a request says it comes from: `Origin`, else the origin of `Referer`.
+fn claimed_origin(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            headers
+                .get(header::REFERER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(origin_of)
+                .map(str::to_owned)
+        })
+}
+
+/// True when `origin` is Gala's public address or the host the request was sent to.
+fn is_gala(allowed: &AllowedOrigin, headers: &HeaderMap, origin: &str) -> bool {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    origin == allowed.0
+        || host.is_some_and(|host| {
+            origin
+                .split_once("://")
+                .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
+        })
+}
+
+/// The query parameters in which a plain form's server function sends its error back to the
+/// form's page (Leptos' no-wasm path); the page shows that error's messages.
+const FORM_ERROR_PARAMS: [&str; 2] = ["__err", "__path"];
+
+/// Forged form errors: a page address carrying a form error (`?__path=…&__err=…`) shows the
+/// error's text on Gala's page, so a link from elsewhere could make Gala display words of an
+/// attacker's choosing ("call this number"). Such parameters are kept only when the browser
+/// came from one of Gala's own pages (the redirect after a form post does); otherwise they
+/// are removed before the page is rendered.
+pub async fn drop_forged_form_errors(
+    State(allowed): State<AllowedOrigin>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let carries_error = request
+        .uri()
+        .query()
+        .is_some_and(|query| query.contains("__err=") || query.contains("__path="));
+    if carries_error {
+        let from_gala = request
+            .headers()
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(origin_of)
+            .is_some_and(|origin| is_gala(&allowed, request.headers(), origin));
+        if !from_gala {
+            let uri = request.uri();
+            let kept: Vec<String> = uri
+                .query()
+                .unwrap_or_default()
+                .split('&')
+                .filter(|pair| {
+                    let name = pair.split('=').next().unwrap_or_default();
+                    !FORM_ERROR_PARAMS.contains(&name)
+                })
+                .map(str::to_owned)
+                .collect();
+            let path_and_query = if kept.is_empty() {
+                uri.path().to_owned()
+            } else {
+                format!("{}?{}", uri.path(), kept.join("&"))
+            };
+            if let Ok(cleaned) = path_and_query.parse() {
+                *request.uri_mut() = cleaned;
+            }
+        }
+    }
+    next.run(request).await
 }
 
 #[cfg(test)]

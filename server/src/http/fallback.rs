@@ -13,8 +13,12 @@ use leptos::prelude::provide_context;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-/// `Cache-Control` for `/pkg` (wasm, JS, CSS): names are stable across builds, so browsers must
-/// revalidate (a cheap 304 thanks to `Last-Modified`) rather than cache blindly.
+/// `Cache-Control` for `/pkg` (wasm, JS, CSS) when its files are named by their content hash
+/// (a release or test build by cargo-leptos): a name never changes meaning, so browsers keep
+/// them a year without asking again, and a returning viewer downloads nothing.
+pub const HASHED_PKG_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+/// `Cache-Control` for `/pkg` when its names are stable across builds (a site built without
+/// hashes): browsers must revalidate (a cheap 304 thanks to `Last-Modified`).
 pub const PKG_CACHE_CONTROL: &str = "no-cache";
 /// `Cache-Control` for other static files (icons, images), which change rarely.
 pub const ASSET_CACHE_CONTROL: &str = "public, max-age=3600";

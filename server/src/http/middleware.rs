@@ -128,3 +128,25 @@ pub async fn frame_policy(
     }
     response
 }
+
+/// Pages are always fresh: an HTML answer without a caching policy of its own gets
+/// `Cache-Control: no-cache, private` (it names this build's hashed assets and may show the
+/// person's cart or account), while the assets themselves are cached for a year.
+pub async fn fresh_pages(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    let mut response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if is_html {
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(header::HeaderValue::from_static("no-cache, private"));
+    }
+    response
+}

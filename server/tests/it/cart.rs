@@ -10,7 +10,7 @@ use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, PaginatorTrait, QueryFi
 use serde_json::{json, Value};
 use support::{
     brands::{live_brand, verified, PASSWORD},
-    checkout::{sku_on_sale, SUCCESS},
+    checkout::{sku_on_sale, DECLINED, SUCCESS},
     client, TestApp,
 };
 
@@ -52,20 +52,17 @@ fn lines(cart: &Value) -> Vec<(String, i64)> {
     lines
 }
 
-fn checkout_args(skus: &[(&str, i64)], email: &str, key: &str) -> Value {
+/// The checkout page's form buying the cart, as its fields post it.
+fn checkout_args(email: &str, key: &str) -> Value {
     json!({
-        "input": {
-            "lines": skus.iter().map(|(sku, q)| json!({ "sku": sku, "quantity": q })).collect::<Vec<_>>(),
+        "form": {
+            "key": key,
             "email": email,
-            "shipping_address": {
-                "name": "Mei Lin", "line1": "88 Century Avenue", "city": "Shanghai",
-                "postal_code": "200120", "country": "CN"
-            },
+            "name": "Mei Lin", "line1": "88 Century Avenue", "city": "Shanghai",
+            "postal_code": "200120", "country": "CN",
             "delivery": "express",
-            "payment": { "card": { "number": SUCCESS, "exp_month": 12, "exp_year": 2031, "cvc": "123" } }
-        },
-        "checkout_key": key,
-        "from_cart": true,
+            "card_number": SUCCESS, "expiry": "12/31", "cvc": "123",
+        }
     })
 }
 
@@ -103,7 +100,7 @@ db_test!(async fn a_guest_cart_spans_brands_with_live_prices_and_checks_out_as_o
     assert_eq!(lines(&cart_of(&app, &client()).await), vec![]);
 
     let placed = app
-        .call_fn(&guest, "checkout/place", checkout_args(&[(&coat, 2), (&scarf, 2)], "mei@example.com", "k1"))
+        .call_fn(&guest, "checkout/place", checkout_args("mei@example.com", "k1"))
         .await;
     assert_eq!(placed.status(), StatusCode::OK, "{}", placed.text().await.unwrap());
     let order: Value = placed.json().await.unwrap();
@@ -231,4 +228,64 @@ db_test!(async fn abandoned_guest_carts_are_purged_and_accounts_carts_stay(app) 
     assert_eq!(lines(&cart_of(&app, &fresh_guest).await), vec![(coat.clone(), 2)]);
     assert_eq!(lines(&cart_of(&app, &member).await), vec![(coat.clone(), 1)]);
     assert_eq!(cart_line::Entity::find().count(&app.db).await.unwrap(), 2);
+});
+
+db_test!(async fn without_the_wasm_the_cart_and_checkout_forms_post_themselves_and_redirect(app) {
+    let (_, lune) = live_brand(&app, "lune", "owner@lune.test").await;
+    let coat = sku_on_sale(&app, &lune, "lune", "COAT-1", 5, None).await;
+    let guest = client();
+    let location = |response: &reqwest::Response| {
+        assert_eq!(response.status(), StatusCode::FOUND, "a plain form post is answered with a redirect");
+        response.headers()[reqwest::header::LOCATION].to_str().unwrap().to_owned()
+    };
+
+    // "Add to cart" from a listing page: to the cart, which now holds the coat.
+    let added = app
+        .submit_form(&guest, "cart/add", json!({ "sku": coat, "quantity": "1" }), "/p/some-listing")
+        .await;
+    assert_eq!(location(&added), "/cart");
+    assert_eq!(lines(&cart_of(&app, &guest).await), vec![(coat.clone(), 1)]);
+
+    // A declined card: back to the checkout, with the error in the address for the page.
+    let mut declined_form = checkout_args("mei@example.com", "nojs-1");
+    declined_form["form"]["card_number"] = json!(DECLINED);
+    let declined = app.submit_form(&guest, "checkout/place", declined_form, "/checkout").await;
+    let back = location(&declined);
+    assert!(back.contains("/checkout?") && back.contains("__err="), "{back}");
+    // Followed from Gala's own page (as the browser does), the page shows the error...
+    let shown = support::page_text(
+        guest
+            .get(&back)
+            .header(reqwest::header::REFERER, app.url("/checkout"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(shown.contains("Your card was declined"), "the page shows the form's error");
+    // ...but the same address opened from elsewhere does not: nobody can make Gala's page say
+    // words of their choosing through a link.
+    let forged = support::page_text(guest.get(&back).send().await.unwrap()).await;
+    assert!(!forged.contains("Your card was declined"), "a linked error is dropped");
+    let elsewhere = support::page_text(
+        guest
+            .get(&back)
+            .header(reqwest::header::REFERER, "https://evil.example/page")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(!elsewhere.contains("Your card was declined"), "an error linked from another site is dropped");
+    assert_eq!(lines(&cart_of(&app, &guest).await), vec![(coat.clone(), 1)], "nothing was bought");
+
+    // A good card: to the order's confirmation (with the link's secret), and the cart is empty.
+    let placed = app
+        .submit_form(&guest, "checkout/place", checkout_args("mei@example.com", "nojs-2"), "/checkout")
+        .await;
+    let confirmation = location(&placed);
+    assert!(confirmation.starts_with("/orders/") && confirmation.contains("key="), "{confirmation}");
+    assert_eq!(lines(&cart_of(&app, &guest).await), vec![]);
+    let page = support::page_text(app.client.get(app.url(&confirmation)).send().await.unwrap()).await;
+    assert!(page.contains("Thank you — your order is confirmed"), "the link shows the order to anyone holding it");
 });

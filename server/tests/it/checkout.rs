@@ -251,7 +251,11 @@ db_test!(async fn one_idempotency_key_rule_holds_on_every_path_that_places_order
     let checkout_page = |key: String| {
         let page = page.clone();
         async move {
-            let args = json!({ "input": order(sku, 1, "cy@example.com", SUCCESS), "checkout_key": key, "from_cart": false });
+            let args = json!({ "form": {
+                "key": key, "sku": sku, "quantity": "1", "email": "cy@example.com",
+                "name": "Mei Lin", "line1": "88 Century Avenue", "city": "Shanghai",
+                "postal_code": "200120", "country": "CN", "card_number": SUCCESS, "expiry": "12/31", "cvc": "123",
+            } });
             let response = app.call_fn(&page, "checkout/place", args).await;
             (response.status(), response.json::<Value>().await.unwrap())
         }

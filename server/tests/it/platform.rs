@@ -127,3 +127,69 @@ db_test!(async fn the_server_stops_gracefully(app) {
     app.stop().await;
     assert!(reqwest::get(url).await.is_err(), "no longer accepting connections");
 });
+
+/// A site built with hashed asset names (what `cargo leptos build` makes, listed in the site
+/// root's `hash.txt`): pages link the hashed names, `/pkg` serves them as immutable for a year,
+/// and the pages themselves stay fresh. The database plays no part, so SQLite only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hashed_assets_are_cached_for_a_year_and_pages_stay_fresh() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(
+        site.path().join("hash.txt"),
+        "js: Js1\nwasm: Wasm2\ncss: Css3\n",
+    )
+    .unwrap();
+    std::fs::write(pkg.join("gala.Js1.js"), "export default function init() {}").unwrap();
+    std::fs::write(pkg.join("gala.Css3.css"), "body { color: black }").unwrap();
+    let site_root = site.path().to_path_buf();
+    let app = support::TestApp::spawn_with(support::Backend::Sqlite, move |config| {
+        config.site_root = site_root;
+    })
+    .await
+    .unwrap();
+
+    let page = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(
+        page.headers()[header::CACHE_CONTROL],
+        "no-cache, private",
+        "the HTML is asked for afresh"
+    );
+    let html = support::page_text(page).await;
+    assert!(
+        html.contains("/pkg/gala.Js1.js"),
+        "the hydration script by its hashed name"
+    );
+    assert!(
+        html.contains("/pkg/gala.Wasm2"),
+        "the wasm by its hashed name"
+    );
+    assert!(
+        html.contains("/pkg/gala.Css3.css"),
+        "the stylesheet by its hashed name"
+    );
+
+    let script = app
+        .client
+        .get(app.url("/pkg/gala.Js1.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), StatusCode::OK);
+    assert_eq!(
+        script.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    let missing = app
+        .client
+        .get(app.url("/pkg/gala.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        missing.status(),
+        StatusCode::NOT_FOUND,
+        "only the hashed names exist"
+    );
+}

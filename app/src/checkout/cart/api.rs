@@ -38,12 +38,16 @@ pub async fn cart_size() -> Result<i64, AppError> {
     super::service::item_count(&state.db, cart).await
 }
 
-/// Adds units of a SKU to the cart; returns the cart's new size.
+/// Adds units of a SKU to the cart; returns the cart's new size. Posted by a listing's plain
+/// form (no wasm yet), it answers with a redirect to the cart.
 #[server(prefix = "/api/fn", endpoint = "cart/add")]
 pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
     let (state, _, cart) = request_cart(true).await?;
     let cart = cart.ok_or(AppError::Internal)?;
     super::service::add(&state.db, cart, &sku, quantity).await?;
+    if crate::state::is_plain_form_post() {
+        leptos_axum::redirect("/cart");
+    }
     super::service::item_count(&state.db, Some(cart)).await
 }
 

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::{add_to_cart, cart_size, get_cart, update_cart_line, CartLineView, CartView};
+use super::{cart_size, get_cart, update_cart_line, AddToCart, CartLineView, CartView};
 use crate::auth::use_user;
 use crate::core::money::format_amount;
 use crate::core::ui::{InlineError, Skeleton};
@@ -57,35 +57,33 @@ pub fn CartLink() -> impl IntoView {
     }
 }
 
-/// "Add to cart" for one SKU, with what happened said next to it.
+/// The "Add to cart" submit button of a listing's buy form (an `ActionForm` of `action` whose
+/// `sku` field is the picked variant), with what happened said next to it. Without the wasm
+/// the form posts itself and the server function answers with the cart (or, on an error, the
+/// listing again with the error, which the action picks up from the address).
 #[component]
-pub fn AddToCartButton(#[prop(into)] sku: Signal<String>) -> impl IntoView {
+pub fn AddToCartButton(
+    action: ServerAction<AddToCart>,
+    #[prop(into)] sku: Signal<String>,
+) -> impl IntoView {
     let cart = use_cart();
-    let add = Action::new(move |sku: &String| {
-        let sku = sku.clone();
-        async move { add_to_cart(sku, 1).await }
-    });
     Effect::new(move |_| {
-        if let Some(Ok(_)) = add.value().get() {
+        if let Some(Ok(_)) = action.value().get() {
             cart.refresh();
         }
     });
     // A new variant picked: forget the last answer.
-    Effect::new(move |_| {
-        sku.track();
-        add.value().set(None);
-    });
+    Effect::watch(
+        move || sku.get(),
+        move |_, _, _| action.value().set(None),
+        false,
+    );
     view! {
-        <button
-            class="button button--secondary button--block"
-            type="button"
-            disabled=move || add.pending().get()
-            on:click=move |_| { add.dispatch(sku.get_untracked()); }
-        >
-            {move || if add.pending().get() { "Adding…" } else { "Add to cart" }}
+        <button class="button button--secondary button--block" type="submit" disabled=move || action.pending().get()>
+            {move || if action.pending().get() { "Adding…" } else { "Add to cart" }}
         </button>
         <p class="listing__added" role="status">
-            {move || match add.value().get() {
+            {move || match action.value().get() {
                 Some(Ok(_)) => view! { "Added to your cart. " <A href="/cart">"View cart"</A> }.into_any(),
                 Some(Err(error)) => view! { <span class="field__error">{error_text(&error)}</span> }.into_any(),
                 None => ().into_any(),

@@ -211,7 +211,8 @@ fn LiveShow(
     };
     let has_looks = Memo::new(move |_| !visible_looks().is_empty());
     let stream_url = with(&|s| s.stream_url.clone());
-    // HLS plays natively in Safari and through hls.js elsewhere (/js/player.js); MP4 as is.
+    // HLS plays natively in Safari and through hls.js elsewhere (/js/player.js loads it once
+    // the page is interactive); MP4 as is.
     let is_hls = stream_url
         .split(['?', '#'])
         .next()
@@ -229,7 +230,7 @@ fn LiveShow(
         <Meta name="description" content=description/>
         <Meta property="og:title" content=title.clone()/>
         <Meta property="og:type" content="video.other"/>
-        <Script src="/vendor/hls/hls.light.min.js" defer="true"/>
+        // The player script fetches hls.js itself, only where the browser needs it.
         <Script src="/js/player.js" defer="true"/>
         <section class="show" class:show--embed=embed>
             <div class="show__stage">

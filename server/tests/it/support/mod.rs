@@ -229,6 +229,31 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Posts `args` to server function `endpoint` as a browser without the wasm does: a plain
+    /// form from the page at `page_path` (`Referer`), asking for HTML. The answer is a
+    /// redirect (not followed).
+    pub async fn submit_form(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        args: serde_json::Value,
+        page_path: &str,
+    ) -> reqwest::Response {
+        let mut fields = Vec::new();
+        form_fields(&args, String::new(), &mut fields);
+        client
+            .post(self.url(&format!("/api/fn/{endpoint}")))
+            .header(reqwest::header::ORIGIN, self.origin())
+            .header(reqwest::header::REFERER, self.url(page_path))
+            .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml")
+            .form(&fields)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
 /// Flattens `value` into `(name, value)` form fields with bracketed names; nulls are left out
 /// (an absent `Option`).
 fn form_fields(value: &serde_json::Value, name: String, out: &mut Vec<(String, String)>) {
