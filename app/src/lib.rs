@@ -23,28 +23,6 @@
 
 #![recursion_limit = "256"]
 
-/// Declares, for each `Route => page component`, a route whose view is split into its own wasm
-/// chunk and loaded when the route is first shown (on the server it renders as usual). The
-/// view also marks the document as hydrated once the page's own code has taken over.
-macro_rules! lazy_pages {
-    ($($route:ident => $page:path,)*) => {$(
-        #[doc = concat!("The lazily loaded route of [`", stringify!($page), "`].")]
-        struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(_this: Self) -> AnyView {
-                layout::mark_hydrated();
-                $page().into_any()
-            }
-        }
-    )*};
-}
-
 #[cfg(test)]
 mod architecture_tests;
 
@@ -67,7 +45,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    lazy_route, Lazy, LazyRoute, ParamSegment, SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
 };
 
 use crate::core::ui::NotFoundPage;
@@ -108,93 +86,51 @@ pub fn App() -> impl IntoView {
         }/>
         <Router>
             <Layout>
-                <Routes fallback=|| { layout::mark_hydrated(); NotFoundPage() }>
-                    <Route path=StaticSegment("") view={Lazy::<HomeRoute>::new()}/>
-                    <Route path=StaticSegment("signup") view={Lazy::<SignUpRoute>::new()}/>
-                    <Route path=StaticSegment("signin") view={Lazy::<SignInRoute>::new()}/>
-                    <Route path=StaticSegment("verify-email") view={Lazy::<VerifyEmailRoute>::new()}/>
-                    <Route path=StaticSegment("forgot-password") view={Lazy::<ForgotPasswordRoute>::new()}/>
-                    <Route path=StaticSegment("reset-password") view={Lazy::<ResetPasswordRoute>::new()}/>
-                    <Route path=StaticSegment("account") view={Lazy::<AccountRoute>::new()}/>
-                    <Route path=StaticSegment("brands") view={Lazy::<BrandsRoute>::new()}/>
-                    <Route path=(StaticSegment("brands"), StaticSegment("apply")) view={Lazy::<ApplyBrandRoute>::new()}/>
-                    <Route path=(StaticSegment("brand"), ParamSegment("slug")) view={Lazy::<BrandDashboardRoute>::new()}/>
-                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("team")) view={Lazy::<TeamRoute>::new()}/>
-                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings")) view={Lazy::<BrandListingsRoute>::new()}/>
-                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings"), StaticSegment("new")) view={Lazy::<NewListingRoute>::new()}/>
-                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings"), ParamSegment("id")) view={Lazy::<EditListingRoute>::new()}/>
-                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("imports")) view={Lazy::<ImportsRoute>::new()}/>
-                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("orders")) view={Lazy::<BrandOrdersRoute>::new()}/>
-                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("orders"), ParamSegment("id")) view={Lazy::<BrandOrderRoute>::new()}/>
-                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("imports"), ParamSegment("id")) view={Lazy::<ImportJobRoute>::new()}/>
-                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("shows")) view={Lazy::<BrandShowsRoute>::new()}/>
-                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("shows"), ParamSegment("id")) view={Lazy::<ShowEditorRoute>::new()}/>
-                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("shows"), ParamSegment("id"), StaticSegment("live")) view={Lazy::<ProducerConsoleRoute>::new()}/>
-                    <Route path=StaticSegment("shows") view={Lazy::<ShowsRoute>::new()}/>
-                    <Route path=(StaticSegment("show"), ParamSegment("id")) view={Lazy::<ShowRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=(StaticSegment("embed"), StaticSegment("show"), ParamSegment("id")) view={Lazy::<EmbedShowRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=(StaticSegment("admin"), StaticSegment("shows")) view={Lazy::<AdminShowsRoute>::new()}/>
-                    <Route path=(StaticSegment("admin"), StaticSegment("galas")) view={Lazy::<GalasRoute>::new()}/>
-                    <Route path=(StaticSegment("admin"), StaticSegment("galas"), ParamSegment("id")) view={Lazy::<ShowEditorRoute>::new()}/>
-                    <Route path=(StaticSegment("admin"), StaticSegment("galas"), ParamSegment("id"), StaticSegment("live")) view={Lazy::<ProducerConsoleRoute>::new()}/>
-                    <Route path=StaticSegment("search") view={Lazy::<SearchRoute>::new()}/>
-                    <Route path=StaticSegment("checkout") view={Lazy::<CheckoutRoute>::new()}/>
-                    <Route path=StaticSegment("cart") view={Lazy::<CartRoute>::new()}/>
-                    <Route path=StaticSegment("orders") view={Lazy::<MyOrdersRoute>::new()}/>
-                    <Route path=(StaticSegment("orders"), ParamSegment("id")) view={Lazy::<OrderRoute>::new()}/>
-                    <Route path=(StaticSegment("c"), ParamSegment("category")) view={Lazy::<SearchRoute>::new()}/>
-                    <Route path=(StaticSegment("p"), ParamSegment("id")) view={Lazy::<ListingRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=(StaticSegment("invites"), StaticSegment("accept")) view={Lazy::<AcceptInviteRoute>::new()}/>
-                    <Route path=(StaticSegment("admin"), StaticSegment("brands")) view={Lazy::<AdminBrandsRoute>::new()}/>
-                    // Async: the answer's status (404 for unknown or suspended brands) is known
-                    // before the first byte is sent.
-                    <Route path=(StaticSegment("b"), ParamSegment("slug")) view={Lazy::<PublicBrandRoute>::new()} ssr=SsrMode::Async/>
+                <Routes fallback=NotFoundPage>
+                    <Route path=StaticSegment("") view=home::HomePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("signup") view=auth::SignUpPage/>
+                    <Route path=StaticSegment("signin") view=auth::SignInPage/>
+                    <Route path=StaticSegment("verify-email") view=auth::VerifyEmailPage/>
+                    <Route path=StaticSegment("forgot-password") view=auth::ForgotPasswordPage/>
+                    <Route path=StaticSegment("reset-password") view=auth::ResetPasswordPage/>
+                    <Route path=StaticSegment("account") view=auth::AccountPage/>
+                    <Route path=StaticSegment("brands") view=brands::BrandsPage/>
+                    <Route path=(StaticSegment("brands"), StaticSegment("apply")) view=brands::ApplyBrandPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug")) view=brands::BrandDashboardPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("team")) view=brands::TeamPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings")) view=catalog::BrandListingsPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings"), StaticSegment("new")) view=catalog::NewListingPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("listings"), ParamSegment("id")) view=catalog::EditListingPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("imports")) view=catalog::ImportsPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("orders")) view=fulfilment::BrandOrdersPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("orders"), ParamSegment("id")) view=fulfilment::BrandOrderPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("imports"), ParamSegment("id")) view=catalog::ImportJobPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("shows")) view=show::BrandShowsPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("shows"), ParamSegment("id")) view=show::ShowEditorPage/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("shows"), ParamSegment("id"), StaticSegment("live")) view=show::ProducerConsolePage/>
+                    <Route path=StaticSegment("shows") view=show::ShowsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("show"), ParamSegment("id")) view=show::ShowPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("embed"), StaticSegment("show"), ParamSegment("id")) view=show::EmbedShowPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("shows")) view=show::AdminShowsPage/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("galas")) view=show::GalasPage/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("galas"), ParamSegment("id")) view=show::ShowEditorPage/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("galas"), ParamSegment("id"), StaticSegment("live")) view=show::ProducerConsolePage/>
+                    <Route path=StaticSegment("search") view=catalog::SearchPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("checkout") view=checkout::CheckoutPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("cart") view=checkout::cart::CartPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("orders") view=checkout::MyOrdersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("orders"), ParamSegment("id")) view=checkout::OrderPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("c"), ParamSegment("category")) view=catalog::SearchPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("p"), ParamSegment("id")) view=catalog::ListingPageView ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("invites"), StaticSegment("accept")) view=brands::AcceptInvitePage/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("brands")) view=brands::AdminBrandsPage/>
+                    // Async (here and on the shopper's pages above): the whole page is in the first answer,
+                    // readable without the wasm, and a 404 (unknown or suspended brand) known before it.
+                    <Route path=(StaticSegment("b"), ParamSegment("slug")) view=brands::PublicBrandPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>
     }
-}
-
-// Every page is its own lazily loaded chunk of the wasm bundle (`cargo leptos build --split`):
-// a shopper's phone downloads the framework, the frame around pages and the code of the page
-// it opened, never the brand dashboard's or the admin's. See docs/architecture.md, "The
-// browser bundle".
-lazy_pages! {
-    HomeRoute => home::HomePage,
-    SignUpRoute => auth::SignUpPage,
-    SignInRoute => auth::SignInPage,
-    VerifyEmailRoute => auth::VerifyEmailPage,
-    ForgotPasswordRoute => auth::ForgotPasswordPage,
-    ResetPasswordRoute => auth::ResetPasswordPage,
-    AccountRoute => auth::AccountPage,
-    BrandsRoute => brands::BrandsPage,
-    ApplyBrandRoute => brands::ApplyBrandPage,
-    BrandDashboardRoute => brands::BrandDashboardPage,
-    TeamRoute => brands::TeamPage,
-    BrandListingsRoute => catalog::BrandListingsPage,
-    NewListingRoute => catalog::NewListingPage,
-    EditListingRoute => catalog::EditListingPage,
-    ImportsRoute => catalog::ImportsPage,
-    BrandOrdersRoute => fulfilment::BrandOrdersPage,
-    BrandOrderRoute => fulfilment::BrandOrderPage,
-    ImportJobRoute => catalog::ImportJobPage,
-    BrandShowsRoute => show::BrandShowsPage,
-    ShowEditorRoute => show::ShowEditorPage,
-    ProducerConsoleRoute => show::ProducerConsolePage,
-    ShowsRoute => show::ShowsPage,
-    ShowRoute => show::ShowPage,
-    EmbedShowRoute => show::EmbedShowPage,
-    AdminShowsRoute => show::AdminShowsPage,
-    GalasRoute => show::GalasPage,
-    SearchRoute => catalog::SearchPage,
-    CheckoutRoute => checkout::CheckoutPage,
-    CartRoute => checkout::cart::CartPage,
-    MyOrdersRoute => checkout::MyOrdersPage,
-    OrderRoute => checkout::OrderPage,
-    ListingRoute => catalog::ListingPageView,
-    AcceptInviteRoute => brands::AcceptInvitePage,
-    AdminBrandsRoute => brands::AdminBrandsPage,
-    PublicBrandRoute => brands::PublicBrandPage,
 }
 
 /// Entry point of the wasm bundle: takes over the server-rendered page.
@@ -202,6 +138,5 @@ lazy_pages! {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // `hydrate_lazy`: routes are lazily loaded chunks, hydrated once their code has arrived.
-    leptos::mount::hydrate_lazy(App);
+    leptos::mount::hydrate_body(App);
 }

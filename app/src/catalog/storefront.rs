@@ -264,7 +264,7 @@ fn ListingDetailView(detail: ListingDetail) -> impl IntoView {
                                         let sold_out = v.available <= 0;
                                         view! {
                                             <label class="variant-chip" class:variant-chip--selected=move || picked.get() == i class:variant-chip--sold-out=sold_out>
-                                                <input class="visually-hidden" type="radio" name="sku" value=v.id.clone() prop:checked=move || picked.get() == i on:change=move |_| set_picked.set(i)/>
+                                                <input class="visually-hidden" type="radio" name="sku" value=v.id.clone() checked=i == first prop:checked=move || picked.get() == i on:change=move |_| set_picked.set(i)/>
                                                 {label}
                                             </label>
                                         }
