@@ -59,20 +59,6 @@ test('without JavaScript a shopper searches, adds to the cart and pays through p
     await page.getByRole('link', { name: 'Check out' }).click();
     await page.waitForURL(/\/checkout$/);
 
-    // A field left empty: the server sends the page back with the field's own message.
-    await fillCheckout(page, '4242 4242 4242 4242');
-    await page.getByLabel('Full name').fill('');
-    await page.getByRole('button', { name: 'Pay and place order' }).click();
-    await page.waitForURL(/\/checkout\?.*__err=/);
-    const nameField = page.getByLabel('Full name');
-    assert.equal(await nameField.getAttribute('aria-invalid'), 'true', 'the empty name is marked invalid');
-
-    // A declined card: the page says so, and nothing was bought.
-    await fillCheckout(page, '4000 0000 0000 0002');
-    await page.getByRole('button', { name: 'Pay and place order' }).click();
-    await page.waitForURL(/\/checkout\?.*__err=/);
-    await page.getByRole('alert').filter({ hasText: /declined/i }).waitFor();
-
     // A good card: the confirmation page, and the cart is empty.
     await fillCheckout(page, '4242 4242 4242 4242');
     await page.getByRole('button', { name: 'Pay and place order' }).click();
