@@ -61,16 +61,3 @@ pub async fn request() -> Result<(AppState, Caller), AppError> {
     let caller = Caller::current(&state.db).await?;
     Ok((state, caller))
 }
-
-/// True when the server function being answered was posted by a plain HTML form (the browser
-/// asks for a page, not for JSON): the wasm had not loaded, or never will. Such a post is
-/// answered with a redirect to the page the person should see next.
-pub fn is_plain_form_post() -> bool {
-    leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-        parts
-            .headers
-            .get(axum::http::header::ACCEPT)
-            .and_then(|accept| accept.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"))
-    })
-}

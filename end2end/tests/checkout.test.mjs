@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import {
   apiLiveBrand,
   apiSignedIn,
+  fillCheckout,
   hasHorizontalScroll,
   listingOnSale,
   screenshotDir,
@@ -17,17 +18,6 @@ import {
 } from './support.mjs';
 
 const ctx = useGalaAndBrowser();
-
-async function fillCheckout(page, email, card) {
-  await page.getByLabel('Email for your receipt').fill(email);
-  await page.getByLabel('Full name').fill('Mei Lin');
-  await page.getByLabel('Address', { exact: true }).fill('88 Century Avenue');
-  await page.getByLabel('City').fill('Shanghai');
-  await page.getByLabel('Postal code').fill('200120');
-  await page.getByLabel('Card number').fill(card);
-  await page.getByLabel('Expiry (MM/YY)').fill('12/31');
-  await page.getByLabel('Security code').fill('123');
-}
 
 test('a guest fills a cart on a phone, pays with the sandbox card, and the brand ships it', async () => {
   const { gala, browser } = ctx;

@@ -3,7 +3,7 @@
 // will) can still find, add and buy.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { screenshotDir, useGalaAndBrowser, viewports } from './support.mjs';
+import { fillCheckout, screenshotDir, useGalaAndBrowser, viewports } from './support.mjs';
 import { join } from 'node:path';
 
 const ctx = useGalaAndBrowser();
@@ -41,17 +41,6 @@ async function addFirstCoatToCart(page) {
 }
 
 /** Fills the checkout's delivery and card fields. */
-async function fillCheckout(page, card) {
-  await page.getByLabel('Email for your receipt').fill('nojs@example.com');
-  await page.getByLabel('Full name').fill('Mei Lin');
-  await page.getByLabel('Address', { exact: true }).fill('88 Century Avenue');
-  await page.getByLabel('City').fill('Shanghai');
-  await page.getByLabel('Postal code').fill('200120');
-  await page.getByLabel('Card number').fill(card);
-  await page.getByLabel('Expiry (MM/YY)').fill('12/31');
-  await page.getByLabel('Security code').fill('123');
-}
-
 test('without JavaScript a shopper searches, adds to the cart and pays through plain forms', async () => {
   const { context, page } = await phoneWithoutScripts();
   try {
@@ -59,8 +48,22 @@ test('without JavaScript a shopper searches, adds to the cart and pays through p
     await page.getByRole('link', { name: 'Check out' }).click();
     await page.waitForURL(/\/checkout$/);
 
+    // A field left empty: the server sends the page back with the field's own message.
+    await fillCheckout(page, 'nojs@example.com', '4242 4242 4242 4242');
+    await page.getByLabel('Full name').fill('');
+    await page.getByRole('button', { name: 'Pay and place order' }).click();
+    await page.waitForURL(/\/checkout\?.*__err=/);
+    const nameField = page.getByLabel('Full name');
+    assert.equal(await nameField.getAttribute('aria-invalid'), 'true', 'the empty name is marked invalid');
+
+    // A declined card: the page says so, and nothing was bought.
+    await fillCheckout(page, 'nojs@example.com', '4000 0000 0000 0002');
+    await page.getByRole('button', { name: 'Pay and place order' }).click();
+    await page.waitForURL(/\/checkout\?.*__err=/);
+    await page.getByRole('alert').filter({ hasText: /declined/i }).waitFor();
+
     // A good card: the confirmation page, and the cart is empty.
-    await fillCheckout(page, '4242 4242 4242 4242');
+    await fillCheckout(page, 'nojs@example.com', '4242 4242 4242 4242');
     await page.getByRole('button', { name: 'Pay and place order' }).click();
     await page.waitForURL(/\/orders\/[0-9a-f-]{36}\?key=/);
     await page.getByRole('heading', { name: 'Thank you — your order is confirmed' }).waitFor();
@@ -80,7 +83,7 @@ test('without JavaScript "Buy now" opens the checkout for the picked item', asyn
     await page.getByRole('button', { name: 'Buy now' }).click();
     await page.waitForURL(/\/checkout\?.*sku=/);
     await page.getByText(title).first().waitFor();
-    await fillCheckout(page, '4242 4242 4242 4242');
+    await fillCheckout(page, 'nojs@example.com', '4242 4242 4242 4242');
     await page.getByRole('button', { name: 'Pay and place order' }).click();
     await page.waitForURL(/\/orders\/[0-9a-f-]{36}\?key=/);
     await page.getByRole('heading', { name: 'Thank you — your order is confirmed' }).waitFor();

@@ -262,3 +262,15 @@ export async function listingOnSale(owner, gala, slug, stock, { title, code, pri
   assert.equal(published.status(), 200);
   return listing.id;
 }
+
+/** Fills the checkout form: a receipt email, a Shanghai address and the given card number. */
+export async function fillCheckout(page, email, card) {
+  await page.getByLabel('Email for your receipt').fill(email);
+  await page.getByLabel('Full name').fill('Mei Lin');
+  await page.getByLabel('Address', { exact: true }).fill('88 Century Avenue');
+  await page.getByLabel('City').fill('Shanghai');
+  await page.getByLabel('Postal code').fill('200120');
+  await page.getByLabel('Card number').fill(card);
+  await page.getByLabel('Expiry (MM/YY)').fill('12/31');
+  await page.getByLabel('Security code').fill('123');
+}

@@ -100,7 +100,7 @@ pub async fn place_order(form: CheckoutForm) -> Result<OrderView, AppError> {
             .collect();
         super::cart::service::remove(&state.db, cart, &bought).await?;
     }
-    if crate::state::is_plain_form_post() {
+    if crate::core::links::is_plain_form_post() {
         leptos_axum::redirect(&super::order_link(
             "",
             &placed.id,

@@ -188,11 +188,17 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
 
     /// Encodes the error for the browser and, on the server, sets the response status from
     /// [`AppError::status`] — the single place server-function errors are mapped to HTTP.
+    ///
+    /// A plain form post (no wasm) keeps the redirect server_fn gives it, back to the form
+    /// with the error in the address: an error status there would replace that redirect and
+    /// leave the browser on a bare error body.
     fn ser(&self) -> leptos::server_fn::Bytes {
         #[cfg(feature = "ssr")]
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(status) = axum::http::StatusCode::from_u16(self.status()) {
-                response.set_status(status);
+            if !crate::core::links::is_plain_form_post() {
+                if let Ok(status) = axum::http::StatusCode::from_u16(self.status()) {
+                    response.set_status(status);
+                }
             }
             if let Some(retry_after_secs) = self.retry_after_secs() {
                 response.insert_header(

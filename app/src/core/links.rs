@@ -40,6 +40,20 @@ pub fn local_path(next: &str) -> Option<String> {
     Some(local)
 }
 
+/// True when the server function being answered was posted by a plain HTML form (the browser
+/// asks for a page, not for JSON): the wasm had not loaded, or never will. Such a post is
+/// answered with a redirect to the page the person should see next.
+#[cfg(feature = "ssr")]
+pub fn is_plain_form_post() -> bool {
+    leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::local_path;

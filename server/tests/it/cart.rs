@@ -10,7 +10,7 @@ use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, PaginatorTrait, QueryFi
 use serde_json::{json, Value};
 use support::{
     brands::{live_brand, verified, PASSWORD},
-    checkout::{sku_on_sale, SUCCESS},
+    checkout::{sku_on_sale, DECLINED, SUCCESS},
     client, TestApp,
 };
 
@@ -246,8 +246,39 @@ db_test!(async fn without_the_wasm_the_cart_and_checkout_forms_post_themselves_a
     assert_eq!(location(&added), "/cart");
     assert_eq!(lines(&cart_of(&app, &guest).await), vec![(coat.clone(), 1)]);
 
-    // Known gap (issue 30 note): a refused no-wasm checkout answers with the error's status
-    // (402, 422) instead of redirecting back, so its error path is not asserted here yet.
+    // A declined card: back to the checkout, with the error in the address for the page.
+    let mut declined_form = checkout_args("mei@example.com", "nojs-1");
+    declined_form["form"]["card_number"] = json!(DECLINED);
+    let declined = app.submit_form(&guest, "checkout/place", declined_form, "/checkout").await;
+    let back = location(&declined);
+    assert!(back.contains("/checkout?") && back.contains("__err="), "{back}");
+    // Followed from Gala's own page (as the browser does), the page shows the error...
+    let shown = support::page_text(
+        guest
+            .get(&back)
+            .header(reqwest::header::REFERER, app.url("/checkout"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(shown.contains("Your card was declined"), "the page shows the form's error");
+    // ...but the same address opened from elsewhere does not: nobody can make Gala's page say
+    // words of their choosing through a link.
+    let forged = support::page_text(guest.get(&back).send().await.unwrap()).await;
+    assert!(!forged.contains("Your card was declined"), "a linked error is dropped");
+    let elsewhere = support::page_text(
+        guest
+            .get(&back)
+            .header(reqwest::header::REFERER, "https://evil.example/page")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(!elsewhere.contains("Your card was declined"), "an error linked from another site is dropped");
+    assert_eq!(lines(&cart_of(&app, &guest).await), vec![(coat.clone(), 1)], "nothing was bought");
+
     // A good card: to the order's confirmation (with the link's secret), and the cart is empty.
     let placed = app
         .submit_form(&guest, "checkout/place", checkout_args("mei@example.com", "nojs-2"), "/checkout")

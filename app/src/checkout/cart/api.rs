@@ -45,7 +45,7 @@ pub async fn add_to_cart(sku: String, quantity: i64) -> Result<i64, AppError> {
     let (state, _, cart) = request_cart(true).await?;
     let cart = cart.ok_or(AppError::Internal)?;
     super::service::add(&state.db, cart, &sku, quantity).await?;
-    if crate::state::is_plain_form_post() {
+    if crate::core::links::is_plain_form_post() {
         leptos_axum::redirect("/cart");
     }
     super::service::item_count(&state.db, Some(cart)).await

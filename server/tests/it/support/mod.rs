@@ -217,15 +217,25 @@ impl TestApp {
         endpoint: &str,
         args: serde_json::Value,
     ) -> reqwest::Response {
+        self.fn_request(client, endpoint, &args)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A POST of `args` as form fields to server function `endpoint`, from Gala's origin.
+    fn fn_request(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        args: &serde_json::Value,
+    ) -> reqwest::RequestBuilder {
         let mut fields = Vec::new();
-        form_fields(&args, String::new(), &mut fields);
+        form_fields(args, String::new(), &mut fields);
         client
             .post(self.url(&format!("/api/fn/{endpoint}")))
             .header(reqwest::header::ORIGIN, self.origin())
             .form(&fields)
-            .send()
-            .await
-            .unwrap()
     }
 }
 
@@ -240,14 +250,9 @@ impl TestApp {
         args: serde_json::Value,
         page_path: &str,
     ) -> reqwest::Response {
-        let mut fields = Vec::new();
-        form_fields(&args, String::new(), &mut fields);
-        client
-            .post(self.url(&format!("/api/fn/{endpoint}")))
-            .header(reqwest::header::ORIGIN, self.origin())
+        self.fn_request(client, endpoint, &args)
             .header(reqwest::header::REFERER, self.url(page_path))
             .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml")
-            .form(&fields)
             .send()
             .await
             .unwrap()
