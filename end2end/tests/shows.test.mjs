@@ -1,7 +1,8 @@
 // The live show in two browsers: a brand plans a show (setting drop stock aside) and the
 // platform approves it; the producer goes live and drops a look from the console; a viewer on
 // a 390 px phone sees the product card within a second, buys it in one tap, and the
-// producer's order count rises.
+// producer's order count rises; a second viewer without script buys through the card's plain
+// form.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { join } from 'node:path';
@@ -119,6 +120,34 @@ test('a producer drops a look and a viewer on a phone buys it in one tap', async
   await viewer.getByRole('button', { name: 'Send' }).click();
   await viewer.getByTestId('chat-messages').getByText('That blazer!').waitFor();
   await producer.getByText('That blazer!').waitFor();
+
+  // A viewer whose page has no script running (slow network, or JavaScript off) taps the
+  // card the server rendered: the plain form buys, and the order opens.
+  const plainContext = await browser.newContext({ viewport: viewports.phone, javaScriptEnabled: false });
+  const plain = await plainContext.newPage();
+  await apiSignedIn(plain, gala, 'Ana Plain', `ana.show.${stamp}@example.com`, 'front-row-2027');
+  const setUp = await plain.request.post(gala.baseUrl + '/api/fn/shows/set-up-one-tap', {
+    headers: { Origin: gala.baseUrl },
+    form: {
+      'address[name]': 'Ana Plain', 'address[line1]': '1 Bund Road', 'address[city]': 'Shanghai',
+      'address[postal_code]': '200002', 'address[country]': 'CN',
+      'card[number]': '4242424242424242', 'card[exp_month]': '12', 'card[exp_year]': '2031', 'card[cvc]': '123',
+    },
+  });
+  assert.ok(setUp.ok(), `one-tap set-up: ${setUp.status()}`);
+  await plain.goto(gala.baseUrl + `/show/${showId}`);
+  const plainCard = plain.getByTestId('drop-card');
+  assert.match(await plainCard.getByTestId('units-left').innerText(), /2 left/);
+  await plainCard.getByTestId('one-tap-buy').click();
+  await plain.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+  await plain.getByText('Runway silk blazer').first().waitFor();
+  // Tapped again from the show: the card that was tapped says why not.
+  await plain.goto(gala.baseUrl + `/show/${showId}`);
+  await plain.getByTestId('drop-card').getByTestId('one-tap-buy').click();
+  await plain.waitForURL(/\/show\/[0-9a-f-]{36}\?tapped=.*__err=/);
+  await plain.getByTestId('drop-card').getByText('Limit reached: 1 per person.').waitFor();
+  await plain.screenshot({ path: join(screenshotDir, 'show-nojs-refused-phone.png'), fullPage: true, animations: 'disabled' });
+  await plainContext.close();
 
   assert.deepEqual(errors, [], 'no script errors');
   await viewerContext.close();

@@ -54,6 +54,33 @@ pub fn is_plain_form_post() -> bool {
     })
 }
 
+/// Answers a plain form post that server function `F` refused with a redirect to `page` (a
+/// path on Gala) carrying the error in the address, the way server_fn itself sends it back to
+/// the form's `Referer`; the page's action for `F` reads it from there and shows it. For a
+/// page that must also know *which* of its forms was posted (`page`'s own query says so).
+/// Like every form error in an address, it is shown only when the browser came from Gala
+/// (`server::http::csrf::drop_forged_form_errors`).
+#[cfg(feature = "ssr")]
+pub fn redirect_with_error<F>(page: &str, error: &F::Error)
+where
+    F: leptos::server_fn::ServerFn,
+    F::Error: Clone,
+{
+    use leptos::server_fn::error::ServerFnUrlError;
+    let Some(page) = local_path(page) else {
+        return;
+    };
+    let Ok(url) = ServerFnUrlError::new(F::PATH, error.clone()).to_url(&format!(
+        "{}{}",
+        HOME.trim_end_matches('/'),
+        page
+    )) else {
+        return;
+    };
+    let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
+    leptos_axum::redirect(&format!("{}{query}", url.path()));
+}
+
 #[cfg(test)]
 mod tests {
     use super::local_path;

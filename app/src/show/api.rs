@@ -215,25 +215,38 @@ pub async fn set_up_one_tap(
     super::audience::set_up_one_tap(&state, caller.signed_in()?, &address, &card).await
 }
 
-/// One tap: buys one unit of `sku` from the show's open drop.
+/// One tap: buys one unit of `sku` from the show's open drop. Posted by a drop card's plain
+/// form (the page's wasm not running yet), it answers with a redirect: to the order when it
+/// is bought, otherwise back to the show with the refusal for that card to show.
 #[server(prefix = "/api/fn", endpoint = "shows/buy")]
 pub async fn tap_to_buy(id: String, sku: String, key: String) -> Result<BuyOutcome, AppError> {
     let (state, caller) = crate::state::request().await?;
     let placed = super::audience::buy(&state, &caller, &id, &sku, &key).await;
-    Ok(match placed {
-        Ok(order) => BuyOutcome::Bought {
+    if crate::core::links::is_plain_form_post() {
+        let order = placed.inspect_err(|refusal| {
+            // Back to the show, naming the card that was tapped (ids that do not parse were
+            // refused already, and are never put in an address).
+            if let (Ok(show), Ok(sku)) = (
+                uuid::Uuid::parse_str(id.trim()),
+                uuid::Uuid::parse_str(sku.trim()),
+            ) {
+                let show_page = format!("/show/{show}?tapped={sku}");
+                crate::core::links::redirect_with_error::<TapToBuy>(&show_page, refusal);
+            }
+        })?;
+        leptos_axum::redirect(&format!("/orders/{}", order.id));
+        return Ok(BuyOutcome::Bought {
             order_id: order.id,
             number: order.number,
-        },
-        Err(AppError::SoldOut) => BuyOutcome::SoldOut,
-        Err(AppError::LimitReached { limit }) => BuyOutcome::LimitReached { limit },
-        Err(AppError::PaymentDeclined { message }) => BuyOutcome::Declined { message },
-        Err(AppError::RateLimited { retry_after_secs }) => BuyOutcome::Busy { retry_after_secs },
-        Err(AppError::Conflict { message }) if message == super::audience::WINDOW_CLOSED => {
-            BuyOutcome::WindowClosed
-        }
-        Err(error) => return Err(error),
-    })
+        });
+    }
+    match placed {
+        Ok(order) => Ok(BuyOutcome::Bought {
+            order_id: order.id,
+            number: order.number,
+        }),
+        Err(refusal) => BuyOutcome::from_refusal(refusal),
+    }
 }
 
 /// Posts a chat message.

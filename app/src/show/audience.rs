@@ -14,7 +14,9 @@ use crate::catalog::stock::StockPool;
 
 use super::chat_writer::ChatPost;
 use super::public::{public_show, status_of};
-use super::{ChatMessage, OneTapStatus, ShowStatus, MAX_CHAT_CHARS, MIN_CHAT_INTERVAL_SECS};
+use super::{
+    ChatMessage, OneTapStatus, ShowStatus, MAX_CHAT_CHARS, MIN_CHAT_INTERVAL_SECS, WINDOW_CLOSED,
+};
 use crate::auth::{Account, Caller};
 use crate::checkout::{
     wallet, AddressInput, CardInput, DeliveryOption, OrderChannel, OrderLineInput, OrderView,
@@ -87,9 +89,6 @@ async fn dropped_look(
         .one(db)
         .await?)
 }
-
-/// Problem of a buy-window: why one tap cannot buy now.
-pub const WINDOW_CLOSED: &str = "This drop's buy window is closed.";
 
 /// One tap: one unit of `sku` from `show_id`'s open drop, paid with the viewer's saved card
 /// and sent to their saved address, through the shared checkout engine. `tap_key` (one per

@@ -408,6 +408,27 @@ pub enum BuyOutcome {
     },
 }
 
+/// Why one tap cannot buy now: the look's buy window is closed (the engine's refusal carries
+/// this message, which the page turns back into [`BuyOutcome::WindowClosed`]).
+pub const WINDOW_CLOSED: &str = "This drop's buy window is closed.";
+
+impl BuyOutcome {
+    /// What a refused tap means to the viewer. Refusals a viewer can meet in a fair race
+    /// (sold out, limit reached, window closed, declined card, too busy) become outcomes;
+    /// anything else (not signed in, one tap not set up, a fault) stays an error.
+    pub fn from_refusal(refusal: crate::core::AppError) -> Result<Self, crate::core::AppError> {
+        use crate::core::AppError;
+        Ok(match refusal {
+            AppError::SoldOut => BuyOutcome::SoldOut,
+            AppError::LimitReached { limit } => BuyOutcome::LimitReached { limit },
+            AppError::PaymentDeclined { message } => BuyOutcome::Declined { message },
+            AppError::RateLimited { retry_after_secs } => BuyOutcome::Busy { retry_after_secs },
+            AppError::Conflict { message } if message == WINDOW_CLOSED => BuyOutcome::WindowClosed,
+            error => return Err(error),
+        })
+    }
+}
+
 /// The producer's figures: the public ones plus money.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

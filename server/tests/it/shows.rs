@@ -395,6 +395,60 @@ db_test!(async fn one_tap_buys_through_the_engine_and_answers_sold_out_and_limit
     assert_eq!(figures["stats"]["units_left"][0][1], 0);
 });
 
+/// The value of the hidden field `name` in the first form of `html` that has one.
+fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!(r#"name="{name}" value=""#))? + name.len() + 15;
+    Some(html[at..].split('"').next()?.to_owned())
+}
+
+db_test!(async fn without_the_wasm_a_drop_cards_buy_button_is_a_form_the_server_answers(app) {
+    let planned = planned_show(&app, &[("DROP-1", 2, Some(1), false, None)]).await;
+    let (show, sku) = (planned.show.clone(), planned.skus[0].clone());
+    let ann = one_tap_viewer(&app, "Ann", "ann@example.com").await;
+    produce(&app, &planned, "go_live", json!({})).await;
+    produce(&app, &planned, "reveal", json!({ "look_id": planned.looks[0] })).await;
+    let show_page = format!("/show/{show}");
+    let location = |response: &reqwest::Response| {
+        assert_eq!(response.status(), StatusCode::FOUND, "a plain form post is answered with a redirect");
+        response.headers()[reqwest::header::LOCATION].to_str().unwrap().to_owned()
+    };
+    let page = || async { support::page_text(ann.get(app.url(&show_page)).send().await.unwrap()).await };
+
+    // The server renders the card's buy button inside a form, with the tap's key in it.
+    let html = page().await;
+    assert!(html.contains(r#"action="/api/fn/shows/buy""#), "the card's button posts to the buy function");
+    let key = hidden_value(&html, "key").expect("the form carries the tap's key");
+    assert!(key.starts_with(&sku), "{key}");
+
+    // Tapped before the wasm runs: the browser posts the form and lands on the order.
+    let tap = |key: String| {
+        app.submit_form(&ann, "shows/buy", json!({ "id": show, "sku": sku, "key": key }), &show_page)
+    };
+    let bought = location(&tap(key.clone()).await);
+    assert!(bought.starts_with("/orders/"), "{bought}");
+    // The same form sent twice (a double tap) is the same order.
+    assert_eq!(location(&tap(key.clone()).await), bought, "a resent tap buys nothing more");
+    let order: Value = ann.get(app.url(&format!("/api/v1{bought}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!((order["status"].as_str(), order["channel"].as_str()), (Some("paid"), Some("show")));
+
+    // A new tap from a freshly loaded page (a new key): one per person. Back to the show,
+    // naming the card, and that card says why.
+    let second_key = hidden_value(&page().await, "key").unwrap();
+    assert_ne!(second_key, key, "each page load gives the tap a new key");
+    let back = location(&tap(second_key).await);
+    assert!(back.starts_with(&format!("{show_page}?tapped={sku}&")) && back.contains("__err="), "{back}");
+    let from_the_show = ann.get(app.url(&back)).header(reqwest::header::REFERER, app.url(&show_page)).send();
+    let shown = support::page_text(from_the_show.await.unwrap()).await;
+    assert!(shown.contains("Limit reached: 1 per person."), "the tapped card shows the refusal");
+    // The same address linked from elsewhere shows nothing.
+    let linked = support::page_text(ann.get(app.url(&back)).send().await.unwrap()).await;
+    assert!(!linked.contains("Limit reached"), "a linked refusal is dropped");
+
+    // Exactly one unit sold.
+    let figures: Value = app.call_fn(&planned.owner, "shows/figures", json!({ "slug": "lune", "id": show })).await.json().await.unwrap();
+    assert_eq!((figures["stats"]["orders"].as_i64(), figures["stats"]["units_sold"].as_i64()), (Some(1), Some(1)));
+});
+
 db_test!(async fn exclusive_skus_sell_only_through_the_show_while_their_window_is_open(app) {
     let planned = planned_show(&app, &[("EXCL-1", 10, None, true, None)]).await;
     let (show, sku) = (planned.show.clone(), planned.skus[0].clone());

@@ -6,15 +6,15 @@ use chrono::{DateTime, TimeDelta, Utc};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Script, Title};
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::checkout::{AddressInput, CardInput};
 use crate::core::money::format_amount;
 use crate::core::ui::{BoundField, ErrorList, InlineError, NotFoundPage, Skeleton};
 use crate::core::AppError;
 use crate::show::{
-    load_show, one_tap, public_shows, send_chat, send_reaction, set_up_one_tap, tap_to_buy,
-    BuyOutcome, LookView, OneTapStatus, ProductCard, ShowState, ShowStatus, ShowSummary,
+    load_show, one_tap, public_shows, send_chat, send_reaction, set_up_one_tap, BuyOutcome,
+    LookView, OneTapStatus, ProductCard, ShowState, ShowStatus, ShowSummary, TapToBuy,
     MAX_CHAT_CHARS,
 };
 
@@ -418,27 +418,33 @@ fn DropCard(
         )
     };
     let show_id = live.with_untracked(|s| s.as_ref().map(|s| s.id.clone()).unwrap_or_default());
-    // One key per tap attempt: a retry of the same tap reuses it, so it cannot buy twice.
-    let tap_key = RwSignal::new(None::<String>);
-    let buy = Action::new({
-        let (show_id, sku) = (show_id.clone(), sku.clone());
-        move |_: &()| {
-            let key = tap_key.get_untracked().unwrap_or_else(|| {
-                let key = format!("{}-{}", sku, Utc::now().timestamp_micros());
-                tap_key.set(Some(key.clone()));
-                key
-            });
-            let (show_id, sku) = (show_id.clone(), sku.clone());
-            async move { tap_to_buy(show_id, sku, key).await }
-        }
-    });
+    // The card's buy button is a form over `tap_to_buy`, so a tap works from the moment the
+    // card is on screen: before the wasm runs the browser posts it (and the server answers
+    // with the order, or back here with the refusal, `?tapped=` naming this card); once it
+    // runs the action posts it without leaving the page.
+    let buy = ServerAction::<TapToBuy>::new();
+    // One key per tap attempt: a retry of the same tap (a double tap, a resent form) reuses
+    // it, so it cannot buy twice; a definite answer makes the next tap a new attempt.
+    let tap_key = RwSignal::new(new_tap_key(&sku));
     let outcome = buy.value();
-    Effect::new(move |_| {
-        // A definite answer: the next tap is a new attempt.
-        if let Some(Ok(_)) = outcome.get() {
-            tap_key.set(None);
+    Effect::new({
+        let sku = sku.clone();
+        move |_| {
+            if let Some(Ok(_)) = outcome.get() {
+                tap_key.set(new_tap_key(&sku));
+            }
         }
     });
+    // A refusal sent back to a plain form's page belongs to the card that was tapped; every
+    // other card shows only the answers to its own taps.
+    let tapped_here =
+        use_query_map().with_untracked(|q| q.get("tapped").as_deref() == Some(sku.as_str()));
+    let shown = move || {
+        (tapped_here || buy.version().get() > 0)
+            .then(|| outcome.get())
+            .flatten()
+            .map(|result| result.or_else(BuyOutcome::from_refusal))
+    };
     let price = format_amount(card.price_minor, &card.currency);
     let signin = format!("/signin?next=/show/{show_id}");
     let checkout = format!("/checkout?sku={}", card.sku_id);
@@ -462,6 +468,7 @@ fn DropCard(
             <div class="drop-card__action">
                 {move || {
                     let (signin, checkout, price) = (signin.clone(), checkout.clone(), price.clone());
+                    let (show_id, sku) = (show_id.clone(), sku.clone());
                     let (window_open, units_left) = (window_open.clone(), units_left.clone());
                     if embed {
                         let href = format!("/show/{}", live.with_untracked(|s| s.as_ref().map(|s| s.id.clone()).unwrap_or_default()));
@@ -475,17 +482,21 @@ fn DropCard(
                                 <A href=signin attr:class="button button--primary">"Sign in to buy"</A>
                             }.into_any(),
                             _ => view! {
-                                <button class="button button--primary drop-card__buy" type="button" data-testid="one-tap-buy"
-                                    disabled=move || buy.pending().get() || !window_open() || units_left() == 0
-                                    on:click=move |_| { buy.dispatch(()); }>
-                                    {move || if buy.pending().get() { "Buying…".to_owned() } else { format!("Buy · {price}") }}
-                                </button>
+                                <ActionForm action=buy attr:class="drop-card__buy-form">
+                                    <input type="hidden" name="id" value=show_id.clone()/>
+                                    <input type="hidden" name="sku" value=sku.clone()/>
+                                    <input type="hidden" name="key" value=move || tap_key.get()/>
+                                    <button class="button button--primary drop-card__buy" type="submit" data-testid="one-tap-buy"
+                                        disabled=move || buy.pending().get() || !window_open() || units_left() == 0>
+                                        {move || if buy.pending().get() { "Buying…".to_owned() } else { format!("Buy · {price}") }}
+                                    </button>
+                                </ActionForm>
                             }.into_any(),
                         },
                     }
                 }}
                 <p class="drop-card__result" role="status" data-testid="buy-result">
-                    {move || outcome.get().map(|result| match result {
+                    {move || shown().map(|result| match result {
                         Ok(BuyOutcome::Bought { order_id, number }) => view! {
                             <span class="drop-card__bought">"Bought! " <A href=format!("/orders/{order_id}")>{format!("Order {number}")}</A></span>
                         }.into_any(),
@@ -644,4 +655,9 @@ fn Chat(live: RwSignal<Option<ShowState>>, show_id: String) -> impl IntoView {
             <ErrorList errors/>
         </section>
     }
+}
+
+/// A fresh idempotency key for one tap on `sku`'s card (scoped by the server to the buyer).
+fn new_tap_key(sku: &str) -> String {
+    format!("{sku}-{}", Utc::now().timestamp_micros())
 }
