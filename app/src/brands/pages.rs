@@ -12,6 +12,7 @@ use super::{
     RemoveTeamMember, RevokeBrandApiToken, RevokeBrandInvite, CATEGORIES,
 };
 use crate::auth::{use_user, BrandRole};
+use crate::core::time::{self, Style};
 use crate::core::ui::{
     field_errors, Field, FormAlert, InlineError, NotFoundPage, SignInPrompt, Skeleton,
 };
@@ -365,7 +366,7 @@ fn ReviewCard(brand: BrandDetail, decide: ServerAction<DecideBrand>) -> impl Int
                 <dt>"Country"</dt><dd>{brand.country.clone()}</dd>
                 <dt>"Category"</dt><dd>{brand.category.clone()}</dd>
                 <dt>"Contact"</dt><dd>{brand.contact_email.clone()}</dd>
-                <dt>"Applied"</dt><dd>{brand.submitted_at.format("%Y-%m-%d %H:%M UTC").to_string()}</dd>
+                <dt>"Applied"</dt><dd>{time::display(brand.submitted_at, Style::Stamp)}</dd>
             </dl>
             <p class="review-card__description">{brand.description.clone()}</p>
             <ActionForm action=decide attr:class="form">
@@ -503,7 +504,7 @@ pub fn TeamPage() -> impl IntoView {
                                         <li class="member">
                                             <div class="member__who">
                                                 <span class="member__name">{i.email.clone()}</span>
-                                                <span class="member__email">{format!("{} · expires {}", i.role.as_str(), i.expires_at.format("%Y-%m-%d"))}</span>
+                                                <span class="member__email">{format!("{} · expires {}", i.role.as_str(), time::display(i.expires_at, Style::Date))}</span>
                                             </div>
                                             <ActionForm action=revoke>
                                                 <input type="hidden" name="slug" value=slug()/>

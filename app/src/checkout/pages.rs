@@ -15,6 +15,7 @@ use super::{
 };
 use crate::checkout::cart::{use_cart, CartLineView, CheckoutDraft};
 use crate::core::money::format_amount;
+use crate::core::time::{self, Style};
 use crate::core::ui::{
     capitalise, BoundField, ErrorList, InlineError, NotFoundPage, SignInPrompt, Skeleton,
 };
@@ -454,7 +455,7 @@ pub fn MyOrdersPage() -> impl IntoView {
                                             <span class="order-list__number">{order.number.clone()}</span>
                                             <span class="badge">{order.status.label()}</span>
                                         </A>
-                                        <p class="order-list__meta">{format!("{} · {} item{} from {}", order.created_at.format("%-d %b %Y"), items, if items == 1 { "" } else { "s" }, brands)}</p>
+                                        <p class="order-list__meta">{format!("{} · {} item{} from {}", time::display(order.created_at, Style::Day), items, if items == 1 { "" } else { "s" }, brands)}</p>
                                         <p class="order-list__total">{format_amount(order.total_minor, &order.currency)}</p>
                                     </li>
                                 }

@@ -17,27 +17,55 @@ pub fn local_path(next: &str) -> Option<String> {
     {
         return None;
     }
-    let home = url::Url::parse(HOME).ok()?;
-    let resolved = home.join(next).ok()?;
-    if resolved.origin() != home.origin() {
-        return None;
-    }
-    let path = resolved.path();
+    let resolved = resolve(next)?;
     // `/.//evil.example` resolves to the path `//evil.example`: read back as a link, that
     // is another site.
-    if path.starts_with("//") {
+    if !resolved.same_origin || resolved.path.starts_with("//") {
         return None;
     }
-    let mut local = path.to_owned();
-    if let Some(query) = resolved.query() {
-        local.push('?');
-        local.push_str(query);
-    }
-    if let Some(fragment) = resolved.fragment() {
-        local.push('#');
-        local.push_str(fragment);
-    }
-    Some(local)
+    Some(resolved.path + &resolved.query + &resolved.fragment)
+}
+
+/// `next` resolved against [`HOME`] by the WHATWG URL rules browsers follow.
+struct Resolved {
+    same_origin: bool,
+    path: String,
+    /// `?…`, or empty.
+    query: String,
+    /// `#…`, or empty.
+    fragment: String,
+}
+
+/// On the server, the `url` crate (an implementation of the WHATWG URL standard).
+#[cfg(not(feature = "hydrate"))]
+fn resolve(next: &str) -> Option<Resolved> {
+    let home = url::Url::parse(HOME).ok()?;
+    let resolved = home.join(next).ok()?;
+    Some(Resolved {
+        same_origin: resolved.origin() == home.origin(),
+        path: resolved.path().to_owned(),
+        query: resolved
+            .query()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default(),
+        fragment: resolved
+            .fragment()
+            .map(|f| format!("#{f}"))
+            .unwrap_or_default(),
+    })
+}
+
+/// In the browser, the browser's own URL parser (the same standard), so the `url` crate and
+/// its international-domain tables stay out of the wasm.
+#[cfg(feature = "hydrate")]
+fn resolve(next: &str) -> Option<Resolved> {
+    let resolved = web_sys::Url::new_with_base(next, HOME).ok()?;
+    Some(Resolved {
+        same_origin: resolved.origin() == HOME.trim_end_matches('/'),
+        path: resolved.pathname(),
+        query: resolved.search(),
+        fragment: resolved.hash(),
+    })
 }
 
 /// True when the server function being answered was posted by a plain HTML form (the browser

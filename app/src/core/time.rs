@@ -7,7 +7,7 @@ use std::sync::{
     Arc,
 };
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, DurationRound, TimeDelta, Timelike, Utc};
 
 /// The current time, truncated to whole microseconds — the precision PostgreSQL keeps. Values
 /// that are compared after a round trip (keyset cursors) must be written with this, or SQLite,
@@ -44,6 +44,46 @@ impl Clock {
     }
 }
 
+/// How a page writes a time (always UTC; English month names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `2026-11-11 09:30 UTC`
+    Stamp,
+    /// `2026-11-11`
+    Date,
+    /// `11 Nov 2026`
+    Day,
+    /// `11 Nov 09:30 UTC`
+    DayTime,
+    /// `11 Nov 2026 09:30 UTC`
+    DayYearTime,
+    /// `09:30:05 UTC`
+    Clock,
+    /// `2026-11-11T09:30`, what a `datetime-local` field holds.
+    Field,
+}
+
+/// `at` written in `style`. Written out here rather than with chrono's `format`, whose
+/// strftime machinery would otherwise be compiled into the browser's wasm for a handful of
+/// fixed patterns.
+pub fn display(at: DateTime<Utc>, style: Style) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (year, month, day) = (at.year(), at.month(), at.day());
+    let (hour, minute) = (at.hour(), at.minute());
+    let name = MONTHS[month.saturating_sub(1) as usize % 12];
+    match style {
+        Style::Stamp => format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC"),
+        Style::Date => format!("{year:04}-{month:02}-{day:02}"),
+        Style::Day => format!("{day} {name} {year}"),
+        Style::DayTime => format!("{day} {name} {hour:02}:{minute:02} UTC"),
+        Style::DayYearTime => format!("{day} {name} {year} {hour:02}:{minute:02} UTC"),
+        Style::Clock => format!("{hour:02}:{minute:02}:{:02} UTC", at.second()),
+        Style::Field => format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +104,36 @@ mod tests {
             ahead >= TimeDelta::hours(2) && ahead < TimeDelta::hours(2) + TimeDelta::seconds(5)
         );
         assert_eq!(shared.now().timestamp_subsec_nanos() % 1_000, 0);
+    }
+
+    #[test]
+    fn every_style_writes_what_chrono_would() {
+        let times = [
+            "2026-11-11T09:05:07Z",
+            "2027-01-01T00:00:00Z",
+            "2026-12-31T23:59:59Z",
+        ];
+        let styles = [
+            (Style::Stamp, "%Y-%m-%d %H:%M UTC"),
+            (Style::Date, "%Y-%m-%d"),
+            (Style::Day, "%-d %b %Y"),
+            (Style::DayTime, "%-d %b %H:%M UTC"),
+            (Style::DayYearTime, "%-d %b %Y %H:%M UTC"),
+            (Style::Clock, "%H:%M:%S UTC"),
+            (Style::Field, "%Y-%m-%dT%H:%M"),
+        ];
+        for at in times {
+            let at: DateTime<Utc> = at.parse().unwrap();
+            for month in 1..=12 {
+                let at = at.with_month(month).unwrap_or(at);
+                for (style, pattern) in styles {
+                    assert_eq!(
+                        display(at, style),
+                        at.format(pattern).to_string(),
+                        "{style:?}"
+                    );
+                }
+            }
+        }
     }
 }

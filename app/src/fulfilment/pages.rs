@@ -13,6 +13,7 @@ use super::{
 };
 use crate::checkout::BrandOrderStatus;
 use crate::core::money::format_amount;
+use crate::core::time::{self, Style};
 use crate::core::ui::{
     capitalise, BoundField, ErrorList, FilterTab, InlineError, NotFoundPage, SignInPrompt, Skeleton,
 };
@@ -110,7 +111,7 @@ fn OrderRow(slug: String, order: BrandOrderSummary) -> impl IntoView {
                     <span>{format_amount(order.total_minor, &order.currency)}</span>
                     <span>{format!("{} item{}", order.items, if order.items == 1 { "" } else { "s" })}</span>
                     <span>{order.buyer_email.clone()}</span>
-                    <span>{order.created_at.format("%-d %b %H:%M UTC").to_string()}</span>
+                    <span>{time::display(order.created_at, Style::DayTime)}</span>
                 </span>
             </A>
         </li>
@@ -219,7 +220,7 @@ fn OrderDetail(slug: String, order: BrandOrderDetail, changed: RwSignal<u32>) ->
         <Title text=format!("Order {}", order.summary.number)/>
         <article class="order panel">
             <h1>{format!("Order {}", order.summary.number)} " " {status_badge(status)}</h1>
-            <p class="order__meta">{format!("Placed {} by {}", order.summary.created_at.format("%-d %b %Y %H:%M UTC"), order.summary.buyer_email)}</p>
+            <p class="order__meta">{format!("Placed {} by {}", time::display(order.summary.created_at, Style::DayYearTime), order.summary.buyer_email)}</p>
             <Show when=move || failure().is_some()>
                 <p class="form-alert" role="alert">{failure}</p>
             </Show>

@@ -9,6 +9,7 @@ use leptos_router::{
 };
 
 use crate::catalog::{catalog_import, catalog_imports, ImportJob, ImportProblem, ImportStatus};
+use crate::core::time::{self, Style};
 use crate::core::ui::{InlineError, SignInPrompt, Skeleton};
 use crate::core::AppError;
 
@@ -65,7 +66,7 @@ pub fn ImportsPage() -> impl IntoView {
                                             <span class="listing-row__title">{job.file_name.clone()}</span>
                                             <span class="listing-row__meta">
                                                 <span>{import_status_label(&job)}</span>
-                                                <span>{job.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</span>
+                                                <span>{time::display(job.created_at, Style::Stamp)}</span>
                                             </span>
                                         </A>
                                     </li>

@@ -7,6 +7,7 @@ use crate::catalog::{
     listing_stock, sku_movements, stock_locations, AddStockLocation, ChangeStock, ListingDetail,
     StockLevelInfo, StockLocationInfo, StockMovementInfo,
 };
+use crate::core::time::{self, Style};
 use crate::core::ui::{field_errors, Field, FormAlert, InlineError, Skeleton};
 use crate::core::AppError;
 
@@ -180,7 +181,7 @@ pub(super) fn StockPanel(detail: ListingDetail, stock: StockData) -> impl IntoVi
                                 <li class="ledger__row">
                                     <span class="ledger__kind">{m.kind.as_str().replace('_', " ")}</span>
                                     <span class="ledger__delta">{format!("{:+}", m.on_hand_delta)}</span>
-                                    <span class="ledger__meta">{format!("{} · {} · {}", m.location_name, m.reason, m.created_at.format("%Y-%m-%d %H:%M UTC"))}</span>
+                                    <span class="ledger__meta">{format!("{} · {} · {}", m.location_name, m.reason, time::display(m.created_at, Style::Stamp))}</span>
                                 </li>
                             }).collect_view()}
                         </ul>

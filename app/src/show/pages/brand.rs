@@ -10,6 +10,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::{status_badge, Host};
 use crate::core::money::format_amount;
+use crate::core::time::{self, Style};
 use crate::core::ui::{BoundField, ErrorList, InlineError, NotFoundPage, SignInPrompt, Skeleton};
 use crate::core::AppError;
 use crate::show::{
@@ -52,7 +53,7 @@ struct ShowFields {
 
 impl ShowFields {
     fn new(detail: Option<&ShowDetail>) -> Self {
-        let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M").to_string();
+        let field_time = |t: chrono::DateTime<chrono::Utc>| time::display(t, Style::Field);
         let soon = chrono::Utc::now() + chrono::TimeDelta::hours(1);
         ShowFields {
             title: RwSignal::new(detail.map(|d| d.summary.title.clone()).unwrap_or_default()),
@@ -63,8 +64,8 @@ impl ShowFields {
                     .and_then(|d| d.summary.cover_url.clone())
                     .unwrap_or_default(),
             ),
-            starts_at: RwSignal::new(time(detail.map_or(soon, |d| d.summary.starts_at))),
-            ends_at: RwSignal::new(time(
+            starts_at: RwSignal::new(field_time(detail.map_or(soon, |d| d.summary.starts_at))),
+            ends_at: RwSignal::new(field_time(
                 detail.map_or(soon + chrono::TimeDelta::hours(4), |d| d.summary.ends_at),
             )),
             blocked_words: RwSignal::new(
@@ -209,7 +210,7 @@ fn ShowRow(base: String, show: ShowSummary) -> impl IntoView {
                 <span class="listing-row__title">{show.title.clone()}</span>
                 <span class="listing-row__meta">
                     {status_badge(show.status)}
-                    <span>{show.starts_at.format("%-d %b %Y %H:%M UTC").to_string()}</span>
+                    <span>{time::display(show.starts_at, Style::DayYearTime)}</span>
                     <span>{format!("{} look{}", show.looks, if show.looks == 1 { "" } else { "s" })}</span>
                 </span>
             </A>
@@ -546,7 +547,7 @@ pub fn AdminShowsPage() -> impl IntoView {
                                 view! {
                                     <li class="panel review-item" data-testid="show-review">
                                         <h2>{show.title.clone()}</h2>
-                                        <p>{show.brand_name.clone()} " · " {show.starts_at.format("%-d %b %Y %H:%M UTC").to_string()} " · " {format!("{} looks", show.looks)}</p>
+                                        <p>{show.brand_name.clone()} " · " {time::display(show.starts_at, Style::DayYearTime)} " · " {format!("{} looks", show.looks)}</p>
                                         <label class="field__label" for=format!("note-{}", show.id)>"Note to the brand (needed to request changes)"</label>
                                         <textarea class="field__input" id=format!("note-{}", show.id) rows="2"
                                             prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>

@@ -11,6 +11,7 @@ use leptos_router::hooks::use_params_map;
 use super::viewer::use_show_stream;
 use super::{status_badge, Host};
 use crate::core::money::format_amount;
+use crate::core::time::{self, Style};
 use crate::core::ui::{InlineError, NotFoundPage, SignInPrompt, Skeleton};
 use crate::core::AppError;
 use crate::show::{
@@ -213,7 +214,9 @@ fn ConsoleLook(
     let (revealed_at, closes_at) = (look.revealed_at, look.window_closes_at);
     let state = move || match (revealed_at, open.get(), closes_at) {
         (None, _, _) => "Not dropped yet".to_owned(),
-        (Some(_), true, Some(at)) => format!("Window open until {}", at.format("%H:%M:%S UTC")),
+        (Some(_), true, Some(at)) => {
+            format!("Window open until {}", time::display(at, Style::Clock))
+        }
         (Some(_), true, None) => "Window open".to_owned(),
         (Some(_), false, _) => "Window closed".to_owned(),
     };

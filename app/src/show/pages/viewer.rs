@@ -10,6 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::checkout::{AddressInput, CardInput};
 use crate::core::money::format_amount;
+use crate::core::time::{self, Style};
 use crate::core::ui::{BoundField, ErrorList, InlineError, NotFoundPage, Skeleton};
 use crate::core::AppError;
 use crate::show::{
@@ -113,7 +114,7 @@ fn ShowTile(show: ShowSummary) -> impl IntoView {
     let badge = match show.status {
         ShowStatus::Live => view! { <span class="badge badge--live">"Live"</span> }.into_any(),
         ShowStatus::Ended => view! { <span class="badge">"Replay"</span> }.into_any(),
-        _ => view! { <span class="badge badge--warning">{show.starts_at.format("%-d %b %H:%M UTC").to_string()}</span> }.into_any(),
+        _ => view! { <span class="badge badge--warning">{time::display(show.starts_at, Style::DayTime)}</span> }.into_any(),
     };
     view! {
         <li class="show-tile">
@@ -254,7 +255,7 @@ fn LiveShow(
                     {move || match status.get() {
                         Some(ShowStatus::Live) => view! { <span class="badge badge--live" data-testid="live-badge">"Live"</span> }.into_any(),
                         Some(ShowStatus::Ended) => view! { <span class="badge">"Replay"</span> }.into_any(),
-                        _ => view! { <span class="badge badge--warning">"Starts " {with(&|s| s.starts_at.format("%-d %b %H:%M UTC").to_string())}</span> }.into_any(),
+                        _ => view! { <span class="badge badge--warning">"Starts " {with(&|s| time::display(s.starts_at, Style::DayTime))}</span> }.into_any(),
                     }}
                     <span class="show__viewers" data-testid="viewer-count">
                         {move || live.with(|s| s.as_ref().map(|s| s.stats.viewers).unwrap_or(0))} " watching"
