@@ -7,9 +7,11 @@ use leptos_router::components::A;
 use crate::auth::AccountLink;
 use crate::checkout::cart::CartLink;
 
-/// Marks the document (`<html data-hydrated="true">`) once the wasm has taken over, so tests,
-/// the page-weight benchmark (and CSS) can tell a hydrated page from a server-rendered one.
-fn mark_hydrated() {
+/// Marks the document (`<html data-hydrated="true">`) once the page's code has taken over, so
+/// tests, the page-weight benchmark (and CSS) can tell a hydrated page from a server-rendered
+/// one. Called where each page is rendered: pages arrive in lazily loaded chunks, after the
+/// frame around them.
+pub fn mark_hydrated() {
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-hydrated", "true");
@@ -22,7 +24,6 @@ fn mark_hydrated() {
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
-    mark_hydrated();
     // Embeds (a show framed by another site) are the page alone, without Gala's chrome.
     let embedded = leptos_router::hooks::use_location()
         .pathname

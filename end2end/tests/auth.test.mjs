@@ -51,7 +51,8 @@ test('sign up, verify from the mail, sign in and sign out on a phone', async () 
 
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.waitForURL(ctx.gala.baseUrl + '/');
-  await page.getByRole('link', { name: 'Sign in' }).waitFor();
+  // The header says so at once; the home page follows when its code has arrived.
+  await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
   // The session is gone on the server too: the account page asks to sign in.
   await page.goto(ctx.gala.baseUrl + '/account');
   await page.getByText('Sign in to see your account.').waitFor();
