@@ -221,9 +221,10 @@ pub async fn set_up_one_tap(
 #[server(prefix = "/api/fn", endpoint = "shows/buy")]
 pub async fn tap_to_buy(id: String, sku: String, key: String) -> Result<BuyOutcome, AppError> {
     let (state, caller) = crate::state::request().await?;
-    let placed = super::audience::buy(&state, &caller, &id, &sku, &key).await;
-    if crate::core::links::is_plain_form_post() {
-        let order = placed.inspect_err(|refusal| {
+    let plain_form = crate::core::links::is_plain_form_post();
+    let order = match super::audience::buy(&state, &caller, &id, &sku, &key).await {
+        Ok(order) => order,
+        Err(refusal) if plain_form => {
             // Back to the show, naming the card that was tapped (ids that do not parse were
             // refused already, and are never put in an address).
             if let (Ok(show), Ok(sku)) = (
@@ -231,22 +232,19 @@ pub async fn tap_to_buy(id: String, sku: String, key: String) -> Result<BuyOutco
                 uuid::Uuid::parse_str(sku.trim()),
             ) {
                 let show_page = format!("/show/{show}?tapped={sku}");
-                crate::core::links::redirect_with_error::<TapToBuy>(&show_page, refusal);
+                crate::core::links::redirect_with_error::<TapToBuy>(&show_page, &refusal);
             }
-        })?;
+            return Err(refusal);
+        }
+        Err(refusal) => return BuyOutcome::from_refusal(refusal),
+    };
+    if plain_form {
         leptos_axum::redirect(&format!("/orders/{}", order.id));
-        return Ok(BuyOutcome::Bought {
-            order_id: order.id,
-            number: order.number,
-        });
     }
-    match placed {
-        Ok(order) => Ok(BuyOutcome::Bought {
-            order_id: order.id,
-            number: order.number,
-        }),
-        Err(refusal) => BuyOutcome::from_refusal(refusal),
-    }
+    Ok(BuyOutcome::Bought {
+        order_id: order.id,
+        number: order.number,
+    })
 }
 
 /// Posts a chat message.
