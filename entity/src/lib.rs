@@ -82,3 +82,5 @@ pub mod stock_location;
 #[cfg(feature = "orm")]
 pub mod stock_movement;
 pub mod values;
+#[cfg(feature = "orm")]
+pub mod work_lease;

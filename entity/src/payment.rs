@@ -23,10 +23,6 @@ pub struct Model {
     pub failure_code: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
-    /// The node call that owns this row's provider call until `claimed_until` (a lease).
-    pub claim_token: Option<Uuid>,
-    /// When the claim lapses and another node may take the row over.
-    pub claimed_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,7 +12,7 @@ use axum::{
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower::ServiceBuilder;
+use tower::{util::MapRequestLayer, ServiceBuilder};
 use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
@@ -107,20 +107,15 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
                 .layer(mw::trace_layer())
                 .layer(PropagateRequestIdLayer::new(mw::REQUEST_ID.clone()))
                 .layer(middleware::from_fn(metrics::track))
-                .layer(middleware::from_fn_with_state(
-                    std::sync::Arc::new(config.trusted_proxies.clone()),
-                    client_addr::resolve,
-                ))
+                .layer(MapRequestLayer::new({
+                    let proxies = config.trusted_proxies.clone();
+                    move |request| client_addr::resolve(&proxies, request)
+                }))
                 .layer(CatchPanicLayer::custom(mw::panic_response))
-                .layer(middleware::from_fn(mw::frame_policy))
-                .layer(middleware::from_fn(mw::fresh_pages))
-                .layer(middleware::from_fn_with_state(
-                    allowed_origin.clone(),
-                    csrf::protect,
-                ))
+                .layer(middleware::from_fn(mw::page_headers))
                 .layer(middleware::from_fn_with_state(
                     allowed_origin,
-                    csrf::drop_forged_form_errors,
+                    csrf::protect,
                 ))
                 .layer(CompressionLayer::new())
                 // `limit_body` below sets every path's limit; axum's own 2 MB default for

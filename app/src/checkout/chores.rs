@@ -174,13 +174,13 @@ async fn expire_due(engine: &Engine) -> Result<usize, AppError> {
     Ok(live.len())
 }
 
-/// Captures the authorised payments of paid orders that no node is capturing already.
+/// Captures the authorised payments of paid orders, unless another node's round is capturing.
 async fn capture_authorized(engine: &Engine) -> Result<(), AppError> {
     // A read first: an idle round takes no write lock (SQLite's is the one checkout needs).
     let any: Option<Uuid> = payment::Entity::find()
         .select_only()
         .column(payment::Column::Id)
-        .filter(payments::capturable(time::now()))
+        .filter(payments::capturable())
         .into_tuple()
         .one(engine.db())
         .await?;

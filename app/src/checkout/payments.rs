@@ -5,19 +5,20 @@
 //! checkout can be exercised.
 //!
 //! Captures and refunds carry an idempotency key derived from the row they settle, and are
-//! made only by the node holding that row's claim (a lease taken by a conditional update), so
-//! neither two nodes nor a retry after a lost answer moves money twice.
+//! made only by the node holding a lease (a refund's own claim, taken by a conditional
+//! update; for captures, the one capture round's), so neither two nodes nor a retry after a
+//! lost answer moves money twice.
 
 use async_trait::async_trait;
 use chrono::Datelike;
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
 use super::CardInput;
-use crate::core::{time, AppError};
+use crate::core::{lease, time, AppError};
 use entity::{payment, sandbox_operation, values::PaymentStatus};
 
 /// What to charge: an amount from a card typed in or a token saved earlier.
@@ -523,9 +524,8 @@ pub struct Captures {
     pub refused: Vec<(Uuid, String)>,
 }
 
-/// A payment's provider lease columns (see [`set_lease`]).
-const LEASE_COLUMNS: (payment::Column, payment::Column) =
-    (payment::Column::ClaimToken, payment::Column::ClaimedUntil);
+/// The lease a capture round holds (see [`capture`]).
+const CAPTURE_ROUND: &str = "capture_round";
 
 /// Which authorised charges a capture round takes.
 pub enum ToCapture {
@@ -535,44 +535,45 @@ pub enum ToCapture {
     One(Uuid),
 }
 
-/// Takes the authorised amount of charges (`payment` rows) from the provider. The charges are
-/// claimed with a [`PROVIDER_LEASE`] by one conditional `UPDATE … RETURNING` (only one node
-/// wins a row; a charge another node is capturing, or has captured, is left out), captured
-/// with their [`capture_key`]s, then recorded as captured in one statement.
+/// Takes the authorised amount of charges (`payment` rows) from the provider, with their
+/// [`capture_key`]s, and records them as captured in one statement. Captures are made by one
+/// node at a time: the round holds the `capture_round` lease ([`lease`], for
+/// [`PROVIDER_LEASE`]) while it calls the provider, so two nodes, or the chores and a refund,
+/// never capture a charge at once. While another node holds it nothing is captured (the
+/// answer is empty) and the caller tries again later.
 pub async fn capture(
     db: &impl ConnectionTrait,
     provider: &dyn PaymentProvider,
     which: ToCapture,
 ) -> Result<Captures, AppError> {
-    let now = time::now();
-    let token = Uuid::new_v4();
-    let free = capturable(now);
-    let chosen = match which {
-        ToCapture::One(id) => free.add(payment::Column::Id.eq(id)),
-        // A subquery, so choosing and claiming are one statement.
-        ToCapture::Due(limit) => free.add(
-            payment::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(payment::Column::Id)
-                    .from(payment::Entity)
-                    .cond_where(capturable(now))
-                    .limit(limit)
-                    .to_owned(),
-            ),
-        ),
+    let Some(round) = lease::take(db, CAPTURE_ROUND, time::now(), PROVIDER_LEASE).await? else {
+        return Ok(Captures::default());
     };
-    let mine = set_lease(
-        payment::Entity::update_many(),
-        LEASE_COLUMNS,
-        Some((token, now + PROVIDER_LEASE)),
-    )
-    .filter(chosen)
-    .exec_with_returning(db)
-    .await?;
+    let done = capture_under_lease(db, provider, which).await;
+    round.release(db, time::now()).await?;
+    done
+}
+
+/// The body of [`capture`], run while its lease is held.
+async fn capture_under_lease(
+    db: &impl ConnectionTrait,
+    provider: &dyn PaymentProvider,
+    which: ToCapture,
+) -> Result<Captures, AppError> {
+    let authorized = payment::Entity::find().filter(capturable());
+    let charges = match which {
+        ToCapture::One(id) => {
+            authorized
+                .filter(payment::Column::Id.eq(id))
+                .all(db)
+                .await?
+        }
+        ToCapture::Due(limit) => authorized.limit(limit).all(db).await?,
+    };
     let mut done = Captures::default();
-    let mut asks = Vec::with_capacity(mine.len());
-    let mut asked = Vec::with_capacity(mine.len());
-    for charge in mine {
+    let mut asks = Vec::with_capacity(charges.len());
+    let mut asked = Vec::with_capacity(charges.len());
+    for charge in charges {
         match charge.reference {
             Some(reference) => {
                 asks.push((reference, charge.amount_minor, capture_key(charge.id)));
@@ -589,23 +590,16 @@ pub async fn capture(
             Err(err) => done.refused.push((id, err.to_string())),
         }
     }
+    // Refused charges stay authorised: the next round (on any node) tries them again.
     if !done.captured.is_empty() {
-        set_lease(payment::Entity::update_many(), LEASE_COLUMNS, None)
+        payment::Entity::update_many()
             .col_expr(
                 payment::Column::Status,
                 Expr::value(PaymentStatus::Captured),
             )
             .col_expr(payment::Column::UpdatedAt, Expr::value(time::now()))
             .filter(payment::Column::Id.is_in(done.captured.clone()))
-            .filter(payment::Column::Status.eq(PaymentStatus::Authorized))
-            .exec(db)
-            .await?;
-    }
-    if !done.refused.is_empty() {
-        // Released at once, so the next round (on any node) tries again.
-        set_lease(payment::Entity::update_many(), LEASE_COLUMNS, None)
-            .filter(payment::Column::Id.is_in(done.refused.iter().map(|(id, _)| *id)))
-            .filter(payment::Column::ClaimToken.eq(token))
+            .filter(capturable())
             .exec(db)
             .await?;
     }
@@ -625,11 +619,9 @@ pub fn set_lease<E: sea_orm::EntityTrait>(
         .col_expr(until_column, Expr::value(until))
 }
 
-/// Payments waiting to be captured that no node holds at `now`.
-pub fn capturable(now: chrono::DateTime<chrono::Utc>) -> sea_orm::Condition {
-    sea_orm::Condition::all()
-        .add(payment::Column::Status.eq(PaymentStatus::Authorized))
-        .add(lease_free(payment::Column::ClaimedUntil, now))
+/// Payments waiting to be captured.
+pub fn capturable() -> sea_orm::Condition {
+    sea_orm::Condition::all().add(payment::Column::Status.eq(PaymentStatus::Authorized))
 }
 
 /// Rows whose provider lease (`column`) is free at `now`: never taken, or lapsed.

@@ -8,6 +8,8 @@ pub mod cursor;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod keyed;
+#[cfg(feature = "ssr")]
+pub mod lease;
 pub mod links;
 pub mod money;
 pub mod time;

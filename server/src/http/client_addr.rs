@@ -67,12 +67,12 @@ impl TrustedProxies {
     }
 }
 
-/// Puts the client's [`app::auth::ClientAddr`] into the request's extensions.
-pub async fn resolve(
-    axum::extract::State(proxies): axum::extract::State<std::sync::Arc<TrustedProxies>>,
+/// Puts the client's [`app::auth::ClientAddr`] into the request's extensions (a plain map
+/// of the request, run by `tower`'s `MapRequestLayer`: every request passes here).
+pub fn resolve(
+    proxies: &TrustedProxies,
     mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
+) -> axum::extract::Request {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -83,7 +83,7 @@ pub async fn resolve(
             .extensions_mut()
             .insert(app::auth::ClientAddr(client));
     }
-    next.run(request).await
+    request
 }
 
 #[cfg(test)]

@@ -36,16 +36,18 @@ fn origin_of(url: &str) -> Option<&str> {
     Some(&url[..scheme.len() + 3 + end])
 }
 
-/// The middleware; see the module docs.
+/// The middleware; see the module docs. A request that cannot change state passes, with any
+/// forged form error taken out of its address ([`drop_forged_form_errors`]).
 pub async fn protect(
     State(allowed): State<AllowedOrigin>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     ) {
+        drop_forged_form_errors(&allowed, &mut request);
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -106,45 +108,42 @@ const FORM_ERROR_PARAMS: [&str; 2] = ["__err", "__path"];
 /// attacker's choosing ("call this number"). Such parameters are kept only when the browser
 /// came from one of Gala's own pages (the redirect after a form post does); otherwise they
 /// are removed before the page is rendered.
-pub async fn drop_forged_form_errors(
-    State(allowed): State<AllowedOrigin>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+fn drop_forged_form_errors(allowed: &AllowedOrigin, request: &mut Request) {
     let carries_error = request
         .uri()
         .query()
         .is_some_and(|query| query.contains("__err=") || query.contains("__path="));
-    if carries_error {
-        let from_gala = request
-            .headers()
-            .get(header::REFERER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(origin_of)
-            .is_some_and(|origin| is_gala(&allowed, request.headers(), origin));
-        if !from_gala {
-            let uri = request.uri();
-            let kept: Vec<String> = uri
-                .query()
-                .unwrap_or_default()
-                .split('&')
-                .filter(|pair| {
-                    let name = pair.split('=').next().unwrap_or_default();
-                    !FORM_ERROR_PARAMS.contains(&name)
-                })
-                .map(str::to_owned)
-                .collect();
-            let path_and_query = if kept.is_empty() {
-                uri.path().to_owned()
-            } else {
-                format!("{}?{}", uri.path(), kept.join("&"))
-            };
-            if let Ok(cleaned) = path_and_query.parse() {
-                *request.uri_mut() = cleaned;
-            }
-        }
+    if !carries_error {
+        return;
     }
-    next.run(request).await
+    let from_gala = request
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(origin_of)
+        .is_some_and(|origin| is_gala(allowed, request.headers(), origin));
+    if from_gala {
+        return;
+    }
+    let uri = request.uri();
+    let kept: Vec<String> = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split('=').next().unwrap_or_default();
+            !FORM_ERROR_PARAMS.contains(&name)
+        })
+        .map(str::to_owned)
+        .collect();
+    let path_and_query = if kept.is_empty() {
+        uri.path().to_owned()
+    } else {
+        format!("{}?{}", uri.path(), kept.join("&"))
+    };
+    if let Ok(cleaned) = path_and_query.parse() {
+        *request.uri_mut() = cleaned;
+    }
 }
 
 #[cfg(test)]

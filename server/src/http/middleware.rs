@@ -107,44 +107,35 @@ pub async fn limit_body(
     response
 }
 
-/// Clickjacking defence: only Gala itself may frame its pages, except the show embeds
-/// (`/embed/...`), which exist to be framed by other sites.
-pub async fn frame_policy(
+/// The headers every answer gets according to what it is:
+/// - clickjacking defence: only Gala itself may frame its pages, except the show embeds
+///   (`/embed/...`), which exist to be framed by other sites;
+/// - pages are always fresh: an HTML answer without a caching policy of its own gets
+///   `Cache-Control: no-cache, private` (it names this build's hashed assets and may show the
+///   person's cart or account), while the assets themselves are cached for a year.
+pub async fn page_headers(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response<Body> {
     let embeddable = request.uri().path().starts_with("/embed/");
     let mut response = next.run(request).await;
+    let headers = response.headers_mut();
     if !embeddable {
         // Responses with a policy of their own (media) keep it.
-        response
-            .headers_mut()
+        headers
             .entry(header::CONTENT_SECURITY_POLICY)
             .or_insert(header::HeaderValue::from_static("frame-ancestors 'self'"));
-        response.headers_mut().insert(
+        headers.insert(
             header::X_FRAME_OPTIONS,
             header::HeaderValue::from_static("SAMEORIGIN"),
         );
     }
-    response
-}
-
-/// Pages are always fresh: an HTML answer without a caching policy of its own gets
-/// `Cache-Control: no-cache, private` (it names this build's hashed assets and may show the
-/// person's cart or account), while the assets themselves are cached for a year.
-pub async fn fresh_pages(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response<Body> {
-    let mut response = next.run(request).await;
-    let is_html = response
-        .headers()
+    let is_html = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/html"));
     if is_html {
-        response
-            .headers_mut()
+        headers
             .entry(header::CACHE_CONTROL)
             .or_insert(header::HeaderValue::from_static("no-cache, private"));
     }

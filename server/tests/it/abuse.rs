@@ -393,6 +393,38 @@ db_test!(async fn a_slow_provider_that_loses_answers_captures_and_refunds_once_a
     assert_eq!((capture.calls, refunded.calls), (2, 2));
 });
 
+db_test!(async fn of_300_parallel_takers_of_a_work_lease_exactly_one_wins(app) {
+    use app::core::lease;
+    let now = chrono::Utc::now();
+    let hold = chrono::TimeDelta::seconds(30);
+    let takers: Vec<_> = (0..300)
+        .map(|_| {
+            let db = app.db.clone();
+            tokio::spawn(async move { lease::take(&db, "test_round", now, hold).await })
+        })
+        .collect();
+    let mut won = Vec::new();
+    for taker in futures_util::future::join_all(takers).await {
+        if let Some(held) = taker.unwrap().unwrap() {
+            won.push(held);
+        }
+    }
+    assert_eq!(won.len(), 1, "one holder at a time");
+    // Held: refused to everyone else until it is let go or lapses.
+    assert!(lease::take(&app.db, "test_round", now + chrono::TimeDelta::seconds(29), hold).await.unwrap().is_none());
+    // Other work has its own lease.
+    let other = lease::take(&app.db, "other_round", now, hold).await.unwrap();
+    assert!(other.is_some());
+    // Lapsed: a node that died holding it loses it; its late release no longer lets go of the
+    // new holder's.
+    let dead = won.pop().unwrap();
+    let next = lease::take(&app.db, "test_round", now + hold, hold).await.unwrap().expect("taken over");
+    dead.release(&app.db, now + hold).await.unwrap();
+    assert!(lease::take(&app.db, "test_round", now + hold, hold).await.unwrap().is_none());
+    next.release(&app.db, now + hold).await.unwrap();
+    assert!(lease::take(&app.db, "test_round", now + hold, hold).await.unwrap().is_some());
+});
+
 async fn scripts_holding_stock_unpaid_are_capped_and_the_drop_stays_buyable(backend: Backend) {
     let Some(app) = behind_a_proxy(backend).await else {
         return;

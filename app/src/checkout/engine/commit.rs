@@ -283,8 +283,6 @@ fn payment_row(
         failure_code: failure,
         created_at: at,
         updated_at: at,
-        claim_token: None,
-        claimed_until: None,
     }
 }
 
