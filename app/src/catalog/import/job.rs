@@ -202,8 +202,8 @@ pub async fn run_next(
 
 /// A running job and the token of the worker that owns it.
 #[derive(Debug, Clone, Copy)]
-struct Owner {
-    id: Uuid,
+pub(super) struct Owner {
+    pub(super) id: Uuid,
     worker: Uuid,
 }
 
@@ -214,6 +214,24 @@ impl Owner {
             .filter(catalog_import::Column::Id.eq(self.id))
             .filter(catalog_import::Column::Worker.eq(self.worker))
             .filter(catalog_import::Column::Status.eq(ImportStatus::Running.as_str()))
+    }
+
+    /// Takes the job's row inside `txn`, the transaction that writes a chunk, if the job is
+    /// still this owner's; `false` when it is not (write nothing). The row then stays locked
+    /// until the chunk commits: another worker's take-over waits for it (PostgreSQL's row
+    /// lock; SQLite has one writer), and once taken over, this worker writes no further chunk
+    /// — so two workers never write the same listings at once. The heartbeat is left to the
+    /// timer ([`beat`]): writing chunks is no proof that the worker is not stuck between them.
+    pub(super) async fn hold(self, txn: &impl ConnectionTrait) -> Result<bool, AppError> {
+        let held = self
+            .fence(catalog_import::Entity::update_many())
+            .col_expr(
+                catalog_import::Column::Worker,
+                Expr::col(catalog_import::Column::Worker).into(),
+            )
+            .exec(txn)
+            .await?;
+        Ok(held.rows_affected == 1)
     }
 }
 
@@ -278,7 +296,8 @@ async fn run(
         client: &client,
         scope: &scope,
         brand_live,
-        job_id: job.id,
+        owner,
+        taken_over: false,
         locations: HashMap::new(),
         codes_in_job: HashSet::new(),
     };
@@ -292,6 +311,9 @@ async fn run(
             return Ok(());
         }
         batch.import(chunk, &mut progress).await?;
+        if batch.taken_over {
+            return Ok(());
+        }
         progress.processed += chunk.iter().map(Vec::len).sum::<usize>();
         if saved_at.elapsed() >= PROGRESS_EVERY {
             if !save_progress(state, owner, &progress, None).await? {

@@ -20,6 +20,7 @@ use crate::core::{bulk, time, txn::begin_write, AppError};
 use crate::state::AppState;
 
 use super::csv::Row;
+use super::job::Owner;
 use super::plan::{check_publishable, plan, Plan, Problems};
 
 /// Listings per transaction when they are new (the fast path; see [`Batch::import`]).
@@ -49,7 +50,11 @@ pub(super) struct Batch<'a> {
     pub(super) client: &'a ClientContext,
     pub(super) scope: &'a BrandScope,
     pub(super) brand_live: bool,
-    pub(super) job_id: Uuid,
+    /// The job and its worker: every chunk's transaction first checks the job is still
+    /// this worker's ([`Owner::hold`]).
+    pub(super) owner: Owner,
+    /// Set when a chunk found the job taken over by another worker: this one stops.
+    pub(super) taken_over: bool,
     /// The brand's locations by lower-cased name, created as the file names them.
     pub(super) locations: HashMap<String, Uuid>,
     /// SKU codes of listings this job created, so a later listing with one of them updates
@@ -111,6 +116,7 @@ impl Batch<'_> {
         if !fresh.is_empty() {
             match self.insert_new(&fresh).await {
                 Ok(()) => progress.created += fresh.len() as i32,
+                Err(_) if self.taken_over => return Ok(()),
                 Err(error) => {
                     tracing::warn!(%error, "bulk insert of new listings failed; one by one instead");
                     one_by_one.extend(fresh.iter().map(|(group, _)| *group));
@@ -121,6 +127,7 @@ impl Batch<'_> {
             match self.import_one(group).await {
                 Ok(true) => progress.created += 1,
                 Ok(false) => progress.updated += 1,
+                Err(_) if self.taken_over => return Ok(()),
                 Err(problems) => progress.refuse(group, problems),
             }
         }
@@ -149,6 +156,9 @@ impl Batch<'_> {
         let txn = begin_write(&self.state.db)
             .await
             .map_err(|e| internal(e.into()))?;
+        if !self.still_ours(&txn).await.map_err(internal)? {
+            return Err(Problems::new());
+        }
         let codes: Vec<String> = plan.input.variants.iter().map(|v| v.code.clone()).collect();
         let owners: BTreeMap<Uuid, ()> = scope
             .find::<sku::Entity>()
@@ -229,6 +239,14 @@ impl Batch<'_> {
         Ok(id)
     }
 
+    /// Whether the job is still this worker's, checked (and its heartbeat renewed) first in
+    /// the chunk's transaction `txn`; records [`Batch::taken_over`] when it is not.
+    async fn still_ours(&mut self, txn: &impl sea_orm::ConnectionTrait) -> Result<bool, AppError> {
+        let ours = self.owner.hold(txn).await?;
+        self.taken_over |= !ours;
+        Ok(ours)
+    }
+
     /// Writes new listings with their variants, stock (an `adjust` in the ledger per SKU
     /// and location, as a count would) and search rows, in one transaction: what
     /// `listings::create`, `stock::set_on_hand` and `listings::set_status` would write, in
@@ -242,6 +260,11 @@ impl Batch<'_> {
         }
         let scope = self.scope;
         let txn = begin_write(&self.state.db).await?;
+        if !self.still_ours(&txn).await? {
+            return Err(AppError::internal(
+                "the import was taken over by another worker",
+            ));
+        }
         let brand_name = brand::Entity::find_by_id(scope.brand_id())
             .one(&txn)
             .await?
@@ -336,7 +359,7 @@ impl Batch<'_> {
                 action: "listing.created",
                 subject: Some(id.to_string()),
                 detail: Some(
-                    json!({ "title": row.title, "brand": scope.slug(), "import": self.job_id }),
+                    json!({ "title": row.title, "brand": scope.slug(), "import": self.owner.id }),
                 ),
             });
             indexed.push(row.clone());
