@@ -25,6 +25,7 @@ use crate::core::{time, AppError};
 use crate::state::AppState;
 
 use super::csv::{parse, spreadsheet_safe};
+use super::owner::Owner;
 use super::plan::group_by_listing;
 use super::write::{Batch, Progress, CHUNK_LISTINGS};
 
@@ -198,41 +199,6 @@ pub async fn run_next(
         ran?;
     }
     Ok(true)
-}
-
-/// A running job and the token of the worker that owns it.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Owner {
-    pub(super) id: Uuid,
-    worker: Uuid,
-}
-
-impl Owner {
-    /// Only this owner's running job.
-    fn fence<Q: QueryFilter>(self, query: Q) -> Q {
-        query
-            .filter(catalog_import::Column::Id.eq(self.id))
-            .filter(catalog_import::Column::Worker.eq(self.worker))
-            .filter(catalog_import::Column::Status.eq(ImportStatus::Running.as_str()))
-    }
-
-    /// Takes the job's row inside `txn`, the transaction that writes a chunk, if the job is
-    /// still this owner's; `false` when it is not (write nothing). The row then stays locked
-    /// until the chunk commits: another worker's take-over waits for it (PostgreSQL's row
-    /// lock; SQLite has one writer), and once taken over, this worker writes no further chunk
-    /// — so two workers never write the same listings at once. The heartbeat is left to the
-    /// timer ([`beat`]): writing chunks is no proof that the worker is not stuck between them.
-    pub(super) async fn hold(self, txn: &impl ConnectionTrait) -> Result<bool, AppError> {
-        let held = self
-            .fence(catalog_import::Entity::update_many())
-            .col_expr(
-                catalog_import::Column::Worker,
-                Expr::col(catalog_import::Column::Worker).into(),
-            )
-            .exec(txn)
-            .await?;
-        Ok(held.rows_affected == 1)
-    }
 }
 
 /// Beats `owner`'s heartbeat every [`HEARTBEAT_EVERY`] until the job is no longer theirs (it

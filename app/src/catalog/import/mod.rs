@@ -16,6 +16,7 @@
 mod csv;
 mod export;
 mod job;
+mod owner;
 mod plan;
 mod write;
 

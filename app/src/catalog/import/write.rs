@@ -20,7 +20,7 @@ use crate::core::{bulk, time, txn::begin_write, AppError};
 use crate::state::AppState;
 
 use super::csv::Row;
-use super::job::Owner;
+use super::owner::Owner;
 use super::plan::{check_publishable, plan, Plan, Problems};
 
 /// Listings per transaction when they are new (the fast path; see [`Batch::import`]).
