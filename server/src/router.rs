@@ -62,7 +62,7 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
                 .precompressed_gzip(),
         );
 
-    let routes = generate_route_list(app::App);
+    let routes = page_routes();
     let leptos_state = state.clone();
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(SESSION_COOKIE)
@@ -135,4 +135,14 @@ pub fn build(state: AppState, config: &ServeConfig) -> Router {
                 // Innermost: the session layer needs a plain (Default-able) response body.
                 .layer(sessions),
         )
+}
+
+/// The pages' routes, listed once per process: listing them renders the whole app (with
+/// resource loading suppressed), which must not run beside pages being rendered — a test
+/// process starts many servers while others serve pages, and there that left a page's
+/// boundary waiting forever now and then.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
 }
