@@ -606,32 +606,9 @@ async fn capture_under_lease(
     Ok(done)
 }
 
-/// `update` with a row's provider lease (its `claim_token` and `claimed_until` columns) taken
-/// — `Some((token, until))` — or let go (`None`).
-pub fn set_lease<E: sea_orm::EntityTrait>(
-    update: sea_orm::UpdateMany<E>,
-    (token_column, until_column): (E::Column, E::Column),
-    lease: Option<(Uuid, chrono::DateTime<chrono::Utc>)>,
-) -> sea_orm::UpdateMany<E> {
-    let (token, until) = lease.unzip();
-    update
-        .col_expr(token_column, Expr::value(token))
-        .col_expr(until_column, Expr::value(until))
-}
-
 /// Payments waiting to be captured.
 pub fn capturable() -> sea_orm::Condition {
     sea_orm::Condition::all().add(payment::Column::Status.eq(PaymentStatus::Authorized))
-}
-
-/// Rows whose provider lease (`column`) is free at `now`: never taken, or lapsed.
-pub fn lease_free(
-    column: impl ColumnTrait,
-    now: chrono::DateTime<chrono::Utc>,
-) -> sea_orm::Condition {
-    sea_orm::Condition::any()
-        .add(column.is_null())
-        .add(column.lt(now))
 }
 
 /// Human words for a decline code.

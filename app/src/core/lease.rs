@@ -3,6 +3,9 @@
 //! held, does the work and lets go. A node that dies holding it loses it when it lapses; work
 //! done under a lease must therefore be safe to repeat (the provider calls made under one
 //! carry idempotency keys).
+//!
+//! Also the two helpers for a lease kept on a row of its own (a token and a "claimed until"
+//! column, as refunds have): [`set_lease`] and [`lease_free`].
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::work_lease;
@@ -66,4 +69,27 @@ impl Lease {
             .await?;
         Ok(())
     }
+}
+
+/// `update` with a row's own lease (its token and "claimed until" columns) taken
+/// — `Some((token, until))` — or let go (`None`).
+pub fn set_lease<E: sea_orm::EntityTrait>(
+    update: sea_orm::UpdateMany<E>,
+    (token_column, until_column): (E::Column, E::Column),
+    lease: Option<(Uuid, chrono::DateTime<chrono::Utc>)>,
+) -> sea_orm::UpdateMany<E> {
+    let (token, until) = lease.unzip();
+    update
+        .col_expr(token_column, Expr::value(token))
+        .col_expr(until_column, Expr::value(until))
+}
+
+/// Rows whose own lease (`column`, its "claimed until") is free at `now`: never taken, or lapsed.
+pub fn lease_free(
+    column: impl ColumnTrait,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(column.is_null())
+        .add(column.lt(now))
 }

@@ -26,6 +26,7 @@ use crate::checkout::orders::{
 use crate::checkout::payments::{self, PaymentProvider};
 use crate::checkout::{limits, pricing};
 use crate::checkout::{AddressInput, BrandOrderStatus};
+use crate::core::lease::{lease_free, set_lease};
 use crate::core::{cursor, money, time, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
 use crate::mail::templates;
 use entity::values::{PaymentStatus, RefundStatus};
@@ -595,21 +596,21 @@ pub async fn settle_refund(
     let now = time::now();
     let token = Uuid::new_v4();
     let lease = (refund::Column::ClaimToken, refund::Column::ClaimedUntil);
-    let claimed = payments::set_lease(
+    let claimed = set_lease(
         refund::Entity::update_many(),
         lease,
         Some((token, now + payments::PROVIDER_LEASE)),
     )
     .filter(refund::Column::Id.eq(refund_id))
     .filter(refund::Column::Status.eq(RefundStatus::Pending))
-    .filter(payments::lease_free(refund::Column::ClaimedUntil, now))
+    .filter(lease_free(refund::Column::ClaimedUntil, now))
     .exec(db)
     .await?;
     if claimed.rows_affected == 0 {
         return Ok(());
     }
     let sent = send_refund(db, provider, refund_id).await;
-    let mut record = payments::set_lease(refund::Entity::update_many(), lease, None)
+    let mut record = set_lease(refund::Entity::update_many(), lease, None)
         .col_expr(refund::Column::UpdatedAt, Expr::value(time::now()));
     if let Ok(reference) = &sent {
         record = record
@@ -676,10 +677,7 @@ pub async fn settle_pending_refunds(
         .select_only()
         .column(refund::Column::Id)
         .filter(refund::Column::Status.eq(RefundStatus::Pending))
-        .filter(payments::lease_free(
-            refund::Column::ClaimedUntil,
-            time::now(),
-        ))
+        .filter(lease_free(refund::Column::ClaimedUntil, time::now()))
         .limit(100)
         .into_tuple()
         .all(db)
