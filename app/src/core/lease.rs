@@ -76,7 +76,7 @@ impl Lease {
 pub fn set_lease<E: sea_orm::EntityTrait>(
     update: sea_orm::UpdateMany<E>,
     (token_column, until_column): (E::Column, E::Column),
-    lease: Option<(Uuid, chrono::DateTime<chrono::Utc>)>,
+    lease: Option<(Uuid, DateTime<Utc>)>,
 ) -> sea_orm::UpdateMany<E> {
     let (token, until) = lease.unzip();
     update
@@ -85,10 +85,7 @@ pub fn set_lease<E: sea_orm::EntityTrait>(
 }
 
 /// Rows whose own lease (`column`, its "claimed until") is free at `now`: never taken, or lapsed.
-pub fn lease_free(
-    column: impl ColumnTrait,
-    now: chrono::DateTime<chrono::Utc>,
-) -> sea_orm::Condition {
+pub fn lease_free(column: impl ColumnTrait, now: DateTime<Utc>) -> sea_orm::Condition {
     sea_orm::Condition::any()
         .add(column.is_null())
         .add(column.lt(now))

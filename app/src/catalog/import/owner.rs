@@ -29,7 +29,7 @@ impl Owner {
     /// until the chunk commits: another worker's take-over waits for it (PostgreSQL's row
     /// lock; SQLite has one writer), and once taken over, this worker writes no further chunk
     /// — so two workers never write the same listings at once. The heartbeat is left to the
-    /// timer ([`beat`]): writing chunks is no proof that the worker is not stuck between them.
+    /// timer (`job::beat`): writing chunks is no proof that the worker is not stuck between them.
     pub(super) async fn hold(self, txn: &impl ConnectionTrait) -> Result<bool, AppError> {
         let held = self
             .fence(catalog_import::Entity::update_many())

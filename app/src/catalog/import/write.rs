@@ -239,8 +239,9 @@ impl Batch<'_> {
         Ok(id)
     }
 
-    /// Whether the job is still this worker's, checked (and its heartbeat renewed) first in
-    /// the chunk's transaction `txn`; records [`Batch::taken_over`] when it is not.
+    /// Whether the job is still this worker's, checked first in the chunk's transaction `txn`
+    /// (which then holds the job's row: see [`Owner::hold`]); records [`Batch::taken_over`]
+    /// when it is not.
     async fn still_ours(&mut self, txn: &impl sea_orm::ConnectionTrait) -> Result<bool, AppError> {
         let ours = self.owner.hold(txn).await?;
         self.taken_over |= !ours;
