@@ -29,6 +29,8 @@ pub mod cart_line;
 #[cfg(feature = "orm")]
 pub mod catalog_import;
 #[cfg(feature = "orm")]
+pub mod coupon;
+#[cfg(feature = "orm")]
 pub mod idempotency_record;
 #[cfg(feature = "orm")]
 pub mod listing;
@@ -48,6 +50,14 @@ pub mod payment;
 pub mod payment_method;
 #[cfg(feature = "orm")]
 pub mod platform_setting;
+#[cfg(feature = "orm")]
+pub mod promotion;
+#[cfg(feature = "orm")]
+pub mod promotion_budget;
+#[cfg(feature = "orm")]
+pub mod promotion_buyer;
+#[cfg(feature = "orm")]
+pub mod promotion_use;
 #[cfg(feature = "orm")]
 pub mod refund;
 #[cfg(feature = "orm")]

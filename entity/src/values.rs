@@ -652,3 +652,149 @@ mod tests {
         same_names(MailStatus::as_str);
     }
 }
+
+/// What a promotion does. Quotes apply the kinds in a fixed order (see `checkout::pricing`):
+/// price cut → store threshold → store coupon → platform allowance (and platform coupons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum, utoipa::ToSchema)
+)]
+#[cfg_attr(
+    feature = "orm",
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PromotionKind {
+    /// A lower price on chosen listings or categories (percentage or fixed per unit): a
+    /// "festival price".
+    PriceCut,
+    /// "40 off every 300" across one brand's store, with an optional cap.
+    StoreThreshold,
+    /// A coupon a buyer claims first, then chooses at checkout (fixed or percentage, with a
+    /// minimum spend).
+    Coupon,
+    /// "50 off every 400 from any brands", funded by the platform and split across brands.
+    PlatformAllowance,
+}
+
+impl PromotionKind {
+    /// Stable name stored and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PromotionKind::PriceCut => "price_cut",
+            PromotionKind::StoreThreshold => "store_threshold",
+            PromotionKind::Coupon => "coupon",
+            PromotionKind::PlatformAllowance => "platform_allowance",
+        }
+    }
+
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            PromotionKind::PriceCut => "Price cut",
+            PromotionKind::StoreThreshold => "Spend threshold",
+            PromotionKind::Coupon => "Coupon",
+            PromotionKind::PlatformAllowance => "Platform allowance",
+        }
+    }
+}
+
+/// Where a promotion's version stands. A brand edits drafts (and versions sent back),
+/// submits them; an admin approves, rejects or asks for changes. An approved version is frozen:
+/// editing it makes the next version, and approving that one supersedes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum, utoipa::ToSchema)
+)]
+#[cfg_attr(
+    feature = "orm",
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PromotionStatus {
+    Draft,
+    Submitted,
+    Approved,
+    ChangesRequested,
+    Rejected,
+    /// A later version was approved in its place.
+    Superseded,
+}
+
+impl PromotionStatus {
+    /// Stable name stored and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PromotionStatus::Draft => "draft",
+            PromotionStatus::Submitted => "submitted",
+            PromotionStatus::Approved => "approved",
+            PromotionStatus::ChangesRequested => "changes_requested",
+            PromotionStatus::Rejected => "rejected",
+            PromotionStatus::Superseded => "superseded",
+        }
+    }
+
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            PromotionStatus::Draft => "Draft",
+            PromotionStatus::Submitted => "In review",
+            PromotionStatus::Approved => "Approved",
+            PromotionStatus::ChangesRequested => "Changes requested",
+            PromotionStatus::Rejected => "Rejected",
+            PromotionStatus::Superseded => "Replaced by a newer version",
+        }
+    }
+
+    /// The brand may still change this version in place.
+    pub fn editable(self) -> bool {
+        matches!(
+            self,
+            PromotionStatus::Draft | PromotionStatus::ChangesRequested
+        )
+    }
+}
+
+/// Where a claimed coupon stands: claimed → held by an order (waiting for its payment) → used;
+/// back to claimed when that order fails, lapses or is cancelled; expired when its promotion
+/// ends unused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum, utoipa::ToSchema)
+)]
+#[cfg_attr(
+    feature = "orm",
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CouponStatus {
+    Claimed,
+    Held,
+    Used,
+    Expired,
+}
+
+impl CouponStatus {
+    /// Stable name stored and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CouponStatus::Claimed => "claimed",
+            CouponStatus::Held => "held",
+            CouponStatus::Used => "used",
+            CouponStatus::Expired => "expired",
+        }
+    }
+
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            CouponStatus::Claimed => "Ready to use",
+            CouponStatus::Held => "Held by an order",
+            CouponStatus::Used => "Used",
+            CouponStatus::Expired => "Expired",
+        }
+    }
+}

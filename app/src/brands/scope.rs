@@ -106,6 +106,7 @@ brand_owned!(
     brand_order,
     catalog_import,
     listing,
+    promotion,
     sku,
     stock_level,
     stock_location,

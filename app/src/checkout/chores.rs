@@ -145,6 +145,8 @@ async fn expire_due(engine: &Engine) -> Result<usize, AppError> {
     for (buyer_key, held) in &held_back {
         limits::give_back(&txn, buyer_key, held).await?;
     }
+    // Their coupons back to the wallets, their uses and money back to the promotions.
+    crate::promotions::budget::give_back(&txn, &live, now).await?;
     orders::changes::set_status(&txn, &live, OrderStatus::Expired, None).await?;
     let holds: Vec<(Uuid, Option<String>)> = payment::Entity::find()
         .select_only()

@@ -174,6 +174,9 @@ pub struct CheckoutForm {
     /// A saved card's id, or [`CheckoutForm::NEW_CARD`] (the default) for the card typed in.
     #[serde(default)]
     pub pay_with: Option<String>,
+    /// A coupon from the buyer's wallet (its id); empty for none.
+    #[serde(default)]
+    pub coupon: Option<String>,
     #[serde(default)]
     pub card_number: Option<String>,
     /// "MM/YY" or "MM/YYYY".
@@ -260,6 +263,7 @@ impl CheckoutForm {
                 DeliveryOption::Standard
             },
             payment,
+            coupon: optional(self.coupon),
         }
     }
 }
@@ -316,6 +320,9 @@ pub struct PlaceOrderInput {
     #[serde(default)]
     pub delivery: DeliveryOption,
     pub payment: PaymentInput,
+    /// A coupon from the buyer's wallet (its id) to use on this order; signed-in buyers only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<String>,
 }
 
 /// One line of an order as bought.

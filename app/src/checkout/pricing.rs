@@ -10,8 +10,10 @@
 //! ([`allocate`]): shares always sum to the amount exactly, and a discount never takes a line
 //! below zero. Refunds give back shares of what a line actually cost ([`refund_share`]).
 //!
-//! No discount exists yet: promotions, coupons, red envelopes and pre-sale credits implement
-//! [`PriceRule`] when they arrive; the unit tests below drive the path with synthetic rules.
+//! Promotions ([`Offer`]s: price cuts, store thresholds, coupons, platform allowances) are
+//! rules; [`best_quote`] picks the best combination of the live ones under the stacking rules
+//! and within what their budgets still afford. Red envelopes and pre-sale credits implement
+//! [`PriceRule`] when they arrive.
 
 use uuid::Uuid;
 
@@ -19,12 +21,16 @@ use super::{
     Adjustment, AdjustmentKind, DeliveryOption, Funder, Quote, QuoteBrand, QuoteLine,
     EXPRESS_FEE_MINOR,
 };
+use crate::promotions::{Offer, PromotionKind};
 
 /// A line to price: one SKU as the catalog sells it, and how many.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PriceLine {
     pub sku_id: Uuid,
     pub brand_id: Uuid,
+    /// The listing and its category, which promotions select lines by.
+    pub listing_id: Uuid,
+    pub category: String,
     /// The brand's slug, as quotes name brands.
     pub brand: String,
     pub unit_price_minor: i64,
@@ -53,6 +59,169 @@ pub trait PriceRule {
     /// What it does, given the lines and what each costs after the rules before it; `None`
     /// when it does not apply to them.
     fn effect(&self, lines: &[PriceLine], costs: &[i64]) -> Option<Effect>;
+}
+
+impl PriceRule for Offer {
+    fn kind(&self) -> AdjustmentKind {
+        match (self.kind, self.brand_id) {
+            (PromotionKind::PriceCut, _) => AdjustmentKind::PriceCut,
+            (PromotionKind::StoreThreshold, _) => AdjustmentKind::StoreThreshold,
+            (PromotionKind::Coupon, Some(_)) => AdjustmentKind::StoreCoupon,
+            // The platform's coupons apply where its allowances do, across brands.
+            (PromotionKind::Coupon, None) | (PromotionKind::PlatformAllowance, _) => {
+                AdjustmentKind::PlatformAllowance
+            }
+        }
+    }
+
+    fn source(&self) -> String {
+        self.promotion_id.to_string()
+    }
+
+    fn label(&self) -> String {
+        self.name.clone()
+    }
+
+    fn funder(&self) -> Funder {
+        match self.brand_id {
+            Some(_) => Funder::Brand,
+            None => Funder::Platform,
+        }
+    }
+
+    fn effect(&self, lines: &[PriceLine], costs: &[i64]) -> Option<Effect> {
+        let over: Vec<usize> = (0..lines.len())
+            .filter(|&i| {
+                let line = &lines[i];
+                costs[i] > 0 && self.covers(line.brand_id, line.listing_id, &line.category)
+            })
+            .collect();
+        if over.is_empty() {
+            return None;
+        }
+        let eligible: i64 = over.iter().map(|&i| costs[i]).sum();
+        let percent_of = |amount: i64, percent: i32| {
+            // Rounded down: a discount never gives a fraction of a minor unit more.
+            (i128::from(amount) * i128::from(percent) / 100) as i64
+        };
+        let capped = |off: i64| self.cap_minor.map_or(off, |cap| off.min(cap));
+        let off = match self.kind {
+            PromotionKind::PriceCut => {
+                return Some(Effect::Lines(
+                    over.into_iter()
+                        .map(|i| {
+                            let off = match (self.percent_off, self.amount_off_minor) {
+                                (Some(percent), _) => percent_of(costs[i], percent),
+                                (None, Some(per_unit)) => per_unit * lines[i].quantity,
+                                (None, None) => 0,
+                            };
+                            (i, -off)
+                        })
+                        .collect(),
+                ))
+            }
+            PromotionKind::StoreThreshold | PromotionKind::PlatformAllowance => {
+                let step = self.threshold_minor.filter(|&s| s > 0)?;
+                capped((eligible / step) * self.amount_off_minor.unwrap_or(0))
+            }
+            PromotionKind::Coupon => {
+                if eligible < self.threshold_minor.unwrap_or(0) {
+                    return None;
+                }
+                match (self.percent_off, self.amount_off_minor) {
+                    (Some(percent), _) => capped(percent_of(eligible, percent)),
+                    (None, Some(amount)) => amount,
+                    (None, None) => 0,
+                }
+            }
+        };
+        (off > 0).then_some(Effect::Spread {
+            amount_minor: -off,
+            over,
+        })
+    }
+}
+
+/// What each offer of a quote took, by the index of the offer in the list given to
+/// [`best_quote`]: `(brand, amount off)` per selling brand, amounts positive.
+pub type OfferTakes = Vec<(usize, Vec<(Uuid, i64)>)>;
+
+/// What `quote` took through the rule named `source`, per brand of `lines`.
+fn taken_by(quote: &Quote, lines: &[PriceLine], source: &str) -> Vec<(Uuid, i64)> {
+    let mut by_brand: Vec<(Uuid, i64)> = Vec::new();
+    for (quoted, line) in quote.lines.iter().zip(lines) {
+        let off: i64 = quoted
+            .adjustments
+            .iter()
+            .filter(|a| a.source == source)
+            .map(|a| -a.amount_minor)
+            .sum();
+        if off == 0 {
+            continue;
+        }
+        match by_brand
+            .iter_mut()
+            .find(|(brand, _)| *brand == line.brand_id)
+        {
+            Some((_, amount)) => *amount += off,
+            None => by_brand.push((line.brand_id, off)),
+        }
+    }
+    by_brand
+}
+
+/// Prices `lines` with the best combination of `offers` (live, in the order's currency and
+/// channel) that `affords` allows: the combinable offers stack; an offer that does not combine
+/// competes alone; the combination that costs the buyer least wins (ties: the stack). An offer
+/// whose discount its budget, limits or coupon cannot afford (`affords(offer, amount)` false)
+/// is dropped and the choice made again without it. Answers the quote and what each offer
+/// in it took.
+pub fn best_quote(
+    currency: &str,
+    lines: &[PriceLine],
+    delivery: DeliveryOption,
+    offers: &[Offer],
+    affords: impl Fn(&Offer, i64) -> bool,
+) -> (Quote, OfferTakes) {
+    let mut allowed: Vec<usize> = (0..offers.len()).collect();
+    loop {
+        let stack: Vec<usize> = allowed
+            .iter()
+            .copied()
+            .filter(|&i| offers[i].combinable)
+            .collect();
+        let mut choices = vec![stack];
+        choices.extend(
+            allowed
+                .iter()
+                .filter(|&&i| !offers[i].combinable)
+                .map(|&i| vec![i]),
+        );
+        let (chosen, best) = choices
+            .into_iter()
+            .map(|choice| {
+                let rules: Vec<&dyn PriceRule> = choice
+                    .iter()
+                    .map(|&i| &offers[i] as &dyn PriceRule)
+                    .collect();
+                let quote = quote(currency, lines, delivery, &rules);
+                (choice, quote)
+            })
+            .min_by_key(|(_, quote)| quote.total_minor)
+            .expect("at least the stack");
+        let takes: OfferTakes = chosen
+            .iter()
+            .map(|&i| (i, taken_by(&best, lines, &offers[i].source())))
+            .filter(|(_, by_brand)| !by_brand.is_empty())
+            .collect();
+        let unaffordable = takes.iter().find(|(i, by_brand)| {
+            !affords(&offers[*i], by_brand.iter().map(|(_, amount)| amount).sum())
+        });
+        match unaffordable {
+            Some(&(i, _)) => allowed.retain(|&a| a != i),
+            None => return (best, takes),
+        }
+    }
 }
 
 /// Splits `amount` (≥ 0) over `weights` (≥ 0) in proportion, by largest remainder: the shares
@@ -275,10 +444,40 @@ mod tests {
     fn line(brand: &str, price: i64, quantity: i64) -> PriceLine {
         PriceLine {
             sku_id: Uuid::new_v4(),
-            brand_id: Uuid::nil(),
+            brand_id: brand_uuid(brand),
+            listing_id: Uuid::new_v4(),
+            category: "fashion".into(),
             brand: brand.into(),
             unit_price_minor: price,
             quantity,
+        }
+    }
+
+    /// A stable id per brand name, for these tests.
+    fn brand_uuid(brand: &str) -> Uuid {
+        Uuid::from_u128(brand.bytes().fold(1u128, |h, b| h * 257 + u128::from(b)))
+    }
+
+    fn offer(kind: PromotionKind, brand: Option<&str>, off: i64, step: Option<i64>) -> Offer {
+        Offer {
+            promotion_id: Uuid::new_v4(),
+            brand_id: brand.map(brand_uuid),
+            kind,
+            name: format!("{kind:?}"),
+            percent_off: None,
+            amount_off_minor: Some(off),
+            threshold_minor: step,
+            cap_minor: None,
+            currency: "CNY".into(),
+            listing_ids: vec![],
+            categories: vec![],
+            brand_ids: vec![],
+            channels: vec![],
+            per_buyer_limit: None,
+            usage_limit: None,
+            budget_minor: None,
+            combinable: true,
+            coupon_id: None,
         }
     }
 
@@ -430,6 +629,184 @@ mod tests {
                 quote.lines.iter().map(|l| l.total_minor).sum::<i64>()
             );
         }
+    }
+
+    #[test]
+    fn forty_off_every_three_hundred_steps_and_stops_at_its_cap() {
+        let mut threshold = offer(
+            PromotionKind::StoreThreshold,
+            Some("a"),
+            4_000,
+            Some(30_000),
+        );
+        threshold.cap_minor = Some(10_000);
+        let lines = [
+            line("a", 25_000, 1),
+            line("a", 10_000, 1),
+            line("b", 90_000, 1),
+        ];
+        let (quote, takes) = best_quote(
+            "CNY",
+            &lines,
+            DeliveryOption::Standard,
+            &[threshold.clone()],
+            |_, _| true,
+        );
+        // 35,000 of brand a: one step. Brand b's lines are not its store's.
+        assert_eq!(quote.adjustments_minor, -4_000);
+        assert_eq!(quote.lines[2].adjustments, vec![]);
+        assert_eq!(takes, vec![(0, vec![(brand_uuid("a"), 4_000)])]);
+        let lines = [line("a", 100_000, 1)];
+        let (quote, _) = best_quote(
+            "CNY",
+            &lines,
+            DeliveryOption::Standard,
+            &[threshold],
+            |_, _| true,
+        );
+        assert_eq!(quote.adjustments_minor, -10_000, "three steps, capped");
+    }
+
+    #[test]
+    fn promotions_stack_in_kind_order_and_an_allowance_splits_across_brands_exactly() {
+        let mut cut = offer(PromotionKind::PriceCut, Some("a"), 0, None);
+        cut.amount_off_minor = None;
+        cut.percent_off = Some(10);
+        let threshold = offer(
+            PromotionKind::StoreThreshold,
+            Some("a"),
+            4_000,
+            Some(30_000),
+        );
+        let mut coupon = offer(PromotionKind::Coupon, Some("b"), 1_000, Some(5_000));
+        coupon.coupon_id = Some(Uuid::new_v4());
+        let allowance = offer(PromotionKind::PlatformAllowance, None, 5_000, Some(40_000));
+        let lines = [line("a", 20_000, 2), line("b", 10_001, 1)];
+        let offers = [allowance, coupon, threshold, cut];
+        let (quote, takes) =
+            best_quote("CNY", &lines, DeliveryOption::Standard, &offers, |_, _| {
+                true
+            });
+        // a: 40,000 − 10% = 36,000, − 4,000 (one step of 300) = 32,000.
+        // b: 10,001 − 1,000 coupon = 9,001. Allowance: 41,001 → one step of 50 split 32,000 : 9,001.
+        let kinds: Vec<AdjustmentKind> =
+            quote.lines[0].adjustments.iter().map(|a| a.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                AdjustmentKind::PriceCut,
+                AdjustmentKind::StoreThreshold,
+                AdjustmentKind::PlatformAllowance
+            ]
+        );
+        let allowance_shares: Vec<i64> = quote
+            .lines
+            .iter()
+            .map(|l| l.adjustments.last().unwrap().amount_minor)
+            .collect();
+        assert_eq!(allowance_shares.iter().sum::<i64>(), -5_000);
+        assert_eq!(allowance_shares, vec![-3_902, -1_098]);
+        assert_eq!(quote.total_minor, 50_001 - 4_000 - 4_000 - 1_000 - 5_000);
+        assert_eq!(quote.lines[1].adjustments[0].funder, Funder::Brand);
+        assert_eq!(quote.lines[1].adjustments[1].funder, Funder::Platform);
+        assert_eq!(takes.len(), 4);
+        let allowance_take = takes.iter().find(|(i, _)| *i == 0).unwrap();
+        assert_eq!(allowance_take.1.iter().map(|(_, a)| a).sum::<i64>(), 5_000);
+    }
+
+    #[test]
+    fn an_offer_that_does_not_combine_competes_alone_and_the_cheaper_wins() {
+        let lines = [line("a", 30_000, 1)];
+        let small = offer(
+            PromotionKind::StoreThreshold,
+            Some("a"),
+            2_000,
+            Some(30_000),
+        );
+        let also = offer(PromotionKind::PlatformAllowance, None, 1_000, Some(20_000));
+        let mut alone = offer(PromotionKind::Coupon, Some("a"), 2_500, None);
+        alone.combinable = false;
+        let offers = [small.clone(), also.clone(), alone.clone()];
+        let (quote, takes) =
+            best_quote("CNY", &lines, DeliveryOption::Standard, &offers, |_, _| {
+                true
+            });
+        assert_eq!(
+            quote.total_minor, 27_000,
+            "2,000 + 1,000 stacked beat 2,500 alone"
+        );
+        assert_eq!(
+            takes.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            vec![0, 1]
+        );
+        alone.amount_off_minor = Some(5_000);
+        let (quote, takes) = best_quote(
+            "CNY",
+            &lines,
+            DeliveryOption::Standard,
+            &[small, also, alone],
+            |_, _| true,
+        );
+        assert_eq!(quote.total_minor, 25_000);
+        assert_eq!(takes.len(), 1);
+    }
+
+    #[test]
+    fn an_offer_its_budget_cannot_afford_is_dropped() {
+        let lines = [line("a", 30_000, 1)];
+        let rich = offer(
+            PromotionKind::StoreThreshold,
+            Some("a"),
+            2_000,
+            Some(30_000),
+        );
+        let poor = offer(PromotionKind::PlatformAllowance, None, 3_000, Some(30_000));
+        let poor_id = poor.promotion_id;
+        let (quote, takes) = best_quote(
+            "CNY",
+            &lines,
+            DeliveryOption::Standard,
+            &[rich, poor],
+            |o, _| o.promotion_id != poor_id,
+        );
+        assert_eq!(quote.total_minor, 28_000);
+        assert_eq!(takes.len(), 1);
+    }
+
+    #[test]
+    fn a_coupon_needs_its_minimum_spend_and_a_percentage_one_its_cap() {
+        let mut coupon = offer(PromotionKind::Coupon, Some("a"), 0, Some(20_000));
+        coupon.amount_off_minor = None;
+        coupon.percent_off = Some(15);
+        coupon.cap_minor = Some(2_000);
+        let (quote, _) = best_quote(
+            "CNY",
+            &[line("a", 19_999, 1)],
+            DeliveryOption::Standard,
+            &[coupon.clone()],
+            |_, _| true,
+        );
+        assert_eq!(quote.adjustments_minor, 0);
+        let (quote, _) = best_quote(
+            "CNY",
+            &[line("a", 20_000, 1)],
+            DeliveryOption::Standard,
+            &[coupon.clone()],
+            |_, _| true,
+        );
+        assert_eq!(quote.adjustments_minor, -2_000);
+        coupon.cap_minor = None;
+        let (quote, _) = best_quote(
+            "CNY",
+            &[line("a", 20_001, 1)],
+            DeliveryOption::Standard,
+            &[coupon],
+            |_, _| true,
+        );
+        assert_eq!(
+            quote.adjustments_minor, -3_000,
+            "15% of 200.01, rounded down"
+        );
     }
 
     #[test]

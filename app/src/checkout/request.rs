@@ -215,6 +215,8 @@ pub struct OrderRequest {
     /// SHA-256 of the request as sent (card number reduced to its last four digits), to tell
     /// a retry from a different request under the same idempotency key.
     pub fingerprint: String,
+    /// The buyer's coupon to use, from their wallet.
+    pub coupon_id: Option<Uuid>,
 }
 
 impl OrderRequest {
@@ -410,6 +412,25 @@ pub async fn prepare(
     if input.payment.save_card && account_id.is_none() {
         fields.add("payment.save_card", "Sign in to save a card.");
     }
+    let coupon_id = match input
+        .coupon
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        None => None,
+        Some(_) if account_id.is_none() => {
+            fields.add("coupon", "Sign in to use a coupon.");
+            None
+        }
+        Some(id) => match Uuid::parse_str(id) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                fields.add("coupon", "This coupon isn't in your wallet.");
+                None
+            }
+        },
+    };
     match (payment, delivery) {
         (Some(payment), Some(delivery)) if fields.is_empty() => Ok(OrderRequest {
             channel,
@@ -424,6 +445,7 @@ pub async fn prepare(
             only_brand: buyer.brand,
             client_addr: buyer.client_addr.clone(),
             fingerprint: fingerprint(channel, input),
+            coupon_id,
         }),
         _ => Err(AppError::Validation { fields }),
     }

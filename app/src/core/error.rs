@@ -61,6 +61,11 @@ pub enum AppError {
     /// The buyer already holds as many units of an item as one person may buy.
     #[error("You can buy at most {limit} of this item.")]
     LimitReached { limit: i64 },
+    /// A promotion or coupon cannot be had: every coupon is claimed, the buyer claimed or used
+    /// as many as one person may, or its budget ran out while the order was being placed (the
+    /// order was not placed; placing it again prices it without).
+    #[error("{message}")]
+    OfferUnavailable { message: String },
     /// The payment provider refused the payment; the order was not placed.
     #[error("{message}")]
     PaymentDeclined { message: String },
@@ -103,6 +108,7 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::SoldOut => "sold_out",
             AppError::LimitReached { .. } => "limit_reached",
+            AppError::OfferUnavailable { .. } => "offer_unavailable",
             AppError::PaymentDeclined { .. } => "payment_declined",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::IdempotencyKeyInUse => "idempotency_key_in_use",
@@ -123,7 +129,10 @@ impl AppError {
             AppError::InvalidCredentials => 401,
             AppError::InvalidToken => 400,
             AppError::Validation { .. } => 422,
-            AppError::Conflict { .. } | AppError::SoldOut | AppError::LimitReached { .. } => 409,
+            AppError::Conflict { .. }
+            | AppError::SoldOut
+            | AppError::LimitReached { .. }
+            | AppError::OfferUnavailable { .. } => 409,
             AppError::PaymentDeclined { .. } => 402,
             AppError::IdempotencyKeyReused => 422,
             AppError::IdempotencyKeyInUse => 409,

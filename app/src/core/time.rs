@@ -18,6 +18,20 @@ pub fn now() -> DateTime<Utc> {
         .unwrap_or(now)
 }
 
+/// Parses a time typed into a form or sent to the API: RFC 3339, or `YYYY-MM-DDTHH:MM` (what
+/// a `datetime-local` field sends) read as UTC.
+pub fn parse_input(value: &str) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+                .ok()
+                .map(|t| t.and_utc())
+        })
+}
+
 /// The clock time-based rules read. It is the system's clock plus an offset that starts at
 /// zero and only a test moves ([`Clock::advance`]); clones share the offset, so a test that
 /// advances its server's clock moves every rule reading it at once.

@@ -131,19 +131,50 @@ pub fn brand_decision(
     reason: Option<&str>,
     link: &str,
 ) -> Email {
+    review_decision(
+        to,
+        &format!("{brand_name} on Gala: {headline}"),
+        headline,
+        reason,
+        ("Open your brand", link),
+        "You received this because you applied to sell on Gala.",
+    )
+}
+
+/// A platform admin's decision about a promotion (approved, rejected, changes requested),
+/// with the admin's reason when there is one.
+pub fn promotion_decision(
+    to: &str,
+    promotion_name: &str,
+    headline: &str,
+    reason: Option<&str>,
+    link: &str,
+) -> Email {
+    review_decision(
+        to,
+        &format!("“{promotion_name}” on Gala: {headline}"),
+        headline,
+        reason,
+        ("Open the promotion", link),
+        "You received this because you submitted this promotion on Gala.",
+    )
+}
+
+/// A review's outcome: the headline, the admin's reason if any, and a button.
+fn review_decision(
+    to: &str,
+    subject: &str,
+    headline: &str,
+    reason: Option<&str>,
+    button: (&str, &str),
+    footer: &str,
+) -> Email {
     let reason_line = reason.map(|r| format!("Reason given by the Gala team: {r}"));
     let mut paragraphs = vec![headline];
     if let Some(line) = reason_line.as_deref() {
         paragraphs.push(line);
     }
-    layout(
-        to,
-        &format!("{brand_name} on Gala: {headline}"),
-        "Hello,",
-        &paragraphs,
-        Some(("Open your brand", link)),
-        "You received this because you applied to sell on Gala.",
-    )
+    layout(to, subject, "Hello,", &paragraphs, Some(button), footer)
 }
 
 /// An invitation to join a brand's team.

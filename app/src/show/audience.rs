@@ -142,6 +142,7 @@ pub async fn buy(
             saved_method: Some(card.id.to_string()),
             save_card: false,
         },
+        coupon: None,
     };
     let placing = Placing {
         channel: OrderChannel::Show,

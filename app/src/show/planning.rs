@@ -1,7 +1,7 @@
 //! Shows as their hosts plan them: details, the run-sheet of looks (each holding its items'
 //! sale gates and drop stock), submission for review, and deletion before air.
 
-use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use entity::{brand, show, show_look, show_look_item, sku};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -18,21 +18,12 @@ use crate::catalog::gates::{self, Gate, GateOwner};
 use crate::catalog::stock::pools::{self, ShowPool};
 use crate::catalog::stock::StockPool;
 use crate::catalog::OrderChannel;
-use crate::core::{time::now, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
+use crate::core::{
+    time::{self, now},
+    txn::begin_write,
+    AppError, FieldErrors, FieldErrorsExt,
+};
 use crate::state::AppState;
-
-/// Parses a show time: RFC 3339, or `YYYY-MM-DDTHH:MM` read as UTC.
-fn parse_time(value: &str) -> Option<DateTime<Utc>> {
-    let value = value.trim();
-    DateTime::parse_from_rfc3339(value)
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
-                .ok()
-                .map(|t| t.and_utc())
-        })
-}
 
 /// A stream or image address: `http(s)://...` or a path on this site.
 fn valid_url(value: &str) -> bool {
@@ -79,11 +70,11 @@ fn check_show(input: &ShowInput) -> Result<CheckedShow, AppError> {
     if cover_url.as_deref().is_some_and(|u| !valid_url(u)) {
         fields.add("cover_url", "Enter the cover image's https:// address.");
     }
-    let starts_at = parse_time(&input.starts_at);
+    let starts_at = time::parse_input(&input.starts_at);
     if starts_at.is_none() {
         fields.add("starts_at", "Enter the start as a date and time (UTC).");
     }
-    let ends_at = parse_time(&input.ends_at);
+    let ends_at = time::parse_input(&input.ends_at);
     if ends_at.is_none() {
         fields.add("ends_at", "Enter the end as a date and time (UTC).");
     }

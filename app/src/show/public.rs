@@ -207,6 +207,8 @@ async fn cards(
         let price = pricing::PriceLine {
             sku_id: sku.id,
             brand_id: sku.brand_id,
+            listing_id: sku.listing_id,
+            category: String::new(),
             brand: String::new(),
             unit_price_minor: sku.price_minor,
             quantity: 1,

@@ -8,6 +8,7 @@ mod fulfilment;
 mod json;
 pub mod openapi;
 mod orders;
+mod promotions;
 mod shows;
 
 use app::state::AppState;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(orders::routes())
         .merge(fulfilment::routes())
         .merge(shows::routes())
+        .merge(promotions::routes())
         .split_for_parts();
     openapi::add_conventions(&mut document);
     router.route("/api/v1/openapi.json", openapi::serve(&document))

@@ -63,12 +63,13 @@ pub struct ImportUpload {
     tags(
         (name = "auth", description = "Accounts and sessions (cookie `gala_session`)."),
         (name = "brands", description = "Applying for a brand, its team and API tokens."),
-        (name = "admin", description = "Platform admins: the brand review queue."),
+        (name = "admin", description = "Platform admins: the brand and promotion review queues, the platform's own promotions."),
         (name = "catalog", description = "A brand's listings, photos and CSV import/export."),
         (name = "stock", description = "Stock per SKU and location, and its ledger."),
         (name = "storefront", description = "Public reads for shoppers."),
         (name = "fulfilment", description = "A brand's orders: list, ship, cancel, refund."),
         (name = "shows", description = "Live shows: state, the live event stream (SSE), one-tap buying, chat and reactions."),
+        (name = "promotions", description = "A brand's promotions: price cuts, spend thresholds and coupons, drafted, submitted for review and versioned."),
     )
 )]
 pub struct ApiDoc;

@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod people;
+pub mod promotions;
 pub mod shows;
 
 use chrono::{Datelike, Duration, TimeZone, Utc};
@@ -41,6 +42,7 @@ pub async fn demo(
         None => tracing::info!("the catalog was already seeded"),
     }
     shows::demo_show(db).await?;
+    promotions::demo_promotions(db, festival.ends_at + Duration::days(1)).await?;
     Ok(())
 }
 

@@ -227,6 +227,18 @@ async fn b_rows(app: &TestApp, t: &Tenants) -> Vec<(&'static str, String)> {
         .json()
         .await
         .unwrap();
+    let promotion: Value = app
+        .post_json_with(
+            &t.bo,
+            "/api/v1/brands/brand-b/promotions",
+            json!({ "kind": "store_threshold", "name": "B: 40 off every 300", "currency": "CNY",
+                "amount_off_minor": 4000, "threshold_minor": 30000,
+                "starts_at": "2026-11-11T00:00", "ends_at": "2099-11-12T00:00" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let sid_id = get(&t.sid, app.url("/api/v1/auth/me"))
         .await
         .json::<Value>()
@@ -257,6 +269,7 @@ async fn b_rows(app: &TestApp, t: &Tenants) -> Vec<(&'static str, String)> {
             "{look}",
             with_look["looks"][0]["id"].as_str().unwrap().to_owned(),
         ),
+        ("{promotion}", promotion["id"].as_str().unwrap().to_owned()),
         ("{invite}", t.b_invite_id.clone()),
         ("{token}", t.b_token_id.clone()),
         ("{member}", sid_id),
@@ -566,6 +579,7 @@ async fn b_everything(app: &TestApp, bo: &reqwest::Client) -> String {
         "/api/v1/brands/brand-b/orders",
         "/api/v1/brands/brand-b/team",
         "/api/v1/brands/brand-b/api-tokens",
+        "/api/v1/brands/brand-b/promotions",
     ] {
         let mut body = get(bo, app.url(path)).await.text().await.unwrap();
         // A token's last use is touched by the (refused) calls that presented it.
@@ -684,6 +698,14 @@ const JSON_BODIES: &[(&str, &str)] = &[
         r#"{"kind":"adjust","sku_code":"B-1","location_id":"{location}","quantity":-5,"reason":"x"}"#,
     ),
     (
+        "post /api/v1/brands/{slug}/promotions",
+        r#"{"kind":"coupon","name":"Stolen","currency":"CNY","amount_off_minor":100,"coupon_stock":5,"starts_at":"2026-11-11T00:00","ends_at":"2099-11-12T00:00"}"#,
+    ),
+    (
+        "put /api/v1/brands/{slug}/promotions/{id}",
+        r#"{"kind":"store_threshold","name":"Stolen","currency":"CNY","amount_off_minor":1,"threshold_minor":2,"starts_at":"2026-11-11T00:00","ends_at":"2099-11-12T00:00"}"#,
+    ),
+    (
         "post /api/v1/brands/{slug}/orders/{id}/ship",
         r#"{"carrier":"SF","tracking_number":"1"}"#,
     ),
@@ -701,6 +723,8 @@ fn route_ids(path: &str) -> String {
         "{order}"
     } else if path.contains("/imports/{id}") {
         "{import}"
+    } else if path.contains("/promotions/{id}") {
+        "{promotion}"
     } else if path.contains("/invites/{id}") {
         "{invite}"
     } else {

@@ -22,5 +22,6 @@ mod identity;
 mod mail;
 mod openapi;
 mod platform;
+mod promotions;
 mod shows;
 mod stock_and_gates;

@@ -340,7 +340,17 @@ pub async fn priced(
         .filter(|(_, line)| line.currency == currency)
         .map(|(price, _)| price)
         .collect();
-    let quote = pricing::quote(&currency, &quoted, delivery, &[]);
+    // The live automatic promotions, as the storefront's checkout will apply them (budgets and
+    // per-buyer limits are the checkout's to check: it tells the buyer if one ran out).
+    let mut brands: Vec<Uuid> = quoted.iter().map(|l| l.brand_id).collect();
+    brands.sort_unstable();
+    brands.dedup();
+    let offers: Vec<_> = crate::promotions::offers::live(db, time::now(), &brands)
+        .await?
+        .into_iter()
+        .filter(|o| o.applies_in(OrderChannel::Storefront, &currency))
+        .collect();
+    let (quote, _) = pricing::best_quote(&currency, &quoted, delivery, &offers, |_, _| true);
     for line in &mut lines {
         line.total_minor = quote
             .lines
@@ -469,6 +479,8 @@ async fn lines_of(
             let price = PriceLine {
                 sku_id: sku.id,
                 brand_id: listing.brand_id,
+                listing_id: listing.id,
+                category: listing.category.clone(),
                 brand: brand_slug.clone(),
                 unit_price_minor: sku.price_minor,
                 quantity,

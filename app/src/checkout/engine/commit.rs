@@ -27,6 +27,7 @@ use crate::checkout::orders::{self, Placement};
 use crate::checkout::request::OrderRequest;
 use crate::checkout::{idempotency, payments, OrderStatus};
 use crate::core::{bulk, txn::begin_write, AppError};
+use crate::promotions::budget::{self, Budgets};
 use entity::values::PaymentStatus;
 
 /// How a commit takes the batch's stock.
@@ -150,9 +151,19 @@ fn claim(
     request: &OrderRequest,
     levels: &mut Levels,
     held: &mut Held,
+    budgets: &mut Budgets,
 ) -> Result<(), AppError> {
     let buyer = request.buyer_key();
     limits::within(held, &buyer, &planned.limited)?;
+    if !budgets.fits_all(request.account_id, &planned.uses) {
+        // The order was priced, and its payment authorised, with this discount: it cannot be
+        // served at another price.
+        return Err(AppError::OfferUnavailable {
+            message: "A discount on this order ran out while it was being placed, so the order \
+                      was not placed. Try again to see the current price."
+                .into(),
+        });
+    }
     let wants: Vec<(Uuid, i64, &str)> = planned
         .lines
         .iter()
@@ -164,6 +175,7 @@ fn claim(
         p.allocations = allocations;
     }
     limits::hold(held, &buyer, &planned.limited);
+    budgets.count_all(request.account_id, &planned.uses);
     Ok(())
 }
 
@@ -320,9 +332,26 @@ async fn write(
                 .collect();
             sku_ids.sort_unstable();
             sku_ids.dedup();
+            let promotions = planned
+                .iter()
+                .flat_map(|(_, p)| {
+                    p.uses
+                        .iter()
+                        .map(|u| (u.promotion_id, u.per_buyer_limit.is_some()))
+                })
+                .collect();
+            let accounts = planned
+                .iter()
+                .filter_map(|(index, _)| jobs[*index].request.account_id)
+                .collect();
+            let coupons = planned
+                .iter()
+                .flat_map(|(_, p)| p.uses.iter().filter_map(|u| u.coupon_id))
+                .collect();
             Some((
                 stock::pool_levels(&txn, &sku_ids, true).await?,
                 limits::load(&txn, limited_skus.clone(), buyers.clone()).await?,
+                Budgets::load(&txn, promotions, accounts, coupons, true).await?,
             ))
         }
     };
@@ -337,6 +366,8 @@ async fn write(
     let mut records = Vec::new();
     let mut touched_listings = Vec::new();
     let mut to_void = Vec::new();
+    // Orders that take from promotions: (job index, paid).
+    let mut promotion_takers: Vec<(usize, bool)> = Vec::new();
     let mut answers: Vec<(usize, Placement)> = Vec::with_capacity(planned.len());
     for ((index, p), outcome) in planned.iter_mut().zip(outcomes) {
         let job = &jobs[*index];
@@ -346,12 +377,15 @@ async fn write(
             Paid::Declined { .. } | Paid::Unreachable => (OrderStatus::PaymentFailed, None),
         };
         if let Some(kind) = taken_as {
-            if let Some((levels, held)) = &mut locked {
-                if let Err(err) = claim(p, &job.request, levels, held) {
+            if let Some((levels, held, budgets)) = &mut locked {
+                if let Err(err) = claim(p, &job.request, levels, held, budgets) {
                     to_void.extend(outcome.hold().map(str::to_owned));
                     answers.push((*index, Err(err)));
                     continue;
                 }
+            }
+            if !p.uses.is_empty() {
+                promotion_takers.push((*index, taken_as == Some(MovementKind::Sell)));
             }
             let buyer = job.request.buyer_key();
             for l in &p.limited {
@@ -452,9 +486,27 @@ async fn write(
             return Ok(Committed::Outdated);
         }
     }
+    // Promotions last, after limits (the order give-backs lock them in too).
+    let placed: Vec<budget::Placed> = promotion_takers
+        .iter()
+        .filter_map(|&(index, paid)| {
+            let (_, p) = planned.iter().find(|(i, _)| *i == index)?;
+            Some(budget::Placed {
+                order_id: p.order.id,
+                account_id: p.order.account_id,
+                currency: &p.order.currency,
+                paid,
+                uses: &p.uses,
+            })
+        })
+        .collect();
+    if !budget::take(&txn, &placed, at).await? {
+        txn.rollback().await?;
+        return Ok(Committed::Outdated);
+    }
     txn.commit().await?;
     // Confirmation mail is written off this path, by the checkout chores.
-    if let Some((levels, _)) = &locked {
+    if let Some((levels, ..)) = &locked {
         note_sold_out(
             core,
             levels,

@@ -25,12 +25,16 @@ use crate::checkout::request::OrderRequest;
 use crate::checkout::BrandOrderStatus;
 use crate::checkout::OrderStatus;
 use crate::core::{AppError, FieldErrors, FieldErrorsExt};
+use crate::promotions::budget::{Budgets, OrderUse};
+use crate::promotions::{offers, Offer};
 
 /// A SKU as the engine sells it.
 #[derive(Debug, Clone)]
 pub struct SkuForSale {
     pub sku: sku::Model,
     pub title: String,
+    /// The listing's category, which promotions select lines by.
+    pub category: String,
     pub visible: bool,
     pub brand_name: String,
     pub brand_slug: String,
@@ -56,6 +60,8 @@ pub struct Planned {
     pub brand_orders: Vec<brand_order::Model>,
     pub lines: Vec<PlannedLine>,
     pub limited: Vec<Limited>,
+    /// What it takes from promotions' budgets.
+    pub uses: Vec<OrderUse>,
     /// `(brand id, (slug, name))` of the brands it buys from, for its view.
     pub brands: HashMap<Uuid, (String, String)>,
 }
@@ -98,6 +104,7 @@ pub async fn plan_all(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppErr
         jobs.iter().map(|j| j.request.buyer_key()).collect(),
     )
     .await?;
+    let mut offers = BatchOffers::load(&core.db, now, &skus, jobs).await?;
     let ttl = chrono::TimeDelta::from_std(core.config.reservation_ttl)
         .unwrap_or(chrono::TimeDelta::minutes(15));
     let mut decisions = Vec::with_capacity(jobs.len());
@@ -121,13 +128,92 @@ pub async fn plan_all(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppErr
             continue;
         }
         decisions.push(
-            match plan(&job.request, &skus, &mut levels, &mut held, now, ttl) {
+            match plan(
+                &job.request,
+                &skus,
+                &mut levels,
+                &mut held,
+                &mut offers,
+                now,
+                ttl,
+            ) {
                 Ok(planned) => Decision::Planned(Box::new(planned)),
                 Err(err) => Decision::Answer(Box::new(Err(err))),
             },
         );
     }
     Ok(decisions)
+}
+
+/// The promotions a batch prices with: the live automatic ones for its brands, the coupons its
+/// buyers chose (by coupon id: owner and terms), and the counters that bound them.
+#[derive(Debug, Clone, Default)]
+pub struct BatchOffers {
+    pub live: Vec<Offer>,
+    pub coupons: HashMap<Uuid, (Uuid, Offer)>,
+    pub budgets: Budgets,
+}
+
+impl BatchOffers {
+    /// Reads them for `jobs` buying `skus` at `now` (nothing more when no promotion is live
+    /// and no coupon is chosen).
+    async fn load(
+        db: &impl ConnectionTrait,
+        now: DateTime<Utc>,
+        skus: &HashMap<Uuid, SkuForSale>,
+        jobs: &[Job],
+    ) -> Result<BatchOffers, AppError> {
+        let mut brands: Vec<Uuid> = skus.values().map(|s| s.sku.brand_id).collect();
+        brands.sort_unstable();
+        brands.dedup();
+        let live = offers::live(db, now, &brands).await?;
+        let coupons = offers::coupons(
+            db,
+            now,
+            jobs.iter().filter_map(|j| j.request.coupon_id).collect(),
+        )
+        .await?;
+        let promotions = live
+            .iter()
+            .chain(coupons.values().map(|(_, offer)| offer))
+            .map(|o| (o.promotion_id, o.per_buyer_limit.is_some()))
+            .collect();
+        let accounts = jobs.iter().filter_map(|j| j.request.account_id).collect();
+        let budgets = Budgets::load(db, promotions, accounts, Vec::new(), false).await?;
+        Ok(BatchOffers {
+            live,
+            coupons,
+            budgets,
+        })
+    }
+
+    /// The offers `request` may use in `currency`: the live ones of its channel, and its coupon
+    /// if it is the buyer's and still ready (else why not, as a field error).
+    fn for_request(&self, request: &OrderRequest, currency: &str) -> Result<Vec<Offer>, AppError> {
+        let mut usable: Vec<Offer> = self
+            .live
+            .iter()
+            .filter(|o| o.applies_in(request.channel, currency))
+            .cloned()
+            .collect();
+        if let Some(coupon_id) = request.coupon_id {
+            match self.coupons.get(&coupon_id) {
+                Some((owner, offer))
+                    if Some(*owner) == request.account_id
+                        && offer.applies_in(request.channel, currency) =>
+                {
+                    usable.push(offer.clone());
+                }
+                _ => {
+                    return Err(AppError::field(
+                        "coupon",
+                        "This coupon can't be used here: it is used, expired, not yours, or not for this channel.",
+                    ))
+                }
+            }
+        }
+        Ok(usable)
+    }
 }
 
 /// Remembers which of the `asked` (SKU, pool) pairs have nothing left in `levels`, so further
@@ -217,6 +303,7 @@ pub fn plan(
     skus: &HashMap<Uuid, SkuForSale>,
     levels: &mut Levels,
     held: &mut Held,
+    offers: &mut BatchOffers,
     now: DateTime<Utc>,
     ttl: chrono::TimeDelta,
 ) -> Result<Planned, AppError> {
@@ -258,6 +345,42 @@ pub fn plan(
         })
         .collect();
     limits::within(held, &buyer, &limited)?;
+
+    // Priced before any stock is taken: a coupon that cannot be used refuses the order whole.
+    let price_lines: Vec<PriceLine> = request
+        .lines
+        .iter()
+        .zip(&items)
+        .map(|(line, item)| PriceLine {
+            sku_id: line.sku_id,
+            brand_id: item.sku.brand_id,
+            listing_id: item.sku.listing_id,
+            category: item.category.clone(),
+            brand: item.brand_slug.clone(),
+            unit_price_minor: item.sku.price_minor,
+            quantity: line.quantity,
+        })
+        .collect();
+    let usable = offers.for_request(request, &currency)?;
+    let (quote, takes) = pricing::best_quote(
+        &currency,
+        &price_lines,
+        request.delivery.speed(),
+        &usable,
+        |offer, amount| offers.budgets.affords(offer, request.account_id, amount),
+    );
+    if let Some(coupon_id) = request.coupon_id {
+        if !takes
+            .iter()
+            .any(|(i, _)| usable[*i].coupon_id == Some(coupon_id))
+        {
+            return Err(AppError::field(
+                "coupon",
+                "This coupon doesn't apply to this order: check its minimum spend and what it covers.",
+            ));
+        }
+    }
+
     let wants: Vec<(Uuid, i64, &str)> = request
         .lines
         .iter()
@@ -266,20 +389,17 @@ pub fn plan(
         .collect();
     let allocations = take_stock(levels, request.pool, &wants)?;
     limits::hold(held, &buyer, &limited);
-
-    let price_lines: Vec<PriceLine> = request
-        .lines
-        .iter()
-        .zip(&items)
-        .map(|(line, item)| PriceLine {
-            sku_id: line.sku_id,
-            brand_id: item.sku.brand_id,
-            brand: item.brand_slug.clone(),
-            unit_price_minor: item.sku.price_minor,
-            quantity: line.quantity,
+    let uses: Vec<OrderUse> = takes
+        .into_iter()
+        .map(|(i, by_brand)| {
+            let offer = &usable[i];
+            let use_ = OrderUse::of(offer, by_brand);
+            offers
+                .budgets
+                .take(offer, request.account_id, use_.amount_minor());
+            use_
         })
         .collect();
-    let quote = pricing::quote(&currency, &price_lines, request.delivery.speed(), &[]);
     let order_id = Uuid::now_v7();
     let mut brand_order_ids: Vec<(Uuid, Uuid)> = Vec::new();
     let mut lines = Vec::with_capacity(request.lines.len());
@@ -379,6 +499,7 @@ pub fn plan(
         brand_orders,
         lines,
         limited,
+        uses,
         brands,
     })
 }
@@ -395,18 +516,19 @@ pub async fn load_skus(
     let mut listing_ids: Vec<Uuid> = skus.iter().map(|s| s.listing_id).collect();
     listing_ids.sort_unstable();
     listing_ids.dedup();
-    let listings: HashMap<Uuid, (String, bool, String)> = listing::Entity::find()
+    let listings: HashMap<Uuid, (String, String, bool, String)> = listing::Entity::find()
         .select_only()
         .column(listing::Column::Id)
         .column(listing::Column::Title)
+        .column(listing::Column::Category)
         .column(listing::Column::Visible)
         .column(listing::Column::BrandName)
         .filter(listing::Column::Id.is_in(listing_ids))
-        .into_tuple::<(Uuid, String, bool, String)>()
+        .into_tuple::<(Uuid, String, String, bool, String)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|(id, title, visible, brand)| (id, (title, visible, brand)))
+        .map(|(id, title, category, visible, brand)| (id, (title, category, visible, brand)))
         .collect();
     let mut brand_ids: Vec<Uuid> = skus.iter().map(|s| s.brand_id).collect();
     brand_ids.sort_unstable();
@@ -425,7 +547,7 @@ pub async fn load_skus(
     Ok(skus
         .into_iter()
         .filter_map(|sku| {
-            let (title, visible, brand_name) = listings.get(&sku.listing_id)?.clone();
+            let (title, category, visible, brand_name) = listings.get(&sku.listing_id)?.clone();
             let brand_slug = slugs.get(&sku.brand_id)?.clone();
             let rule = rules.remove(&sku.id).unwrap_or_default();
             Some((
@@ -433,6 +555,7 @@ pub async fn load_skus(
                 SkuForSale {
                     sku,
                     title,
+                    category,
                     visible,
                     brand_name,
                     brand_slug,
@@ -474,6 +597,7 @@ mod tests {
                 updated_at: at(0),
             },
             title: format!("Item {id}"),
+            category: "fashion".into(),
             visible: true,
             brand_name: format!("Brand {brand}"),
             brand_slug: format!("brand-{brand}"),
@@ -525,6 +649,7 @@ mod tests {
             only_brand: None,
             client_addr: None,
             fingerprint: String::new(),
+            coupon_id: None,
         }
     }
 
@@ -577,6 +702,7 @@ mod tests {
             &skus,
             &mut levels,
             &mut Held::new(),
+            &mut BatchOffers::default(),
             at(0),
             chrono::TimeDelta::minutes(15),
         )
@@ -604,6 +730,7 @@ mod tests {
                 &skus,
                 levels,
                 &mut held,
+                &mut BatchOffers::default(),
                 at(0),
                 ttl,
             )
@@ -633,18 +760,45 @@ mod tests {
         guest.verified = false;
         let mut held = Held::new();
         assert_eq!(
-            plan(&guest, &skus, &mut levels, &mut held, at(0), ttl).unwrap_err(),
+            plan(
+                &guest,
+                &skus,
+                &mut levels,
+                &mut held,
+                &mut BatchOffers::default(),
+                at(0),
+                ttl
+            )
+            .unwrap_err(),
             AppError::SignInRequired
         );
         let mut unverified = request(&[(1, 1)], "a@b.co");
         unverified.verified = false;
         assert_eq!(
-            plan(&unverified, &skus, &mut levels, &mut held, at(0), ttl).unwrap_err(),
+            plan(
+                &unverified,
+                &skus,
+                &mut levels,
+                &mut held,
+                &mut BatchOffers::default(),
+                at(0),
+                ttl
+            )
+            .unwrap_err(),
             AppError::EmailNotVerified
         );
         // Unlimited items stay open to guests.
         guest.lines[0].sku_id = Uuid::from_u128(2);
-        assert!(plan(&guest, &skus, &mut levels, &mut held, at(0), ttl).is_ok());
+        assert!(plan(
+            &guest,
+            &skus,
+            &mut levels,
+            &mut held,
+            &mut BatchOffers::default(),
+            at(0),
+            ttl
+        )
+        .is_ok());
     }
 
     #[test]
@@ -671,6 +825,7 @@ mod tests {
             &skus,
             &mut levels,
             &mut Held::new(),
+            &mut BatchOffers::default(),
             at(5),
             ttl,
         )
@@ -684,10 +839,28 @@ mod tests {
         from_show.channel = OrderChannel::Show;
         from_show.pool = StockPool::Show(show);
         let mut held = Held::new();
-        assert!(plan(&from_show, &skus, &mut levels, &mut held, at(5), ttl).is_ok());
+        assert!(plan(
+            &from_show,
+            &skus,
+            &mut levels,
+            &mut held,
+            &mut BatchOffers::default(),
+            at(5),
+            ttl
+        )
+        .is_ok());
         // The gate's limit of one applies to the show's buyers.
         assert_eq!(
-            plan(&from_show, &skus, &mut levels, &mut held, at(5), ttl).unwrap_err(),
+            plan(
+                &from_show,
+                &skus,
+                &mut levels,
+                &mut held,
+                &mut BatchOffers::default(),
+                at(5),
+                ttl
+            )
+            .unwrap_err(),
             AppError::LimitReached { limit: 1 }
         );
     }

@@ -163,7 +163,8 @@ pub async fn record_refund(
 }
 
 /// Closes order `order_id` for its buyer (cancelled) when every brand's part of it was
-/// cancelled or refunded.
+/// cancelled or refunded, and gives back what it took from promotions (its coupon returns to
+/// the wallet: `promotions::budget` says the rule).
 pub async fn close_when_all_given_back(
     db: &impl ConnectionTrait,
     order_id: Uuid,
@@ -186,6 +187,7 @@ pub async fn close_when_all_given_back(
             .filter(shop_order::Column::Id.eq(order_id))
             .exec(db)
             .await?;
+        crate::promotions::budget::give_back(db, &[order_id], time::now()).await?;
     }
     Ok(())
 }

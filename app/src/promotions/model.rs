@@ -1,0 +1,120 @@
+//! Promotions as pages and the API see them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use entity::values::{CouponStatus, OrderChannel, PromotionKind, PromotionStatus};
+
+/// A promotion's terms, as a brand (or a platform admin) writes them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PromotionInput {
+    /// `price_cut`, `store_threshold`, `coupon` or (platform only) `platform_allowance`.
+    pub kind: Option<PromotionKind>,
+    /// What buyers read ("40 off every 300"), 1–80 characters.
+    pub name: String,
+    /// A percentage off, 1–90 (price cuts and coupons); or `amount_off_minor`.
+    pub percent_off: Option<i32>,
+    /// An amount off in minor units: per unit (price cut), per step (threshold, allowance), or
+    /// per order (coupon).
+    pub amount_off_minor: Option<i64>,
+    /// The "every" amount of a threshold or allowance; a coupon's minimum spend.
+    pub threshold_minor: Option<i64>,
+    /// Most one order gets off (thresholds, allowances, percentage coupons).
+    pub cap_minor: Option<i64>,
+    /// ISO 4217 code of the amounts (`CNY`).
+    pub currency: String,
+    /// Listing ids it applies to; empty: every listing (of the brand, for a brand's promotion).
+    #[serde(default)]
+    pub listing_ids: Vec<String>,
+    /// Categories it applies to; empty: all.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Platform promotions: the brands (slugs) it applies to; empty: every brand.
+    #[serde(default)]
+    pub brands: Vec<String>,
+    /// Channels it applies in; empty: all.
+    #[serde(default)]
+    pub channels: Vec<OrderChannel>,
+    /// RFC 3339, or `YYYY-MM-DDTHH:MM` read as UTC.
+    pub starts_at: String,
+    pub ends_at: String,
+    /// Orders one buyer may use it in.
+    pub per_buyer_limit: Option<i32>,
+    /// Orders that may use it in all.
+    pub usage_limit: Option<i32>,
+    /// Most it may give away in all, in minor units.
+    pub budget_minor: Option<i64>,
+    /// Whether it stacks with the other promotions of an order.
+    #[serde(default)]
+    pub combinable: bool,
+    /// Coupons: a code buyers can type to claim it (4–32 letters, digits and dashes).
+    pub code: Option<String>,
+    /// Coupons: how many may be claimed in all.
+    pub coupon_stock: Option<i32>,
+    /// Coupons: how many one buyer may claim (default 1).
+    pub claim_limit: Option<i32>,
+}
+
+/// One version of a promotion, with what it has used so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PromotionView {
+    /// This version's id (what edits, submissions and reviews name).
+    pub id: String,
+    /// The promotion's id, shared by its versions (what coupons and orders name).
+    pub promotion_id: String,
+    pub version: i32,
+    /// The funding brand's slug; none: the platform.
+    pub brand: Option<String>,
+    pub kind: PromotionKind,
+    pub status: PromotionStatus,
+    pub name: String,
+    /// The terms in a sentence ("40 off every 300, at most 120").
+    pub summary: String,
+    pub terms: PromotionInput,
+    /// Approved and inside its window now.
+    pub live: bool,
+    /// Orders that used it, money it gave away, coupons claimed (all versions).
+    pub uses: i64,
+    pub spent_minor: i64,
+    pub claimed: i64,
+    pub review_note: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An admin's decision on a submitted promotion.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PromotionDecision {
+    /// `approve`, `reject` or `request_changes`.
+    pub decision: crate::brands::ReviewDecision,
+    /// Required to reject or ask for changes.
+    pub reason: Option<String>,
+}
+
+/// What a buyer asks to claim: a promotion's id, or a coupon code.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ClaimInput {
+    pub promotion_id: Option<String>,
+    pub code: Option<String>,
+}
+
+/// A coupon in a buyer's wallet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CouponView {
+    /// The coupon's id, chosen at checkout.
+    pub id: String,
+    pub promotion_id: String,
+    /// The funding brand's slug; none: the platform.
+    pub brand: Option<String>,
+    pub name: String,
+    pub summary: String,
+    pub status: CouponStatus,
+    pub expires_at: DateTime<Utc>,
+    /// The order holding or using it.
+    pub order_id: Option<String>,
+}
