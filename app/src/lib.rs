@@ -155,6 +155,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("orders"), ParamSegment("id")) view={Lazy::<BrandOrderRoute>::new()}/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("imports"), ParamSegment("id")) view={Lazy::<ImportJobRoute>::new()}/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("shows")) view={Lazy::<BrandShowsRoute>::new()}/>
+                    <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("promotions")) view={Lazy::<BrandPromotionsRoute>::new()}/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("promotions")) view={Lazy::<AdminPromotionsRoute>::new()}/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("shows"), ParamSegment("id")) view={Lazy::<ShowEditorRoute>::new()}/>
                     <Route path=(StaticSegment("brand"), ParamSegment("slug"), StaticSegment("shows"), ParamSegment("id"), StaticSegment("live")) view={Lazy::<ProducerConsoleRoute>::new()}/>
                     <Route path=StaticSegment("shows") view={Lazy::<ShowsRoute>::new()} ssr=SsrMode::Async/>
@@ -168,6 +170,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("checkout") view={Lazy::<CheckoutRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("cart") view={Lazy::<CartRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("orders") view={Lazy::<MyOrdersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("coupons") view={Lazy::<WalletRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("orders"), ParamSegment("id")) view={Lazy::<OrderRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("c"), ParamSegment("category")) view={Lazy::<SearchRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("p"), ParamSegment("id")) view={Lazy::<ListingRoute>::new()} ssr=SsrMode::Async/>
@@ -202,6 +205,7 @@ page_group!(buying_page, __preload_buying_page, BuyingPages {
     CheckoutRoute => checkout::CheckoutPage,
     MyOrdersRoute => checkout::MyOrdersPage,
     OrderRoute => checkout::OrderPage,
+    WalletRoute => promotions::WalletPage,
 });
 
 page_group!(show_page, __preload_show_page, ShowPages {
@@ -232,6 +236,8 @@ page_group!(workspace_page, __preload_workspace_page, WorkspacePages {
     ImportJobRoute => catalog::ImportJobPage,
     BrandOrdersRoute => fulfilment::BrandOrdersPage,
     BrandOrderRoute => fulfilment::BrandOrderPage,
+    BrandPromotionsRoute => promotions::PromotionsPage,
+    AdminPromotionsRoute => promotions::PromotionsPage,
     BrandShowsRoute => show::BrandShowsPage,
     ShowEditorRoute => show::ShowEditorPage,
     ProducerConsoleRoute => show::ProducerConsolePage,

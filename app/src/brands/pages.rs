@@ -244,6 +244,7 @@ pub fn DashboardNav(slug: String, current: &'static str) -> impl IntoView {
                 {tab(format!("/brand/{slug}/listings"), "Listings", "listings")}
                 {tab(format!("/brand/{slug}/orders"), "Orders", "orders")}
                 {tab(format!("/brand/{slug}/shows"), "Shows", "shows")}
+                {tab(format!("/brand/{slug}/promotions"), "Promotions", "promotions")}
                 {tab(format!("/brand/{slug}/team"), "Team", "team")}
                 {COMING_SECTIONS.iter().map(|s| view! {
                     <li><span class="dashboard__tab dashboard__tab--soon" title="Coming soon">{*s}</span></li>
@@ -402,6 +403,7 @@ pub fn PublicBrandPage() -> impl IntoView {
         },
         crate::catalog::search_listings,
     );
+    let offers = Resource::new(move || Some(slug()), crate::promotions::claimable_coupons);
     view! {
         <section class="container page">
             <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
@@ -417,6 +419,7 @@ pub fn PublicBrandPage() -> impl IntoView {
                             </div>
                         </div>
                         <p class="page__lead">{brand.description.clone()}</p>
+                        <crate::promotions::CouponOffers offers/>
                         <BrandCatalog listings/>
                     }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),

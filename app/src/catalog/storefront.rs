@@ -182,11 +182,21 @@ pub fn ListingPageView() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.get().get("id").unwrap_or_default();
     let listing = Resource::new(id, storefront_listing);
+    // The store's coupons, once the listing says whose it is.
+    let offers = Resource::new(
+        move || listing.get().and_then(Result::ok).map(|d| d.brand_slug),
+        |brand| async move {
+            match brand {
+                Some(brand) => crate::promotions::claimable_coupons(Some(brand)).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    );
     view! {
         <section class="container page">
             <Suspense fallback=|| view! { <Skeleton class="skeleton--card"/> }>
                 {move || listing.get().map(|result| match result {
-                    Ok(detail) => view! { <ListingDetailView detail/> }.into_any(),
+                    Ok(detail) => view! { <ListingDetailView detail/> <crate::promotions::CouponOffers offers/> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),
                 })}

@@ -23,8 +23,13 @@ pub async fn load_checkout(
             let quantity = quantity
                 .unwrap_or(1)
                 .clamp(1, super::cart::MAX_LINE_QUANTITY);
-            let cart =
-                service::priced(db, &[(sku_id, quantity)], super::DeliveryOption::Standard).await?;
+            let cart = service::priced(
+                db,
+                &[(sku_id, quantity)],
+                super::DeliveryOption::Standard,
+                None,
+            )
+            .await?;
             if cart.brands.is_empty() {
                 return Err(AppError::NotFound);
             }
@@ -32,9 +37,16 @@ pub async fn load_checkout(
         }
         None => (service::view(db, cart).await?, true),
     };
-    let saved_cards = match caller.account() {
-        Some(account) => super::wallet::cards(db, account.id).await?,
-        None => Vec::new(),
+    let (saved_cards, coupons) = match caller.account() {
+        Some(account) => (
+            super::wallet::cards(db, account.id).await?,
+            crate::promotions::coupons::wallet(db, state.clock.now(), account.id)
+                .await?
+                .into_iter()
+                .filter(|c| c.status == crate::promotions::CouponStatus::Claimed)
+                .collect(),
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     let express_fee_minor = super::pricing::parcel_fee(
         DeliveryOption::Express,
@@ -45,21 +57,36 @@ pub async fn load_checkout(
         from_cart,
         email: caller.account().map(|a| a.email.clone()),
         saved_cards,
+        coupons,
         express_fee_minor,
         // Time-ordered: idempotency records land together at the end of their index.
         checkout_key: uuid::Uuid::now_v7().to_string(),
     })
 }
 
-/// The price quote of `lines` shipped by `delivery`, as the checkout page shows it when the
-/// buyer changes a quantity or the delivery (the page never computes a price itself).
+/// The price quote of `lines` shipped by `delivery` with the buyer's chosen `coupon` (an id
+/// from their wallet), as the checkout page shows it when the buyer changes a quantity, the
+/// delivery or the coupon (the page never computes a price itself). A coupon that is not the
+/// caller's, or no longer ready, is left out (placing the order says why).
 #[server(prefix = "/api/fn", endpoint = "checkout/quote")]
 pub async fn quote_order(
     lines: Vec<OrderLineInput>,
     delivery: DeliveryOption,
+    coupon: Option<String>,
 ) -> Result<Quote, AppError> {
-    let state = crate::state::app_state()?;
-    super::cart::service::quote_request(&state.db, &lines, delivery).await
+    let (state, caller) = crate::state::request().await?;
+    let coupon_id = coupon.and_then(|c| uuid::Uuid::parse_str(c.trim()).ok());
+    let offer = match (coupon_id, caller.account()) {
+        (Some(id), Some(account)) => {
+            crate::promotions::offers::coupons(&state.db, state.clock.now(), vec![id])
+                .await?
+                .remove(&id)
+                .filter(|(owner, _)| *owner == account.id)
+                .map(|(_, offer)| offer)
+        }
+        _ => None,
+    };
+    super::cart::service::quote_request(&state.db, &lines, delivery, offer.as_ref()).await
 }
 
 /// Places a storefront order from the checkout page's form; its `key` (from

@@ -50,6 +50,41 @@ pub struct Adjustment {
     pub amount_minor: i64,
 }
 
+/// One discount of an order as its buyer reads it: every share of one adjustment summed
+/// over the lines (see [`discounts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discount {
+    pub label: String,
+    pub funder: Funder,
+    /// Negative: what it takes off.
+    pub amount_minor: i64,
+}
+
+/// `adjustments` (of every line of a quote or an order) summed per adjustment, in the order
+/// they apply: the breakdown the cart, the checkout and the order pages show.
+pub fn discounts<'a>(adjustments: impl Iterator<Item = &'a Adjustment>) -> Vec<Discount> {
+    let mut found: Vec<(AdjustmentKind, String, Discount)> = Vec::new();
+    for adjustment in adjustments {
+        match found
+            .iter_mut()
+            .find(|(_, source, _)| *source == adjustment.source)
+        {
+            Some((_, _, discount)) => discount.amount_minor += adjustment.amount_minor,
+            None => found.push((
+                adjustment.kind,
+                adjustment.source.clone(),
+                Discount {
+                    label: adjustment.label.clone(),
+                    funder: adjustment.funder,
+                    amount_minor: adjustment.amount_minor,
+                },
+            )),
+        }
+    }
+    found.sort_by_key(|(kind, ..)| *kind);
+    found.into_iter().map(|(_, _, discount)| discount).collect()
+}
+
 /// One line of a price quote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

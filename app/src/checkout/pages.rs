@@ -10,8 +10,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::{
-    load_checkout, my_orders, order, quote_order, CheckoutForm as FormInput, DeliveryOption,
-    OrderLineInput, OrderStatus, OrderView, PlaceOrder,
+    discounts, load_checkout, my_orders, order, quote_order, CheckoutForm as FormInput,
+    DeliveryOption, Discount, Funder, OrderLineInput, OrderStatus, OrderView, PlaceOrder,
 };
 use crate::checkout::cart::{use_cart, CartLineView, CheckoutDraft};
 use crate::core::money::format_amount;
@@ -157,10 +157,13 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
     // The totals are always the server's quote: asked again when the quantity or the delivery
     // changes (the page computes no price itself).
     let quote = RwSignal::new(draft.cart.quote.clone());
+    // The buyer's coupon ("" for none), quoted with the rest.
+    let coupon = RwSignal::new(String::new());
     let requote = Action::new(
-        move |(lines, delivery): &(Vec<OrderLineInput>, DeliveryOption)| {
+        move |(lines, delivery, coupon): &(Vec<OrderLineInput>, DeliveryOption, String)| {
             let (lines, delivery) = (lines.clone(), *delivery);
-            async move { quote_order(lines, delivery).await }
+            let coupon = Some(coupon.clone()).filter(|c| !c.is_empty());
+            async move { quote_order(lines, delivery, coupon).await }
         },
     );
     let wanted_lines = move || {
@@ -185,8 +188,8 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
         }
     };
     Effect::new(
-        move |previous: Option<(Vec<OrderLineInput>, DeliveryOption)>| {
-            let wanted = (wanted_lines(), delivery());
+        move |previous: Option<(Vec<OrderLineInput>, DeliveryOption, String)>| {
+            let wanted = (wanted_lines(), delivery(), coupon.get());
             let valid = wanted.0.iter().all(|l| l.quantity >= 1);
             if previous.as_ref().is_some_and(|p| *p != wanted) && valid {
                 requote.dispatch(wanted.clone());
@@ -211,6 +214,7 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
         money.clone(),
     );
     let saved_cards = draft.saved_cards.clone();
+    let coupons = draft.coupons.clone();
     view! {
         <Show when=move || waiting.get().is_some()>
             <section class="waiting-room panel" role="status" aria-live="polite">
@@ -291,6 +295,26 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
                 </label>
             </fieldset>
 
+            {(!coupons.is_empty()).then(|| view! {
+                <fieldset class="checkout__section">
+                    <legend class="checkout__legend">"Coupon"</legend>
+                    <label class="choice">
+                        <input type="radio" name="form[coupon]" value="" checked=true prop:checked=move || coupon.get().is_empty() on:change=move |_| coupon.set(String::new())/>
+                        "No coupon"
+                    </label>
+                    {coupons.into_iter().map(|c| {
+                        let (id, id2) = (c.id.clone(), c.id.clone());
+                        view! {
+                            <label class="choice">
+                                <input type="radio" name="form[coupon]" value=c.id.clone() prop:checked=move || coupon.get() == id on:change=move |_| coupon.set(id2.clone())/>
+                                {format!("{} — {}", c.name, c.summary)}
+                            </label>
+                        }
+                    }).collect_view()}
+                    <ErrorList errors=errors("coupon".into())/>
+                </fieldset>
+            })}
+
             <fieldset class="checkout__section">
                 <legend class="checkout__legend">"Card"</legend>
                 <p class="notice">"Sandbox payments: no money moves. Use 4242 4242 4242 4242 (succeeds) or 4000 0000 0000 0002 (declined), any future expiry, any CVC."</p>
@@ -331,9 +355,10 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
             <section class="checkout__review panel" aria-label="Review">
                 <dl class="checkout__totals" aria-busy=move || requote.pending().get().to_string()>
                     <dt>"Items"</dt><dd>{move || m2(quote.with(|q| q.subtotal_minor))}</dd>
-                    <Show when=move || quote.with(|q| q.adjustments_minor != 0)>
-                        <dt>"Discounts"</dt><dd>{let m = m2b.clone(); move || m(quote.with(|q| q.adjustments_minor))}</dd>
-                    </Show>
+                    {let m = m2b.clone(); move || {
+                        let found = quote.with(|q| discounts(q.lines.iter().flat_map(|l| l.adjustments.iter())));
+                        view! { <DiscountRows discounts=found money=m.clone()/> }
+                    }}
                     <dt>"Delivery"</dt><dd>{move || m3(quote.with(|q| q.shipping_minor))}</dd>
                     <dt class="checkout__total">"Total"</dt><dd class="checkout__total">{move || money(quote.with(|q| q.total_minor))}</dd>
                 </dl>
@@ -346,6 +371,27 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
             </section>
         </ActionForm>
     }
+}
+
+/// An order's discounts, one row each in a totals list: what it is, who funds it, how much.
+#[component]
+pub fn DiscountRows(
+    discounts: Vec<Discount>,
+    money: impl Fn(i64) -> String + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    discounts
+        .into_iter()
+        .map(|d| {
+            let funder = match d.funder {
+                Funder::Brand => "from the store",
+                Funder::Platform => "from Gala",
+            };
+            view! {
+                <dt class="checkout__discount" data-testid="discount">{d.label} " " <span class="field__hint">{funder}</span></dt>
+                <dd class="checkout__discount">{money(d.amount_minor)}</dd>
+            }
+        })
+        .collect_view()
 }
 
 /// `/orders/<id>`: the order's confirmation and status.
@@ -413,7 +459,7 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
             }).collect_view()}
             <dl class="checkout__totals">
                 <dt>"Items"</dt><dd>{money(order.subtotal_minor)}</dd>
-                {(order.adjustments_minor != 0).then(|| view! { <dt>"Discounts"</dt><dd>{money(order.adjustments_minor)}</dd> })}
+                <DiscountRows discounts=discounts(order.brands.iter().flat_map(|b| b.lines.iter()).flat_map(|l| l.adjustments.iter())) money=money.clone()/>
                 <dt>"Delivery"</dt><dd>{money(order.shipping_minor)}</dd>
                 <dt class="checkout__total">"Total"</dt><dd class="checkout__total">{money(order.total_minor)}</dd>
             </dl>

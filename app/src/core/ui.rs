@@ -203,6 +203,7 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
     let tabs = [
         ("/admin/brands", "Brands", "brands"),
         ("/admin/shows", "Show review", "shows"),
+        ("/admin/promotions", "Promotions", "promotions"),
         ("/admin/galas", "Galas", "galas"),
     ];
     view! {

@@ -12,6 +12,7 @@
 //!
 //! Owns `promotion`, `promotion_budget`, `promotion_buyer`, `coupon` and `promotion_use`.
 
+mod api;
 #[cfg(feature = "ssr")]
 pub mod budget;
 #[cfg(feature = "ssr")]
@@ -19,6 +20,7 @@ pub mod coupons;
 mod model;
 #[cfg(feature = "ssr")]
 pub mod offers;
+mod pages;
 #[cfg(feature = "ssr")]
 pub mod review;
 #[cfg(feature = "ssr")]
@@ -26,6 +28,8 @@ pub mod service;
 #[cfg(feature = "ssr")]
 mod terms;
 
+pub use api::*;
 pub use model::*;
 #[cfg(feature = "ssr")]
 pub use offers::Offer;
+pub use pages::*;

@@ -103,7 +103,7 @@ pub struct ClaimInput {
 }
 
 /// A coupon in a buyer's wallet.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CouponView {
     /// The coupon's id, chosen at checkout.

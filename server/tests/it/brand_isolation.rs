@@ -456,6 +456,17 @@ const SCOPED_FUNCTIONS: &[(&str, &str, &str)] = &[
         r#"{"slug":"{slug}","id":"{show}"}"#,
         "staff",
     ),
+    ("promotions/list", r#"{"slug":"{slug}"}"#, "staff"),
+    (
+        "promotions/create",
+        r#"{"slug":"{slug}","input":{"kind":"coupon","name":"Stolen","currency":"CNY","amount_off_minor":100,"coupon_stock":5,"starts_at":"2026-11-11T00:00","ends_at":"2099-11-12T00:00"}}"#,
+        "manager",
+    ),
+    (
+        "promotions/submit",
+        r#"{"slug":"{slug}","id":"{promotion}"}"#,
+        "manager",
+    ),
 ];
 
 /// Server functions that take no brand scope, and why.
@@ -507,6 +518,14 @@ const UNSCOPED_FUNCTIONS: &[(&str, &str)] = &[
     ("shows/buy", "the caller's own order"),
     ("shows/chat", "a public show's chat"),
     ("shows/react", "a public show's reactions"),
+    ("admin/promotion-reviews", "platform admins (promotions.rs)"),
+    (
+        "admin/promotion-decision",
+        "platform admins (promotions.rs)",
+    ),
+    ("coupons/claimable", "a live brand's public coupons"),
+    ("coupons/claim", "the caller's own wallet"),
+    ("coupons/mine", "the caller's own wallet"),
 ];
 
 /// Calls `endpoint` with `args` (JSON text) as the pages do.

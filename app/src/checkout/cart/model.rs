@@ -109,6 +109,8 @@ pub struct CheckoutDraft {
     pub email: Option<String>,
     /// The signed-in buyer's saved cards, for one-tap paying.
     pub saved_cards: Vec<SavedCard>,
+    /// The signed-in buyer's coupons ready for use, to choose from.
+    pub coupons: Vec<crate::promotions::CouponView>,
     /// What express delivery costs per brand parcel, in the cart's currency.
     pub express_fee_minor: i64,
     /// A fresh idempotency key for this checkout: pressing "Pay" again (a double tap, a retry

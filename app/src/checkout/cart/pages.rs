@@ -156,8 +156,12 @@ fn CartContents(
 ) -> impl IntoView {
     let currency = cart.currency.clone().unwrap_or_default();
     let subtotal = format_amount(cart.quote.subtotal_minor, &currency);
-    let discounts = (cart.quote.adjustments_minor != 0)
-        .then(|| format_amount(cart.quote.adjustments_minor, &currency));
+    let discounts =
+        crate::checkout::discounts(cart.quote.lines.iter().flat_map(|l| l.adjustments.iter()));
+    let money = {
+        let currency = currency.clone();
+        move |minor: i64| format_amount(minor, &currency)
+    };
     // The cart is quoted for standard delivery, which is free: its total is what the items
     // cost after discounts.
     let before_delivery = format_amount(cart.quote.total_minor, &currency);
@@ -182,7 +186,7 @@ fn CartContents(
             <aside class="cart__summary panel" aria-label="Summary">
                 <dl class="checkout__totals">
                     <dt>{format!("Items ({})", cart.item_count)}</dt><dd>{subtotal}</dd>
-                    {discounts.map(|d| view! { <dt>"Discounts"</dt><dd>{d}</dd> })}
+                    <crate::checkout::DiscountRows discounts money/>
                     <dt>"Delivery"</dt><dd>{if parcels > 1 { format!("{parcels} parcels, at checkout") } else { "At checkout".to_owned() }}</dd>
                     <dt class="checkout__total">"Subtotal"</dt><dd class="checkout__total">{before_delivery}</dd>
                 </dl>

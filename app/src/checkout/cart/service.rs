@@ -20,6 +20,7 @@ use crate::catalog::OrderChannel;
 use crate::checkout::pricing::{self, PriceLine};
 use crate::checkout::{request::quote_items, DeliveryOption, OrderLineInput, Quote};
 use crate::core::{time, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
+use crate::promotions::Offer;
 
 /// Where a guest's cart id is kept in their session. Signing in keeps the session's data
 /// (only its id changes), so the next cart lookup finds the guest cart and merges it.
@@ -317,7 +318,7 @@ pub async fn view(db: &impl ConnectionTrait, cart_id: Option<Uuid>) -> Result<Ca
         .into_iter()
         .map(|l| (l.sku_id, l.quantity))
         .collect();
-    priced(db, &items, DeliveryOption::Standard).await
+    priced(db, &items, DeliveryOption::Standard, None).await
 }
 
 /// `(sku, quantity)` pairs as the shopper sees them (see [`lines_of`]), with the price quote
@@ -326,6 +327,7 @@ pub async fn priced(
     db: &impl ConnectionTrait,
     items: &[(Uuid, i64)],
     delivery: DeliveryOption,
+    coupon: Option<&Offer>,
 ) -> Result<CartView, AppError> {
     let described = lines_of(db, items).await?;
     let currency = described
@@ -345,9 +347,10 @@ pub async fn priced(
     let mut brands: Vec<Uuid> = quoted.iter().map(|l| l.brand_id).collect();
     brands.sort_unstable();
     brands.dedup();
-    let offers: Vec<_> = crate::promotions::offers::live(db, time::now(), &brands)
+    let offers: Vec<Offer> = crate::promotions::offers::live(db, time::now(), &brands)
         .await?
         .into_iter()
+        .chain(coupon.cloned())
         .filter(|o| o.applies_in(OrderChannel::Storefront, &currency))
         .collect();
     let (quote, _) = pricing::best_quote(&currency, &quoted, delivery, &offers, |_, _| true);
@@ -361,16 +364,18 @@ pub async fn priced(
     Ok(CartView::from_lines(lines, quote))
 }
 
-/// The quote of an order's `lines` shipped by `delivery`, before it is placed (the checkout
-/// page's total, `POST /api/v1/orders/quote`): lines checked as an order's are, and every SKU
-/// must exist and be sold in the currency of the first.
+/// The quote of an order's `lines` shipped by `delivery`, with the buyer's `coupon` if one
+/// is chosen, before it is placed (the checkout page's total, `POST /api/v1/orders/quote`):
+/// lines checked as an order's are, and every SKU must exist and be sold in the currency of
+/// the first.
 pub async fn quote_request(
     db: &impl ConnectionTrait,
     lines: &[OrderLineInput],
     delivery: DeliveryOption,
+    coupon: Option<&Offer>,
 ) -> Result<Quote, AppError> {
     let items = quote_items(lines)?;
-    let quote = priced(db, &items, delivery).await?.quote;
+    let quote = priced(db, &items, delivery, coupon).await?.quote;
     let mut fields = FieldErrors::new();
     for (i, (sku, _)) in items.iter().enumerate() {
         if !quote.lines.iter().any(|line| line.sku == sku.to_string()) {

@@ -1,0 +1,459 @@
+//! Promotions pages: `/brand/<slug>/promotions` (a brand's promotions and a new one),
+//! `/admin/promotions` (the review queue and the platform's own promotions), `/coupons` (a
+//! buyer's wallet), and the coupons a store offers, with a claim button, on its listing and
+//! brand pages.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use super::{
+    create_promotion, decide_promotion, my_coupons, owner_promotions, promotion_review_queue,
+    submit_promotion, ClaimCoupon, CouponStatus, CouponView, OrderChannel, PromotionDecision,
+    PromotionInput, PromotionKind, PromotionStatus, PromotionView,
+};
+use crate::brands::ReviewDecision;
+use crate::core::money::{format_amount, parse_amount};
+use crate::core::time::{self, Style};
+use crate::core::ui::{
+    field_errors, AdminNav, BoundField, ErrorList, InlineError, NotFoundPage, SignInPrompt,
+    Skeleton,
+};
+use crate::core::AppError;
+
+/// A promotion's status as a badge.
+fn status_badge(view: &PromotionView) -> impl IntoView {
+    let (class, label) = match view.status {
+        PromotionStatus::Approved if view.live => ("badge badge--live", "Live"),
+        PromotionStatus::Approved => ("badge badge--success", "Approved"),
+        PromotionStatus::Submitted => ("badge badge--warning", view.status.label()),
+        PromotionStatus::ChangesRequested | PromotionStatus::Rejected => {
+            ("badge badge--danger", view.status.label())
+        }
+        PromotionStatus::Draft | PromotionStatus::Superseded => ("badge", view.status.label()),
+    };
+    view! { <span class=class>{label}</span> }
+}
+
+/// `/brand/<slug>/promotions` and `/admin/promotions`.
+#[component]
+pub fn PromotionsPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = Memo::new(move |_| params.get().get("slug"));
+    let list = Resource::new(move || slug.get(), owner_promotions);
+    let submit = Action::new(move |id: &String| {
+        let (slug, id) = (slug.get_untracked(), id.clone());
+        async move { submit_promotion(slug, id).await }
+    });
+    let submitted: Signal<Option<Result<PromotionView, AppError>>> = submit.value().into();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = submitted.get() {
+            list.refetch();
+        }
+    });
+    view! {
+        <Title text="Promotions"/>
+        <section class="container page">
+            <div class="page__head"><h1>"Promotions"</h1></div>
+            {move || match slug.get() {
+                Some(slug) => view! { <crate::brands::DashboardNav slug current="promotions"/> }.into_any(),
+                None => view! { <AdminNav current="promotions"/> }.into_any(),
+            }}
+            <p class="page__lead">{move || if slug.get().is_some() {
+                "Festival prices, spend thresholds and coupons for your store. Platform admins approve each one before it goes live; an approved promotion changes only through a new version."
+            } else {
+                "Promotions brands submit, and the platform's own: allowances across brands and platform coupons."
+            }}</p>
+            {move || slug.get().is_none().then(|| view! { <ReviewQueue on_decided=move || list.refetch()/> })}
+            {move || match submitted.get() {
+                Some(Err(error)) => Some(view! { <InlineError error/> }),
+                _ => None,
+            }}
+            <h2>{move || if slug.get().is_some() { "Your promotions" } else { "The platform's promotions" }}</h2>
+            <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
+                {move || list.get().map(|result| match result {
+                    Ok(items) if items.is_empty() => view! {
+                        <div class="notice">
+                            <h2 class="notice__title">"No promotions yet"</h2>
+                            <p>"Create one below: it starts as a draft you submit for review."</p>
+                        </div>
+                    }.into_any(),
+                    Ok(items) => view! {
+                        <ul class="listing-rows" data-testid="promotions">
+                            {items.into_iter().map(|item| {
+                                let id = item.id.clone();
+                                let can_submit = item.status.editable();
+                                let spent = format_amount(item.spent_minor, &item.terms.currency);
+                                view! {
+                                    <li class="listing-row panel" data-testid="promotion">
+                                        <div class="listing-row__main">
+                                            <p class="listing-row__title">{item.name.clone()} " " {status_badge(&item)}</p>
+                                            <p class="field__hint">{format!("{} · {} · version {}", item.kind.label(), item.summary, item.version)}</p>
+                                            <p class="field__hint">{format!("{} – {} (UTC)", time::display(
+                                                time::parse_input(&item.terms.starts_at).unwrap_or_default(), Style::DayYearTime),
+                                                time::display(time::parse_input(&item.terms.ends_at).unwrap_or_default(), Style::DayYearTime))}</p>
+                                            <p class="field__hint">{format!("Used in {} orders · {} given · {} coupons claimed", item.uses, spent, item.claimed)}</p>
+                                            {item.review_note.clone().map(|note| view! { <p class="form-alert">{format!("Review: {note}")}</p> })}
+                                        </div>
+                                        {can_submit.then(|| view! {
+                                            <button class="button button--primary" type="button"
+                                                disabled=move || submit.pending().get()
+                                                on:click=move |_| { submit.dispatch(id.clone()); }>"Submit for review"</button>
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to manage promotions." next="/brands"/> }.into_any(),
+                    Err(AppError::NotFound | AppError::Forbidden) => view! { <NotFoundPage/> }.into_any(),
+                    Err(error) => view! { <InlineError error/> }.into_any(),
+                })}
+            </Transition>
+            <PromotionForm slug on_created=move || list.refetch()/>
+        </section>
+    }
+}
+
+/// The new-promotion form's fields, as typed.
+#[derive(Clone, Copy)]
+struct Fields {
+    kind: RwSignal<String>,
+    name: RwSignal<String>,
+    currency: RwSignal<String>,
+    amount_off: RwSignal<String>,
+    percent_off: RwSignal<String>,
+    threshold: RwSignal<String>,
+    cap: RwSignal<String>,
+    starts_at: RwSignal<String>,
+    ends_at: RwSignal<String>,
+    usage_limit: RwSignal<String>,
+    budget: RwSignal<String>,
+    per_buyer_limit: RwSignal<String>,
+    coupon_stock: RwSignal<String>,
+    claim_limit: RwSignal<String>,
+    code: RwSignal<String>,
+    combinable: RwSignal<bool>,
+}
+
+impl Fields {
+    fn new(platform: bool) -> Fields {
+        let now = chrono::Utc::now();
+        Fields {
+            kind: RwSignal::new(
+                if platform {
+                    "platform_allowance"
+                } else {
+                    "store_threshold"
+                }
+                .to_owned(),
+            ),
+            name: RwSignal::new(String::new()),
+            currency: RwSignal::new("CNY".to_owned()),
+            amount_off: RwSignal::new(String::new()),
+            percent_off: RwSignal::new(String::new()),
+            threshold: RwSignal::new(String::new()),
+            cap: RwSignal::new(String::new()),
+            starts_at: RwSignal::new(time::display(now, Style::Field)),
+            ends_at: RwSignal::new(time::display(
+                now + chrono::TimeDelta::days(7),
+                Style::Field,
+            )),
+            usage_limit: RwSignal::new(String::new()),
+            budget: RwSignal::new(String::new()),
+            per_buyer_limit: RwSignal::new(String::new()),
+            coupon_stock: RwSignal::new(String::new()),
+            claim_limit: RwSignal::new(String::new()),
+            code: RwSignal::new(String::new()),
+            combinable: RwSignal::new(true),
+        }
+    }
+
+    /// The input the fields say. An amount or number that cannot be read is sent as 0, for
+    /// the server to say what is wrong with it.
+    fn input(&self) -> PromotionInput {
+        let currency = self.currency.get().trim().to_uppercase();
+        let text = |s: RwSignal<String>| Some(s.get().trim().to_owned()).filter(|t| !t.is_empty());
+        let amount =
+            |s: RwSignal<String>| text(s).map(|t| parse_amount(&t, &currency).unwrap_or(0));
+        let count = |s: RwSignal<String>| text(s).map(|t| t.parse::<i32>().unwrap_or(0));
+        let kind = match self.kind.get().as_str() {
+            "price_cut" => Some(PromotionKind::PriceCut),
+            "store_threshold" => Some(PromotionKind::StoreThreshold),
+            "coupon" => Some(PromotionKind::Coupon),
+            "platform_allowance" => Some(PromotionKind::PlatformAllowance),
+            _ => None,
+        };
+        PromotionInput {
+            kind,
+            name: self.name.get(),
+            percent_off: count(self.percent_off),
+            amount_off_minor: amount(self.amount_off),
+            threshold_minor: amount(self.threshold),
+            cap_minor: amount(self.cap),
+            currency: currency.clone(),
+            listing_ids: Vec::new(),
+            categories: Vec::new(),
+            brands: Vec::new(),
+            channels: Vec::<OrderChannel>::new(),
+            starts_at: self.starts_at.get(),
+            ends_at: self.ends_at.get(),
+            per_buyer_limit: count(self.per_buyer_limit),
+            usage_limit: count(self.usage_limit),
+            budget_minor: amount(self.budget),
+            combinable: self.combinable.get(),
+            code: text(self.code),
+            coupon_stock: count(self.coupon_stock),
+            claim_limit: count(self.claim_limit),
+        }
+    }
+}
+
+/// The form that drafts a promotion for brand `slug` (none: the platform).
+#[component]
+fn PromotionForm(
+    slug: Memo<Option<String>>,
+    on_created: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let fields = Fields::new(slug.get_untracked().is_none());
+    let create = Action::new(move |input: &PromotionInput| {
+        let (slug, input) = (slug.get_untracked(), input.clone());
+        async move { create_promotion(slug, input).await }
+    });
+    let result: Signal<Option<Result<PromotionView, AppError>>> = create.value().into();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = result.get() {
+            fields.name.set(String::new());
+            on_created();
+        }
+    });
+    let errors = move |field: &'static str| field_errors(result, field);
+    let is_coupon = move || fields.kind.get() == "coupon";
+    let steps = move || {
+        matches!(
+            fields.kind.get().as_str(),
+            "store_threshold" | "platform_allowance"
+        )
+    };
+    let kinds: Vec<(&'static str, &'static str)> = if slug.get_untracked().is_some() {
+        vec![
+            (
+                "store_threshold",
+                "Spend threshold: “40 off every 300” in your store",
+            ),
+            ("price_cut", "Price cut: a festival price on your listings"),
+            ("coupon", "Coupon: buyers claim it, then use it at checkout"),
+        ]
+    } else {
+        vec![
+            (
+                "platform_allowance",
+                "Allowance: “50 off every 400” across brands",
+            ),
+            ("coupon", "Platform coupon: usable across brands"),
+        ]
+    };
+    view! {
+        <form class="panel form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            create.dispatch(fields.input());
+        }>
+            <h2>"New promotion"</h2>
+            <div class="field">
+                <label class="field__label" for="promotion-kind">"What it does"</label>
+                <select class="field__input" id="promotion-kind" prop:value=move || fields.kind.get()
+                    on:change=move |ev| fields.kind.set(event_target_value(&ev))>
+                    {kinds.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+                </select>
+                <ErrorList errors=errors("kind")/>
+            </div>
+            <BoundField id="promotion-name" label="Name buyers read" hint="For example: 40 off every 300" value=fields.name errors=errors("name") required=true/>
+            <div class="field-grid">
+                <BoundField id="promotion-amount" label="Amount off" hint="Per step, per unit (price cut) or per order (coupon)" inputmode="decimal" value=fields.amount_off errors=errors("amount_off_minor")/>
+                <Show when=move || !steps()>
+                    <BoundField id="promotion-percent" label="Percent off" hint="1 to 90" inputmode="numeric" value=fields.percent_off errors=errors("percent_off")/>
+                </Show>
+                <BoundField id="promotion-threshold" label="Spend per step, or a coupon's minimum spend" inputmode="decimal" value=fields.threshold errors=errors("threshold_minor")/>
+                <BoundField id="promotion-cap" label="At most off per order (optional)" inputmode="decimal" value=fields.cap errors=errors("cap_minor")/>
+                <BoundField id="promotion-currency" label="Currency" value=fields.currency errors=errors("currency") required=true/>
+            </div>
+            <div class="field-grid">
+                <BoundField id="promotion-starts" label="Starts (UTC)" kind="datetime-local" value=fields.starts_at errors=errors("starts_at") required=true/>
+                <BoundField id="promotion-ends" label="Ends (UTC)" kind="datetime-local" value=fields.ends_at errors=errors("ends_at") required=true/>
+            </div>
+            <div class="field-grid">
+                <BoundField id="promotion-usage" label="Orders in all (optional)" inputmode="numeric" value=fields.usage_limit errors=errors("usage_limit")/>
+                <BoundField id="promotion-budget" label="Budget (optional)" hint="Most it gives away in all" inputmode="decimal" value=fields.budget errors=errors("budget_minor")/>
+                <BoundField id="promotion-per-buyer" label="Orders per buyer (optional)" inputmode="numeric" value=fields.per_buyer_limit errors=errors("per_buyer_limit")/>
+            </div>
+            <Show when=is_coupon>
+                <div class="field-grid">
+                    <BoundField id="promotion-stock" label="Coupons to give" inputmode="numeric" value=fields.coupon_stock errors=errors("coupon_stock") required=true/>
+                    <BoundField id="promotion-claims" label="Claims per buyer" hint="Default 1" inputmode="numeric" value=fields.claim_limit errors=errors("claim_limit")/>
+                    <BoundField id="promotion-code" label="Code (optional)" hint="Letters, digits and dashes" value=fields.code errors=errors("code")/>
+                </div>
+            </Show>
+            <label class="choice">
+                <input type="checkbox" prop:checked=move || fields.combinable.get() on:change=move |ev| fields.combinable.set(event_target_checked(&ev))/>
+                "Combines with other promotions"
+            </label>
+            {move || match result.get() {
+                Some(Err(AppError::Validation { .. })) | Some(Ok(_)) | None => None,
+                Some(Err(error)) => Some(view! { <InlineError error/> }),
+            }}
+            {move || matches!(result.get(), Some(Ok(_))).then(|| view! { <p class="form-success" role="status">"Draft saved: submit it for review when it is ready."</p> })}
+            <button class="button button--primary" type="submit" disabled=move || create.pending().get()>"Save draft"</button>
+        </form>
+    }
+}
+
+/// The admins' queue of submitted promotions, with the decision buttons.
+#[component]
+fn ReviewQueue(on_decided: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
+    let queue = Resource::new(|| (), |_| promotion_review_queue());
+    let decide = Action::new(move |(id, decision): &(String, PromotionDecision)| {
+        let (id, decision) = (id.clone(), decision.clone());
+        async move { decide_promotion(id, decision).await }
+    });
+    let result: Signal<Option<Result<PromotionView, AppError>>> = decide.value().into();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = result.get() {
+            queue.refetch();
+            on_decided();
+        }
+    });
+    view! {
+        <h2>"Waiting for review"</h2>
+        {move || match result.get() {
+            Some(Err(AppError::Validation { .. })) | Some(Ok(_)) | None => None,
+            Some(Err(error)) => Some(view! { <InlineError error/> }),
+        }}
+        <ErrorList errors=field_errors(result, "reason")/>
+        <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
+            {move || queue.get().map(|result| match result {
+                Ok(items) if items.is_empty() => view! {
+                    <div class="notice"><h2 class="notice__title">"Nothing to review"</h2><p>"Promotions brands submit appear here."</p></div>
+                }.into_any(),
+                Ok(items) => view! {
+                    <ul class="review-list">
+                        {items.into_iter().map(|item| {
+                            let reason = RwSignal::new(String::new());
+                            let send = move |id: String, decision: ReviewDecision| {
+                                let reason = Some(reason.get()).filter(|r| !r.trim().is_empty());
+                                decide.dispatch((id, PromotionDecision { decision, reason }));
+                            };
+                            let (a, b, c) = (item.id.clone(), item.id.clone(), item.id.clone());
+                            let reason_id = format!("reason-{}", item.id);
+                            view! {
+                                <li class="panel review-item" data-testid="promotion-review">
+                                    <h3>{item.name.clone()}</h3>
+                                    <p>{format!("{} · {} · {} · version {}", item.brand.clone().unwrap_or_else(|| "Gala (platform)".into()), item.kind.label(), item.summary, item.version)}</p>
+                                    <label class="field__label" for=reason_id.clone()>"Reason (needed to reject or ask for changes)"</label>
+                                    <textarea class="field__input" id=reason_id rows="2"
+                                        prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                                    <div class="field-grid">
+                                        <button class="button button--primary" type="button" on:click=move |_| send(a.clone(), ReviewDecision::Approve)>"Approve"</button>
+                                        <button class="button button--secondary" type="button" on:click=move |_| send(b.clone(), ReviewDecision::RequestChanges)>"Ask for changes"</button>
+                                        <button class="button button--secondary" type="button" on:click=move |_| send(c.clone(), ReviewDecision::Reject)>"Reject"</button>
+                                    </div>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in as a platform admin." next="/admin/promotions"/> }.into_any(),
+                Err(AppError::Forbidden) => view! { <NotFoundPage/> }.into_any(),
+                Err(error) => view! { <InlineError error/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// A coupon's status as a badge.
+fn coupon_badge(status: CouponStatus) -> impl IntoView {
+    let class = match status {
+        CouponStatus::Claimed => "badge badge--success",
+        CouponStatus::Held => "badge badge--warning",
+        CouponStatus::Used | CouponStatus::Expired => "badge",
+    };
+    view! { <span class=class>{status.label()}</span> }
+}
+
+/// `/coupons`: the signed-in buyer's coupons.
+#[component]
+pub fn WalletPage() -> impl IntoView {
+    let coupons = Resource::new(|| (), |_| my_coupons());
+    view! {
+        <Title text="My coupons"/>
+        <section class="container page">
+            <div class="page__head"><h1>"My coupons"</h1></div>
+            <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
+                {move || coupons.get().map(|result| match result {
+                    Ok(items) if items.is_empty() => view! {
+                        <div class="notice">
+                            <h2 class="notice__title">"No coupons yet"</h2>
+                            <p>"Claim coupons on brands' pages and listings; they wait here until you check out."</p>
+                        </div>
+                    }.into_any(),
+                    Ok(items) => view! {
+                        <ul class="coupon-list">
+                            {items.into_iter().map(|coupon| view! { <CouponCard coupon/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to see your coupons." next="/coupons"/> }.into_any(),
+                    Err(error) => view! { <InlineError error/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn CouponCard(coupon: CouponView) -> impl IntoView {
+    view! {
+        <li class="coupon panel" data-testid="coupon">
+            <p class="coupon__value">{coupon.summary.clone()}</p>
+            <p class="coupon__name">{coupon.name.clone()} " " {coupon_badge(coupon.status)}</p>
+            <p class="field__hint">{format!("{} · until {}",
+                coupon.brand.clone().map_or("Any brand on Gala".to_owned(), |b| format!("At {b}")),
+                time::display(coupon.expires_at, Style::DayYearTime))}</p>
+            {coupon.order_id.clone().map(|id| view! { <A href=format!("/orders/{id}")>"Its order"</A> })}
+        </li>
+    }
+}
+
+/// The coupons a brand offers now (`offers`, from [`claimable_coupons`], made by the page
+/// beside its own data), each with a claim button (a plain form without the wasm). Nothing
+/// when it offers none.
+#[component]
+pub fn CouponOffers(offers: Resource<Result<Vec<PromotionView>, AppError>>) -> impl IntoView {
+    let claim = ServerAction::<ClaimCoupon>::new();
+    let claimed: Signal<Option<Result<CouponView, AppError>>> = claim.value().into();
+    view! {
+        <Transition fallback=|| ()>
+            {move || offers.get().and_then(Result::ok).filter(|items| !items.is_empty()).map(|items| view! {
+                <section class="coupon-offers" aria-label="Coupons">
+                    <h2 class="coupon-offers__title">"Coupons"</h2>
+                    <ul class="coupon-list">
+                        {items.into_iter().map(|item| view! {
+                            <li class="coupon panel" data-testid="coupon-offer">
+                                <p class="coupon__value">{item.summary.clone()}</p>
+                                <p class="coupon__name">{item.name.clone()}</p>
+                                <ActionForm action=claim>
+                                    <input type="hidden" name="promotion_id" value=item.promotion_id.clone()/>
+                                    <button class="button button--secondary" type="submit" disabled=move || claim.pending().get()>"Claim"</button>
+                                </ActionForm>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    {move || claimed.get().map(|result| match result {
+                        Ok(_) => view! { <p class="form-success" role="status">"Claimed: it is in " <A href="/coupons">"your coupons"</A> "."</p> }.into_any(),
+                        Err(AppError::Unauthorized) => view! { <p class="form-alert" role="alert"><A href="/signin">"Sign in"</A> " to claim coupons."</p> }.into_any(),
+                        Err(error) => view! { <p class="form-alert" role="alert">{error.to_string()}</p> }.into_any(),
+                    })}
+                </section>
+            })}
+        </Transition>
+    }
+}
