@@ -11,9 +11,9 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::{
     discounts, load_checkout, my_orders, order, quote_order, CheckoutForm as FormInput,
-    DeliveryOption, Discount, Funder, OrderLineInput, OrderStatus, OrderView, PlaceOrder,
+    DeliveryOption, OrderLineInput, OrderStatus, OrderView, PlaceOrder,
 };
-use crate::checkout::cart::{use_cart, CartLineView, CheckoutDraft};
+use crate::checkout::cart::{use_cart, CartLineView, CheckoutDraft, DiscountRows};
 use crate::core::money::format_amount;
 use crate::core::time::{self, Style};
 use crate::core::ui::{
@@ -371,27 +371,6 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
             </section>
         </ActionForm>
     }
-}
-
-/// An order's discounts, one row each in a totals list: what it is, who funds it, how much.
-#[component]
-pub fn DiscountRows(
-    discounts: Vec<Discount>,
-    money: impl Fn(i64) -> String + Clone + Send + Sync + 'static,
-) -> impl IntoView {
-    discounts
-        .into_iter()
-        .map(|d| {
-            let funder = match d.funder {
-                Funder::Brand => "from the store",
-                Funder::Platform => "from Gala",
-            };
-            view! {
-                <dt class="checkout__discount" data-testid="discount">{d.label} " " <span class="field__hint">{funder}</span></dt>
-                <dd class="checkout__discount">{money(d.amount_minor)}</dd>
-            }
-        })
-        .collect_view()
 }
 
 /// `/orders/<id>`: the order's confirmation and status.

@@ -186,7 +186,7 @@ fn CartContents(
             <aside class="cart__summary panel" aria-label="Summary">
                 <dl class="checkout__totals">
                     <dt>{format!("Items ({})", cart.item_count)}</dt><dd>{subtotal}</dd>
-                    <crate::checkout::DiscountRows discounts money/>
+                    <DiscountRows discounts money/>
                     <dt>"Delivery"</dt><dd>{if parcels > 1 { format!("{parcels} parcels, at checkout") } else { "At checkout".to_owned() }}</dd>
                     <dt class="checkout__total">"Subtotal"</dt><dd class="checkout__total">{before_delivery}</dd>
                 </dl>
@@ -246,4 +246,25 @@ fn CartLine(
             <p class="cart-line__total">{total}</p>
         </li>
     }
+}
+
+/// An order's discounts, one row each in a totals list: what it is, who funds it, how much.
+#[component]
+pub fn DiscountRows(
+    discounts: Vec<crate::checkout::Discount>,
+    money: impl Fn(i64) -> String + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    discounts
+        .into_iter()
+        .map(|d| {
+            let funder = match d.funder {
+                crate::checkout::Funder::Brand => "from the store",
+                crate::checkout::Funder::Platform => "from Gala",
+            };
+            view! {
+                <dt class="checkout__discount" data-testid="discount">{d.label} " " <span class="field__hint">{funder}</span></dt>
+                <dd class="checkout__discount">{money(d.amount_minor)}</dd>
+            }
+        })
+        .collect_view()
 }
