@@ -1,7 +1,8 @@
 // Promotions in the browser, on a 390 px phone: a brand drafts "40 off every 300" and a
 // coupon and submits them; a platform admin approves both from the review queue; a shopper
-// claims the coupon on the listing page, sees it in the wallet, and checks out with the
-// breakdown shown — each discount, who funds it — on the checkout and the confirmation.
+// claims the coupon on the listing page, sees it in the wallet, wins a red envelope on the
+// festival page, and checks out with the breakdown shown — each discount, who funds it — on
+// the checkout and the confirmation.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { join } from 'node:path';
@@ -31,7 +32,7 @@ async function draft(page, { kind, name, amount, threshold, stock }) {
   await page.getByTestId('promotion').filter({ hasText: name }).waitFor();
 }
 
-test('a brand drafts 300 − 40 and a coupon, an admin approves, a shopper claims and checks out with the breakdown', async () => {
+test('a brand drafts 300 − 40 and a coupon, an admin approves, a shopper claims, wins an envelope and checks out with the breakdown', async () => {
   const { gala, browser } = ctx;
   const stamp = Date.now();
   const ownerContext = await browser.newContext({ viewport: viewports.phone });
@@ -76,6 +77,15 @@ test('a brand drafts 300 − 40 and a coupon, an admin approves, a shopper claim
     await item.waitFor({ state: 'detached' });
   }
   await admin.getByText('Nothing to review').waitFor();
+  // The platform's red-envelope pool for the test: every play wins ¥8.88.
+  const pool = await admin.request.post(gala.baseUrl + '/api/v1/admin/envelope-pools', {
+    data: {
+      name: 'Test envelopes', currency: 'CNY', budget_minor: 100_000, min_minor: 888, max_minor: 888,
+      win_percent: 100, per_buyer_count: 3, per_buyer_minor: 10_000, valid_hours: 24,
+      starts_at: '2026-01-01T00:00', ends_at: '2099-01-01T00:00',
+    },
+  });
+  assert.equal(pool.status(), 201, await pool.text());
   await admin.screenshot({ path: join(screenshotDir, 'promotions-admin-phone.png'), fullPage: true });
   await owner.reload();
   await waitForHydration(owner);
@@ -98,6 +108,13 @@ test('a brand drafts 300 − 40 and a coupon, an admin approves, a shopper claim
   await waitForHydration(shopper);
   await shopper.getByTestId('coupon').filter({ hasText: 'Ready to use' }).waitFor();
 
+  // The festival page's game: one tap opens today's red envelope.
+  await shopper.goto(gala.baseUrl + '/');
+  await waitForHydration(shopper);
+  await shopper.getByRole('button', { name: "Open today's red envelope" }).click();
+  await shopper.getByText('You won a red envelope of ¥8.88!').waitFor();
+  await shopper.screenshot({ path: join(screenshotDir, 'promotions-envelope-phone.png'), fullPage: false });
+
   // Checkout: the store's threshold applies by itself; choosing the coupon adds its line.
   await shopper.goto(gala.baseUrl + `/p/${coatId}`);
   await waitForHydration(shopper);
@@ -109,14 +126,17 @@ test('a brand drafts 300 − 40 and a coupon, an admin approves, a shopper claim
   await shopper.getByLabel('30 off 200 — ¥30.00 off orders of ¥200.00 or more').check();
   await shopper.getByTestId('discount').filter({ hasText: '30 off 200' }).waitFor();
   await shopper.getByText('¥250.00').first().waitFor();
+  await shopper.getByLabel(/¥8\.88 red envelope/).check();
+  await shopper.getByTestId('discount').filter({ hasText: 'Red envelope' }).waitFor();
+  await shopper.getByText('¥241.12').first().waitFor();
   await fillCheckout(shopper, `mei.promo.${stamp}@example.com`, '4242 4242 4242 4242');
   assert.equal(await hasHorizontalScroll(shopper), false, 'no sideways scrolling at 390 px');
   await shopper.screenshot({ path: join(screenshotDir, 'promotions-checkout-phone.png'), fullPage: true });
   await shopper.getByRole('button', { name: 'Pay and place order' }).click();
   await shopper.getByRole('heading', { name: 'Thank you — your order is confirmed' }).waitFor();
   const breakdown = await shopper.getByTestId('discount').allTextContents();
-  assert.deepEqual(breakdown.map((t) => t.replace(/\s+/g, ' ').trim()), ['40 off every 300 from the store', '30 off 200 from the store']);
-  await shopper.getByText('¥250.00').first().waitFor();
+  assert.deepEqual(breakdown.map((t) => t.replace(/\s+/g, ' ').trim()), ['40 off every 300 from the store', '30 off 200 from the store', 'Red envelope from Gala']);
+  await shopper.getByText('¥241.12').first().waitFor();
   await shopper.screenshot({ path: join(screenshotDir, 'promotions-order-phone.png'), fullPage: true });
   await shopper.goto(gala.baseUrl + '/coupons');
   await waitForHydration(shopper);

@@ -31,6 +31,12 @@ pub mod catalog_import;
 #[cfg(feature = "orm")]
 pub mod coupon;
 #[cfg(feature = "orm")]
+pub mod envelope_buyer;
+#[cfg(feature = "orm")]
+pub mod envelope_play;
+#[cfg(feature = "orm")]
+pub mod envelope_pool;
+#[cfg(feature = "orm")]
 pub mod idempotency_record;
 #[cfg(feature = "orm")]
 pub mod listing;
@@ -58,6 +64,8 @@ pub mod promotion_budget;
 pub mod promotion_buyer;
 #[cfg(feature = "orm")]
 pub mod promotion_use;
+#[cfg(feature = "orm")]
+pub mod red_envelope;
 #[cfg(feature = "orm")]
 pub mod refund;
 #[cfg(feature = "orm")]

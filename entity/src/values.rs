@@ -798,3 +798,45 @@ impl CouponStatus {
         }
     }
 }
+
+/// Where a red envelope stands: won → held by an order (waiting for its payment) → used; back
+/// to won when that order lapses or is cancelled; expired (its money back to the pool) when
+/// it was not used in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum, utoipa::ToSchema)
+)]
+#[cfg_attr(
+    feature = "orm",
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EnvelopeStatus {
+    Won,
+    Held,
+    Used,
+    Expired,
+}
+
+impl EnvelopeStatus {
+    /// Stable name stored and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvelopeStatus::Won => "won",
+            EnvelopeStatus::Held => "held",
+            EnvelopeStatus::Used => "used",
+            EnvelopeStatus::Expired => "expired",
+        }
+    }
+
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            EnvelopeStatus::Won => "Ready to use",
+            EnvelopeStatus::Held => "Held by an order",
+            EnvelopeStatus::Used => "Used",
+            EnvelopeStatus::Expired => "Expired",
+        }
+    }
+}

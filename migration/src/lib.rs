@@ -27,6 +27,7 @@ mod m20261206_000019_provider_claims_and_import_owner;
 mod m20261206_000020_idempotency_key_first;
 mod m20261207_000021_one_capture_round_at_a_time;
 mod m20261207_000022_create_promotions;
+mod m20261207_000023_create_red_envelopes;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_idempotency_key_first::Migration),
             Box::new(m20261207_000021_one_capture_round_at_a_time::Migration),
             Box::new(m20261207_000022_create_promotions::Migration),
+            Box::new(m20261207_000023_create_red_envelopes::Migration),
         ]
     }
 }

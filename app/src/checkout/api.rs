@@ -28,6 +28,7 @@ pub async fn load_checkout(
                 &[(sku_id, quantity)],
                 super::DeliveryOption::Standard,
                 None,
+                None,
             )
             .await?;
             if cart.brands.is_empty() {
@@ -37,16 +38,22 @@ pub async fn load_checkout(
         }
         None => (service::view(db, cart).await?, true),
     };
-    let (saved_cards, coupons) = match caller.account() {
+    let now = state.clock.now();
+    let (saved_cards, coupons, envelopes) = match caller.account() {
         Some(account) => (
             super::wallet::cards(db, account.id).await?,
-            crate::promotions::coupons::wallet(db, state.clock.now(), account.id)
+            crate::promotions::coupons::wallet(db, now, account.id)
                 .await?
                 .into_iter()
                 .filter(|c| c.status == crate::promotions::CouponStatus::Claimed)
                 .collect(),
+            crate::promotions::envelopes::mine(db, now, account.id)
+                .await?
+                .into_iter()
+                .filter(|e| e.status == crate::promotions::EnvelopeStatus::Won)
+                .collect(),
         ),
-        None => (Vec::new(), Vec::new()),
+        None => (Vec::new(), Vec::new(), Vec::new()),
     };
     let express_fee_minor = super::pricing::parcel_fee(
         DeliveryOption::Express,
@@ -58,35 +65,61 @@ pub async fn load_checkout(
         email: caller.account().map(|a| a.email.clone()),
         saved_cards,
         coupons,
+        envelopes,
         express_fee_minor,
         // Time-ordered: idempotency records land together at the end of their index.
         checkout_key: uuid::Uuid::now_v7().to_string(),
     })
 }
 
-/// The price quote of `lines` shipped by `delivery` with the buyer's chosen `coupon` (an id
-/// from their wallet), as the checkout page shows it when the buyer changes a quantity, the
-/// delivery or the coupon (the page never computes a price itself). A coupon that is not the
-/// caller's, or no longer ready, is left out (placing the order says why).
+/// The price quote of `lines` shipped by `delivery` with the buyer's chosen `coupon` and red
+/// `envelope` (ids from their wallet), as the checkout page shows it when the buyer changes a
+/// quantity, the delivery, the coupon or the envelope (the page never computes a price
+/// itself). One that is not the caller's, or no longer ready, is left out (placing the order
+/// says why).
 #[server(prefix = "/api/fn", endpoint = "checkout/quote")]
 pub async fn quote_order(
     lines: Vec<OrderLineInput>,
     delivery: DeliveryOption,
     coupon: Option<String>,
+    envelope: Option<String>,
 ) -> Result<Quote, AppError> {
     let (state, caller) = crate::state::request().await?;
-    let coupon_id = coupon.and_then(|c| uuid::Uuid::parse_str(c.trim()).ok());
-    let offer = match (coupon_id, caller.account()) {
-        (Some(id), Some(account)) => {
-            crate::promotions::offers::coupons(&state.db, state.clock.now(), vec![id])
-                .await?
-                .remove(&id)
-                .filter(|(owner, _)| *owner == account.id)
-                .map(|(_, offer)| offer)
+    let now = state.clock.now();
+    let id_of = |text: Option<String>| text.and_then(|c| uuid::Uuid::parse_str(c.trim()).ok());
+    let (offer, envelope) = match caller.account() {
+        Some(account) => {
+            let offer = match id_of(coupon) {
+                Some(id) => crate::promotions::offers::coupons(&state.db, now, vec![id])
+                    .await?
+                    .remove(&id)
+                    .filter(|(owner, _)| *owner == account.id)
+                    .map(|(_, offer)| offer),
+                None => None,
+            };
+            let envelope = match id_of(envelope) {
+                Some(id) => crate::promotions::envelopes::usable(&state.db, now, vec![id])
+                    .await?
+                    .remove(&id)
+                    .filter(|(owner, ..)| *owner == account.id)
+                    .map(|(_, amount_minor, _)| super::pricing::EnvelopeRule {
+                        envelope_id: id,
+                        amount_minor,
+                    }),
+                None => None,
+            };
+            (offer, envelope)
         }
-        _ => None,
+        None => (None, None),
     };
-    super::cart::service::quote_request(&state.db, &lines, delivery, offer.as_ref()).await
+    super::cart::service::quote_request(
+        &state.db,
+        &lines,
+        delivery,
+        offer.as_ref(),
+        envelope.as_ref(),
+    )
+    .await
 }
 
 /// Places a storefront order from the checkout page's form; its `key` (from

@@ -1,5 +1,6 @@
 //! Checkout's background chores, run every second by the server on every node: unpaid
-//! reservations that lapse return their stock, authorised payments of paid orders are
+//! reservations that lapse return their stock (and red envelopes not used in time return
+//! their money to their pool), authorised payments of paid orders are
 //! captured, and paid orders get their confirmation mail — written here, many per
 //! transaction, so the checkout path never renders mail. Each claims its rows under the write
 //! lock (row locks on PostgreSQL), so two nodes never do the same work twice.
@@ -30,6 +31,7 @@ pub async fn run_once(
     public_url: &str,
 ) -> Result<usize, AppError> {
     let expired = expire_due(engine).await?;
+    crate::promotions::envelopes::expire_due(engine.db(), engine.clock().now()).await?;
     capture_authorized(engine).await?;
     // At most MAIL_PER_RUN per round: in a rush, mail lags (durably: the order says it is
     // due) instead of taking CPU from checkout, and catches up afterwards.

@@ -212,6 +212,9 @@ pub struct CheckoutForm {
     /// A coupon from the buyer's wallet (its id); empty for none.
     #[serde(default)]
     pub coupon: Option<String>,
+    /// A red envelope the buyer won (its id); empty for none.
+    #[serde(default)]
+    pub envelope: Option<String>,
     #[serde(default)]
     pub card_number: Option<String>,
     /// "MM/YY" or "MM/YYYY".
@@ -299,6 +302,7 @@ impl CheckoutForm {
             },
             payment,
             coupon: optional(self.coupon),
+            envelope: optional(self.envelope),
         }
     }
 }
@@ -358,6 +362,9 @@ pub struct PlaceOrderInput {
     /// A coupon from the buyer's wallet (its id) to use on this order; signed-in buyers only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon: Option<String>,
+    /// A red envelope the buyer won (its id) to use on this order; signed-in buyers only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<String>,
 }
 
 /// One line of an order as bought.

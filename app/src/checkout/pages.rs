@@ -157,15 +157,16 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
     // The totals are always the server's quote: asked again when the quantity or the delivery
     // changes (the page computes no price itself).
     let quote = RwSignal::new(draft.cart.quote.clone());
-    // The buyer's coupon ("" for none), quoted with the rest.
+    // The buyer's coupon and red envelope ("" for none), quoted with the rest.
     let coupon = RwSignal::new(String::new());
-    let requote = Action::new(
-        move |(lines, delivery, coupon): &(Vec<OrderLineInput>, DeliveryOption, String)| {
-            let (lines, delivery) = (lines.clone(), *delivery);
-            let coupon = Some(coupon.clone()).filter(|c| !c.is_empty());
-            async move { quote_order(lines, delivery, coupon).await }
-        },
-    );
+    let envelope = RwSignal::new(String::new());
+    type Wanted = (Vec<OrderLineInput>, DeliveryOption, String, String);
+    let requote = Action::new(move |(lines, delivery, coupon, envelope): &Wanted| {
+        let (lines, delivery) = (lines.clone(), *delivery);
+        let chosen = |id: &String| Some(id.clone()).filter(|c| !c.is_empty());
+        let (coupon, envelope) = (chosen(coupon), chosen(envelope));
+        async move { quote_order(lines, delivery, coupon, envelope).await }
+    });
     let wanted_lines = move || {
         lines.with_value(|ls| {
             ls.iter()
@@ -187,16 +188,14 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
             DeliveryOption::Standard
         }
     };
-    Effect::new(
-        move |previous: Option<(Vec<OrderLineInput>, DeliveryOption, String)>| {
-            let wanted = (wanted_lines(), delivery(), coupon.get());
-            let valid = wanted.0.iter().all(|l| l.quantity >= 1);
-            if previous.as_ref().is_some_and(|p| *p != wanted) && valid {
-                requote.dispatch(wanted.clone());
-            }
-            wanted
-        },
-    );
+    Effect::new(move |previous: Option<Wanted>| {
+        let wanted = (wanted_lines(), delivery(), coupon.get(), envelope.get());
+        let valid = wanted.0.iter().all(|l| l.quantity >= 1);
+        if previous.as_ref().is_some_and(|p| *p != wanted) && valid {
+            requote.dispatch(wanted.clone());
+        }
+        wanted
+    });
     Effect::new(move |_| {
         if let Some(Ok(fresh)) = requote.value().get() {
             quote.set(fresh);
@@ -215,6 +214,7 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
     );
     let saved_cards = draft.saved_cards.clone();
     let coupons = draft.coupons.clone();
+    let envelopes = draft.envelopes.clone();
     view! {
         <Show when=move || waiting.get().is_some()>
             <section class="waiting-room panel" role="status" aria-live="polite">
@@ -312,6 +312,25 @@ fn CheckoutForm(draft: CheckoutDraft) -> impl IntoView {
                         }
                     }).collect_view()}
                     <ErrorList errors=errors("coupon".into())/>
+                </fieldset>
+            })}
+            {(!envelopes.is_empty()).then(|| view! {
+                <fieldset class="checkout__section">
+                    <legend class="checkout__legend">"Red envelope"</legend>
+                    <label class="choice">
+                        <input type="radio" name="form[envelope]" value="" checked=true prop:checked=move || envelope.get().is_empty() on:change=move |_| envelope.set(String::new())/>
+                        "Keep it for later"
+                    </label>
+                    {envelopes.into_iter().map(|e| {
+                        let (id, id2) = (e.id.clone(), e.id.clone());
+                        view! {
+                            <label class="choice">
+                                <input type="radio" name="form[envelope]" value=e.id.clone() prop:checked=move || envelope.get() == id on:change=move |_| envelope.set(id2.clone())/>
+                                {format!("{} red envelope (until {})", format_amount(e.amount_minor, &e.currency), time::display(e.expires_at, Style::DayYearTime))}
+                            </label>
+                        }
+                    }).collect_view()}
+                    <ErrorList errors=errors("envelope".into())/>
                 </fieldset>
             })}
 

@@ -142,6 +142,40 @@ impl PriceRule for Offer {
     }
 }
 
+/// A red envelope redeemed on an order: its whole amount off the order (at most what the
+/// order costs), spread over every line, funded by the platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvelopeRule {
+    pub envelope_id: Uuid,
+    pub amount_minor: i64,
+}
+
+impl PriceRule for EnvelopeRule {
+    fn kind(&self) -> AdjustmentKind {
+        AdjustmentKind::RedEnvelope
+    }
+
+    fn source(&self) -> String {
+        self.envelope_id.to_string()
+    }
+
+    fn label(&self) -> String {
+        "Red envelope".into()
+    }
+
+    fn funder(&self) -> Funder {
+        Funder::Platform
+    }
+
+    fn effect(&self, lines: &[PriceLine], costs: &[i64]) -> Option<Effect> {
+        let over: Vec<usize> = (0..lines.len()).filter(|&i| costs[i] > 0).collect();
+        (!over.is_empty() && self.amount_minor > 0).then(|| Effect::Spread {
+            amount_minor: -self.amount_minor,
+            over,
+        })
+    }
+}
+
 /// What each offer of a quote took, by the index of the offer in the list given to
 /// [`best_quote`]: `(brand, amount off)` per selling brand, amounts positive.
 pub type OfferTakes = Vec<(usize, Vec<(Uuid, i64)>)>;
@@ -175,12 +209,13 @@ fn taken_by(quote: &Quote, lines: &[PriceLine], source: &str) -> Vec<(Uuid, i64)
 /// competes alone; the combination that costs the buyer least wins (ties: the stack). An offer
 /// whose discount its budget, limits or coupon cannot afford (`affords(offer, amount)` false)
 /// is dropped and the choice made again without it. Answers the quote and what each offer
-/// in it took.
+/// in it took. A red envelope the buyer chose applies last, whatever the combination.
 pub fn best_quote(
     currency: &str,
     lines: &[PriceLine],
     delivery: DeliveryOption,
     offers: &[Offer],
+    envelope: Option<&EnvelopeRule>,
     affords: impl Fn(&Offer, i64) -> bool,
 ) -> (Quote, OfferTakes) {
     let mut allowed: Vec<usize> = (0..offers.len()).collect();
@@ -203,6 +238,7 @@ pub fn best_quote(
                 let rules: Vec<&dyn PriceRule> = choice
                     .iter()
                     .map(|&i| &offers[i] as &dyn PriceRule)
+                    .chain(envelope.map(|e| e as &dyn PriceRule))
                     .collect();
                 let quote = quote(currency, lines, delivery, &rules);
                 (choice, quote)
@@ -650,6 +686,7 @@ mod tests {
             &lines,
             DeliveryOption::Standard,
             &[threshold.clone()],
+            None,
             |_, _| true,
         );
         // 35,000 of brand a: one step. Brand b's lines are not its store's.
@@ -662,6 +699,7 @@ mod tests {
             &lines,
             DeliveryOption::Standard,
             &[threshold],
+            None,
             |_, _| true,
         );
         assert_eq!(quote.adjustments_minor, -10_000, "three steps, capped");
@@ -683,10 +721,14 @@ mod tests {
         let allowance = offer(PromotionKind::PlatformAllowance, None, 5_000, Some(40_000));
         let lines = [line("a", 20_000, 2), line("b", 10_001, 1)];
         let offers = [allowance, coupon, threshold, cut];
-        let (quote, takes) =
-            best_quote("CNY", &lines, DeliveryOption::Standard, &offers, |_, _| {
-                true
-            });
+        let (quote, takes) = best_quote(
+            "CNY",
+            &lines,
+            DeliveryOption::Standard,
+            &offers,
+            None,
+            |_, _| true,
+        );
         // a: 40,000 − 10% = 36,000, − 4,000 (one step of 300) = 32,000.
         // b: 10,001 − 1,000 coupon = 9,001. Allowance: 41,001 → one step of 50 split 32,000 : 9,001.
         let kinds: Vec<AdjustmentKind> =
@@ -727,10 +769,14 @@ mod tests {
         let mut alone = offer(PromotionKind::Coupon, Some("a"), 2_500, None);
         alone.combinable = false;
         let offers = [small.clone(), also.clone(), alone.clone()];
-        let (quote, takes) =
-            best_quote("CNY", &lines, DeliveryOption::Standard, &offers, |_, _| {
-                true
-            });
+        let (quote, takes) = best_quote(
+            "CNY",
+            &lines,
+            DeliveryOption::Standard,
+            &offers,
+            None,
+            |_, _| true,
+        );
         assert_eq!(
             quote.total_minor, 27_000,
             "2,000 + 1,000 stacked beat 2,500 alone"
@@ -745,6 +791,7 @@ mod tests {
             &lines,
             DeliveryOption::Standard,
             &[small, also, alone],
+            None,
             |_, _| true,
         );
         assert_eq!(quote.total_minor, 25_000);
@@ -767,6 +814,7 @@ mod tests {
             &lines,
             DeliveryOption::Standard,
             &[rich, poor],
+            None,
             |o, _| o.promotion_id != poor_id,
         );
         assert_eq!(quote.total_minor, 28_000);
@@ -784,6 +832,7 @@ mod tests {
             &[line("a", 19_999, 1)],
             DeliveryOption::Standard,
             &[coupon.clone()],
+            None,
             |_, _| true,
         );
         assert_eq!(quote.adjustments_minor, 0);
@@ -792,6 +841,7 @@ mod tests {
             &[line("a", 20_000, 1)],
             DeliveryOption::Standard,
             &[coupon.clone()],
+            None,
             |_, _| true,
         );
         assert_eq!(quote.adjustments_minor, -2_000);
@@ -801,6 +851,7 @@ mod tests {
             &[line("a", 20_001, 1)],
             DeliveryOption::Standard,
             &[coupon],
+            None,
             |_, _| true,
         );
         assert_eq!(

@@ -217,6 +217,8 @@ pub struct OrderRequest {
     pub fingerprint: String,
     /// The buyer's coupon to use, from their wallet.
     pub coupon_id: Option<Uuid>,
+    /// The buyer's red envelope to use.
+    pub envelope_id: Option<Uuid>,
 }
 
 impl OrderRequest {
@@ -412,25 +414,27 @@ pub async fn prepare(
     if input.payment.save_card && account_id.is_none() {
         fields.add("payment.save_card", "Sign in to save a card.");
     }
-    let coupon_id = match input
-        .coupon
+    // A coupon or an envelope is one of the signed-in buyer's own (the engine checks whose).
+    let mut own = |field: &str, value: &Option<String>, what: &str| match value
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty())
     {
         None => None,
         Some(_) if account_id.is_none() => {
-            fields.add("coupon", "Sign in to use a coupon.");
+            fields.add(field, format!("Sign in to use a {what}."));
             None
         }
         Some(id) => match Uuid::parse_str(id) {
             Ok(id) => Some(id),
             Err(_) => {
-                fields.add("coupon", "This coupon isn't in your wallet.");
+                fields.add(field, format!("This {what} isn't in your wallet."));
                 None
             }
         },
     };
+    let coupon_id = own("coupon", &input.coupon, "coupon");
+    let envelope_id = own("envelope", &input.envelope, "red envelope");
     match (payment, delivery) {
         (Some(payment), Some(delivery)) if fields.is_empty() => Ok(OrderRequest {
             channel,
@@ -446,6 +450,7 @@ pub async fn prepare(
             client_addr: buyer.client_addr.clone(),
             fingerprint: fingerprint(channel, input),
             coupon_id,
+            envelope_id,
         }),
         _ => Err(AppError::Validation { fields }),
     }

@@ -46,6 +46,7 @@ pub fn HomePage() -> impl IntoView {
                 </Suspense>
             </div>
         </section>
+        <crate::promotions::EnvelopeGame/>
         <section class="container shelf" aria-labelledby="fresh-title">
             <div class="page__head">
                 <h2 id="fresh-title" class="section-title">"Fresh on the runway"</h2>

@@ -4,7 +4,10 @@
 
 use leptos::prelude::*;
 
-use super::{CouponView, PromotionDecision, PromotionInput, PromotionView};
+use super::{
+    CouponView, EnvelopeView, PlayInput, PlayOutcome, PromotionDecision, PromotionInput,
+    PromotionView,
+};
 use crate::core::AppError;
 
 /// The state, the caller and the owner of the promotions named by `slug`: brand `slug` as
@@ -117,4 +120,19 @@ pub async fn my_coupons() -> Result<Vec<CouponView>, AppError> {
     let (state, caller) = crate::state::request().await?;
     let account = caller.signed_in()?.id;
     super::coupons::wallet(&state.db, state.clock.now(), account).await
+}
+
+/// Plays a red-envelope moment: with no show, the festival page's game.
+#[server(prefix = "/api/fn", endpoint = "envelopes/play")]
+pub async fn play_envelopes(show_id: Option<String>) -> Result<PlayOutcome, AppError> {
+    let (state, caller) = crate::state::request().await?;
+    super::envelopes::play(&state, &caller, &PlayInput { show_id }).await
+}
+
+/// The caller's red envelopes, newest first.
+#[server(prefix = "/api/fn", endpoint = "envelopes/mine")]
+pub async fn my_envelopes() -> Result<Vec<EnvelopeView>, AppError> {
+    let (state, caller) = crate::state::request().await?;
+    let account = caller.signed_in()?.id;
+    super::envelopes::mine(&state.db, state.clock.now(), account).await
 }

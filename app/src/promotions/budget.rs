@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{coupon, promotion_budget, promotion_buyer, promotion_use};
+use entity::{coupon, promotion_budget, promotion_buyer, promotion_use, red_envelope};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
@@ -23,7 +23,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{CouponStatus, Offer};
+use super::{CouponStatus, EnvelopeStatus, Offer};
 use crate::core::{bulk, keyed, AppError};
 
 /// What one order takes from one promotion.
@@ -62,46 +62,37 @@ impl OrderUse {
 }
 
 /// Counters as a batch sees them: uses and money by promotion, orders by (promotion, buyer),
-/// and the coupons orders of the batch took.
+/// and the *tickets* — coupons and red envelopes, each good for one order — that are gone
+/// (taken by an order of the batch, or no longer ready when read).
 #[derive(Debug, Clone, Default)]
 pub struct Budgets {
     used: HashMap<Uuid, (i64, i64)>,
     buyers: HashMap<(Uuid, Uuid), i64>,
-    coupons: HashSet<Uuid>,
+    tickets: HashSet<Uuid>,
 }
 
 impl Budgets {
     /// The counters of `promotions` (`(id, limited per buyer)`), those of `accounts` under the
-    /// limited ones, and which of `coupons` are no longer ready for use; the promotions' rows
-    /// locked for the transaction when `lock` (on PostgreSQL; SQLite's writer holds the whole
-    /// database).
+    /// limited ones, and which of `tickets` (coupons and envelopes) are no longer ready for
+    /// use; the promotions' rows locked for the transaction when `lock` (on PostgreSQL;
+    /// SQLite's writer holds the whole database).
     pub async fn load(
         db: &impl ConnectionTrait,
         mut promotions: Vec<(Uuid, bool)>,
         accounts: Vec<Uuid>,
-        coupons: Vec<Uuid>,
+        tickets: Vec<Uuid>,
         lock: bool,
     ) -> Result<Budgets, AppError> {
+        let gone = gone_tickets(db, tickets).await?;
         // Limited first, so the one kept of each promotion is limited if any of it is.
         promotions.sort_unstable_by_key(|&(id, limited)| (id, !limited));
         promotions.dedup_by_key(|(id, _)| *id);
         if promotions.is_empty() {
-            return Ok(Budgets::default());
+            return Ok(Budgets {
+                tickets: gone,
+                ..Budgets::default()
+            });
         }
-        let gone: HashSet<Uuid> = if coupons.is_empty() {
-            HashSet::new()
-        } else {
-            coupon::Entity::find()
-                .select_only()
-                .column(coupon::Column::Id)
-                .filter(coupon::Column::Id.is_in(coupons))
-                .filter(coupon::Column::Status.ne(CouponStatus::Claimed))
-                .into_tuple::<Uuid>()
-                .all(db)
-                .await?
-                .into_iter()
-                .collect()
-        };
         let mut query = promotion_budget::Entity::find()
             .filter(promotion_budget::Column::LineageId.is_in(promotions.iter().map(|(id, _)| *id)))
             .order_by_asc(promotion_budget::Column::LineageId);
@@ -138,7 +129,7 @@ impl Budgets {
         Ok(Budgets {
             used,
             buyers,
-            coupons: gone,
+            tickets: gone,
         })
     }
 
@@ -182,7 +173,7 @@ impl Budgets {
             && u.usage_limit.is_none_or(|limit| uses < limit)
             && u.budget_minor
                 .is_none_or(|budget| spent + amount_minor <= budget)
-            && u.coupon_id.is_none_or(|c| !self.coupons.contains(&c))
+            && u.coupon_id.is_none_or(|c| self.ticket_free(c))
     }
 
     fn count(&mut self, u: &OrderUse, account: Option<Uuid>, amount_minor: i64) {
@@ -193,9 +184,50 @@ impl Budgets {
             *self.buyers.entry((u.promotion_id, account)).or_default() += 1;
         }
         if let Some(coupon) = u.coupon_id {
-            self.coupons.insert(coupon);
+            self.take_ticket(coupon);
         }
     }
+
+    /// Whether a coupon or envelope is still free for an order of this batch.
+    pub fn ticket_free(&self, id: Uuid) -> bool {
+        !self.tickets.contains(&id)
+    }
+
+    /// Marks a coupon or envelope as taken by an order of this batch.
+    pub fn take_ticket(&mut self, id: Uuid) {
+        self.tickets.insert(id);
+    }
+}
+
+/// Which of `ids` (coupons and red envelopes) are no longer ready for use.
+async fn gone_tickets(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<HashSet<Uuid>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut gone: HashSet<Uuid> = coupon::Entity::find()
+        .select_only()
+        .column(coupon::Column::Id)
+        .filter(coupon::Column::Id.is_in(ids.clone()))
+        .filter(coupon::Column::Status.ne(CouponStatus::Claimed))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    gone.extend(
+        red_envelope::Entity::find()
+            .select_only()
+            .column(red_envelope::Column::Id)
+            .filter(red_envelope::Column::Id.is_in(ids))
+            .filter(red_envelope::Column::Status.ne(EnvelopeStatus::Won))
+            .into_tuple::<Uuid>()
+            .all(db)
+            .await?,
+    );
+    Ok(gone)
 }
 
 /// One order's uses as the commit writes them.
@@ -203,9 +235,10 @@ pub struct Placed<'a> {
     pub order_id: Uuid,
     pub account_id: Option<Uuid>,
     pub currency: &'a str,
-    /// Paid: its coupon is used; otherwise (waiting for payment) held.
+    /// Paid: its coupon and envelope are used; otherwise (waiting for payment) held.
     pub paid: bool,
     pub uses: &'a [OrderUse],
+    pub envelope_id: Option<Uuid>,
 }
 
 /// Takes `orders`' uses in the commit's transaction: per promotion one conditional update of
@@ -252,6 +285,29 @@ pub async fn take(
                     .into_active_model(),
                 );
             }
+        }
+    }
+    for order in orders {
+        let Some(envelope_id) = order.envelope_id else {
+            continue;
+        };
+        let status = if order.paid {
+            EnvelopeStatus::Used
+        } else {
+            EnvelopeStatus::Held
+        };
+        let moved = red_envelope::Entity::update_many()
+            .col_expr(red_envelope::Column::Status, Expr::value(status.as_str()))
+            .col_expr(red_envelope::Column::OrderId, Expr::value(order.order_id))
+            .col_expr(red_envelope::Column::UpdatedAt, Expr::value(now))
+            .filter(red_envelope::Column::Id.eq(envelope_id))
+            .filter(red_envelope::Column::Status.eq(EnvelopeStatus::Won))
+            .filter(red_envelope::Column::ExpiresAt.gt(now))
+            .filter(red_envelope::Column::AccountId.eq(order.account_id.unwrap_or_default()))
+            .exec(db)
+            .await?;
+        if moved.rows_affected != 1 {
+            return Ok(false);
         }
     }
     if totals.is_empty() {
@@ -364,6 +420,22 @@ pub async fn give_back(
     if order_ids.is_empty() {
         return Ok(());
     }
+    // Their envelopes back to their buyers (the expiry chore returns the money of any that
+    // expired meanwhile).
+    red_envelope::Entity::update_many()
+        .col_expr(
+            red_envelope::Column::Status,
+            Expr::value(EnvelopeStatus::Won.as_str()),
+        )
+        .col_expr(
+            red_envelope::Column::OrderId,
+            Expr::value(Option::<Uuid>::None),
+        )
+        .col_expr(red_envelope::Column::UpdatedAt, Expr::value(now))
+        .filter(red_envelope::Column::OrderId.is_in(order_ids.to_vec()))
+        .filter(red_envelope::Column::Status.is_in([EnvelopeStatus::Held, EnvelopeStatus::Used]))
+        .exec(db)
+        .await?;
     let mut query = promotion_use::Entity::find()
         .filter(promotion_use::Column::OrderId.is_in(order_ids.to_vec()))
         .filter(promotion_use::Column::ReturnedAt.is_null());

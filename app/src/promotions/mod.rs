@@ -10,13 +10,19 @@
 //! [`budget`] — one conditional update per counter row per batch — so no usage limit, coupon
 //! or budget is ever exceeded; a lapsed or cancelled order gives its use back exactly once.
 //!
-//! Owns `promotion`, `promotion_budget`, `promotion_buyer`, `coupon` and `promotion_use`.
+//! Red envelopes ([`envelopes`]): a platform pool handed out through interactive moments,
+//! redeemed at checkout as a platform-funded adjustment.
+//!
+//! Owns `promotion`, `promotion_budget`, `promotion_buyer`, `coupon`, `promotion_use`,
+//! `envelope_pool`, `envelope_play`, `envelope_buyer` and `red_envelope`.
 
 mod api;
 #[cfg(feature = "ssr")]
 pub mod budget;
 #[cfg(feature = "ssr")]
 pub mod coupons;
+#[cfg(feature = "ssr")]
+pub mod envelopes;
 mod model;
 #[cfg(feature = "ssr")]
 pub mod offers;

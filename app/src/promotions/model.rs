@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use entity::values::{CouponStatus, OrderChannel, PromotionKind, PromotionStatus};
+pub use entity::values::{
+    CouponStatus, EnvelopeStatus, OrderChannel, PromotionKind, PromotionStatus,
+};
 
 /// A promotion's terms, as a brand (or a platform admin) writes them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -117,4 +119,78 @@ pub struct CouponView {
     pub expires_at: DateTime<Utc>,
     /// The order holding or using it.
     pub order_id: Option<String>,
+}
+
+/// A red envelope a buyer won.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct EnvelopeView {
+    /// The envelope's id, chosen at checkout.
+    pub id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: EnvelopeStatus,
+    /// Where it was won (`festival:<date>`, `show:<id>`).
+    pub moment: String,
+    pub won_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The order holding or using it.
+    pub order_id: Option<String>,
+}
+
+/// Which moment a buyer plays: a live show's (its id), or with none the festival page's game.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PlayInput {
+    pub show_id: Option<String>,
+}
+
+/// What a play gave: an envelope, or none (and why, in words).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PlayOutcome {
+    pub won: Option<EnvelopeView>,
+    pub message: String,
+}
+
+/// A red-envelope pool as a platform admin sets it up.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PoolInput {
+    pub name: String,
+    pub currency: String,
+    /// The whole budget, in minor units.
+    pub budget_minor: i64,
+    /// The range of one envelope, in minor units.
+    pub min_minor: i64,
+    pub max_minor: i64,
+    /// The chance one play wins, 1–100.
+    pub win_percent: i32,
+    /// Most envelopes, and most money, one buyer may win.
+    pub per_buyer_count: i32,
+    pub per_buyer_minor: i64,
+    /// Hours a won envelope stays usable.
+    pub valid_hours: i32,
+    /// RFC 3339, or `YYYY-MM-DDTHH:MM` read as UTC.
+    pub starts_at: String,
+    pub ends_at: String,
+}
+
+/// A pool with what is left of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PoolView {
+    pub id: String,
+    pub name: String,
+    pub currency: String,
+    pub budget_minor: i64,
+    pub remaining_minor: i64,
+    pub min_minor: i64,
+    pub max_minor: i64,
+    pub win_percent: i32,
+    pub per_buyer_count: i32,
+    pub per_buyer_minor: i64,
+    pub valid_hours: i32,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
 }

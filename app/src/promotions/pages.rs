@@ -9,8 +9,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::{
-    create_promotion, decide_promotion, my_coupons, owner_promotions, promotion_review_queue,
-    submit_promotion, ClaimCoupon, CouponStatus, CouponView, OrderChannel, PromotionDecision,
+    create_promotion, decide_promotion, my_coupons, my_envelopes, owner_promotions,
+    promotion_review_queue, submit_promotion, ClaimCoupon, CouponStatus, CouponView,
+    EnvelopeStatus, EnvelopeView, OrderChannel, PlayEnvelopes, PlayOutcome, PromotionDecision,
     PromotionInput, PromotionKind, PromotionStatus, PromotionView,
 };
 use crate::brands::ReviewDecision;
@@ -384,10 +385,20 @@ fn coupon_badge(status: CouponStatus) -> impl IntoView {
 #[component]
 pub fn WalletPage() -> impl IntoView {
     let coupons = Resource::new(|| (), |_| my_coupons());
+    let envelopes = Resource::new(|| (), |_| my_envelopes());
     view! {
         <Title text="My coupons"/>
         <section class="container page">
             <div class="page__head"><h1>"My coupons"</h1></div>
+            <Transition fallback=|| ()>
+                {move || envelopes.get().and_then(Result::ok).filter(|items| !items.is_empty()).map(|items| view! {
+                    <h2>"Red envelopes"</h2>
+                    <ul class="coupon-list">
+                        {items.into_iter().map(|envelope| view! { <EnvelopeCard envelope/> }).collect_view()}
+                    </ul>
+                    <h2>"Coupons"</h2>
+                })}
+            </Transition>
             <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
                 {move || coupons.get().map(|result| match result {
                     Ok(items) if items.is_empty() => view! {
@@ -455,5 +466,54 @@ pub fn CouponOffers(offers: Resource<Result<Vec<PromotionView>, AppError>>) -> i
                 </section>
             })}
         </Transition>
+    }
+}
+
+/// The festival page's red-envelope game: one tap opens the day's envelope (the server decides
+/// the win; one play per buyer per festival day). A plain form without the wasm.
+#[component]
+pub fn EnvelopeGame() -> impl IntoView {
+    let play = ServerAction::<PlayEnvelopes>::new();
+    let outcome: Signal<Option<Result<PlayOutcome, AppError>>> = play.value().into();
+    view! {
+        <section class="container envelope-game" aria-labelledby="envelope-title">
+            <div class="envelope-game__card">
+                <h2 id="envelope-title" class="envelope-game__title">"Red envelopes"</h2>
+                <p>"Tap the envelope once a day during the festival: Gala hands out red envelopes you can spend on any brand's products at checkout."</p>
+                <ActionForm action=play>
+                    <button class="envelope-game__envelope" type="submit" disabled=move || play.pending().get() aria-describedby="envelope-outcome">
+                        <span class="envelope-game__seal" aria-hidden="true"></span>
+                        <span class="visually-hidden">"Open today's red envelope"</span>
+                    </button>
+                </ActionForm>
+                <p id="envelope-outcome" class="envelope-game__outcome" role="status" aria-live="polite">
+                    {move || outcome.get().map(|result| match result {
+                        Ok(outcome) => view! {
+                            {outcome.message}
+                            {outcome.won.map(|_| view! { " " <A href="/coupons">"See your envelopes"</A> })}
+                        }.into_any(),
+                        Err(AppError::Unauthorized) => view! { <A href="/signin">"Sign in"</A> " to open red envelopes." }.into_any(),
+                        Err(error) => view! { {error.to_string()} }.into_any(),
+                    })}
+                </p>
+            </div>
+        </section>
+    }
+}
+
+/// A red envelope in the wallet.
+#[component]
+fn EnvelopeCard(envelope: EnvelopeView) -> impl IntoView {
+    let class = match envelope.status {
+        EnvelopeStatus::Won => "badge badge--success",
+        EnvelopeStatus::Held => "badge badge--warning",
+        EnvelopeStatus::Used | EnvelopeStatus::Expired => "badge",
+    };
+    view! {
+        <li class="coupon coupon--envelope panel" data-testid="envelope">
+            <p class="coupon__value">{format_amount(envelope.amount_minor, &envelope.currency)}</p>
+            <p class="coupon__name">"Red envelope " <span class=class>{envelope.status.label()}</span></p>
+            <p class="field__hint">{format!("Any brand on Gala · until {}", time::display(envelope.expires_at, Style::DayYearTime))}</p>
+        </li>
     }
 }

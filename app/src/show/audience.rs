@@ -143,6 +143,7 @@ pub async fn buy(
             save_card: false,
         },
         coupon: None,
+        envelope: None,
     };
     let placing = Placing {
         channel: OrderChannel::Show,

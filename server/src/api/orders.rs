@@ -108,7 +108,7 @@ async fn quote_order(
     ApiJson(input): ApiJson<QuoteInput>,
 ) -> Result<Json<Quote>, AppError> {
     Ok(Json(
-        quote_request(&state.db, &input.lines, input.delivery, None).await?,
+        quote_request(&state.db, &input.lines, input.delivery, None, None).await?,
     ))
 }
 

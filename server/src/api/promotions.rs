@@ -9,9 +9,10 @@ use app::{
     brands::{BrandScope, Need},
     core::AppError,
     promotions::{
-        coupons, review,
+        coupons, envelopes, review,
         service::{self, Owner},
-        ClaimInput, CouponView, PromotionDecision, PromotionInput, PromotionView,
+        ClaimInput, CouponView, EnvelopeView, PlayInput, PlayOutcome, PoolInput, PoolView,
+        PromotionDecision, PromotionInput, PromotionView,
     },
 };
 use axum::{
@@ -39,6 +40,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(claimable_coupons))
         .routes(routes!(claim_coupon))
         .routes(routes!(my_coupons))
+        .routes(routes!(play_envelopes))
+        .routes(routes!(my_envelopes))
+        .routes(routes!(list_pools, create_pool))
 }
 
 const SLUG: &str = "The brand's slug.";
@@ -250,4 +254,52 @@ async fn my_coupons(
     Ok(Json(
         coupons::wallet(&state.db, state.clock.now(), account).await?,
     ))
+}
+
+#[utoipa::path(post, path = "/api/v1/envelopes/play", tag = "storefront", request_body = PlayInput,
+    security(("session" = [])),
+    responses((status = 200, description = "The play's outcome: an envelope, or none. A moment (the festival day, a live show) is played once per buyer; asking again answers the same.", body = PlayOutcome),
+        (status = 409, description = "The show is not live."),
+        (status = 429, description = "Too many plays from this account.")))]
+async fn play_envelopes(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<PlayInput>,
+) -> Result<Json<PlayOutcome>, AppError> {
+    Ok(Json(envelopes::play(&state, &caller, &input).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/envelopes", tag = "storefront", security(("session" = [])),
+    responses((status = 200, description = "The caller's red envelopes, newest first.", body = Vec<EnvelopeView>)))]
+async fn my_envelopes(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<EnvelopeView>>, AppError> {
+    let account = caller.signed_in()?.id;
+    Ok(Json(
+        envelopes::mine(&state.db, state.clock.now(), account).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/envelope-pools", tag = "admin", security(("session" = [])),
+    responses((status = 200, description = "Red-envelope pools, newest first, with what is left.", body = Vec<PoolView>)))]
+async fn list_pools(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<PoolView>>, AppError> {
+    caller.platform_admin()?;
+    Ok(Json(envelopes::pools(&state.db).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/envelope-pools", tag = "admin", request_body = PoolInput,
+    security(("session" = [])),
+    responses((status = 201, description = "The pool, handing out envelopes inside its window.", body = PoolView),
+        (status = 422, description = "Rules refused, per field.")))]
+async fn create_pool(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<PoolInput>,
+) -> Result<(StatusCode, Json<PoolView>), AppError> {
+    let pool = envelopes::create_pool(&state, &caller, &input).await?;
+    Ok((StatusCode::CREATED, Json(pool)))
 }

@@ -1,11 +1,11 @@
 //! The demo promotions: live from seeding until a day after the festival — "40 off every 300"
 //! in the first three brands' stores, a claimable coupon in the first, and the platform's "50
 //! off every 400" across those brands, with a budget — so the cart, the checkout and the wallet
-//! show discounts on a fresh install.
+//! show discounts on a fresh install; and the festival's red-envelope pool.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::values::{PromotionKind, PromotionStatus};
-use entity::{brand, promotion, promotion_budget};
+use entity::{brand, envelope_pool, promotion, promotion_budget};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -27,11 +27,48 @@ struct Demo {
     brand_ids: Vec<Uuid>,
 }
 
-/// Writes the demo promotions unless a promotion exists already; live until `ends_at`.
+/// The seed's red-envelope budget: RMB 250,000,000, in fen.
+const ENVELOPE_BUDGET_MINOR: i64 = 25_000_000_000;
+
+/// Writes the demo red-envelope pool unless one exists: the festival's RMB 250 million, 1.00
+/// to 88.88 an envelope, an even chance, at most three envelopes and 200.00 a buyer, each
+/// usable for three days; handing out until `ends_at`.
+async fn demo_envelope_pool(db: &DatabaseConnection, ends_at: DateTime<Utc>) -> anyhow::Result<()> {
+    if envelope_pool::Entity::find().count(db).await? > 0 {
+        return Ok(());
+    }
+    let now = Utc::now();
+    envelope_pool::Model {
+        id: Uuid::now_v7(),
+        name: "11.11 red envelopes".into(),
+        currency: "CNY".into(),
+        budget_minor: ENVELOPE_BUDGET_MINOR,
+        remaining_minor: ENVELOPE_BUDGET_MINOR,
+        min_minor: 100,
+        max_minor: 8_888,
+        win_percent: 50,
+        per_buyer_count: 3,
+        per_buyer_minor: 20_000,
+        valid_secs: 3 * 24 * 3600,
+        starts_at: now - Duration::hours(1),
+        ends_at,
+        created_at: now,
+    }
+    .into_active_model()
+    .reset_all()
+    .insert(db)
+    .await?;
+    tracing::info!("seeded the demo red-envelope pool");
+    Ok(())
+}
+
+/// Writes the demo envelope pool and promotions unless they exist already; live until
+/// `ends_at`.
 pub async fn demo_promotions(
     db: &DatabaseConnection,
     ends_at: DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    demo_envelope_pool(db, ends_at).await?;
     if promotion::Entity::find().count(db).await? > 0 {
         return Ok(());
     }

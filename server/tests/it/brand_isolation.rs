@@ -526,6 +526,8 @@ const UNSCOPED_FUNCTIONS: &[(&str, &str)] = &[
     ("coupons/claimable", "a live brand's public coupons"),
     ("coupons/claim", "the caller's own wallet"),
     ("coupons/mine", "the caller's own wallet"),
+    ("envelopes/play", "the caller's own play"),
+    ("envelopes/mine", "the caller's own wallet"),
 ];
 
 /// Calls `endpoint` with `args` (JSON text) as the pages do.

@@ -396,3 +396,137 @@ db_test!(async fn a_coupon_is_used_by_one_order_and_comes_back_when_its_order_la
         1
     );
 });
+
+/// A red-envelope pool set up by the admin, handing out from now on.
+async fn envelope_pool(app: &TestApp, admin: &reqwest::Client, body: Value) -> Value {
+    let mut pool = json!({
+        "name": "Test envelopes", "currency": "CNY", "win_percent": 100, "valid_hours": 1,
+        "per_buyer_count": 5, "per_buyer_minor": 100_000,
+        "starts_at": WINDOW.0, "ends_at": WINDOW.1,
+    });
+    for (key, value) in body.as_object().unwrap() {
+        pool[key] = value.clone();
+    }
+    json_of(
+        app.post_json_with(admin, "/api/v1/admin/envelope-pools", pool)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+async fn pool_left(app: &TestApp, pool: &Value) -> i64 {
+    let id = uuid::Uuid::parse_str(pool["id"].as_str().unwrap()).unwrap();
+    entity::envelope_pool::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .remaining_minor
+}
+
+db_test!(async fn red_envelopes_never_exceed_their_pool_or_a_buyers_limits_under_parallel_plays_on_two_nodes(app) {
+    let (admin, _) = live_brand(&app, "lune", "olive@gala.test").await;
+    let refused = app.post_json_with(&admin, "/api/v1/admin/envelope-pools", json!({ "name": "", "currency": "CNY",
+        "budget_minor": 100, "min_minor": 500, "max_minor": 50, "win_percent": 0, "per_buyer_count": 0, "per_buyer_minor": 0,
+        "valid_hours": 0, "starts_at": WINDOW.0, "ends_at": WINDOW.0 })).await;
+    let refused = json_of(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+    for field in ["name", "min_minor", "win_percent", "per_buyer_count", "valid_hours", "ends_at"] {
+        assert!(refused["error"]["fields"][field].is_array(), "{field}: {refused}");
+    }
+    // 5,000 to hand out, 500 to 1,000 an envelope: twelve winners would need at least 6,000.
+    let pool = envelope_pool(&app, &admin, json!({ "budget_minor": 5_000, "min_minor": 500, "max_minor": 1_000 })).await;
+    let mut shoppers = Vec::new();
+    for i in 0..12 {
+        shoppers.push(verified(&app, "Shopper", &format!("player{i}@example.com")).await);
+    }
+    let second = node::SecondNode::start(&app.database_url).await;
+    let nodes = [
+        (app.url("/api/v1/envelopes/play"), app.origin()),
+        (second.url("/api/v1/envelopes/play"), second.url("").trim_end_matches('/').to_owned()),
+    ];
+    // Each shopper plays today's moment five times at once, on both nodes.
+    let plays: Vec<_> = (0..60)
+        .map(|i| {
+            let (shopper, (url, origin)) = (shoppers[i % 12].clone(), nodes[i % 2].clone());
+            tokio::spawn(async move {
+                let response = shopper.post(url).header("Origin", origin).json(&json!({})).send().await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK);
+                (i % 12, response.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    let mut outcomes: HashMap<usize, Vec<Value>> = HashMap::new();
+    for play in plays {
+        let (shopper, outcome) = play.await.unwrap();
+        outcomes.entry(shopper).or_default().push(outcome["won"].clone());
+    }
+    let mut handed_out = 0;
+    for (shopper, won) in &outcomes {
+        // One moment, one outcome: every answer to a shopper names the same envelope (or none).
+        assert!(won.iter().all(|w| w["id"] == won[0]["id"]), "shopper {shopper}: {won:?}");
+        if let Some(amount) = won[0]["amount_minor"].as_i64() {
+            // Drawn from 500 to 1,000; the last winner's is at most what was left.
+            assert!((1..=1_000).contains(&amount), "{amount}");
+            handed_out += amount;
+        }
+    }
+    let left = pool_left(&app, &pool).await;
+    assert!(left >= 0);
+    assert_eq!(handed_out + left, 5_000, "every fen accounted for");
+    assert!(left < 500, "the pool was played out: {left} left");
+    let envelopes: i64 = entity::red_envelope::Entity::find().all(&app.db).await.unwrap().iter().map(|e| e.amount_minor).sum();
+    assert_eq!(envelopes, handed_out);
+    drop(second);
+
+    // A buyer's limits hold across moments (the festival day moves with the clock).
+    let limited = envelope_pool(&app, &admin, json!({ "budget_minor": 100_000, "min_minor": 1_000, "max_minor": 1_000,
+        "per_buyer_count": 2, "per_buyer_minor": 100_000 })).await;
+    let mei = verified(&app, "Mei", "mei@example.com").await;
+    let mut won = 0;
+    for _ in 0..4 {
+        let outcome = json_of(app.post_json_with(&mei, "/api/v1/envelopes/play", json!({})).await, StatusCode::OK).await;
+        won += i64::from(outcome["won"].is_object());
+        app.state.clock.advance(chrono::Duration::days(1));
+    }
+    assert_eq!(won, 2, "two envelopes per buyer");
+    assert_eq!(pool_left(&app, &limited).await, 98_000);
+    // Plays need a verified account.
+    let anonymous = client().post(app.url("/api/v1/envelopes/play")).header("Origin", app.origin()).json(&json!({})).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+});
+
+db_test!(async fn a_red_envelope_pays_for_one_order_and_an_unused_one_expires_back_into_the_pool_once(app) {
+    let (admin, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let sku = sku_on_sale(&app, &owner, "lune", "COAT-1", 20, None).await;
+    let pool = envelope_pool(&app, &admin, json!({ "budget_minor": 100_000, "min_minor": 1_888, "max_minor": 1_888 })).await;
+    let mei = verified(&app, "Mei", "mei@example.com").await;
+    let won = json_of(app.post_json_with(&mei, "/api/v1/envelopes/play", json!({})).await, StatusCode::OK).await;
+    let envelope = won["won"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(won["won"]["amount_minor"], 1_888);
+    let mut body = order(&sku, 1, "mei@example.com", SUCCESS);
+    body["envelope"] = json!(envelope);
+    let paid = json_of(app.post_json_with(&mei, "/api/v1/orders", body.clone()).await, StatusCode::CREATED).await;
+    let adjustment = &paid["brands"][0]["lines"][0]["adjustments"][0];
+    assert_eq!((adjustment["kind"].as_str(), adjustment["funder"].as_str(), adjustment["amount_minor"].as_i64()),
+        (Some("red_envelope"), Some("platform"), Some(-1_888)));
+    assert_eq!(paid["total_minor"], 12_900 - 1_888 + 1_500);
+    // Used once: the same envelope on another order is refused, and nobody else may use it.
+    let again = app.post_json_with(&mei, "/api/v1/orders", body.clone()).await;
+    let again = json_of(again, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(again["error"]["fields"]["envelope"].is_array());
+    let mine: Vec<Value> = get(&mei, app.url("/api/v1/me/envelopes")).await.json().await.unwrap();
+    assert_eq!(mine[0]["status"], "used");
+
+    // Bo wins one and never uses it: when it expires, its money goes back to the pool, once.
+    let bo = verified(&app, "Bo", "bo@example.com").await;
+    json_of(app.post_json_with(&bo, "/api/v1/envelopes/play", json!({})).await, StatusCode::OK).await;
+    assert_eq!(pool_left(&app, &pool).await, 100_000 - 2 * 1_888);
+    app.state.clock.advance(chrono::Duration::hours(2));
+    let chores = || app::checkout::chores::run_once(&app.state.checkout, &app.state.outbox, "http://gala.test");
+    chores().await.unwrap();
+    chores().await.unwrap();
+    assert_eq!(pool_left(&app, &pool).await, 100_000 - 1_888, "the unused envelope came back once");
+    let bos: Vec<Value> = get(&bo, app.url("/api/v1/me/envelopes")).await.json().await.unwrap();
+    assert_eq!(bos[0]["status"], "expired");
+});

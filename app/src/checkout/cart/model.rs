@@ -111,6 +111,8 @@ pub struct CheckoutDraft {
     pub saved_cards: Vec<SavedCard>,
     /// The signed-in buyer's coupons ready for use, to choose from.
     pub coupons: Vec<crate::promotions::CouponView>,
+    /// The signed-in buyer's red envelopes ready for use, to choose from.
+    pub envelopes: Vec<crate::promotions::EnvelopeView>,
     /// What express delivery costs per brand parcel, in the cart's currency.
     pub express_fee_minor: i64,
     /// A fresh idempotency key for this checkout: pressing "Pay" again (a double tap, a retry

@@ -318,7 +318,7 @@ pub async fn view(db: &impl ConnectionTrait, cart_id: Option<Uuid>) -> Result<Ca
         .into_iter()
         .map(|l| (l.sku_id, l.quantity))
         .collect();
-    priced(db, &items, DeliveryOption::Standard, None).await
+    priced(db, &items, DeliveryOption::Standard, None, None).await
 }
 
 /// `(sku, quantity)` pairs as the shopper sees them (see [`lines_of`]), with the price quote
@@ -328,6 +328,7 @@ pub async fn priced(
     items: &[(Uuid, i64)],
     delivery: DeliveryOption,
     coupon: Option<&Offer>,
+    envelope: Option<&pricing::EnvelopeRule>,
 ) -> Result<CartView, AppError> {
     let described = lines_of(db, items).await?;
     let currency = described
@@ -353,7 +354,8 @@ pub async fn priced(
         .chain(coupon.cloned())
         .filter(|o| o.applies_in(OrderChannel::Storefront, &currency))
         .collect();
-    let (quote, _) = pricing::best_quote(&currency, &quoted, delivery, &offers, |_, _| true);
+    let (quote, _) =
+        pricing::best_quote(&currency, &quoted, delivery, &offers, envelope, |_, _| true);
     for line in &mut lines {
         line.total_minor = quote
             .lines
@@ -364,8 +366,8 @@ pub async fn priced(
     Ok(CartView::from_lines(lines, quote))
 }
 
-/// The quote of an order's `lines` shipped by `delivery`, with the buyer's `coupon` if one
-/// is chosen, before it is placed (the checkout page's total, `POST /api/v1/orders/quote`):
+/// The quote of an order's `lines` shipped by `delivery`, with the buyer's `coupon` and red
+/// `envelope` if chosen, before it is placed (the checkout page's total, `POST /api/v1/orders/quote`):
 /// lines checked as an order's are, and every SKU must exist and be sold in the currency of
 /// the first.
 pub async fn quote_request(
@@ -373,9 +375,10 @@ pub async fn quote_request(
     lines: &[OrderLineInput],
     delivery: DeliveryOption,
     coupon: Option<&Offer>,
+    envelope: Option<&pricing::EnvelopeRule>,
 ) -> Result<Quote, AppError> {
     let items = quote_items(lines)?;
-    let quote = priced(db, &items, delivery, coupon).await?.quote;
+    let quote = priced(db, &items, delivery, coupon, envelope).await?.quote;
     let mut fields = FieldErrors::new();
     for (i, (sku, _)) in items.iter().enumerate() {
         if !quote.lines.iter().any(|line| line.sku == sku.to_string()) {

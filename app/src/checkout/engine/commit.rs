@@ -155,7 +155,8 @@ fn claim(
 ) -> Result<(), AppError> {
     let buyer = request.buyer_key();
     limits::within(held, &buyer, &planned.limited)?;
-    if !budgets.fits_all(request.account_id, &planned.uses) {
+    let envelope_free = planned.envelope_id.is_none_or(|e| budgets.ticket_free(e));
+    if !envelope_free || !budgets.fits_all(request.account_id, &planned.uses) {
         // The order was priced, and its payment authorised, with this discount: it cannot be
         // served at another price.
         return Err(AppError::OfferUnavailable {
@@ -176,6 +177,9 @@ fn claim(
     }
     limits::hold(held, &buyer, &planned.limited);
     budgets.count_all(request.account_id, &planned.uses);
+    if let Some(envelope) = planned.envelope_id {
+        budgets.take_ticket(envelope);
+    }
     Ok(())
 }
 
@@ -344,14 +348,19 @@ async fn write(
                 .iter()
                 .filter_map(|(index, _)| jobs[*index].request.account_id)
                 .collect();
-            let coupons = planned
+            let tickets = planned
                 .iter()
-                .flat_map(|(_, p)| p.uses.iter().filter_map(|u| u.coupon_id))
+                .flat_map(|(_, p)| {
+                    p.uses
+                        .iter()
+                        .filter_map(|u| u.coupon_id)
+                        .chain(p.envelope_id)
+                })
                 .collect();
             Some((
                 stock::pool_levels(&txn, &sku_ids, true).await?,
                 limits::load(&txn, limited_skus.clone(), buyers.clone()).await?,
-                Budgets::load(&txn, promotions, accounts, coupons, true).await?,
+                Budgets::load(&txn, promotions, accounts, tickets, true).await?,
             ))
         }
     };
@@ -384,7 +393,7 @@ async fn write(
                     continue;
                 }
             }
-            if !p.uses.is_empty() {
+            if !p.uses.is_empty() || p.envelope_id.is_some() {
                 promotion_takers.push((*index, taken_as == Some(MovementKind::Sell)));
             }
             let buyer = job.request.buyer_key();
@@ -497,6 +506,7 @@ async fn write(
                 currency: &p.order.currency,
                 paid,
                 uses: &p.uses,
+                envelope_id: p.envelope_id,
             })
         })
         .collect();

@@ -26,7 +26,7 @@ use crate::checkout::BrandOrderStatus;
 use crate::checkout::OrderStatus;
 use crate::core::{AppError, FieldErrors, FieldErrorsExt};
 use crate::promotions::budget::{Budgets, OrderUse};
-use crate::promotions::{offers, Offer};
+use crate::promotions::{envelopes, offers, Offer};
 
 /// A SKU as the engine sells it.
 #[derive(Debug, Clone)]
@@ -62,6 +62,8 @@ pub struct Planned {
     pub limited: Vec<Limited>,
     /// What it takes from promotions' budgets.
     pub uses: Vec<OrderUse>,
+    /// The red envelope it redeems.
+    pub envelope_id: Option<Uuid>,
     /// `(brand id, (slug, name))` of the brands it buys from, for its view.
     pub brands: HashMap<Uuid, (String, String)>,
 }
@@ -151,6 +153,8 @@ pub async fn plan_all(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppErr
 pub struct BatchOffers {
     pub live: Vec<Offer>,
     pub coupons: HashMap<Uuid, (Uuid, Offer)>,
+    /// Chosen red envelopes still ready: `(owner, amount, currency)` by id.
+    pub envelopes: HashMap<Uuid, (Uuid, i64, String)>,
     pub budgets: Budgets,
 }
 
@@ -180,9 +184,16 @@ impl BatchOffers {
             .collect();
         let accounts = jobs.iter().filter_map(|j| j.request.account_id).collect();
         let budgets = Budgets::load(db, promotions, accounts, Vec::new(), false).await?;
+        let envelopes = envelopes::usable(
+            db,
+            now,
+            jobs.iter().filter_map(|j| j.request.envelope_id).collect(),
+        )
+        .await?;
         Ok(BatchOffers {
             live,
             coupons,
+            envelopes,
             budgets,
         })
     }
@@ -213,6 +224,33 @@ impl BatchOffers {
             }
         }
         Ok(usable)
+    }
+
+    /// The red envelope `request` redeems, if it chose one it may use in `currency`.
+    fn envelope_for(
+        &self,
+        request: &OrderRequest,
+        currency: &str,
+    ) -> Result<Option<pricing::EnvelopeRule>, AppError> {
+        let Some(id) = request.envelope_id else {
+            return Ok(None);
+        };
+        match self.envelopes.get(&id) {
+            Some((owner, amount, envelope_currency))
+                if Some(*owner) == request.account_id
+                    && envelope_currency == currency
+                    && self.budgets.ticket_free(id) =>
+            {
+                Ok(Some(pricing::EnvelopeRule {
+                    envelope_id: id,
+                    amount_minor: *amount,
+                }))
+            }
+            _ => Err(AppError::field(
+                "envelope",
+                "This red envelope can't be used here: it is used, expired, not yours, or in another currency.",
+            )),
+        }
     }
 }
 
@@ -362,11 +400,13 @@ pub fn plan(
         })
         .collect();
     let usable = offers.for_request(request, &currency)?;
+    let envelope = offers.envelope_for(request, &currency)?;
     let (quote, takes) = pricing::best_quote(
         &currency,
         &price_lines,
         request.delivery.speed(),
         &usable,
+        envelope.as_ref(),
         |offer, amount| offers.budgets.affords(offer, request.account_id, amount),
     );
     if let Some(coupon_id) = request.coupon_id {
@@ -400,6 +440,9 @@ pub fn plan(
             use_
         })
         .collect();
+    if let Some(envelope) = &envelope {
+        offers.budgets.take_ticket(envelope.envelope_id);
+    }
     let order_id = Uuid::now_v7();
     let mut brand_order_ids: Vec<(Uuid, Uuid)> = Vec::new();
     let mut lines = Vec::with_capacity(request.lines.len());
@@ -500,6 +543,7 @@ pub fn plan(
         lines,
         limited,
         uses,
+        envelope_id: envelope.map(|e| e.envelope_id),
         brands,
     })
 }
@@ -650,6 +694,7 @@ mod tests {
             client_addr: None,
             fingerprint: String::new(),
             coupon_id: None,
+            envelope_id: None,
         }
     }
 
