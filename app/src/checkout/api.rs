@@ -101,10 +101,10 @@ pub async fn quote_order(
                 Some(id) => crate::promotions::envelopes::usable(&state.db, now, vec![id])
                     .await?
                     .remove(&id)
-                    .filter(|(owner, ..)| *owner == account.id)
-                    .map(|(_, amount_minor, _)| super::pricing::EnvelopeRule {
+                    .filter(|e| e.owner == account.id)
+                    .map(|e| super::pricing::EnvelopeRule {
                         envelope_id: id,
-                        amount_minor,
+                        amount_minor: e.amount_minor,
                     }),
                 None => None,
             };

@@ -181,7 +181,7 @@ impl PriceRule for EnvelopeRule {
 pub type OfferTakes = Vec<(usize, Vec<(Uuid, i64)>)>;
 
 /// What `quote` took through the rule named `source`, per brand of `lines`.
-fn taken_by(quote: &Quote, lines: &[PriceLine], source: &str) -> Vec<(Uuid, i64)> {
+pub fn taken_by(quote: &Quote, lines: &[PriceLine], source: &str) -> Vec<(Uuid, i64)> {
     let mut by_brand: Vec<(Uuid, i64)> = Vec::new();
     for (quoted, line) in quote.lines.iter().zip(lines) {
         let off: i64 = quoted

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::{
     CouponView, EnvelopeView, PlayInput, PlayOutcome, PromotionDecision, PromotionInput,
-    PromotionView,
+    PromotionView, SettlementRow,
 };
 use crate::core::AppError;
 
@@ -135,4 +135,13 @@ pub async fn my_envelopes() -> Result<Vec<EnvelopeView>, AppError> {
     let (state, caller) = crate::state::request().await?;
     let account = caller.signed_in()?.id;
     super::envelopes::mine(&state.db, state.clock.now(), account).await
+}
+
+/// What discounts took off brand `slug`'s orders, by promotion and funder; with no slug,
+/// every brand's (platform admins).
+#[server(prefix = "/api/fn", endpoint = "promotions/settlement")]
+pub async fn promotion_settlement(slug: Option<String>) -> Result<Vec<SettlementRow>, AppError> {
+    use crate::{auth::BrandRole, brands::Need};
+    let (state, _, scope) = owner_request(slug, Need::read(BrandRole::Manager)).await?;
+    super::settlement::report(&state.db, scope.map(|s| s.brand_id())).await
 }

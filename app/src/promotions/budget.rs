@@ -61,6 +61,15 @@ impl OrderUse {
     }
 }
 
+/// A red envelope one order redeems: which, from which pool, and what it took off each
+/// selling brand's lines (recorded with the uses, for settlement: the platform funds it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvelopeUse {
+    pub envelope_id: Uuid,
+    pub pool_id: Uuid,
+    pub by_brand: Vec<(Uuid, i64)>,
+}
+
 /// Counters as a batch sees them: uses and money by promotion, orders by (promotion, buyer),
 /// and the *tickets* — coupons and red envelopes, each good for one order — that are gone
 /// (taken by an order of the batch, or no longer ready when read).
@@ -238,7 +247,7 @@ pub struct Placed<'a> {
     /// Paid: its coupon and envelope are used; otherwise (waiting for payment) held.
     pub paid: bool,
     pub uses: &'a [OrderUse],
-    pub envelope_id: Option<Uuid>,
+    pub envelope: Option<&'a EnvelopeUse>,
 }
 
 /// Takes `orders`' uses in the commit's transaction: per promotion one conditional update of
@@ -288,9 +297,27 @@ pub async fn take(
         }
     }
     for order in orders {
-        let Some(envelope_id) = order.envelope_id else {
+        let Some(envelope) = order.envelope else {
             continue;
         };
+        let envelope_id = envelope.envelope_id;
+        for &(brand_id, amount_minor) in &envelope.by_brand {
+            rows.push(
+                promotion_use::Model {
+                    order_id: order.order_id,
+                    lineage_id: envelope.pool_id,
+                    brand_id,
+                    funder_brand_id: None,
+                    account_id: order.account_id,
+                    coupon_id: Some(envelope_id),
+                    amount_minor,
+                    currency: order.currency.to_owned(),
+                    created_at: now,
+                    returned_at: None,
+                }
+                .into_active_model(),
+            );
+        }
         let status = if order.paid {
             EnvelopeStatus::Used
         } else {
@@ -311,6 +338,7 @@ pub async fn take(
         }
     }
     if totals.is_empty() {
+        bulk::insert_all(db, rows).await?;
         return Ok(true);
     }
     for (&promotion, &(orders_using, amount, usage_limit, budget)) in &totals {

@@ -6,7 +6,7 @@
 //! uniformly between the pool's minimum and maximum, in minor units, and is at most what is
 //! left. The amount is then taken from the pool by one conditional update
 //! (`remaining ≥ amount`); if other plays took the money meanwhile, the amount is drawn again
-//! against what is now left (three tries). Once less than the minimum is left, nobody wins any
+//! against what is now left. Once less than the minimum is left, nobody wins any
 //! more. So the pool is never overspent, under any concurrency, on any number of nodes.
 //!
 //! Each buyer's envelopes and money from the pool are counted by one conditional update too
@@ -31,8 +31,10 @@ use crate::auth::{throttle, Caller};
 use crate::core::{money, time, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
 use crate::state::AppState;
 
-/// Tries at taking a drawn amount from a pool other plays are taking from.
-const DRAWS: usize = 3;
+/// Tries at taking a drawn amount from a pool other plays are taking from. Each failed try
+/// means another play took money meanwhile (the pool moved on), so a play that keeps losing
+/// the race still ends: with a win, or with the pool below its minimum.
+const DRAWS: usize = 32;
 /// Envelopes expired per chore round.
 const EXPIRE_PER_RUN: u64 = 500;
 
@@ -481,12 +483,21 @@ pub async fn mine(
         .collect())
 }
 
-/// The envelopes of `ids` still ready for use at `now`: `(owner, amount, currency)` by id.
+/// A red envelope ready for use, as the checkout prices with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Usable {
+    pub owner: Uuid,
+    pub pool_id: Uuid,
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+/// The envelopes of `ids` still ready for use at `now`, by id.
 pub async fn usable(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     ids: Vec<Uuid>,
-) -> Result<HashMap<Uuid, (Uuid, i64, String)>, AppError> {
+) -> Result<HashMap<Uuid, Usable>, AppError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -497,7 +508,17 @@ pub async fn usable(
         .all(db)
         .await?
         .into_iter()
-        .map(|e| (e.id, (e.account_id, e.amount_minor, e.currency)))
+        .map(|e| {
+            (
+                e.id,
+                Usable {
+                    owner: e.account_id,
+                    pool_id: e.pool_id,
+                    amount_minor: e.amount_minor,
+                    currency: e.currency,
+                },
+            )
+        })
         .collect())
 }
 

@@ -32,6 +32,8 @@ pub mod review;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
+pub mod settlement;
+#[cfg(feature = "ssr")]
 mod terms;
 
 pub use api::*;

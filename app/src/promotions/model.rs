@@ -194,3 +194,20 @@ pub struct PoolView {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
 }
+
+/// One line of a settlement: what a promotion took off one brand's orders, and who funds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SettlementRow {
+    /// The selling brand's slug.
+    pub brand: String,
+    pub promotion_id: String,
+    pub promotion: String,
+    /// The platform funds it (and owes the brand); otherwise the brand does.
+    pub funded_by_platform: bool,
+    pub currency: String,
+    /// Orders it was used in (not given back).
+    pub orders: i64,
+    /// What it took off, in minor units (positive).
+    pub amount_minor: i64,
+}

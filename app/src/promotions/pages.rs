@@ -10,9 +10,10 @@ use leptos_router::hooks::use_params_map;
 
 use super::{
     create_promotion, decide_promotion, my_coupons, my_envelopes, owner_promotions,
-    promotion_review_queue, submit_promotion, ClaimCoupon, CouponStatus, CouponView,
-    EnvelopeStatus, EnvelopeView, OrderChannel, PlayEnvelopes, PlayOutcome, PromotionDecision,
-    PromotionInput, PromotionKind, PromotionStatus, PromotionView,
+    promotion_review_queue, promotion_settlement, submit_promotion, ClaimCoupon, CouponStatus,
+    CouponView, EnvelopeStatus, EnvelopeView, OrderChannel, PlayEnvelopes, PlayOutcome,
+    PromotionDecision, PromotionInput, PromotionKind, PromotionStatus, PromotionView,
+    SettlementRow,
 };
 use crate::brands::ReviewDecision;
 use crate::core::money::{format_amount, parse_amount};
@@ -113,7 +114,58 @@ pub fn PromotionsPage() -> impl IntoView {
                 })}
             </Transition>
             <PromotionForm slug on_created=move || list.refetch()/>
+            <Settlement slug/>
         </section>
+    }
+}
+
+/// What discounts took off the brand's orders (every brand's, for admins), by promotion and
+/// funder, with a CSV download.
+#[component]
+fn Settlement(slug: Memo<Option<String>>) -> impl IntoView {
+    let rows = Resource::new(move || slug.get(), promotion_settlement);
+    let csv = move || match slug.get() {
+        Some(slug) => format!("/api/v1/brands/{slug}/settlement.csv"),
+        None => "/api/v1/admin/settlement.csv".to_owned(),
+    };
+    view! {
+        <section class="panel settlement" aria-labelledby="settlement-title">
+            <div class="page__head">
+                <h2 id="settlement-title">"Settlement"</h2>
+                <a class="button button--secondary" href=csv download>"Download CSV"</a>
+            </div>
+            <p class="field__hint">"What discounts took off orders, and who funds them: the platform owes the brand what it funded. Orders that lapsed or were cancelled in full are not counted."</p>
+            <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
+                {move || rows.get().map(|result| match result {
+                    Ok(rows) if rows.is_empty() => view! { <p>"No discounts used yet."</p> }.into_any(),
+                    Ok(rows) => view! { <SettlementTable rows/> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <p>"Managers and owners see the settlement."</p> }.into_any(),
+                    Err(error) => view! { <InlineError error/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn SettlementTable(rows: Vec<SettlementRow>) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="data-table">
+                <thead><tr><th scope="col">"Brand"</th><th scope="col">"Promotion"</th><th scope="col">"Funded by"</th><th scope="col">"Orders"</th><th scope="col">"Amount"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|row| view! {
+                        <tr>
+                            <td>{row.brand.clone()}</td>
+                            <td>{row.promotion.clone()}</td>
+                            <td>{if row.funded_by_platform { "Gala" } else { "The brand" }}</td>
+                            <td>{row.orders}</td>
+                            <td>{format_amount(row.amount_minor, &row.currency)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

@@ -351,26 +351,6 @@ async fn import_job(
     Ok(Json(import::job(&state.db, &scope, &id).await?))
 }
 
-/// A CSV download named `file_name`.
-fn csv_download(
-    file_name: &str,
-    body: impl axum::response::IntoResponse,
-) -> impl axum::response::IntoResponse {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-        ],
-        body,
-    )
-}
-
 #[utoipa::path(get, path = "/api/v1/brands/{slug}/imports/{id}/errors.csv", tag = "catalog",
     params(("slug" = String, Path, description = "The brand's slug."), ("id" = String, Path, description = "The import's id.")), security(("session" = []), ("bearer" = [])),
     responses((status = 200, description = "The refused rows as CSV, each with its reason.", content_type = "text/csv", body = String)))]
@@ -383,7 +363,7 @@ async fn import_errors(
         .await?
         .0;
     let report = import::error_report(&state.db, &scope, &id).await?;
-    Ok(csv_download("refused-rows.csv", report))
+    Ok(super::csv_download("refused-rows.csv", report))
 }
 
 #[utoipa::path(get, path = "/api/v1/brands/{slug}/listings/export.csv", tag = "catalog", params(("slug" = String, Path, description = "The brand's slug.")), security(("session" = []), ("bearer" = [])),
@@ -415,7 +395,7 @@ async fn export_catalog(
             }
         }
     });
-    Ok(csv_download(
+    Ok(super::csv_download(
         &format!("{}-catalog.csv", scope.slug()),
         axum::body::Body::from_stream(chunks),
     ))

@@ -70,3 +70,23 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
         })
         .transpose()
 }
+
+/// A CSV download named `file_name`.
+pub fn csv_download(
+    file_name: &str,
+    body: impl axum::response::IntoResponse,
+) -> impl axum::response::IntoResponse {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        body,
+    )
+}

@@ -16,7 +16,7 @@ use axum::Router;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-pub use json::{idempotency_key, ApiJson, ApiQuery};
+pub use json::{csv_download, idempotency_key, ApiJson, ApiQuery};
 
 /// Every `/api/v1` route, and the OpenAPI document describing them at `/api/v1/openapi.json`.
 pub fn routes() -> Router<AppState> {

@@ -11,8 +11,8 @@ use app::{
     promotions::{
         coupons, envelopes, review,
         service::{self, Owner},
-        ClaimInput, CouponView, EnvelopeView, PlayInput, PlayOutcome, PoolInput, PoolView,
-        PromotionDecision, PromotionInput, PromotionView,
+        settlement, ClaimInput, CouponView, EnvelopeView, PlayInput, PlayOutcome, PoolInput,
+        PoolView, PromotionDecision, PromotionInput, PromotionView, SettlementRow,
     },
 };
 use axum::{
@@ -24,7 +24,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiJson, ApiQuery};
+use super::{csv_download, ApiJson, ApiQuery};
 
 /// The promotion and coupon routes.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -43,6 +43,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(play_envelopes))
         .routes(routes!(my_envelopes))
         .routes(routes!(list_pools, create_pool))
+        .routes(routes!(brand_settlement))
+        .routes(routes!(brand_settlement_csv))
+        .routes(routes!(platform_settlement))
+        .routes(routes!(platform_settlement_csv))
 }
 
 const SLUG: &str = "The brand's slug.";
@@ -302,4 +306,55 @@ async fn create_pool(
 ) -> Result<(StatusCode, Json<PoolView>), AppError> {
     let pool = envelopes::create_pool(&state, &caller, &input).await?;
     Ok((StatusCode::CREATED, Json(pool)))
+}
+
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/settlement", tag = "promotions",
+    params(("slug" = String, Path, description = SLUG)), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "What discounts took off the brand's orders, by promotion, and who funds each (the brand, or the platform, which owes it).", body = Vec<SettlementRow>)))]
+async fn brand_settlement(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<SettlementRow>>, AppError> {
+    let scope = brand_scope(&state, &caller, &slug, Need::read(BrandRole::Manager)).await?;
+    Ok(Json(
+        settlement::report(&state.db, Some(scope.brand_id())).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/settlement.csv", tag = "promotions",
+    params(("slug" = String, Path, description = SLUG)), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The brand's settlement as CSV.", content_type = "text/csv", body = String)))]
+async fn brand_settlement_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<impl axum::response::IntoResponse, AppError> {
+    let scope = brand_scope(&state, &caller, &slug, Need::read(BrandRole::Manager)).await?;
+    let rows = settlement::report(&state.db, Some(scope.brand_id())).await?;
+    Ok(csv_download(
+        &format!("{slug}-settlement.csv"),
+        settlement::csv(&rows),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/settlement", tag = "admin", security(("session" = [])),
+    responses((status = 200, description = "Every brand's settlement.", body = Vec<SettlementRow>)))]
+async fn platform_settlement(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<SettlementRow>>, AppError> {
+    caller.platform_admin()?;
+    Ok(Json(settlement::report(&state.db, None).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/settlement.csv", tag = "admin", security(("session" = [])),
+    responses((status = 200, description = "Every brand's settlement as CSV.", content_type = "text/csv", body = String)))]
+async fn platform_settlement_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<impl axum::response::IntoResponse, AppError> {
+    caller.platform_admin()?;
+    let rows = settlement::report(&state.db, None).await?;
+    Ok(csv_download("gala-settlement.csv", settlement::csv(&rows)))
 }

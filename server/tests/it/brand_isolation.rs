@@ -457,6 +457,7 @@ const SCOPED_FUNCTIONS: &[(&str, &str, &str)] = &[
         "staff",
     ),
     ("promotions/list", r#"{"slug":"{slug}"}"#, "staff"),
+    ("promotions/settlement", r#"{"slug":"{slug}"}"#, "manager"),
     (
         "promotions/create",
         r#"{"slug":"{slug}","input":{"kind":"coupon","name":"Stolen","currency":"CNY","amount_off_minor":100,"coupon_stock":5,"starts_at":"2026-11-11T00:00","ends_at":"2099-11-12T00:00"}}"#,

@@ -388,6 +388,17 @@ db_test!(async fn a_coupon_is_used_by_one_order_and_comes_back_when_its_order_la
     json_of(app.post_json_with(&owner, &format!("/api/v1/brands/lune/orders/{part}/cancel"), json!({})).await, StatusCode::OK).await;
     assert_eq!(status_of(third_id).await, "claimed");
     assert_eq!(budget_of(&app, &coupon).await.uses, 1);
+    // Settlement: what the store funded, from the uses not given back; its CSV; brands see
+    // only their own, admins every brand's.
+    let rows: Vec<Value> = get(&owner, app.url("/api/v1/brands/lune/settlement")).await.json().await.unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!((rows[0]["orders"].as_i64(), rows[0]["amount_minor"].as_i64(), rows[0]["funded_by_platform"].as_bool()), (Some(1), Some(3_000), Some(false)));
+    let csv = get(&owner, app.url("/api/v1/brands/lune/settlement.csv")).await.text().await.unwrap();
+    assert!(csv.starts_with("brand,promotion,promotion_id,funded_by,currency,orders,amount\n"), "{csv}");
+    assert!(csv.contains("\"lune\",\"30 off 200\"") && csv.contains("\"brand\",\"CNY\",\"1\",\"30.00\""), "{csv}");
+    assert_eq!(get(&mei, app.url("/api/v1/brands/lune/settlement")).await.status(), StatusCode::NOT_FOUND);
+    let all: Vec<Value> = get(&admin, app.url("/api/v1/admin/settlement")).await.json().await.unwrap();
+    assert_eq!(all, rows);
     // The claim limit of three holds.
     let fourth = claim().await;
     assert_eq!(fourth.status(), StatusCode::CONFLICT);
@@ -517,6 +528,10 @@ db_test!(async fn a_red_envelope_pays_for_one_order_and_an_unused_one_expires_ba
     assert!(again["error"]["fields"]["envelope"].is_array());
     let mine: Vec<Value> = get(&mei, app.url("/api/v1/me/envelopes")).await.json().await.unwrap();
     assert_eq!(mine[0]["status"], "used");
+    // The platform funds it: the settlement says Gala owes the brand 18.88.
+    let rows: Vec<Value> = get(&owner, app.url("/api/v1/brands/lune/settlement")).await.json().await.unwrap();
+    assert_eq!((rows[0]["amount_minor"].as_i64(), rows[0]["funded_by_platform"].as_bool()), (Some(1_888), Some(true)));
+    assert!(rows[0]["promotion"].as_str().unwrap().starts_with("Red envelopes"));
 
     // Bo wins one and never uses it: when it expires, its money goes back to the pool, once.
     let bo = verified(&app, "Bo", "bo@example.com").await;

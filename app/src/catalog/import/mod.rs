@@ -20,6 +20,6 @@ mod owner;
 mod plan;
 mod write;
 
-pub use self::csv::{check, FILE_FIELD, MAX_ROWS};
+pub use self::csv::{check, spreadsheet_safe, FILE_FIELD, MAX_ROWS};
 pub use self::export::Export;
 pub use self::job::{error_report, job, recent, run_next, start};

@@ -155,7 +155,10 @@ fn claim(
 ) -> Result<(), AppError> {
     let buyer = request.buyer_key();
     limits::within(held, &buyer, &planned.limited)?;
-    let envelope_free = planned.envelope_id.is_none_or(|e| budgets.ticket_free(e));
+    let envelope_free = planned
+        .envelope
+        .as_ref()
+        .is_none_or(|e| budgets.ticket_free(e.envelope_id));
     if !envelope_free || !budgets.fits_all(request.account_id, &planned.uses) {
         // The order was priced, and its payment authorised, with this discount: it cannot be
         // served at another price.
@@ -177,8 +180,8 @@ fn claim(
     }
     limits::hold(held, &buyer, &planned.limited);
     budgets.count_all(request.account_id, &planned.uses);
-    if let Some(envelope) = planned.envelope_id {
-        budgets.take_ticket(envelope);
+    if let Some(envelope) = &planned.envelope {
+        budgets.take_ticket(envelope.envelope_id);
     }
     Ok(())
 }
@@ -354,7 +357,7 @@ async fn write(
                     p.uses
                         .iter()
                         .filter_map(|u| u.coupon_id)
-                        .chain(p.envelope_id)
+                        .chain(p.envelope.as_ref().map(|e| e.envelope_id))
                 })
                 .collect();
             Some((
@@ -393,7 +396,7 @@ async fn write(
                     continue;
                 }
             }
-            if !p.uses.is_empty() || p.envelope_id.is_some() {
+            if !p.uses.is_empty() || p.envelope.is_some() {
                 promotion_takers.push((*index, taken_as == Some(MovementKind::Sell)));
             }
             let buyer = job.request.buyer_key();
@@ -506,7 +509,7 @@ async fn write(
                 currency: &p.order.currency,
                 paid,
                 uses: &p.uses,
-                envelope_id: p.envelope_id,
+                envelope: p.envelope.as_ref(),
             })
         })
         .collect();

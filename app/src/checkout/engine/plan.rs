@@ -20,12 +20,12 @@ use crate::catalog::stock::{self, drawn_on, take_fullest_first, PoolLevel, Stock
 use crate::checkout::idempotency;
 use crate::checkout::limits::{self, Held, Limited};
 use crate::checkout::orders::{self, Placement};
-use crate::checkout::pricing::{self, PriceLine};
+use crate::checkout::pricing::{self, PriceLine, PriceRule};
 use crate::checkout::request::OrderRequest;
 use crate::checkout::BrandOrderStatus;
 use crate::checkout::OrderStatus;
 use crate::core::{AppError, FieldErrors, FieldErrorsExt};
-use crate::promotions::budget::{Budgets, OrderUse};
+use crate::promotions::budget::{Budgets, EnvelopeUse, OrderUse};
 use crate::promotions::{envelopes, offers, Offer};
 
 /// A SKU as the engine sells it.
@@ -63,7 +63,7 @@ pub struct Planned {
     /// What it takes from promotions' budgets.
     pub uses: Vec<OrderUse>,
     /// The red envelope it redeems.
-    pub envelope_id: Option<Uuid>,
+    pub envelope: Option<EnvelopeUse>,
     /// `(brand id, (slug, name))` of the brands it buys from, for its view.
     pub brands: HashMap<Uuid, (String, String)>,
 }
@@ -153,8 +153,8 @@ pub async fn plan_all(core: &Core, jobs: &[Job]) -> Result<Vec<Decision>, AppErr
 pub struct BatchOffers {
     pub live: Vec<Offer>,
     pub coupons: HashMap<Uuid, (Uuid, Offer)>,
-    /// Chosen red envelopes still ready: `(owner, amount, currency)` by id.
-    pub envelopes: HashMap<Uuid, (Uuid, i64, String)>,
+    /// Chosen red envelopes still ready, by id.
+    pub envelopes: HashMap<Uuid, envelopes::Usable>,
     pub budgets: Budgets,
 }
 
@@ -231,20 +231,21 @@ impl BatchOffers {
         &self,
         request: &OrderRequest,
         currency: &str,
-    ) -> Result<Option<pricing::EnvelopeRule>, AppError> {
+    ) -> Result<Option<(pricing::EnvelopeRule, Uuid)>, AppError> {
         let Some(id) = request.envelope_id else {
             return Ok(None);
         };
         match self.envelopes.get(&id) {
-            Some((owner, amount, envelope_currency))
-                if Some(*owner) == request.account_id
-                    && envelope_currency == currency
+            Some(envelope)
+                if Some(envelope.owner) == request.account_id
+                    && envelope.currency == currency
                     && self.budgets.ticket_free(id) =>
             {
-                Ok(Some(pricing::EnvelopeRule {
+                let rule = pricing::EnvelopeRule {
                     envelope_id: id,
-                    amount_minor: *amount,
-                }))
+                    amount_minor: envelope.amount_minor,
+                };
+                Ok(Some((rule, envelope.pool_id)))
             }
             _ => Err(AppError::field(
                 "envelope",
@@ -406,7 +407,7 @@ pub fn plan(
         &price_lines,
         request.delivery.speed(),
         &usable,
-        envelope.as_ref(),
+        envelope.as_ref().map(|(rule, _)| rule),
         |offer, amount| offers.budgets.affords(offer, request.account_id, amount),
     );
     if let Some(coupon_id) = request.coupon_id {
@@ -440,9 +441,14 @@ pub fn plan(
             use_
         })
         .collect();
-    if let Some(envelope) = &envelope {
-        offers.budgets.take_ticket(envelope.envelope_id);
-    }
+    let envelope = envelope.map(|(rule, pool_id)| {
+        offers.budgets.take_ticket(rule.envelope_id);
+        EnvelopeUse {
+            envelope_id: rule.envelope_id,
+            pool_id,
+            by_brand: pricing::taken_by(&quote, &price_lines, &rule.source()),
+        }
+    });
     let order_id = Uuid::now_v7();
     let mut brand_order_ids: Vec<(Uuid, Uuid)> = Vec::new();
     let mut lines = Vec::with_capacity(request.lines.len());
@@ -543,7 +549,7 @@ pub fn plan(
         lines,
         limited,
         uses,
-        envelope_id: envelope.map(|e| e.envelope_id),
+        envelope,
         brands,
     })
 }
