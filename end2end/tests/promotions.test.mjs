@@ -111,7 +111,7 @@ test('a brand drafts 300 − 40 and a coupon, an admin approves, a shopper claim
   // The festival page's game: one tap opens today's red envelope.
   await shopper.goto(gala.baseUrl + '/');
   await waitForHydration(shopper);
-  await shopper.getByRole('button', { name: "Open today's red envelope" }).click();
+  await shopper.getByRole('button', { name: 'Open the red envelope' }).click();
   await shopper.getByText('You won a red envelope of ¥8.88!').waitFor();
   await shopper.screenshot({ path: join(screenshotDir, 'promotions-envelope-phone.png'), fullPage: false });
 

@@ -14,7 +14,8 @@
 //! `--baseline-bin PATH` (also measure another `gala` binary, e.g. a build of an earlier
 //! commit, with its own defaults), `--buyers N` concurrent buyers (default 256),
 //! `--orders N` requests per closed-loop run (default 20000), `--open-secs S` (default 10),
-//! `--sellout N` (default 1000), `--no-naive`, `--no-pin`. The database named in the URL is
+//! `--sellout N` (default 1000), `--no-naive`, `--no-pin`, `--promotions` (each server again
+//! with a store threshold and a platform allowance live on the hot SKU, side by side). The database named in the URL is
 //! created afresh for each server (SQLite: the file is deleted; PostgreSQL: dropped and
 //! created); each server migrates and seeds it itself.
 //!
@@ -85,6 +86,10 @@ struct Subject {
     label: String,
     bin: PathBuf,
     env: HashMap<&'static str, String>,
+    /// Live promotions on the hot SKU (`--promotions`): a store threshold and a platform
+    /// allowance with a budget, so every order is priced with both and each batch takes both
+    /// budgets in its commit.
+    promotions: bool,
 }
 
 /// One closed-loop run: what the client saw and what the server spent.
@@ -137,8 +142,22 @@ async fn main() -> anyhow::Result<()> {
             label: format!("gala, overlap {overlap}"),
             bin: gala_bin.clone(),
             env: HashMap::from([("GALA_CHECKOUT_OVERLAP", overlap.to_owned())]),
+            promotions: false,
         })
         .collect();
+    if std::env::args().any(|a| a == "--promotions") {
+        // Each setting again, with promotions live: the two side by side in one run.
+        let with: Vec<Subject> = subjects
+            .iter()
+            .map(|s| Subject {
+                label: format!("{}, with promotions", s.label),
+                bin: s.bin.clone(),
+                env: s.env.clone(),
+                promotions: true,
+            })
+            .collect();
+        subjects.extend(with);
+    }
     if let Some(bin) = common::arg("--baseline-bin") {
         subjects.insert(
             0,
@@ -146,6 +165,7 @@ async fn main() -> anyhow::Result<()> {
                 label: "baseline binary".into(),
                 bin: PathBuf::from(bin),
                 env: HashMap::new(),
+                promotions: false,
             },
         );
     }
@@ -247,6 +267,76 @@ async fn prepare(
     Ok((db, [skus[0], skus[1], skus[2]]))
 }
 
+/// An approved store threshold (1 off every 1.00, at most 1.00 an order) of the hot SKU's
+/// brand and a platform allowance (1 off every 1.00, at most 0.50) with a budget it never
+/// spends, both live now and combinable: every order of the hot SKU is priced with both.
+async fn live_promotions(db: &DatabaseConnection, hot_sku: Uuid) -> anyhow::Result<()> {
+    use entity::values::{PromotionKind, PromotionStatus};
+    use entity::{promotion, promotion_budget, sku};
+    let brand = sku::Entity::find_by_id(hot_sku)
+        .one(db)
+        .await?
+        .context("the hot SKU")?
+        .brand_id;
+    let now = chrono::Utc::now();
+    for (brand_id, kind, cap) in [
+        (Some(brand), PromotionKind::StoreThreshold, 100),
+        (None, PromotionKind::PlatformAllowance, 50),
+    ] {
+        let id = Uuid::now_v7();
+        promotion::Model {
+            id,
+            lineage_id: id,
+            version: 1,
+            brand_id,
+            kind,
+            status: PromotionStatus::Approved,
+            name: format!("Bench {}", kind.as_str()),
+            percent_off: None,
+            amount_off_minor: Some(1),
+            threshold_minor: Some(100),
+            cap_minor: Some(cap),
+            currency: "CNY".into(),
+            listing_ids: "[]".into(),
+            categories: "[]".into(),
+            brand_ids: "[]".into(),
+            channels: "[]".into(),
+            starts_at: now - chrono::Duration::hours(1),
+            ends_at: now + chrono::Duration::days(1),
+            per_buyer_limit: None,
+            usage_limit: None,
+            budget_minor: Some(i64::MAX / 4),
+            combinable: true,
+            code: None,
+            coupon_stock: None,
+            claim_limit: None,
+            review_note: None,
+            reviewed_by: None,
+            reviewed_at: Some(now),
+            submitted_at: Some(now),
+            created_by: Uuid::nil(),
+            created_at: now,
+            updated_at: now,
+        }
+        .into_active_model()
+        .reset_all()
+        .insert(db)
+        .await?;
+        promotion_budget::Model {
+            lineage_id: id,
+            brand_id,
+            uses: 0,
+            spent_minor: 0,
+            claimed: 0,
+        }
+        .into_active_model()
+        .reset_all()
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
 /// A closed-loop run of `request`, with the CPU the server and the database spent on it.
 async fn closed<F, Fut>(
     options: &Options,
@@ -272,6 +362,9 @@ async fn measure(
     pinned: bool,
 ) -> anyhow::Result<(Report, Vec<String>)> {
     let (db, [hot, rush, _]) = prepare(&subject.bin, options).await?;
+    if subject.promotions {
+        live_promotions(&db, hot.0).await?;
+    }
     let port = free_port()?;
     let server = ServerProcess::start(
         gala_command(&subject.bin, &options.database_url, port, &subject.env),

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use super::{
-    CouponView, EnvelopeView, PlayInput, PlayOutcome, PromotionDecision, PromotionInput,
-    PromotionView, SettlementRow,
+    CouponView, EnvelopeView, PlayOutcome, PromotionDecision, PromotionInput, PromotionView,
+    SettlementRow,
 };
 use crate::core::AppError;
 
@@ -126,7 +126,7 @@ pub async fn my_coupons() -> Result<Vec<CouponView>, AppError> {
 #[server(prefix = "/api/fn", endpoint = "envelopes/play")]
 pub async fn play_envelopes(show_id: Option<String>) -> Result<PlayOutcome, AppError> {
     let (state, caller) = crate::state::request().await?;
-    super::envelopes::play(&state, &caller, &PlayInput { show_id }).await
+    super::envelopes::play(&state, &caller, &super::PlayInput { show_id }).await
 }
 
 /// The caller's red envelopes, newest first.

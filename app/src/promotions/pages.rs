@@ -521,21 +521,28 @@ pub fn CouponOffers(offers: Resource<Result<Vec<PromotionView>, AppError>>) -> i
     }
 }
 
-/// The festival page's red-envelope game: one tap opens the day's envelope (the server decides
-/// the win; one play per buyer per festival day). A plain form without the wasm.
+/// The red-envelope game: one tap opens the moment's envelope — the festival day's on the
+/// home page, or a live show's (`show_id`) on its page; the server decides the win, one play
+/// per buyer per moment. A plain form without the wasm.
 #[component]
-pub fn EnvelopeGame() -> impl IntoView {
+pub fn EnvelopeGame(#[prop(optional, into)] show_id: Option<String>) -> impl IntoView {
     let play = ServerAction::<PlayEnvelopes>::new();
     let outcome: Signal<Option<Result<PlayOutcome, AppError>>> = play.value().into();
+    let lead = if show_id.is_some() {
+        "Catch this show's red envelope: one tap while it is live, to spend on any brand at checkout."
+    } else {
+        "Tap the envelope once a day during the festival: Gala hands out red envelopes you can spend on any brand's products at checkout."
+    };
     view! {
         <section class="container envelope-game" aria-labelledby="envelope-title">
             <div class="envelope-game__card">
                 <h2 id="envelope-title" class="envelope-game__title">"Red envelopes"</h2>
-                <p>"Tap the envelope once a day during the festival: Gala hands out red envelopes you can spend on any brand's products at checkout."</p>
+                <p>{lead}</p>
                 <ActionForm action=play>
+                    {show_id.map(|id| view! { <input type="hidden" name="show_id" value=id/> })}
                     <button class="envelope-game__envelope" type="submit" disabled=move || play.pending().get() aria-describedby="envelope-outcome">
                         <span class="envelope-game__seal" aria-hidden="true"></span>
-                        <span class="visually-hidden">"Open today's red envelope"</span>
+                        <span class="visually-hidden">"Open the red envelope"</span>
                     </button>
                 </ActionForm>
                 <p id="envelope-outcome" class="envelope-game__outcome" role="status" aria-live="polite">

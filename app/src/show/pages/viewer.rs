@@ -315,6 +315,9 @@ fn LiveShow(
                             "♥ " {move || live.with(|s| s.as_ref().map(|s| s.stats.reactions).unwrap_or(0))}
                         </button>
                     </div>
+                    <Show when=move || status.get() == Some(ShowStatus::Live)>
+                        <crate::promotions::EnvelopeGame show_id=show_id.get_value()/>
+                    </Show>
                     <Chat live show_id=show_id.get_value()/>
                 })}
             </div>
