@@ -267,6 +267,16 @@ async fn prepare(
     Ok((db, [skus[0], skus[1], skus[2]]))
 }
 
+/// Removes the seed's demo promotions, so a run prices with exactly the promotions it sets
+/// up (none, or [`live_promotions`]). A baseline binary's schema may have none.
+async fn clear_promotions(db: &DatabaseConnection) -> anyhow::Result<()> {
+    use sea_orm::ConnectionTrait;
+    for table in ["promotion_budget", "promotion"] {
+        let _ = db.execute_unprepared(&format!("DELETE FROM {table}")).await;
+    }
+    Ok(())
+}
+
 /// An approved store threshold (1 off every 1.00, at most 1.00 an order) of the hot SKU's
 /// brand and a platform allowance (1 off every 1.00, at most 0.50) with a budget it never
 /// spends, both live now and combinable: every order of the hot SKU is priced with both.
@@ -362,6 +372,7 @@ async fn measure(
     pinned: bool,
 ) -> anyhow::Result<(Report, Vec<String>)> {
     let (db, [hot, rush, _]) = prepare(&subject.bin, options).await?;
+    clear_promotions(&db).await?;
     if subject.promotions {
         live_promotions(&db, hot.0).await?;
     }
