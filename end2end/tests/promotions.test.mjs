@@ -96,6 +96,9 @@ test('a brand drafts 300 − 40 and a coupon, an admin approves, a shopper claim
   const shopper = await shopperContext.newPage();
   shopper.on('pageerror', (err) => errors.push(err.message));
   await apiSignedIn(shopper, gala, 'Mei Lin', `mei.promo.${stamp}@example.com`, 'festival-shopper-1');
+  // The offer is in the page as the server sends it (not fetched again after hydration).
+  const html = await (await shopper.request.get(gala.baseUrl + `/p/${coatId}`)).text();
+  assert.ok(html.includes('data-testid="coupon-offer"'), 'the coupon offer is server-rendered');
   await shopper.goto(gala.baseUrl + `/p/${coatId}`);
   await waitForHydration(shopper);
   const offer = shopper.getByTestId('coupon-offer').filter({ hasText: '30 off 200' });

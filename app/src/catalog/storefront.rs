@@ -182,16 +182,16 @@ pub fn ListingPageView() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.get().get("id").unwrap_or_default();
     let listing = Resource::new(id, storefront_listing);
-    // The store's coupons, once the listing says whose it is.
-    let offers = Resource::new(
-        move || listing.get().and_then(Result::ok).map(|d| d.brand_slug),
-        |brand| async move {
-            match brand {
-                Some(brand) => crate::promotions::claimable_coupons(Some(brand)).await,
-                None => Ok(Vec::new()),
-            }
-        },
-    );
+    // The store's coupons. Keyed by the listing's id, like the listing itself, so the server
+    // resolves both before it renders and the browser hydrates them as sent: a resource keyed
+    // by the listing's *result* would fetch again after hydration, and a tap on "Buy now"
+    // meanwhile navigated away from a page still loading.
+    let offers = Resource::new(id, |id| async move {
+        match storefront_listing(id).await {
+            Ok(detail) => crate::promotions::claimable_coupons(Some(detail.brand_slug)).await,
+            Err(_) => Ok(Vec::new()),
+        }
+    });
     view! {
         <section class="container page">
             <Suspense fallback=|| view! { <Skeleton class="skeleton--card"/> }>
