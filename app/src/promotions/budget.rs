@@ -239,6 +239,35 @@ async fn gone_tickets(
     Ok(gone)
 }
 
+/// Makes sure `account` has its counting row under `promotion` (an insert that does nothing
+/// when it is there), so the conditional update that follows has a row to count on.
+pub(super) async fn ensure_buyer(
+    db: &impl ConnectionTrait,
+    promotion: Uuid,
+    account: Uuid,
+) -> Result<(), AppError> {
+    promotion_buyer::Entity::insert(
+        promotion_buyer::Model {
+            lineage_id: promotion,
+            account_id: account,
+            claimed: 0,
+            used: 0,
+        }
+        .into_active_model(),
+    )
+    .on_conflict(
+        OnConflict::columns([
+            promotion_buyer::Column::LineageId,
+            promotion_buyer::Column::AccountId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
 /// One order's uses as the commit writes them.
 pub struct Placed<'a> {
     pub order_id: Uuid,
@@ -371,25 +400,7 @@ pub async fn take(
         }
     }
     for (&(promotion, account), &(orders_using, limit)) in &buyers {
-        promotion_buyer::Entity::insert(
-            promotion_buyer::Model {
-                lineage_id: promotion,
-                account_id: account,
-                claimed: 0,
-                used: 0,
-            }
-            .into_active_model(),
-        )
-        .on_conflict(
-            OnConflict::columns([
-                promotion_buyer::Column::LineageId,
-                promotion_buyer::Column::AccountId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+        ensure_buyer(db, promotion, account).await?;
         let counted = promotion_buyer::Entity::update_many()
             .col_expr(
                 promotion_buyer::Column::Used,

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use entity::{coupon, promotion, promotion_budget, promotion_buyer};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, OnConflict},
+    sea_query::{Expr, ExprTrait},
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect,
 };
@@ -127,25 +127,7 @@ pub async fn claim(
             message: "All of these coupons have been claimed.".into(),
         });
     }
-    promotion_buyer::Entity::insert(
-        promotion_buyer::Model {
-            lineage_id: version.lineage_id,
-            account_id: account,
-            claimed: 0,
-            used: 0,
-        }
-        .into_active_model(),
-    )
-    .on_conflict(
-        OnConflict::columns([
-            promotion_buyer::Column::LineageId,
-            promotion_buyer::Column::AccountId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
+    super::budget::ensure_buyer(&txn, version.lineage_id, account).await?;
     let counted = promotion_buyer::Entity::update_many()
         .col_expr(
             promotion_buyer::Column::Claimed,

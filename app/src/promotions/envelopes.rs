@@ -280,28 +280,8 @@ pub async fn play(
         }
     }
     // Lost (or the pool or the buyer's limit ran out): recorded, so the moment is played once.
-    let recorded = envelope_play::Entity::insert(
-        envelope_play::Model {
-            pool_id: pool.id,
-            moment: moment.clone(),
-            account_id: account.id,
-            envelope_id: None,
-            played_at: now,
-        }
-        .into_active_model(),
-    )
-    .on_conflict(
-        OnConflict::columns([
-            envelope_play::Column::PoolId,
-            envelope_play::Column::Moment,
-            envelope_play::Column::AccountId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(&state.db)
-    .await?;
-    if recorded == 0 {
+    let recorded = record_play(&state.db, pool.id, &moment, account.id, None, now).await?;
+    if !recorded {
         // A parallel play of the same moment was first: its outcome is the answer.
         return Ok(played(&state.db, pool.id, &moment, account.id, now)
             .await?
@@ -315,6 +295,40 @@ fn no_luck() -> PlayOutcome {
         won: None,
         message: "No envelope this time. Try again at the next moment!".into(),
     }
+}
+
+/// Records `account`'s play of `moment` (won: `envelope_id`) unless it was played already;
+/// answers whether it was recorded.
+async fn record_play(
+    db: &impl ConnectionTrait,
+    pool_id: Uuid,
+    moment: &str,
+    account: Uuid,
+    envelope_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let recorded = envelope_play::Entity::insert(
+        envelope_play::Model {
+            pool_id,
+            moment: moment.to_owned(),
+            account_id: account,
+            envelope_id,
+            played_at: now,
+        }
+        .into_active_model(),
+    )
+    .on_conflict(
+        OnConflict::columns([
+            envelope_play::Column::PoolId,
+            envelope_play::Column::Moment,
+            envelope_play::Column::AccountId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(recorded == 1)
 }
 
 /// The outcome of a moment already played, if it was.
@@ -364,28 +378,8 @@ async fn try_win(
 ) -> Result<Won, AppError> {
     let txn = begin_write(&state.db).await?;
     let id = Uuid::now_v7();
-    let recorded = envelope_play::Entity::insert(
-        envelope_play::Model {
-            pool_id: pool.id,
-            moment: moment.to_owned(),
-            account_id: account,
-            envelope_id: Some(id),
-            played_at: now,
-        }
-        .into_active_model(),
-    )
-    .on_conflict(
-        OnConflict::columns([
-            envelope_play::Column::PoolId,
-            envelope_play::Column::Moment,
-            envelope_play::Column::AccountId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
-    if recorded == 0 {
+    let recorded = record_play(&txn, pool.id, &moment, account, Some(id), now).await?;
+    if !recorded {
         return Ok(Won::AlreadyPlayed);
     }
     let taken = envelope_pool::Entity::update_many()
