@@ -171,6 +171,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("cart") view={Lazy::<CartRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("orders") view={Lazy::<MyOrdersRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("coupons") view={Lazy::<WalletRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("claim"), ParamSegment("token")) view={Lazy::<ClaimRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("orders"), ParamSegment("id")) view={Lazy::<OrderRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("c"), ParamSegment("category")) view={Lazy::<SearchRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("p"), ParamSegment("id")) view={Lazy::<ListingRoute>::new()} ssr=SsrMode::Async/>
@@ -206,6 +207,7 @@ page_group!(buying_page, __preload_buying_page, BuyingPages {
     MyOrdersRoute => checkout::MyOrdersPage,
     OrderRoute => checkout::OrderPage,
     WalletRoute => promotions::WalletPage,
+    ClaimRoute => promotions::ClaimPage,
 });
 
 page_group!(show_page, __preload_show_page, ShowPages {

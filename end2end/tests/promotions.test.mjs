@@ -144,5 +144,27 @@ test('a brand drafts 300 − 40 and a coupon, an admin approves, a shopper claim
   await shopper.goto(gala.baseUrl + '/coupons');
   await waitForHydration(shopper);
   await shopper.getByTestId('coupon').filter({ hasText: 'Used' }).waitFor();
+
+  // A store code: the brand prints a QR code for its pop-up's door; a shopper who scans it
+  // finds the cat for a red envelope.
+  await owner.goto(gala.baseUrl + '/brand/maison-lune/promotions');
+  await waitForHydration(owner);
+  await owner.getByLabel('Where it hangs').fill('Shanghai pop-up, front door');
+  await owner.getByLabel(/A red envelope: shoppers find the cat/).check();
+  await owner.getByRole('button', { name: 'Create code' }).click();
+  const code = owner.getByTestId('claim-link').filter({ hasText: 'Shanghai pop-up, front door' });
+  await code.locator('svg').waitFor();
+  const codePath = await code.getByRole('link').getAttribute('href');
+  assert.match(codePath, /^\/claim\/[A-Za-z0-9_-]{43}$/);
+  assert.equal(await hasHorizontalScroll(owner), false, 'no sideways scrolling at 390 px');
+  await code.screenshot({ path: join(screenshotDir, 'promotions-store-code-phone.png') });
+  await shopper.goto(gala.baseUrl + codePath);
+  await waitForHydration(shopper);
+  await shopper.getByRole('heading', { name: 'Shanghai pop-up, front door' }).waitFor();
+  await shopper.getByRole('button', { name: /Find the cat/ }).click();
+  await shopper.getByText('You won a red envelope of ¥8.88!').waitFor();
+  await shopper.getByRole('button', { name: /Find the cat/ }).click();
+  await shopper.getByText('You have played this moment already.').waitFor();
+  await shopper.screenshot({ path: join(screenshotDir, 'promotions-store-code-claim-phone.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });

@@ -1,8 +1,8 @@
 // The live show in two browsers: a brand plans a show (setting drop stock aside) and the
 // platform approves it; the producer goes live and drops a look from the console; a viewer on
 // a 390 px phone sees the product card within a second, buys it in one tap, and the
-// producer's order count rises; a second viewer without script buys through the card's plain
-// form.
+// producer's order count rises; the look carries a coupon and a "find the cat" red envelope the
+// viewer claims and wins; a second viewer without script buys through the card's plain form.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { join } from 'node:path';
@@ -61,6 +61,32 @@ test('a producer drops a look and a viewer on a phone buys it in one tap', async
   await admin.getByRole('heading', { name: 'Maison Lumen SS27 runway' }).waitFor();
   await admin.getByRole('button', { name: 'Approve' }).click();
   await admin.getByText('Nothing to review').waitFor();
+  // A coupon of the brand's, approved, for the drop to hand out; and the platform's envelope
+  // pool (every play wins ¥6.66).
+  const coupon = await producer.request.post(gala.baseUrl + '/api/v1/brands/maison-lumen/promotions', {
+    headers: { Origin: gala.baseUrl },
+    data: {
+      kind: 'coupon', name: 'Runway 50', currency: 'CNY', amount_off_minor: 5_000, threshold_minor: 100_000,
+      coupon_stock: 100, claim_limit: 1, starts_at: '2026-01-01T00:00', ends_at: '2099-01-01T00:00',
+    },
+  });
+  assert.equal(coupon.status(), 201, await coupon.text());
+  const couponId = (await coupon.json()).id;
+  const submitted = await producer.request.post(gala.baseUrl + `/api/v1/brands/maison-lumen/promotions/${couponId}/submit`, { headers: { Origin: gala.baseUrl } });
+  assert.equal(submitted.status(), 200, await submitted.text());
+  const decided = await admin.request.post(gala.baseUrl + `/api/v1/admin/promotions/${couponId}/decision`, {
+    headers: { Origin: gala.baseUrl }, data: { decision: 'approve' },
+  });
+  assert.equal(decided.status(), 200, await decided.text());
+  const pool = await admin.request.post(gala.baseUrl + '/api/v1/admin/envelope-pools', {
+    headers: { Origin: gala.baseUrl },
+    data: {
+      name: 'Runway envelopes', currency: 'CNY', budget_minor: 100_000, min_minor: 666, max_minor: 666,
+      win_percent: 100, per_buyer_count: 3, per_buyer_minor: 10_000, valid_hours: 24,
+      starts_at: '2026-01-01T00:00', ends_at: '2099-01-01T00:00',
+    },
+  });
+  assert.equal(pool.status(), 201, await pool.text());
   await adminContext.close();
 
   // The producer goes live from the console.
@@ -68,6 +94,12 @@ test('a producer drops a look and a viewer on a phone buys it in one tap', async
   await waitForHydration(producer);
   await producer.getByTestId('go-live').click();
   await producer.getByTestId('end-show').waitFor();
+  // The look will carry the coupon and a "find the cat" red envelope when it drops.
+  const moments = producer.getByTestId('drop-moments');
+  await moments.getByLabel('Coupon moment').selectOption({ label: 'Runway 50 · ¥50.00 off orders of ¥1,000.00 or more' });
+  await moments.getByLabel(/Red-envelope moment/).check();
+  await moments.getByRole('button', { name: 'Save moments' }).click();
+  await producer.getByText('Drops with: Coupon: Runway 50 (¥50.00 off orders of ¥1,000.00 or more) · Red-envelope moment').waitFor();
 
   // A viewer on a phone signs in, sets up one-tap buying and waits for the drop.
   const viewerContext = await browser.newContext({ viewport: viewports.phone });
@@ -98,6 +130,14 @@ test('a producer drops a look and a viewer on a phone buys it in one tap', async
   assert.match(await card.getByTestId('units-left').innerText(), /3 left/, 'the drop sells its own stock');
   assert.equal(await hasHorizontalScroll(viewer), false, 'no sideways scrolling at 390 px');
   await viewer.screenshot({ path: join(screenshotDir, 'show-viewer-phone.png'), fullPage: true });
+  // The drop's moments: the viewer finds the cat (the server decides the win) and claims the
+  // coupon into their wallet.
+  await viewer.getByRole('button', { name: /Find the cat/ }).click();
+  await viewer.getByText('You won a red envelope of ¥6.66!').waitFor();
+  await viewer.getByTestId('drop-coupon').getByRole('button', { name: 'Claim coupon' }).click();
+  await viewer.getByTestId('drop-coupon').getByText('Claimed: it is in').waitFor();
+  await viewer.screenshot({ path: join(screenshotDir, 'show-moments-phone.png'), fullPage: true });
+  await producer.getByText('Went out with: Coupon: Runway 50 (¥50.00 off orders of ¥1,000.00 or more) · Red-envelope moment').waitFor();
 
   // One tap buys it through the checkout engine; the units left follow, and the live update
   // that brings them leaves the card (and the buyer's confirmation on it) in place.

@@ -29,6 +29,8 @@ pub mod cart_line;
 #[cfg(feature = "orm")]
 pub mod catalog_import;
 #[cfg(feature = "orm")]
+pub mod claim_link;
+#[cfg(feature = "orm")]
 pub mod coupon;
 #[cfg(feature = "orm")]
 pub mod envelope_buyer;

@@ -17,6 +17,10 @@ pub struct Model {
     pub revealed_at: Option<DateTimeUtc>,
     pub window_opens_at: Option<DateTimeUtc>,
     pub window_closes_at: Option<DateTimeUtc>,
+    /// The coupon promotion (its lineage) viewers can claim while this look is on the runway.
+    pub coupon_lineage_id: Option<Uuid>,
+    /// Viewers can play a red-envelope moment ("find the cat") once this look drops.
+    pub envelope_moment: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,7 @@ mod m20261206_000020_idempotency_key_first;
 mod m20261207_000021_one_capture_round_at_a_time;
 mod m20261207_000022_create_promotions;
 mod m20261207_000023_create_red_envelopes;
+mod m20261207_000024_claim_moments;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000021_one_capture_round_at_a_time::Migration),
             Box::new(m20261207_000022_create_promotions::Migration),
             Box::new(m20261207_000023_create_red_envelopes::Migration),
+            Box::new(m20261207_000024_claim_moments::Migration),
         ]
     }
 }

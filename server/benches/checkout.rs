@@ -15,7 +15,9 @@
 //! commit, with its own defaults), `--buyers N` concurrent buyers (default 256),
 //! `--orders N` requests per closed-loop run (default 20000), `--open-secs S` (default 10),
 //! `--sellout N` (default 1000), `--no-naive`, `--no-pin`, `--promotions` (each server again
-//! with a store threshold and a platform allowance live on the hot SKU, side by side). The database named in the URL is
+//! with a store threshold, a platform allowance, a coupon and a red envelope on every order of
+//! the hot SKU, side by side; the buyers of every run are then signed-in members, so the two
+//! differ only by the promotions). The database named in the URL is
 //! created afresh for each server (SQLite: the file is deleted; PostgreSQL: dropped and
 //! created); each server migrates and seeds it itself.
 //!
@@ -72,6 +74,8 @@ mod common;
 
 use common::{
     database::{check, fresh_database, set_stock, sold},
+    members::{self, Member},
+    offers::{self, Spend},
     process::{
         free_port, gala_command, pin, postgres_pids, unpin, CpuSnapshot, CpuUse, ServerProcess,
     },
@@ -88,8 +92,22 @@ struct Subject {
     env: HashMap<&'static str, String>,
     /// Live promotions on the hot SKU (`--promotions`): a store threshold and a platform
     /// allowance with a budget, so every order is priced with both and each batch takes both
-    /// budgets in its commit.
+    /// budgets in its commit; and each order spends one of its member's coupons and one of
+    /// their red envelopes.
     promotions: bool,
+}
+
+/// Who buys: guests (each order a fresh email), or signed-in members (`--promotions`, so the
+/// runs with and without promotions differ only by them), maybe spending a coupon and an
+/// envelope from their wallets.
+#[derive(Clone)]
+enum Buyers {
+    Guests,
+    Members {
+        members: Arc<Vec<Member>>,
+        /// Each member's wallet: order `k` of member `m` spends `spends[m][k]` while it lasts.
+        spends: Option<Arc<Vec<Vec<Spend>>>>,
+    },
 }
 
 /// One closed-loop run: what the client saw and what the server spent.
@@ -112,6 +130,8 @@ struct Report {
 
 struct Options {
     database_url: String,
+    /// Buyers are signed-in members (`--promotions`).
+    members: bool,
     buyers: usize,
     orders: usize,
     sellout: usize,
@@ -132,6 +152,7 @@ async fn main() -> anyhow::Result<()> {
         sellout: common::number("--sellout", 1000)?,
         open_secs: common::arg("--open-secs").map_or(Ok(10.0), |v| v.parse())?,
         pin: !std::env::args().any(|a| a == "--no-pin"),
+        members: std::env::args().any(|a| a == "--promotions"),
     };
     let gala_bin = common::arg("--gala-bin")
         .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_gala")), PathBuf::from);
@@ -267,84 +288,48 @@ async fn prepare(
     Ok((db, [skus[0], skus[1], skus[2]]))
 }
 
-/// Removes the seed's demo promotions, so a run prices with exactly the promotions it sets
-/// up (none, or [`live_promotions`]). A baseline binary's schema may have none.
-async fn clear_promotions(db: &DatabaseConnection) -> anyhow::Result<()> {
-    use sea_orm::ConnectionTrait;
-    for table in ["promotion_budget", "promotion"] {
-        let _ = db.execute_unprepared(&format!("DELETE FROM {table}")).await;
-    }
-    Ok(())
-}
-
 /// An approved store threshold (1 off every 1.00, at most 1.00 an order) of the hot SKU's
-/// brand and a platform allowance (1 off every 1.00, at most 0.50) with a budget it never
-/// spends, both live now and combinable: every order of the hot SKU is priced with both.
-async fn live_promotions(db: &DatabaseConnection, hot_sku: Uuid) -> anyhow::Result<()> {
-    use entity::values::{PromotionKind, PromotionStatus};
-    use entity::{promotion, promotion_budget, sku};
-    let brand = sku::Entity::find_by_id(hot_sku)
+/// brand, a platform allowance (1 off every 1.00, at most 0.50) with a budget it never spends
+/// and a coupon of the brand (0.01 off from 1.00), all live and combinable; and `wallets`
+/// coupons and envelopes (0.01 each) for each member: every order of the hot SKU is priced
+/// with all four.
+async fn live_promotions(
+    db: &DatabaseConnection,
+    hot_sku: Uuid,
+    members: &[Member],
+    wallets: usize,
+) -> anyhow::Result<Vec<Vec<Spend>>> {
+    use entity::values::PromotionKind;
+    let brand = entity::sku::Entity::find_by_id(hot_sku)
         .one(db)
         .await?
         .context("the hot SKU")?
         .brand_id;
-    let now = chrono::Utc::now();
-    for (brand_id, kind, cap) in [
-        (Some(brand), PromotionKind::StoreThreshold, 100),
-        (None, PromotionKind::PlatformAllowance, 50),
-    ] {
-        let id = Uuid::now_v7();
-        promotion::Model {
-            id,
-            lineage_id: id,
-            version: 1,
-            brand_id,
-            kind,
-            status: PromotionStatus::Approved,
-            name: format!("Bench {}", kind.as_str()),
-            percent_off: None,
-            amount_off_minor: Some(1),
-            threshold_minor: Some(100),
-            cap_minor: Some(cap),
-            currency: "CNY".into(),
-            listing_ids: "[]".into(),
-            categories: "[]".into(),
-            brand_ids: "[]".into(),
-            channels: "[]".into(),
-            starts_at: now - chrono::Duration::hours(1),
-            ends_at: now + chrono::Duration::days(1),
-            per_buyer_limit: None,
-            usage_limit: None,
-            budget_minor: Some(i64::MAX / 4),
-            combinable: true,
-            code: None,
-            coupon_stock: None,
-            claim_limit: None,
-            review_note: None,
-            reviewed_by: None,
-            reviewed_at: Some(now),
-            submitted_at: Some(now),
-            created_by: Uuid::nil(),
-            created_at: now,
-            updated_at: now,
-        }
-        .into_active_model()
-        .reset_all()
-        .insert(db)
-        .await?;
-        promotion_budget::Model {
-            lineage_id: id,
-            brand_id,
-            uses: 0,
-            spent_minor: 0,
-            claimed: 0,
-        }
-        .into_active_model()
-        .reset_all()
-        .insert(db)
-        .await?;
-    }
-    Ok(())
+    let terms = |brand_id, kind, cap| offers::Terms {
+        brand_id,
+        kind,
+        amount_off_minor: 1,
+        threshold_minor: 100,
+        cap_minor: Some(cap),
+        budget_minor: Some(i64::MAX / 4),
+        coupon_stock: None,
+        claim_limit: None,
+    };
+    offers::approved(db, terms(Some(brand), PromotionKind::StoreThreshold, 100)).await?;
+    offers::approved(db, terms(None, PromotionKind::PlatformAllowance, 50)).await?;
+    let coupon = offers::approved(
+        db,
+        offers::Terms {
+            cap_minor: None,
+            budget_minor: None,
+            coupon_stock: Some(i32::MAX),
+            claim_limit: Some(i32::MAX),
+            ..terms(Some(brand), PromotionKind::Coupon, 0)
+        },
+    )
+    .await?;
+    let pool = offers::pool(db, i64::MAX / 4, (1, 1), i32::MAX).await?;
+    offers::wallets(db, members, (coupon, Some(brand)), pool, wallets).await
 }
 
 /// A closed-loop run of `request`, with the CPU the server and the database spent on it.
@@ -372,10 +357,26 @@ async fn measure(
     pinned: bool,
 ) -> anyhow::Result<(Report, Vec<String>)> {
     let (db, [hot, rush, _]) = prepare(&subject.bin, options).await?;
-    clear_promotions(&db).await?;
-    if subject.promotions {
-        live_promotions(&db, hot.0).await?;
-    }
+    offers::clear(&db).await?;
+    let buyers = if options.members {
+        let members = members::members(&db, "bench", options.buyers).await?;
+        // Enough for the closed loop and an open loop of several times its length; past
+        // that, orders simply spend nothing.
+        let spends = if subject.promotions {
+            let wallets = (options.orders * 4).div_ceil(options.buyers);
+            Some(Arc::new(
+                live_promotions(&db, hot.0, &members, wallets).await?,
+            ))
+        } else {
+            None
+        };
+        Buyers::Members {
+            members: Arc::new(members),
+            spends,
+        }
+    } else {
+        Buyers::Guests
+    };
     let port = free_port()?;
     let server = ServerProcess::start(
         gala_command(&subject.bin, &options.database_url, port, &subject.env),
@@ -395,7 +396,7 @@ async fn measure(
     let _ = common::run(
         options.buyers.min(50),
         200,
-        buy(&client, &base, hot.0, 1, "warm"),
+        buy(&client, &base, hot.0, 1, "warm", &buyers.plain(), 0),
     )
     .await;
 
@@ -414,7 +415,7 @@ async fn measure(
         pid,
         database_pids,
         options.orders,
-        buy(&client, &base, hot.0, 0, "floor"),
+        buy(&client, &base, hot.0, 0, "floor", &buyers.plain(), 0),
     )
     .await;
     common::print_row("same POST refused before the engine (422)", &floor.stats);
@@ -423,7 +424,7 @@ async fn measure(
         pid,
         database_pids,
         options.orders,
-        buy(&client, &base, hot.0, 1, "gala"),
+        buy(&client, &base, hot.0, 1, "gala", &buyers, 0),
     )
     .await;
     common::print_row("gala checkout, one hot SKU", &gala.stats);
@@ -446,7 +447,12 @@ async fn measure(
         .min(server_cores * 1e6 / gala_all.per_request_us(gala.stats.latencies.len()));
     let open_rate = 0.8 * sustained;
     let open_total = (open_rate * options.open_secs).max(1.0) as usize;
-    let open = common::run_open(open_rate, open_total, buy(&client, &base, hot.0, 1, "open")).await;
+    let open = common::run_open(
+        open_rate,
+        open_total,
+        buy(&client, &base, hot.0, 1, "open", &buyers, options.orders),
+    )
+    .await;
     common::print_row(
         &format!("open loop at {open_rate:.0}/s (80% sustained)"),
         &open,
@@ -455,7 +461,7 @@ async fn measure(
     let sellout = common::run(
         options.buyers,
         tries,
-        buy(&client, &base, rush.0, 1, "rush"),
+        buy(&client, &base, rush.0, 1, "rush", &Buyers::Guests, 0),
     )
     .await;
     common::print_row(
@@ -481,6 +487,9 @@ async fn measure(
             subject.label, options.sellout
         ));
     }
+    if subject.promotions {
+        problems.extend(spent_once(&db, &subject.label).await?);
+    }
     for (name, sku) in [("hot SKU", hot.0), ("sell-out SKU", rush.0)] {
         problems.extend(check(&db, &format!("{} {name}", subject.label), sku).await?);
     }
@@ -499,6 +508,46 @@ async fn measure(
         },
         problems,
     ))
+}
+
+/// How many coupons and envelopes the orders spent, printed; a problem if none was, or if one
+/// was spent by more than one order (each moves by a conditional update, so never).
+async fn spent_once(db: &DatabaseConnection, label: &str) -> anyhow::Result<Vec<String>> {
+    use entity::values::{CouponStatus, EnvelopeStatus};
+    use entity::{coupon, red_envelope};
+    let coupons: Vec<Option<Uuid>> = coupon::Entity::find()
+        .select_only()
+        .column(coupon::Column::OrderId)
+        .filter(coupon::Column::Status.ne(CouponStatus::Claimed))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let envelopes: Vec<Option<Uuid>> = red_envelope::Entity::find()
+        .select_only()
+        .column(red_envelope::Column::OrderId)
+        .filter(red_envelope::Column::Status.ne(EnvelopeStatus::Won))
+        .into_tuple()
+        .all(db)
+        .await?;
+    println!(
+        "spent: {} coupons and {} red envelopes",
+        coupons.len(),
+        envelopes.len()
+    );
+    let mut problems = Vec::new();
+    for (what, orders) in [("coupon", coupons), ("envelope", envelopes)] {
+        let mut distinct: Vec<Uuid> = orders.iter().flatten().copied().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if orders.is_empty() {
+            problems.push(format!("{label}: no order spent a {what}"));
+        } else if distinct.len() != orders.len() {
+            problems.push(format!(
+                "{label}: an order spent two {what}s, or one without an order"
+            ));
+        }
+    }
+    Ok(problems)
 }
 
 /// Waits until the server's chores have captured every authorised payment and queued every
@@ -665,34 +714,64 @@ fn get(
     }
 }
 
-/// Buyer `i` buys `quantity` units of `sku` through `POST /api/v1/orders`.
+impl Buyers {
+    /// The same buyers, spending nothing.
+    fn plain(&self) -> Buyers {
+        match self {
+            Buyers::Guests => Buyers::Guests,
+            Buyers::Members { members, .. } => Buyers::Members {
+                members: members.clone(),
+                spends: None,
+            },
+        }
+    }
+}
+
+/// Buyer `i` buys `quantity` units of `sku` through `POST /api/v1/orders`: a guest, or member
+/// `i` mod the members, spending their wallet's order `(offset + i) / members`.
 fn buy(
     client: &reqwest::Client,
     base: &str,
     sku: Uuid,
     quantity: u32,
     run: &'static str,
+    buyers: &Buyers,
+    offset: usize,
 ) -> impl Fn(usize) -> std::pin::Pin<Box<dyn std::future::Future<Output = u16> + Send>>
        + Send
        + Sync
        + 'static {
-    let (client, url) = (client.clone(), format!("{base}/api/v1/orders"));
+    let (client, url, buyers) = (
+        client.clone(),
+        format!("{base}/api/v1/orders"),
+        buyers.clone(),
+    );
     move |i| {
         let (client, url) = (client.clone(), url.clone());
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "lines": [{ "sku": sku, "quantity": quantity }],
-            "email": format!("{run}-buyer-{i}@bench.test"),
             "shipping_address": { "name": "Bench Buyer", "line1": "1 Runway Road", "city": "Shanghai", "postal_code": "200000", "country": "CN" },
             "payment": { "card": { "number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123" } },
         });
+        let mut request = client
+            .post(url)
+            .header("Idempotency-Key", format!("{run}-{i}"));
+        match &buyers {
+            Buyers::Guests => body["email"] = format!("{run}-buyer-{i}@bench.test").into(),
+            Buyers::Members { members, spends } => {
+                let member = i % members.len();
+                request = request.header("Cookie", &members[member].cookie);
+                let spend = spends
+                    .as_ref()
+                    .and_then(|s| s[member].get((offset + i) / members.len()));
+                if let Some(spend) = spend {
+                    body["coupon"] = spend.coupon.to_string().into();
+                    body["envelope"] = spend.envelope.to_string().into();
+                }
+            }
+        }
         Box::pin(async move {
-            match client
-                .post(url)
-                .header("Idempotency-Key", format!("{run}-{i}"))
-                .json(&body)
-                .send()
-                .await
-            {
+            match request.json(&body).send().await {
                 Ok(r) => {
                     let status = r.status().as_u16();
                     let _ = r.bytes().await;

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use super::{
-    CouponView, EnvelopeView, PlayOutcome, PromotionDecision, PromotionInput, PromotionView,
-    SettlementRow,
+    ClaimLinkInput, ClaimLinkView, CouponView, EnvelopeView, PlayOutcome, PromotionDecision,
+    PromotionInput, PromotionView, SettlementRow,
 };
 use crate::core::AppError;
 
@@ -103,13 +103,17 @@ pub async fn claimable_coupons(brand: Option<String>) -> Result<Vec<PromotionVie
     super::coupons::claimable(&state.db, state.clock.now(), brand.as_deref()).await
 }
 
-/// Claims a coupon into the caller's wallet.
+/// Claims a coupon into the caller's wallet: a promotion's, or a claim link's (`link`).
 #[server(prefix = "/api/fn", endpoint = "coupons/claim")]
-pub async fn claim_coupon(promotion_id: String) -> Result<CouponView, AppError> {
+pub async fn claim_coupon(
+    promotion_id: Option<String>,
+    link: Option<String>,
+) -> Result<CouponView, AppError> {
     let (state, caller) = crate::state::request().await?;
     let input = super::ClaimInput {
-        promotion_id: Some(promotion_id),
+        promotion_id,
         code: None,
+        link,
     };
     super::coupons::claim(&state, &caller, &input).await
 }
@@ -122,11 +126,47 @@ pub async fn my_coupons() -> Result<Vec<CouponView>, AppError> {
     super::coupons::wallet(&state.db, state.clock.now(), account).await
 }
 
-/// Plays a red-envelope moment: with no show, the festival page's game.
+/// Plays a red-envelope moment: a show's drop (`drop_id`), a live show's, or with neither the
+/// festival page's game.
 #[server(prefix = "/api/fn", endpoint = "envelopes/play")]
-pub async fn play_envelopes(show_id: Option<String>) -> Result<PlayOutcome, AppError> {
+pub async fn play_envelopes(
+    show_id: Option<String>,
+    drop_id: Option<String>,
+    link: Option<String>,
+) -> Result<PlayOutcome, AppError> {
     let (state, caller) = crate::state::request().await?;
-    super::envelopes::play(&state, &caller, &super::PlayInput { show_id }).await
+    let input = super::PlayInput {
+        show_id,
+        drop_id,
+        link,
+    };
+    super::envelopes::play(&state, &caller, &input).await
+}
+
+/// Brand `slug`'s claim links (or the platform's), newest first, with their QR codes.
+#[server(prefix = "/api/fn", endpoint = "promotions/claim-links")]
+pub async fn owner_claim_links(slug: Option<String>) -> Result<Vec<ClaimLinkView>, AppError> {
+    use crate::{auth::BrandRole, brands::Need};
+    let (state, caller, scope) = owner_request(slug, Need::read(BrandRole::Staff)).await?;
+    super::links::list(&state, &owner_of(&caller, scope.as_ref())?).await
+}
+
+/// A new claim link of brand `slug` (or the platform's), to print as a QR code.
+#[server(prefix = "/api/fn", endpoint = "promotions/create-claim-link")]
+pub async fn create_claim_link(
+    slug: Option<String>,
+    input: ClaimLinkInput,
+) -> Result<ClaimLinkView, AppError> {
+    use crate::{auth::BrandRole, brands::Need};
+    let (state, caller, scope) = owner_request(slug, Need::write(BrandRole::Manager)).await?;
+    super::links::create(&state, &owner_of(&caller, scope.as_ref())?, &input).await
+}
+
+/// The claim link `token`, as a buyer who scanned it sees it.
+#[server(prefix = "/api/fn", endpoint = "claim-links/open")]
+pub async fn open_claim_link(token: String) -> Result<ClaimLinkView, AppError> {
+    let state = crate::state::app_state()?;
+    super::links::open(&state, &token).await
 }
 
 /// The caller's red envelopes, newest first.

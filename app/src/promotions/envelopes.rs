@@ -1,6 +1,8 @@
 //! Red envelopes: a platform pool with a fixed budget, handed out through interactive moments
-//! — the festival page's game (one play per buyer per festival day, Asia/Shanghai) and a live
-//! show (one play per buyer per show) — where the server decides each win.
+//! — the festival page's game (one play per buyer per festival day, Asia/Shanghai), a live
+//! show (one play per buyer per show) and a show's drop that carries a "find the cat" moment
+//! (one play per buyer per drop, once the look has dropped), and a store's QR code (one play
+//! per buyer per claim link, until it expires) — where the server decides each win.
 //!
 //! **The draw.** A play wins with the pool's chance (`win_percent`); a win's amount is drawn
 //! uniformly between the pool's minimum and maximum, in minor units, and is at most what is
@@ -17,7 +19,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
-use entity::{envelope_buyer, envelope_play, envelope_pool, red_envelope, show};
+use entity::{envelope_buyer, envelope_play, envelope_pool, red_envelope, show, show_look};
 use rand::Rng;
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
@@ -181,24 +183,50 @@ async fn moment_of(
     input: &PlayInput,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
-    match input
-        .show_id
+    let named = |id: &Option<String>| {
+        id.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|id| Uuid::parse_str(id).map_err(|_| AppError::NotFound))
+            .transpose()
+    };
+    if let Some(token) = input
+        .link
         .as_deref()
         .map(str::trim)
-        .filter(|s| !s.is_empty())
+        .filter(|t| !t.is_empty())
     {
+        // A store's code: once per buyer per link, while the link works.
+        let link = super::links::live(db, now, token).await?;
+        if !link.envelope {
+            return Err(AppError::OfferUnavailable {
+                message: "This code hides no red envelope.".into(),
+            });
+        }
+        return Ok(format!("qr:{}", link.id));
+    }
+    let (show_id, drop_id) = (named(&input.show_id)?, named(&input.drop_id)?);
+    if let Some(drop_id) = drop_id {
+        // "Find the cat" in a drop: a look that has dropped, carries the moment, and belongs
+        // to the live show named (if one is).
+        let look = show_look::Entity::find_by_id(drop_id)
+            .filter(show_look::Column::EnvelopeMoment.eq(true))
+            .one(db)
+            .await?
+            .filter(|look| show_id.is_none_or(|show| show == look.show_id))
+            .ok_or(AppError::NotFound)?;
+        if look.revealed_at.is_none() {
+            return Err(AppError::Conflict {
+                message: "This drop's red envelope opens when the look walks the runway.".into(),
+            });
+        }
+        live_show(db, look.show_id).await?;
+        return Ok(format!("drop:{drop_id}"));
+    }
+    match show_id {
         Some(id) => {
-            let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
-            let live = show::Entity::find_by_id(id)
-                .filter(show::Column::Status.eq(entity::values::ShowStatus::Live))
-                .one(db)
-                .await?;
-            match live {
-                Some(_) => Ok(format!("show:{id}")),
-                None => Err(AppError::Conflict {
-                    message: "Envelopes are handed out while the show is live.".into(),
-                }),
-            }
+            live_show(db, id).await?;
+            Ok(format!("show:{id}"))
         }
         None => {
             let shanghai = FixedOffset::east_opt(8 * 3600).expect("a valid offset");
@@ -207,6 +235,20 @@ async fn moment_of(
                 now.with_timezone(&shanghai).format("%Y-%m-%d")
             ))
         }
+    }
+}
+
+/// Show `id` is on air: its moments can be played.
+async fn live_show(db: &impl ConnectionTrait, id: Uuid) -> Result<(), AppError> {
+    let live = show::Entity::find_by_id(id)
+        .filter(show::Column::Status.eq(entity::values::ShowStatus::Live))
+        .one(db)
+        .await?;
+    match live {
+        Some(_) => Ok(()),
+        None => Err(AppError::Conflict {
+            message: "Envelopes are handed out while the show is live.".into(),
+        }),
     }
 }
 

@@ -13,8 +13,11 @@
 //! Red envelopes ([`envelopes`]): a platform pool handed out through interactive moments,
 //! redeemed at checkout as a platform-funded adjustment.
 //!
+//! Coupons and envelopes are also handed out by a show's drop (its moments, set in the
+//! producer console) and by a claim link a brand prints as a QR code at a store ([`links`]).
+//!
 //! Owns `promotion`, `promotion_budget`, `promotion_buyer`, `coupon`, `promotion_use`,
-//! `envelope_pool`, `envelope_play`, `envelope_buyer` and `red_envelope`.
+//! `envelope_pool`, `envelope_play`, `envelope_buyer`, `red_envelope` and `claim_link`.
 
 mod api;
 #[cfg(feature = "ssr")]
@@ -23,6 +26,8 @@ pub mod budget;
 pub mod coupons;
 #[cfg(feature = "ssr")]
 pub mod envelopes;
+#[cfg(feature = "ssr")]
+pub mod links;
 mod model;
 #[cfg(feature = "ssr")]
 pub mod offers;

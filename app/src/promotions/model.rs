@@ -102,6 +102,9 @@ pub struct PromotionDecision {
 pub struct ClaimInput {
     pub promotion_id: Option<String>,
     pub code: Option<String>,
+    /// A claim link's token (what a store's QR code holds): its coupon.
+    #[serde(default)]
+    pub link: Option<String>,
 }
 
 /// A coupon in a buyer's wallet.
@@ -138,11 +141,71 @@ pub struct EnvelopeView {
     pub order_id: Option<String>,
 }
 
-/// Which moment a buyer plays: a live show's (its id), or with none the festival page's game.
+/// Which moment a buyer plays: a live show's (its id), one of its drops, or with none the
+/// festival page's game.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlayInput {
     pub show_id: Option<String>,
+    /// A show's drop (a look's id) with a "find the cat" moment: played once per viewer per
+    /// drop, while the show is live and after the look has dropped.
+    #[serde(default)]
+    pub drop_id: Option<String>,
+    /// A claim link's token (a store's QR code) with a red-envelope moment: played once per
+    /// buyer per link, until it expires.
+    #[serde(default)]
+    pub link: Option<String>,
+}
+
+/// A claim link as a brand (or the platform) sets it up, to print as a QR code at a store's
+/// door or counter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ClaimLinkInput {
+    /// Where it hangs, 1–80 characters ("Shanghai pop-up, front door").
+    pub place: String,
+    /// One of the owner's approved coupons that has not ended.
+    #[serde(default)]
+    pub coupon_promotion_id: Option<String>,
+    /// A red-envelope "find the cat" moment, played once per buyer.
+    #[serde(default)]
+    pub envelope: bool,
+    /// Hours it works, 1 to 744 (a month).
+    pub valid_hours: i32,
+}
+
+/// A claim link: what its QR code holds and hands out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ClaimLinkView {
+    pub id: String,
+    /// Its path on Gala (`/claim/<token>`).
+    pub path: String,
+    /// The whole address, as the QR code holds it.
+    pub url: String,
+    /// Where it hangs.
+    pub place: String,
+    /// Whose it is: the brand's name, or "Gala".
+    pub host: String,
+    pub coupon: Option<CouponMoment>,
+    pub envelope: bool,
+    pub expires_at: DateTime<Utc>,
+    /// An expired link opens, to say so, and claims nothing.
+    pub expired: bool,
+    /// The QR code of `url` as SVG, for its owner to print; empty for buyers.
+    pub qr_svg: String,
+}
+
+/// A coupon a show's drop hands out: viewers claim it (through the one claim path) while the
+/// look is on the runway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CouponMoment {
+    /// The coupon promotion's id (what a claim names).
+    pub promotion_id: String,
+    pub name: String,
+    /// The terms in a sentence ("30 off orders from 200").
+    pub summary: String,
 }
 
 /// What a play gave: an envelope, or none (and why, in words).

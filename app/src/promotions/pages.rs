@@ -9,11 +9,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::{
-    create_promotion, decide_promotion, my_coupons, my_envelopes, owner_promotions,
-    promotion_review_queue, promotion_settlement, submit_promotion, ClaimCoupon, CouponStatus,
-    CouponView, EnvelopeStatus, EnvelopeView, OrderChannel, PlayEnvelopes, PlayOutcome,
-    PromotionDecision, PromotionInput, PromotionKind, PromotionStatus, PromotionView,
-    SettlementRow,
+    create_claim_link, create_promotion, decide_promotion, my_coupons, my_envelopes,
+    open_claim_link, owner_claim_links, owner_promotions, promotion_review_queue,
+    promotion_settlement, submit_promotion, ClaimCoupon, ClaimLinkInput, ClaimLinkView,
+    CouponMoment, CouponStatus, CouponView, EnvelopeStatus, EnvelopeView, OrderChannel,
+    PlayEnvelopes, PlayOutcome, PromotionDecision, PromotionInput, PromotionKind, PromotionStatus,
+    PromotionView, SettlementRow,
 };
 use crate::brands::ReviewDecision;
 use crate::core::money::{format_amount, parse_amount};
@@ -114,6 +115,7 @@ pub fn PromotionsPage() -> impl IntoView {
                 })}
             </Transition>
             <PromotionForm slug on_created=move || list.refetch()/>
+            <ClaimLinks slug promotions=list/>
             <Settlement slug/>
         </section>
     }
@@ -510,11 +512,7 @@ pub fn CouponOffers(offers: Resource<Result<Vec<PromotionView>, AppError>>) -> i
                             </li>
                         }).collect_view()}
                     </ul>
-                    {move || claimed.get().map(|result| match result {
-                        Ok(_) => view! { <p class="form-success" role="status">"Claimed: it is in " <A href="/coupons">"your coupons"</A> "."</p> }.into_any(),
-                        Err(AppError::Unauthorized) => view! { <p class="form-alert" role="alert"><A href="/signin">"Sign in"</A> " to claim coupons."</p> }.into_any(),
-                        Err(error) => view! { <p class="form-alert" role="alert">{error.to_string()}</p> }.into_any(),
-                    })}
+                    {move || claimed.get().map(claim_outcome)}
                 </section>
             })}
         </Transition>
@@ -546,17 +544,255 @@ pub fn EnvelopeGame(#[prop(optional, into)] show_id: Option<String>) -> impl Int
                     </button>
                 </ActionForm>
                 <p id="envelope-outcome" class="envelope-game__outcome" role="status" aria-live="polite">
-                    {move || outcome.get().map(|result| match result {
-                        Ok(outcome) => view! {
-                            {outcome.message}
-                            {outcome.won.map(|_| view! { " " <A href="/coupons">"See your envelopes"</A> })}
-                        }.into_any(),
-                        Err(AppError::Unauthorized) => view! { <A href="/signin">"Sign in"</A> " to open red envelopes." }.into_any(),
-                        Err(error) => view! { {error.to_string()} }.into_any(),
-                    })}
+                    {move || outcome.get().map(play_outcome)}
                 </p>
             </div>
         </section>
+    }
+}
+
+/// What a coupon claim answered, in words.
+fn claim_outcome(result: Result<CouponView, AppError>) -> AnyView {
+    match result {
+        Ok(_) => view! { <p class="form-success" role="status">"Claimed: it is in " <A href="/coupons">"your coupons"</A> "."</p> }.into_any(),
+        Err(AppError::Unauthorized) => view! { <p class="form-alert" role="alert"><A href="/signin">"Sign in"</A> " to claim coupons."</p> }.into_any(),
+        Err(error) => view! { <p class="form-alert" role="alert">{error.to_string()}</p> }.into_any(),
+    }
+}
+
+/// What a red-envelope play answered, in words.
+fn play_outcome(result: Result<PlayOutcome, AppError>) -> AnyView {
+    match result {
+        Ok(outcome) => view! {
+            {outcome.message}
+            {outcome.won.map(|_| view! { " " <A href="/coupons">"See your envelopes"</A> })}
+        }
+        .into_any(),
+        Err(AppError::Unauthorized) => {
+            view! { <A href="/signin">"Sign in"</A> " to open red envelopes." }.into_any()
+        }
+        Err(error) => view! { {error.to_string()} }.into_any(),
+    }
+}
+
+/// Where a buyer meets moments: a show's drop, or a store's claim link (its QR code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MomentPlace {
+    Drop { show_id: String, drop_id: String },
+    Link { token: String },
+}
+
+impl MomentPlace {
+    /// The hidden fields naming it in the claim and play forms.
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        match self {
+            MomentPlace::Drop { show_id, drop_id } => {
+                vec![("show_id", show_id.clone()), ("drop_id", drop_id.clone())]
+            }
+            MomentPlace::Link { token } => vec![("link", token.clone())],
+        }
+    }
+
+    fn id(&self) -> &str {
+        match self {
+            MomentPlace::Drop { drop_id, .. } => drop_id,
+            MomentPlace::Link { token } => token,
+        }
+    }
+}
+
+/// The moments a show's drop or a store's code carries: a coupon to claim, and a "find the
+/// cat" red envelope (one play per buyer per drop or code; the server decides the win). Plain
+/// forms without the wasm.
+#[component]
+pub fn Moments(place: MomentPlace, coupon: Option<CouponMoment>, envelope: bool) -> impl IntoView {
+    let claim = ServerAction::<ClaimCoupon>::new();
+    let claimed: Signal<Option<Result<CouponView, AppError>>> = claim.value().into();
+    let play = ServerAction::<PlayEnvelopes>::new();
+    let played: Signal<Option<Result<PlayOutcome, AppError>>> = play.value().into();
+    let outcome_id = format!("cat-outcome-{}", place.id());
+    let described_by = outcome_id.clone();
+    let hidden = |fields: Vec<(&'static str, String)>| {
+        fields
+            .into_iter()
+            .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+            .collect_view()
+    };
+    // A drop's coupon is claimed by its promotion; a code's through the code (which checks it
+    // has not expired).
+    let claim_fields = match (&place, &coupon) {
+        (MomentPlace::Drop { .. }, Some(coupon)) => {
+            vec![("promotion_id", coupon.promotion_id.clone())]
+        }
+        _ => place.fields(),
+    };
+    let play_fields = place.fields();
+    view! {
+        <div class="drop-moments">
+            {coupon.map(|coupon| view! {
+                <div class="drop-moment coupon" data-testid="drop-coupon">
+                    <p class="coupon__value">{coupon.summary}</p>
+                    <p class="coupon__name">{coupon.name}</p>
+                    <ActionForm action=claim>
+                        {hidden(claim_fields)}
+                        <button class="button button--secondary" type="submit" disabled=move || claim.pending().get()>"Claim coupon"</button>
+                    </ActionForm>
+                    {move || claimed.get().map(claim_outcome)}
+                </div>
+            })}
+            {envelope.then(|| view! {
+                <div class="drop-moment drop-moment--cat" data-testid="drop-envelope">
+                    <ActionForm action=play>
+                        {hidden(play_fields)}
+                        <button class="drop-moment__cat" type="submit" disabled=move || play.pending().get() aria-describedby=described_by>
+                            <span aria-hidden="true">"🐱"</span>
+                            " Find the cat: tap it for a red envelope"
+                        </button>
+                    </ActionForm>
+                    <p id=outcome_id class="drop-moment__outcome" role="status" aria-live="polite">
+                        {move || played.get().map(play_outcome)}
+                    </p>
+                </div>
+            })}
+        </div>
+    }
+}
+
+/// `/claim/:token`: what a store's QR code opens — the place, and its coupon and red
+/// envelope to claim (signed-in, verified buyers).
+#[component]
+pub fn ClaimPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.get().get("token").unwrap_or_default();
+    let link = Resource::new(token, open_claim_link);
+    view! {
+        <Title text="Claim at the store"/>
+        <section class="container page claim-page">
+            <Suspense fallback=|| view! { <Skeleton class="skeleton--card"/> }>
+                {move || link.get().map(|result| match result {
+                    Ok(link) => view! { <ClaimLinkCard link/> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFoundPage/> }.into_any(),
+                    Err(error) => view! { <InlineError error/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ClaimLinkCard(link: ClaimLinkView) -> impl IntoView {
+    let until = time::display(link.expires_at, Style::DayYearTime);
+    view! {
+        <header class="page__head">
+            <div>
+                <p class="console__eyebrow">{link.host.clone()}</p>
+                <h1>{link.place.clone()}</h1>
+            </div>
+        </header>
+        {if link.expired {
+            view! { <p class="form-alert" role="alert">"This code has expired. Ask at the store for today's."</p> }.into_any()
+        } else {
+            view! {
+                <p class="field__hint">{format!("Scanned at the store · works until {until}")}</p>
+                <Moments place=MomentPlace::Link { token: link.path.trim_start_matches("/claim/").to_owned() }
+                    coupon=link.coupon.clone() envelope=link.envelope/>
+                <p><A href="/coupons">"Your coupons and envelopes"</A></p>
+            }.into_any()
+        }}
+    }
+}
+
+/// A brand's (or the platform's) claim links: a new one for a store's door or counter, and
+/// each one's QR code to print.
+#[component]
+fn ClaimLinks(
+    slug: Memo<Option<String>>,
+    promotions: Resource<Result<Vec<PromotionView>, AppError>>,
+) -> impl IntoView {
+    let links = Resource::new(move || slug.get(), owner_claim_links);
+    let place = RwSignal::new(String::new());
+    let coupon = RwSignal::new(String::new());
+    let envelope = RwSignal::new(false);
+    let hours = RwSignal::new("24".to_owned());
+    let create = Action::new(move |_: &()| {
+        let input = ClaimLinkInput {
+            place: place.get_untracked(),
+            coupon_promotion_id: Some(coupon.get_untracked()).filter(|c| !c.is_empty()),
+            envelope: envelope.get_untracked(),
+            valid_hours: hours.get_untracked().trim().parse().unwrap_or(0),
+        };
+        let slug = slug.get_untracked();
+        async move { create_claim_link(slug, input).await }
+    });
+    let created = create.value();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = created.get() {
+            place.set(String::new());
+            links.refetch();
+        }
+    });
+    let result: Signal<Option<Result<ClaimLinkView, AppError>>> = created.into();
+    let errors = move |field: &'static str| field_errors(result, field);
+    view! {
+        <section class="panel claim-links" aria-labelledby="claim-links-title">
+            <h2 id="claim-links-title">"Store codes"</h2>
+            <p class="field__hint">"A QR code for a store's door or counter: shoppers scan it to claim a coupon or find the cat for a red envelope, until it expires."</p>
+            <form class="form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); create.dispatch(()); }>
+                <BoundField id="claim-place" label="Where it hangs" value=place errors=errors("place") hint="Such as “Shanghai pop-up, front door”." required=true/>
+                <div class="field">
+                    <label class="field__label" for="claim-coupon">"Coupon"</label>
+                    <select class="field__input" id="claim-coupon" on:change=move |ev| coupon.set(event_target_value(&ev))>
+                        <option value="" selected=move || coupon.get().is_empty()>"No coupon"</option>
+                        <Transition fallback=|| ()>
+                            {move || promotions.get().and_then(Result::ok).map(|items| items.into_iter()
+                                .filter(|p| p.kind == PromotionKind::Coupon && p.status == PromotionStatus::Approved)
+                                .map(|p| view! { <option value=p.promotion_id.clone()>{format!("{} · {}", p.name, p.summary)}</option> })
+                                .collect_view())}
+                        </Transition>
+                    </select>
+                    <ErrorList errors=errors("coupon_promotion_id")/>
+                </div>
+                <label class="choice">
+                    <input type="checkbox" prop:checked=move || envelope.get() on:change=move |ev| envelope.set(event_target_checked(&ev))/>
+                    " A red envelope: shoppers find the cat"
+                </label>
+                <BoundField id="claim-hours" label="Works for (hours)" value=hours errors=errors("valid_hours") inputmode="numeric" hint="Up to 744 (a month)."/>
+                <button class="button button--primary" type="submit" disabled=move || create.pending().get()>"Create code"</button>
+            </form>
+            <Transition fallback=|| view! { <Skeleton class="skeleton--card"/> }>
+                {move || links.get().map(|result| match result {
+                    Ok(items) if items.is_empty() => view! { <p class="empty-state">"No store codes yet."</p> }.into_any(),
+                    Ok(items) => view! {
+                        <ul class="claim-link-list">
+                            {items.into_iter().map(|link| view! { <ClaimLinkItem link/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <InlineError error/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn ClaimLinkItem(link: ClaimLinkView) -> impl IntoView {
+    let gives: Vec<String> = link
+        .coupon
+        .iter()
+        .map(|c| format!("Coupon: {}", c.summary))
+        .chain(link.envelope.then(|| "Red envelope".to_owned()))
+        .collect();
+    view! {
+        <li class="claim-link" data-testid="claim-link">
+            <div class="claim-link__qr" inner_html=link.qr_svg.clone() role="img" aria-label=format!("QR code for {}", link.place)></div>
+            <div class="claim-link__text">
+                <p class="claim-link__place">{link.place.clone()}
+                    {link.expired.then(|| view! { " " <span class="badge">"Expired"</span> })}</p>
+                <p class="field__hint">{gives.join(" · ")}</p>
+                <p class="field__hint">{format!("Until {}", time::display(link.expires_at, Style::DayYearTime))}</p>
+                <a class="claim-link__url" href=link.path.clone()>{link.url.clone()}</a>
+            </div>
+        </li>
     }
 }
 

@@ -41,14 +41,16 @@ impl Owner<'_> {
         })
     }
 
-    fn brand_id(&self) -> Option<Uuid> {
+    /// The brand; none for the platform.
+    pub(super) fn brand_id(&self) -> Option<Uuid> {
         match self {
             Owner::Brand(scope) => Some(scope.brand_id()),
             Owner::Platform { .. } => None,
         }
     }
 
-    fn actor(&self) -> Uuid {
+    /// Who acts for the owner.
+    pub(super) fn actor(&self) -> Uuid {
         match self {
             Owner::Brand(scope) => scope.account_id(),
             Owner::Platform { admin } => *admin,

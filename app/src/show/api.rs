@@ -4,11 +4,12 @@
 use leptos::prelude::*;
 
 use super::{
-    BuyOutcome, ChatMessage, LookInput, Moderation, OneTapStatus, ShowDetail, ShowFigures,
-    ShowInput, ShowState, ShowSummary,
+    BuyOutcome, ChatMessage, DropMomentsInput, LookInput, Moderation, OneTapStatus, ShowDetail,
+    ShowFigures, ShowInput, ShowState, ShowSummary,
 };
 use crate::checkout::{AddressInput, CardInput};
 use crate::core::AppError;
+use crate::promotions::PromotionView;
 
 #[cfg(feature = "ssr")]
 use crate::{auth::BrandRole, brands::Need, state::AppState};
@@ -142,6 +143,25 @@ pub async fn produce_show(
         }
         ProducerAction::End => live::end(state, &host, &id).await,
     }
+}
+
+/// Sets the moments a look's drop carries (a coupon, a red-envelope moment), before it drops.
+#[server(prefix = "/api/fn", endpoint = "shows/drop-moments")]
+pub async fn set_drop_moments(
+    slug: Option<String>,
+    id: String,
+    look_id: String,
+    moments: DropMomentsInput,
+) -> Result<ShowDetail, AppError> {
+    let (state, host) = host_request(slug, Need::write(BrandRole::Staff)).await?;
+    super::live::set_drop_moments(&state, &host, &id, &look_id, &moments).await
+}
+
+/// The coupons a show's drops can hand out: the host's approved coupons that have not ended.
+#[server(prefix = "/api/fn", endpoint = "shows/drop-coupons")]
+pub async fn drop_coupon_choices(slug: Option<String>) -> Result<Vec<PromotionView>, AppError> {
+    let (state, host) = host_request(slug, Need::read(BrandRole::Staff)).await?;
+    crate::promotions::coupons::attachable(&state.db, state.clock.now(), host.brand_id()).await
 }
 
 /// Removes a chat message, muting or banning its author.

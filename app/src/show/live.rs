@@ -11,7 +11,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::public::{self, status_of};
-use super::{events, Moderation, ShowDetail, ShowEvent, ShowFigures, ShowHost, ShowStatus};
+use super::{
+    events, DropMomentsInput, Moderation, ShowDetail, ShowEvent, ShowFigures, ShowHost, ShowStatus,
+};
 use crate::catalog::gates::{self, GateOwner};
 use crate::catalog::stock::pools;
 use crate::core::{time::now, txn::begin_write, AppError};
@@ -126,6 +128,61 @@ fn announce_close_at(state: &AppState, show_id: Uuid, look_id: Uuid, closes_at: 
             tracing::warn!(%show_id, %error, "flash window close not announced");
         }
     });
+}
+
+/// Sets the moments look `look_id` carries when it drops: one of the host's approved coupons
+/// for viewers to claim, and a red-envelope "find the cat" moment. Set in the console before
+/// the look drops (a drop's moments reach viewers with it), until the show ends.
+pub async fn set_drop_moments(
+    state: &AppState,
+    host: &ShowHost,
+    id: &str,
+    look_id: &str,
+    input: &DropMomentsInput,
+) -> Result<ShowDetail, AppError> {
+    let txn = begin_write(&state.db).await?;
+    let show = host.show(&txn, id).await?;
+    if status_of(&show) == ShowStatus::Ended {
+        return Err(AppError::Conflict {
+            message: "The show has ended.".into(),
+        });
+    }
+    let look = scoped_look(&txn, &show, look_id).await?;
+    if look.revealed_at.is_some() {
+        return Err(AppError::Conflict {
+            message: "This look has dropped: its moments went out with it.".into(),
+        });
+    }
+    let coupon = match input
+        .coupon_promotion_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(chosen) => {
+            // Only the host's own approved coupons: a brand hands out its coupons, a gala the
+            // platform's.
+            let choices =
+                crate::promotions::coupons::attachable(&txn, state.clock.now(), host.brand_id())
+                    .await?;
+            let found = choices
+                .iter()
+                .find(|c| c.promotion_id == chosen)
+                .and_then(|c| Uuid::parse_str(&c.promotion_id).ok());
+            Some(found.ok_or_else(|| {
+                AppError::field(
+                    "coupon_promotion_id",
+                    "Choose one of your approved coupons that has not ended.",
+                )
+            })?)
+        }
+        None => None,
+    };
+    let mut active = look.into_active_model();
+    active.coupon_lineage_id = Set(coupon);
+    active.envelope_moment = Set(input.envelope_moment);
+    active.update(&txn).await?;
+    publish(state, txn, show.id).await
 }
 
 /// Reveals a look (a "drop"): its products appear on every viewer's screen with the buy

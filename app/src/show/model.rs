@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use crate::promotions::CouponMoment;
+
 pub use entity::values::ShowStatus;
 
 /// A show's details as the brand edits them. Times are UTC, as `YYYY-MM-DDTHH:MM` (what a
@@ -60,6 +62,19 @@ pub struct LookInput {
     pub flash_secs: Option<i32>,
     /// 1 to [`MAX_LOOK_ITEMS`] SKUs.
     pub items: Vec<LookItemInput>,
+}
+
+/// The moments a look's drop carries, as the producer sets them before it drops.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DropMomentsInput {
+    /// One of the host's approved coupons (its promotion id) viewers can claim during the
+    /// drop; none: no coupon moment.
+    #[serde(default)]
+    pub coupon_promotion_id: Option<String>,
+    /// A red-envelope "find the cat" moment, played once per viewer.
+    #[serde(default)]
+    pub envelope_moment: bool,
 }
 
 /// SKUs one look may reveal.
@@ -126,6 +141,12 @@ pub struct LookView {
     pub window_opens_at: Option<DateTime<Utc>>,
     pub window_closes_at: Option<DateTime<Utc>>,
     pub items: Vec<ProductCard>,
+    /// A coupon viewers can claim once the look drops.
+    #[serde(default)]
+    pub coupon: Option<CouponMoment>,
+    /// Viewers can play a red-envelope moment ("find the cat") once the look drops.
+    #[serde(default)]
+    pub envelope_moment: bool,
 }
 
 impl LookView {
@@ -540,6 +561,8 @@ mod tests {
             window_opens_at: Some(Utc::now()),
             window_closes_at: Some(Utc::now() + chrono::TimeDelta::seconds(30)),
             items: vec![card],
+            coupon: None,
+            envelope_moment: false,
         };
         assert!(look.window_open(Utc::now()));
         assert!(!look.window_open(Utc::now() + chrono::TimeDelta::seconds(31)));

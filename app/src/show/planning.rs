@@ -320,6 +320,8 @@ pub async fn add_look(
         revealed_at: Set(None),
         window_opens_at: Set(None),
         window_closes_at: Set(None),
+        coupon_lineage_id: Set(None),
+        envelope_moment: Set(false),
     }
     .insert(&txn)
     .await?;

@@ -255,6 +255,9 @@ pub(super) async fn look_views(
         .all(db)
         .await?;
     let mut cards = cards(db, show_id, &items).await?;
+    let coupons =
+        crate::promotions::coupons::moments(db, looks.iter().filter_map(|l| l.coupon_lineage_id))
+            .await?;
     Ok(looks
         .into_iter()
         .map(|look| LookView {
@@ -267,6 +270,10 @@ pub(super) async fn look_views(
             window_opens_at: look.window_opens_at,
             window_closes_at: look.window_closes_at,
             items: cards.remove(&look.id).unwrap_or_default(),
+            coupon: look
+                .coupon_lineage_id
+                .and_then(|lineage| coupons.get(&lineage).cloned()),
+            envelope_moment: look.envelope_moment,
         })
         .collect())
 }

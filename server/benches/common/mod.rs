@@ -4,6 +4,8 @@
 #![allow(dead_code)] // each bench uses its own share of these helpers
 
 pub mod database;
+pub mod members;
+pub mod offers;
 pub mod process;
 
 use std::{

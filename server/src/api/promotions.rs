@@ -9,10 +9,11 @@ use app::{
     brands::{BrandScope, Need},
     core::AppError,
     promotions::{
-        coupons, envelopes, review,
+        coupons, envelopes, links, review,
         service::{self, Owner},
-        settlement, ClaimInput, CouponView, EnvelopeView, PlayInput, PlayOutcome, PoolInput,
-        PoolView, PromotionDecision, PromotionInput, PromotionView, SettlementRow,
+        settlement, ClaimInput, ClaimLinkInput, ClaimLinkView, CouponView, EnvelopeView, PlayInput,
+        PlayOutcome, PoolInput, PoolView, PromotionDecision, PromotionInput, PromotionView,
+        SettlementRow,
     },
 };
 use axum::{
@@ -43,6 +44,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(play_envelopes))
         .routes(routes!(my_envelopes))
         .routes(routes!(list_pools, create_pool))
+        .routes(routes!(list_brand_claim_links, create_brand_claim_link))
+        .routes(routes!(open_claim_link))
         .routes(routes!(brand_settlement))
         .routes(routes!(brand_settlement_csv))
         .routes(routes!(platform_settlement))
@@ -357,4 +360,43 @@ async fn platform_settlement_csv(
     caller.platform_admin()?;
     let rows = settlement::report(&state.db, None).await?;
     Ok(csv_download("gala-settlement.csv", settlement::csv(&rows)))
+}
+
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/claim-links", tag = "promotions",
+    params(("slug" = String, Path, description = SLUG)), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The brand's store codes, newest first, each with its QR code (SVG).", body = Vec<ClaimLinkView>)))]
+async fn list_brand_claim_links(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<ClaimLinkView>>, AppError> {
+    let scope = brand_scope(&state, &caller, &slug, Need::read(BrandRole::Staff)).await?;
+    Ok(Json(links::list(&state, &Owner::Brand(&scope)).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/brands/{slug}/claim-links", tag = "promotions",
+    params(("slug" = String, Path, description = SLUG)), request_body = ClaimLinkInput,
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 201, description = "A store code: print its QR code; shoppers who scan it claim its coupon and find its red envelope until it expires.", body = ClaimLinkView),
+        (status = 422, description = "Refused, per field: the place, one of the brand's approved coupons, the hours.")))]
+async fn create_brand_claim_link(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    ApiJson(input): ApiJson<ClaimLinkInput>,
+) -> Result<(StatusCode, Json<ClaimLinkView>), AppError> {
+    let scope = brand_scope(&state, &caller, &slug, Need::write(BrandRole::Manager)).await?;
+    let view = links::create(&state, &Owner::Brand(&scope), &input).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[utoipa::path(get, path = "/api/v1/claim-links/{token}", tag = "promotions",
+    params(("token" = String, Path, description = "What the store's QR code holds.")),
+    responses((status = 200, description = "The place and what its code hands out (claim with `link` in `POST /api/v1/coupons/claim` and `POST /api/v1/envelopes/play`).", body = ClaimLinkView),
+        (status = 404, description = "No such code.")))]
+async fn open_claim_link(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<ClaimLinkView>, AppError> {
+    Ok(Json(links::open(&state, &token).await?))
 }

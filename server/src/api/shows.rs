@@ -1,14 +1,20 @@
 //! `/api/v1/shows`: live shows for viewers and other sites — the public list, a show's state,
-//! its live event stream (server-sent events), one-tap buying, chat and reactions.
+//! its live event stream (server-sent events), one-tap buying, chat and reactions — and a
+//! brand's drop moments (`/api/v1/brands/{slug}/shows/…`).
 
 use app::state::AppState;
 use std::convert::Infallible;
 
 use app::{
+    auth::BrandRole,
     auth::{Caller, ClientAddr},
+    brands::Need,
     checkout::OrderView,
     core::AppError,
-    show::{self, audience, hub::Frame, ChatMessage, Envelope, ShowState, ShowSummary},
+    show::{
+        self, audience, hub::Frame, ChatMessage, DropMomentsInput, Envelope, ShowDetail, ShowHost,
+        ShowState, ShowSummary,
+    },
 };
 use axum::{
     body::{Body, Bytes},
@@ -62,6 +68,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(buy))
         .routes(routes!(chat))
         .routes(routes!(react))
+        .routes(routes!(set_drop_moments))
 }
 
 fn show_id(raw: &str) -> Result<Uuid, AppError> {
@@ -249,4 +256,34 @@ async fn react(
 ) -> Result<StatusCode, AppError> {
     audience::react(&state, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/api/v1/brands/{slug}/shows/{id}/looks/{look_id}/moments", tag = "shows",
+    params(("slug" = String, Path, description = "The brand's slug."), ("id" = String, Path, description = "The show's id."),
+        ("look_id" = String, Path, description = "The look's id.")),
+    request_body = DropMomentsInput,
+    security(("session" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The show, its look carrying the moments when it drops.", body = ShowDetail),
+        (status = 404, description = "`not_found`: no such show or look of this brand.", body = app::core::error::ErrorBody),
+        (status = 409, description = "`conflict`: the look has dropped, or the show has ended.", body = app::core::error::ErrorBody),
+        (status = 422, description = "`validation`: not one of the brand's approved coupons that has not ended.", body = app::core::error::ErrorBody),
+    ))]
+/// Sets what a look's drop carries: a coupon viewers claim, a red-envelope moment.
+async fn set_drop_moments(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, id, look_id)): Path<(String, String, String)>,
+    ApiJson(input): ApiJson<DropMomentsInput>,
+) -> Result<Json<ShowDetail>, AppError> {
+    let host = ShowHost::resolve(
+        &state.db,
+        &caller,
+        Some(&slug),
+        Need::write(BrandRole::Staff),
+    )
+    .await?;
+    Ok(Json(
+        show::live::set_drop_moments(&state, &host, &id, &look_id, &input).await?,
+    ))
 }

@@ -130,6 +130,8 @@ async fn insert_show(
             revealed_at: Set(None),
             window_opens_at: Set(None),
             window_closes_at: Set(None),
+            coupon_lineage_id: Set(None),
+            envelope_moment: Set(false),
         })
         .exec_without_returning(db)
         .await?;

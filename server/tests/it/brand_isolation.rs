@@ -447,6 +447,12 @@ const SCOPED_FUNCTIONS: &[(&str, &str, &str)] = &[
         "staff",
     ),
     (
+        "shows/drop-moments",
+        r#"{"slug":"{slug}","id":"{show}","look_id":"{look}","moments":{"envelope_moment":true}}"#,
+        "staff",
+    ),
+    ("shows/drop-coupons", r#"{"slug":"{slug}"}"#, "staff"),
+    (
         "shows/moderate",
         r#"{"slug":"{slug}","id":"{show}","message_id":1,"action":"ban"}"#,
         "staff",
@@ -458,6 +464,12 @@ const SCOPED_FUNCTIONS: &[(&str, &str, &str)] = &[
     ),
     ("promotions/list", r#"{"slug":"{slug}"}"#, "staff"),
     ("promotions/settlement", r#"{"slug":"{slug}"}"#, "manager"),
+    ("promotions/claim-links", r#"{"slug":"{slug}"}"#, "staff"),
+    (
+        "promotions/create-claim-link",
+        r#"{"slug":"{slug}","input":{"place":"Stolen","envelope":true,"valid_hours":1}}"#,
+        "manager",
+    ),
     (
         "promotions/create",
         r#"{"slug":"{slug}","input":{"kind":"coupon","name":"Stolen","currency":"CNY","amount_off_minor":100,"coupon_stock":5,"starts_at":"2026-11-11T00:00","ends_at":"2099-11-12T00:00"}}"#,
@@ -529,6 +541,7 @@ const UNSCOPED_FUNCTIONS: &[(&str, &str)] = &[
     ("coupons/mine", "the caller's own wallet"),
     ("envelopes/play", "the caller's own play"),
     ("envelopes/mine", "the caller's own wallet"),
+    ("claim-links/open", "a store code anyone who scans it opens"),
 ];
 
 /// Calls `endpoint` with `args` (JSON text) as the pages do.
@@ -728,6 +741,14 @@ const JSON_BODIES: &[(&str, &str)] = &[
         r#"{"kind":"store_threshold","name":"Stolen","currency":"CNY","amount_off_minor":1,"threshold_minor":2,"starts_at":"2026-11-11T00:00","ends_at":"2099-11-12T00:00"}"#,
     ),
     (
+        "post /api/v1/brands/{slug}/claim-links",
+        r#"{"place":"Stolen","envelope":true,"valid_hours":1}"#,
+    ),
+    (
+        "put /api/v1/brands/{slug}/shows/{id}/looks/{look_id}/moments",
+        r#"{"envelope_moment":true}"#,
+    ),
+    (
         "post /api/v1/brands/{slug}/orders/{id}/ship",
         r#"{"carrier":"SF","tracking_number":"1"}"#,
     ),
@@ -749,12 +770,15 @@ fn route_ids(path: &str) -> String {
         "{promotion}"
     } else if path.contains("/invites/{id}") {
         "{invite}"
+    } else if path.contains("/shows/{id}") {
+        "{show}"
     } else {
         "{token}"
     };
     path.replace("{id}", id)
         .replace("{image_id}", "{image}")
         .replace("{account_id}", "{member}")
+        .replace("{look_id}", "{look}")
         .replace("{code}", "B-1")
 }
 

@@ -545,3 +545,160 @@ db_test!(async fn a_red_envelope_pays_for_one_order_and_an_unused_one_expires_ba
     let bos: Vec<Value> = get(&bo, app.url("/api/v1/me/envelopes")).await.json().await.unwrap();
     assert_eq!(bos[0]["status"], "expired");
 });
+
+db_test!(async fn a_drop_carries_a_coupon_to_claim_and_a_red_envelope_moment_played_once_per_viewer(app) {
+    let (admin, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    sku_on_sale(&app, &owner, "lune", "LUNE-RUNWAY", 10, None).await;
+    let coupon_terms = |name: &str| json!({
+        "kind": "coupon", "name": name, "currency": "CNY", "amount_off_minor": 2_000, "threshold_minor": 10_000,
+        "coupon_stock": 50, "claim_limit": 1, "starts_at": WINDOW.0, "ends_at": WINDOW.1 });
+    let coupon = live_promotion(&app, &owner, &admin, "/api/v1/brands/lune/promotions", coupon_terms("Runway 20")).await;
+    // Another brand's coupon, which lune's show may not hand out.
+    let sunny = verified(&app, "Sunny", "sunny@gala.test").await;
+    let sol = support::brands::apply(&app, &sunny, "sol").await;
+    support::brands::decide(&app, &admin, sol["id"].as_str().unwrap(), json!({ "decision": "approve" })).await;
+    let theirs = live_promotion(&app, &sunny, &admin, "/api/v1/brands/sol/promotions", coupon_terms("Sol 20")).await;
+    let pool = envelope_pool(&app, &admin, json!({ "budget_minor": 10_000, "min_minor": 100, "max_minor": 100 })).await;
+
+    let show = support::shows::new_show(&app, &owner, "Runway moments").await;
+    let look = support::shows::add_look(&app, &owner, &show, json!([{ "sku_code": "LUNE-RUNWAY" }])).await;
+    let plain = support::shows::add_look(&app, &owner, &show, json!([{ "sku_code": "LUNE-RUNWAY" }])).await;
+    let moments = format!("/api/v1/brands/lune/shows/{show}/looks/{look}/moments");
+    // The console offers the brand's own approved coupons only.
+    let choices = json_of(app.call_fn(&owner, "shows/drop-coupons", json!({ "slug": "lune" })).await, StatusCode::OK).await;
+    let offered: Vec<&str> = choices.as_array().unwrap().iter().map(|c| c["promotion_id"].as_str().unwrap()).collect();
+    assert_eq!(offered, [coupon["promotion_id"].as_str().unwrap()]);
+    let crossed = app.client_put_json(&owner, &moments, json!({ "coupon_promotion_id": theirs["promotion_id"], "envelope_moment": true })).await;
+    let crossed = json_of(crossed, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(crossed["error"]["fields"]["coupon_promotion_id"].is_array(), "{crossed}");
+    // Nor can another brand's team touch lune's show.
+    let other = app.client_put_json(&sunny, &moments, json!({ "envelope_moment": true })).await;
+    assert!(matches!(other.status(), StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{}", other.status());
+    let detail = json_of(app.client_put_json(&owner, &moments, json!({ "coupon_promotion_id": coupon["promotion_id"], "envelope_moment": true })).await, StatusCode::OK).await;
+    assert_eq!(detail["looks"][0]["coupon"]["promotion_id"], coupon["promotion_id"]);
+    assert_eq!(detail["looks"][0]["envelope_moment"], true);
+    assert!(detail["looks"][1]["coupon"].is_null());
+
+    support::shows::approved(&app, &owner, &admin, &show).await;
+    support::shows::produce(&app, &owner, &show, "go_live", json!({})).await;
+    let viewer = verified(&app, "Vera", "vera@example.com").await;
+    let play = |drop: &str| json!({ "show_id": show, "drop_id": drop });
+    // The cat hides until its look walks the runway.
+    let early = app.post_json_with(&viewer, "/api/v1/envelopes/play", play(&look)).await;
+    assert_eq!(early.status(), StatusCode::CONFLICT);
+    support::shows::produce(&app, &owner, &show, "reveal", json!({ "look_id": look })).await;
+    support::shows::produce(&app, &owner, &show, "reveal", json!({ "look_id": plain })).await;
+    let late = app.client_put_json(&owner, &moments, json!({ "envelope_moment": false })).await;
+    assert_eq!(late.status(), StatusCode::CONFLICT, "a dropped look keeps the moments it went out with");
+
+    // Viewers see the moments with the drop, and claim the coupon through the one claim path.
+    let state: Value = client().get(app.url(&format!("/api/v1/shows/{show}"))).send().await.unwrap().json().await.unwrap();
+    let dropped = state["looks"].as_array().unwrap().iter().find(|l| l["id"] == look.as_str()).unwrap();
+    assert_eq!(dropped["coupon"]["name"], "Runway 20");
+    assert_eq!(dropped["envelope_moment"], true);
+    let claimed = app.post_json_with(&viewer, "/api/v1/coupons/claim", json!({ "promotion_id": dropped["coupon"]["promotion_id"] })).await;
+    json_of(claimed, StatusCode::CREATED).await;
+
+    // One play per viewer per drop, however many taps arrive at once.
+    let taps: Vec<_> = (0..20)
+        .map(|_| {
+            let (viewer, url, origin, body) = (viewer.clone(), app.url("/api/v1/envelopes/play"), app.origin(), play(&look));
+            tokio::spawn(async move {
+                let response = viewer.post(url).header("Origin", origin).json(&body).send().await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK);
+                response.json::<Value>().await.unwrap()["won"]["id"].clone()
+            })
+        })
+        .collect();
+    let mut won = Vec::new();
+    for tap in taps {
+        won.push(tap.await.unwrap());
+    }
+    assert!(won[0].is_string(), "the pool wins every play: {won:?}");
+    assert!(won.iter().all(|w| *w == won[0]), "{won:?}");
+    assert_eq!(pool_left(&app, &pool).await, 9_900);
+    // The drop's moment is its own: the show's moment is still there to play.
+    let show_moment = json_of(app.post_json_with(&viewer, "/api/v1/envelopes/play", json!({ "show_id": show })).await, StatusCode::OK).await;
+    assert!(show_moment["won"].is_object());
+    assert_ne!(show_moment["won"]["id"], won[0]);
+    // A look without the moment, or named under another show, hides no cat.
+    let none = app.post_json_with(&viewer, "/api/v1/envelopes/play", play(&plain)).await;
+    assert_eq!(none.status(), StatusCode::NOT_FOUND);
+    let elsewhere = app.post_json_with(&viewer, "/api/v1/envelopes/play", json!({ "show_id": uuid::Uuid::new_v4().to_string(), "drop_id": look })).await;
+    assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
+    assert_eq!(pool_left(&app, &pool).await, 9_800);
+});
+
+db_test!(async fn a_store_code_hands_out_its_coupon_and_envelope_until_it_expires_and_cannot_be_forged(app) {
+    let (admin, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let coupon = live_promotion(&app, &owner, &admin, "/api/v1/brands/lune/promotions", json!({
+        "kind": "coupon", "name": "Pop-up 20", "currency": "CNY", "amount_off_minor": 2_000, "threshold_minor": 10_000,
+        "coupon_stock": 50, "claim_limit": 1, "starts_at": WINDOW.0, "ends_at": WINDOW.1 })).await;
+    let pool = envelope_pool(&app, &admin, json!({ "budget_minor": 10_000, "min_minor": 100, "max_minor": 100 })).await;
+    let refused = app.post_json_with(&owner, "/api/v1/brands/lune/claim-links", json!({ "place": " ", "valid_hours": 0 })).await;
+    let refused = json_of(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+    for field in ["place", "valid_hours", "coupon_promotion_id"] {
+        assert!(refused["error"]["fields"][field].is_array(), "{field}: {refused}");
+    }
+    let link = json_of(app.post_json_with(&owner, "/api/v1/brands/lune/claim-links", json!({
+        "place": "Shanghai pop-up, front door", "coupon_promotion_id": coupon["promotion_id"], "envelope": true, "valid_hours": 2 })).await,
+        StatusCode::CREATED).await;
+    assert!(link["qr_svg"].as_str().unwrap().starts_with("<svg"), "{link}");
+    let token = link["path"].as_str().unwrap().strip_prefix("/claim/").unwrap().to_owned();
+    assert_eq!(token.len(), 43);
+    let listed = json_of(get(&owner, app.url("/api/v1/brands/lune/claim-links")).await, StatusCode::OK).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    // What a shopper's phone opens: the place and what the code hands out, no QR code.
+    let opened = json_of(get(&client(), app.url(&format!("/api/v1/claim-links/{token}"))).await, StatusCode::OK).await;
+    assert_eq!(opened["place"], "Shanghai pop-up, front door");
+    assert_eq!(opened["coupon"]["name"], "Pop-up 20");
+    assert_eq!(opened["qr_svg"], "");
+    let page = support::page_text(get(&client(), app.url(&format!("/claim/{token}"))).await).await;
+    assert!(page.contains("Shanghai pop-up, front door") && page.contains("Claim coupon"), "{page}");
+
+    // A made-up or altered code claims nothing.
+    let viewer = verified(&app, "Vera", "vera@example.com").await;
+    let mut forged = token.clone();
+    forged.replace_range(0..1, if token.starts_with('A') { "B" } else { "A" });
+    for bad in [forged.as_str(), "not-a-code"] {
+        assert_eq!(get(&client(), app.url(&format!("/api/v1/claim-links/{bad}"))).await.status(), StatusCode::NOT_FOUND);
+        let claim = app.post_json_with(&viewer, "/api/v1/coupons/claim", json!({ "link": bad })).await;
+        assert_eq!(claim.status(), StatusCode::NOT_FOUND);
+        let play = app.post_json_with(&viewer, "/api/v1/envelopes/play", json!({ "link": bad })).await;
+        assert_eq!(play.status(), StatusCode::NOT_FOUND);
+    }
+
+    // The code's coupon, through the one claim path (its per-buyer limit holds).
+    json_of(app.post_json_with(&viewer, "/api/v1/coupons/claim", json!({ "link": token })).await, StatusCode::CREATED).await;
+    let again = app.post_json_with(&viewer, "/api/v1/coupons/claim", json!({ "link": token })).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    // Its cat: one play per shopper per code, however many taps arrive at once.
+    let taps: Vec<_> = (0..10)
+        .map(|_| {
+            let (viewer, url, origin, token) = (viewer.clone(), app.url("/api/v1/envelopes/play"), app.origin(), token.clone());
+            tokio::spawn(async move {
+                let response = viewer.post(url).header("Origin", origin).json(&json!({ "link": token })).send().await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK);
+                response.json::<Value>().await.unwrap()["won"]["id"].clone()
+            })
+        })
+        .collect();
+    let mut won = Vec::new();
+    for tap in taps {
+        won.push(tap.await.unwrap());
+    }
+    assert!(won[0].is_string() && won.iter().all(|w| *w == won[0]), "{won:?}");
+    assert_eq!(pool_left(&app, &pool).await, 9_900);
+
+    // Past its hours the code opens, says so, and hands out nothing.
+    app.state.clock.advance(chrono::Duration::hours(3));
+    let late = verified(&app, "Lou", "lou@example.com").await;
+    let claim = json_of(app.post_json_with(&late, "/api/v1/coupons/claim", json!({ "link": token })).await, StatusCode::CONFLICT).await;
+    assert_eq!(claim["error"]["code"], "offer_unavailable");
+    let play = app.post_json_with(&late, "/api/v1/envelopes/play", json!({ "link": token })).await;
+    assert_eq!(play.status(), StatusCode::CONFLICT);
+    let opened = json_of(get(&client(), app.url(&format!("/api/v1/claim-links/{token}"))).await, StatusCode::OK).await;
+    assert_eq!(opened["expired"], true);
+    assert_eq!(pool_left(&app, &pool).await, 9_900);
+});

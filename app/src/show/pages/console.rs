@@ -14,9 +14,11 @@ use crate::core::money::format_amount;
 use crate::core::time::{self, Style};
 use crate::core::ui::{InlineError, NotFoundPage, SignInPrompt, Skeleton};
 use crate::core::AppError;
+use crate::promotions::PromotionView;
 use crate::show::{
-    get_show, load_show, moderate_chat, produce_show, producer_figures, LookView, Moderation,
-    ProducerAction, ShowDetail, ShowFigures, ShowState, ShowStatus,
+    drop_coupon_choices, get_show, load_show, moderate_chat, produce_show, producer_figures,
+    set_drop_moments, DropMomentsInput, LookView, Moderation, ProducerAction, ShowDetail,
+    ShowFigures, ShowState, ShowStatus,
 };
 
 /// `/brand/:slug/shows/:id/live` and `/admin/galas/:id/live`
@@ -29,12 +31,14 @@ pub fn ProducerConsolePage() -> impl IntoView {
     // The chat's state is created here, not by the chat panel the Suspense below renders
     // (README, "Architecture").
     let chat = Resource::new(move || key().1, load_show);
+    // The coupons the host's drops can hand out, for each look's moments form.
+    let coupons = Resource::new(move || host.get().slug(), drop_coupon_choices);
     view! {
         <Title text="Producer console"/>
         <section class="container page console">
             <Suspense fallback=|| view! { <Skeleton class="skeleton--card"/> }>
                 {move || show.get().map(|result| match result {
-                    Ok(detail) => view! { <Console host=key().0 detail chat/> }.into_any(),
+                    Ok(detail) => view! { <Console host=key().0 detail chat coupons/> }.into_any(),
                     Err(AppError::Unauthorized) => view! { <SignInPrompt message="Sign in to produce the show." next=format!("{}/{}/live", host.get().shows_path(), key().1)/> }.into_any(),
                     Err(AppError::NotFound | AppError::Forbidden) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <InlineError error/> }.into_any(),
@@ -69,6 +73,7 @@ fn Console(
     host: Host,
     detail: ShowDetail,
     chat: Resource<Result<ShowState, AppError>>,
+    coupons: Resource<Result<Vec<PromotionView>, AppError>>,
 ) -> impl IntoView {
     let id = detail.summary.id.clone();
     let detail = RwSignal::new(detail);
@@ -172,7 +177,7 @@ fn Console(
             <h2>"Looks"</h2>
             <ol class="runsheet">
                 {move || detail.with(|d| d.looks.clone()).into_iter().map(|look| view! {
-                    <ConsoleLook look detail figures act/>
+                    <ConsoleLook look detail figures act coupons target/>
                 }).collect_view()}
             </ol>
         </section>
@@ -198,6 +203,8 @@ fn ConsoleLook(
     detail: RwSignal<ShowDetail>,
     figures: RwSignal<ShowFigures>,
     act: Action<Click, Result<ShowDetail, AppError>>,
+    coupons: Resource<Result<Vec<PromotionView>, AppError>>,
+    target: StoredValue<(Option<String>, String)>,
 ) -> impl IntoView {
     let live = move || detail.with(|d| d.summary.status == ShowStatus::Live);
     // A flash window closes on the server at its deadline, with no click here: the figures'
@@ -262,6 +269,11 @@ fn ConsoleLook(
                     }
                 }).collect_view()}
             </ul>
+            {moments_carried(&look)}
+            {(!revealed).then(|| view! {
+                <DropMomentsForm look_id=look.id.clone() coupon=look.coupon.as_ref().map(|c| c.promotion_id.clone())
+                    envelope=look.envelope_moment coupons detail target/>
+            })}
             <div class="runsheet__actions">
                 {(!revealed).then(|| view! {
                     <button class="button button--primary" type="button" data-testid="drop-look"
@@ -290,6 +302,94 @@ fn ConsoleLook(
                 })}
             </div>
         </li>
+    }
+}
+
+/// The moments a look drops (or dropped) with, in words.
+fn moments_carried(look: &LookView) -> impl IntoView {
+    let coupon = look
+        .coupon
+        .as_ref()
+        .map(|c| format!("Coupon: {} ({})", c.name, c.summary));
+    let envelope = look.envelope_moment.then_some("Red-envelope moment");
+    let carried: Vec<String> = coupon
+        .into_iter()
+        .chain(envelope.map(str::to_owned))
+        .collect();
+    let lead = if look.revealed_at.is_some() {
+        "Went out with: "
+    } else {
+        "Drops with: "
+    };
+    (!carried.is_empty()).then(|| {
+        view! { <p class="runsheet__meta" data-testid="drop-moments-carried">{lead}{carried.join(" · ")}</p> }
+    })
+}
+
+/// Before a look drops: the coupon its viewers can claim and whether it hides a red envelope.
+#[component]
+fn DropMomentsForm(
+    look_id: String,
+    coupon: Option<String>,
+    envelope: bool,
+    coupons: Resource<Result<Vec<PromotionView>, AppError>>,
+    detail: RwSignal<ShowDetail>,
+    target: StoredValue<(Option<String>, String)>,
+) -> impl IntoView {
+    let chosen = RwSignal::new(coupon.unwrap_or_default());
+    let envelope = RwSignal::new(envelope);
+    let save = Action::new(move |look_id: &String| {
+        let (slug, id) = target.get_value();
+        let moments = DropMomentsInput {
+            coupon_promotion_id: Some(chosen.get_untracked()).filter(|c| !c.is_empty()),
+            envelope_moment: envelope.get_untracked(),
+        };
+        let look_id = look_id.clone();
+        async move { set_drop_moments(slug, id, look_id, moments).await }
+    });
+    let result = save.value();
+    Effect::new(move |_| {
+        if let Some(Ok(updated)) = result.get() {
+            detail.set(updated);
+        }
+    });
+    let (coupon_id, envelope_id) = (format!("coupon-{look_id}"), format!("envelope-{look_id}"));
+    let (coupon_label, envelope_label) = (coupon_id.clone(), envelope_id.clone());
+    view! {
+        <form class="runsheet__moments" data-testid="drop-moments" on:submit=move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            save.dispatch(look_id.clone());
+        }>
+            <div class="field">
+                <label class="field__label" for=coupon_label>"Coupon moment"</label>
+                <select class="field__input" id=coupon_id name="coupon_promotion_id"
+                    on:change=move |ev| chosen.set(event_target_value(&ev))>
+                    <option value="" selected=move || chosen.get().is_empty()>"No coupon"</option>
+                    <Transition fallback=|| ()>
+                        {move || coupons.get().and_then(Result::ok).map(|choices| choices.into_iter().map(|c| {
+                            let id = c.promotion_id.clone();
+                            view! {
+                                <option value=c.promotion_id.clone() selected=move || chosen.get() == id>
+                                    {format!("{} · {}", c.name, c.summary)}
+                                </option>
+                            }
+                        }).collect_view())}
+                    </Transition>
+                </select>
+            </div>
+            <label class="choice" for=envelope_label>
+                <input type="checkbox" id=envelope_id prop:checked=move || envelope.get()
+                    on:change=move |ev| envelope.set(event_target_checked(&ev))/>
+                " Red-envelope moment: viewers find the cat for an envelope"
+            </label>
+            <button class="button button--secondary" type="submit" disabled=move || save.pending().get()>"Save moments"</button>
+            // A save re-renders the run-sheet from the answer ("Drops with: …" above); only a
+            // refusal stays here.
+            {move || match result.get() {
+                Some(Err(error)) => Some(view! { <InlineError error/> }),
+                _ => None,
+            }}
+        </form>
     }
 }
 

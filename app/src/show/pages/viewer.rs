@@ -371,6 +371,13 @@ fn LookCards(
                 <p class="look__window" role="timer" aria-live="off">{window}</p>
             </header>
             {(!look.note.is_empty()).then(|| view! { <p class="look__note">{look.note.clone()}</p> })}
+            {(!embed && (look.coupon.is_some() || look.envelope_moment)).then(|| {
+                let show_id = live.with_untracked(|s| s.as_ref().map(|s| s.id.clone())).unwrap_or_default();
+                view! {
+                    <crate::promotions::Moments place=crate::promotions::MomentPlace::Drop { show_id, drop_id: look_id.clone() }
+                        coupon=look.coupon.clone() envelope=look.envelope_moment/>
+                }
+            })}
             <ul class="drop-cards">
                 {look.items.iter().cloned().map(|card| view! {
                     <DropCard card look_id=look_id.clone() live now one_tap embed/>
