@@ -15,10 +15,7 @@ use uuid::Uuid;
 
 use super::service::{slugs, views};
 use super::terms;
-use super::{
-    ClaimInput, CouponMoment, CouponStatus, CouponView, PromotionKind, PromotionStatus,
-    PromotionView,
-};
+use super::{ClaimInput, CouponStatus, CouponView, PromotionKind, PromotionStatus, PromotionView};
 use crate::auth::Caller;
 use crate::core::{txn::begin_write, AppError};
 use crate::state::AppState;
@@ -47,7 +44,7 @@ pub async fn claimable(
         ),
         None => None,
     };
-    let rows = approved_coupons(brand_id)
+    let rows = super::offers::approved_coupons(brand_id)
         .filter(promotion::Column::StartsAt.lte(now))
         .filter(promotion::Column::EndsAt.gt(now))
         .all(db)
@@ -59,62 +56,6 @@ pub async fn claimable(
             v.terms
                 .coupon_stock
                 .is_some_and(|stock| v.claimed < i64::from(stock))
-        })
-        .collect())
-}
-
-/// The approved coupon versions of `brand_id` (the platform's when none), soonest ending
-/// first.
-fn approved_coupons(brand_id: Option<Uuid>) -> sea_orm::Select<promotion::Entity> {
-    promotion::Entity::find()
-        .filter(promotion::Column::Kind.eq(PromotionKind::Coupon))
-        .filter(promotion::Column::Status.eq(PromotionStatus::Approved))
-        .filter(match brand_id {
-            Some(brand) => promotion::Column::BrandId.eq(brand),
-            None => promotion::Column::BrandId.is_null(),
-        })
-        .order_by_asc(promotion::Column::EndsAt)
-}
-
-/// The coupons `brand_id` (the platform: none) can hand out at a show's drop or through a
-/// claim link: its approved coupons that have not ended (a show or a store's code is prepared
-/// before its coupons start).
-pub async fn attachable(
-    db: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-    brand_id: Option<Uuid>,
-) -> Result<Vec<PromotionView>, AppError> {
-    let rows = approved_coupons(brand_id)
-        .filter(promotion::Column::EndsAt.gt(now))
-        .all(db)
-        .await?;
-    views(db, rows).await
-}
-
-/// What drops carrying the coupons `lineages` show viewers, by lineage: each coupon's approved
-/// version (one that is no longer approved shows nothing).
-pub async fn moments(
-    db: &impl ConnectionTrait,
-    lineages: impl IntoIterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, CouponMoment>, AppError> {
-    let lineages: Vec<Uuid> = lineages.into_iter().collect();
-    if lineages.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(promotion::Entity::find()
-        .filter(promotion::Column::LineageId.is_in(lineages))
-        .filter(promotion::Column::Kind.eq(PromotionKind::Coupon))
-        .filter(promotion::Column::Status.eq(PromotionStatus::Approved))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| {
-            let moment = CouponMoment {
-                promotion_id: row.lineage_id.to_string(),
-                summary: terms::summary(&row),
-                name: row.name,
-            };
-            (row.lineage_id, moment)
         })
         .collect())
 }

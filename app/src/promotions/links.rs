@@ -49,7 +49,7 @@ pub async fn create(
         .filter(|c| !c.is_empty());
     let lineage = match chosen {
         Some(chosen) => {
-            let choices = super::coupons::attachable(&state.db, now, owner.brand_id()).await?;
+            let choices = super::offers::attachable(&state.db, now, owner.brand_id()).await?;
             let found = choices
                 .iter()
                 .find(|c| c.promotion_id == chosen)
@@ -151,7 +151,7 @@ async fn views(
 ) -> Result<Vec<ClaimLinkView>, AppError> {
     let now = state.clock.now();
     let coupons =
-        super::coupons::moments(&state.db, rows.iter().filter_map(|r| r.lineage_id)).await?;
+        super::offers::moments(&state.db, rows.iter().filter_map(|r| r.lineage_id)).await?;
     let names = brand_names(&state.db, rows.iter().filter_map(|r| r.brand_id)).await?;
     Ok(rows
         .into_iter()

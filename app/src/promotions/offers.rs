@@ -1,16 +1,21 @@
 //! Which promotions are live, as the checkout prices with them: [`Offer`]s, the approved
 //! versions inside their window. The quote (`checkout::pricing`) decides what each does to an
 //! order's lines; the engine reads them once per batch with the counters that bound them.
+//!
+//! Also the coupons an owner can hand out beyond its pages — at a show's drop, through a store
+//! code — and what those show buyers ([`attachable`], [`moments`]).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{coupon, promotion};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::terms;
-use super::{CouponStatus, OrderChannel, PromotionKind, PromotionStatus};
+use super::{
+    CouponMoment, CouponStatus, OrderChannel, PromotionKind, PromotionStatus, PromotionView,
+};
 use crate::core::AppError;
 
 /// A live promotion's terms, as the quote applies them.
@@ -150,6 +155,62 @@ pub async fn coupons(
             let mut offer = Offer::of(versions.get(&c.lineage_id)?);
             offer.coupon_id = Some(c.id);
             Some((c.id, (c.account_id, offer)))
+        })
+        .collect())
+}
+
+/// The approved coupon versions of `brand_id` (the platform's when none), soonest ending
+/// first.
+pub(super) fn approved_coupons(brand_id: Option<Uuid>) -> sea_orm::Select<promotion::Entity> {
+    promotion::Entity::find()
+        .filter(promotion::Column::Kind.eq(PromotionKind::Coupon))
+        .filter(promotion::Column::Status.eq(PromotionStatus::Approved))
+        .filter(match brand_id {
+            Some(brand) => promotion::Column::BrandId.eq(brand),
+            None => promotion::Column::BrandId.is_null(),
+        })
+        .order_by_asc(promotion::Column::EndsAt)
+}
+
+/// The coupons `brand_id` (the platform: none) can hand out at a show's drop or through a
+/// claim link: its approved coupons that have not ended (a show or a store's code is prepared
+/// before its coupons start).
+pub async fn attachable(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    brand_id: Option<Uuid>,
+) -> Result<Vec<PromotionView>, AppError> {
+    let rows = approved_coupons(brand_id)
+        .filter(promotion::Column::EndsAt.gt(now))
+        .all(db)
+        .await?;
+    super::service::views(db, rows).await
+}
+
+/// What drops carrying the coupons `lineages` show viewers, by lineage: each coupon's approved
+/// version (one that is no longer approved shows nothing).
+pub async fn moments(
+    db: &impl ConnectionTrait,
+    lineages: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, CouponMoment>, AppError> {
+    let lineages: Vec<Uuid> = lineages.into_iter().collect();
+    if lineages.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(promotion::Entity::find()
+        .filter(promotion::Column::LineageId.is_in(lineages))
+        .filter(promotion::Column::Kind.eq(PromotionKind::Coupon))
+        .filter(promotion::Column::Status.eq(PromotionStatus::Approved))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let moment = CouponMoment {
+                promotion_id: row.lineage_id.to_string(),
+                summary: terms::summary(&row),
+                name: row.name,
+            };
+            (row.lineage_id, moment)
         })
         .collect())
 }

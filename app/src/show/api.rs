@@ -161,7 +161,7 @@ pub async fn set_drop_moments(
 #[server(prefix = "/api/fn", endpoint = "shows/drop-coupons")]
 pub async fn drop_coupon_choices(slug: Option<String>) -> Result<Vec<PromotionView>, AppError> {
     let (state, host) = host_request(slug, Need::read(BrandRole::Staff)).await?;
-    crate::promotions::coupons::attachable(&state.db, state.clock.now(), host.brand_id()).await
+    crate::promotions::offers::attachable(&state.db, state.clock.now(), host.brand_id()).await
 }
 
 /// Removes a chat message, muting or banning its author.

@@ -163,7 +163,7 @@ pub async fn set_drop_moments(
             // Only the host's own approved coupons: a brand hands out its coupons, a gala the
             // platform's.
             let choices =
-                crate::promotions::coupons::attachable(&txn, state.clock.now(), host.brand_id())
+                crate::promotions::offers::attachable(&txn, state.clock.now(), host.brand_id())
                     .await?;
             let found = choices
                 .iter()

@@ -256,7 +256,7 @@ pub(super) async fn look_views(
         .await?;
     let mut cards = cards(db, show_id, &items).await?;
     let coupons =
-        crate::promotions::coupons::moments(db, looks.iter().filter_map(|l| l.coupon_lineage_id))
+        crate::promotions::offers::moments(db, looks.iter().filter_map(|l| l.coupon_lineage_id))
             .await?;
     Ok(looks
         .into_iter()
