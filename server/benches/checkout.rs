@@ -728,7 +728,7 @@ impl Buyers {
 }
 
 /// Buyer `i` buys `quantity` units of `sku` through `POST /api/v1/orders`: a guest, or member
-/// `i` mod the members, spending their wallet's order `(offset + i) / members`.
+/// `(offset + i)` mod the members, spending their wallet's order `(offset + i) / members`.
 fn buy(
     client: &reqwest::Client,
     base: &str,
@@ -759,11 +759,14 @@ fn buy(
         match &buyers {
             Buyers::Guests => body["email"] = format!("{run}-buyer-{i}@bench.test").into(),
             Buyers::Members { members, spends } => {
-                let member = i % members.len();
+                // Numbered across runs, so no two requests of the closed and open loops share
+                // a member's coupon.
+                let n = offset + i;
+                let member = n % members.len();
                 request = request.header("Cookie", &members[member].cookie);
                 let spend = spends
                     .as_ref()
-                    .and_then(|s| s[member].get((offset + i) / members.len()));
+                    .and_then(|s| s[member].get(n / members.len()));
                 if let Some(spend) = spend {
                     body["coupon"] = spend.coupon.to_string().into();
                     body["envelope"] = spend.envelope.to_string().into();
