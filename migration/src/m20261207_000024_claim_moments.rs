@@ -4,6 +4,7 @@
 //! - `show_look.coupon_lineage_id`: the coupon promotion (its lineage, so a new approved
 //!   version keeps the moment) the drop hands out; none: no coupon moment.
 //! - `show_look.envelope_moment`: the drop hides a red-envelope ("find the cat") moment.
+//! - `coupon.order_id` is indexed: an order that lapses or is cancelled finds its coupon by it.
 //! - `claim_link`: a claim link a brand (or the platform) prints as a QR code — a place's
 //!   name, the coupon it hands out and/or a red-envelope moment, until `expires_at`. Its
 //!   `token` (256 random bits) is the address: unguessable, so links cannot be forged or
@@ -51,6 +52,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // What an order gives back when it lapses or is cancelled is found by the order.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_coupon_order")
+                    .table(Coupon::Table)
+                    .col(Coupon::OrderId)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_index(
                 Index::create()
@@ -66,6 +77,14 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(ClaimLink::Table).to_owned())
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_coupon_order")
+                    .table(Coupon::Table)
+                    .to_owned(),
+            )
             .await?;
         for column in [ShowLook::CouponLineageId, ShowLook::EnvelopeMoment] {
             manager
@@ -86,6 +105,12 @@ enum ShowLook {
     Table,
     CouponLineageId,
     EnvelopeMoment,
+}
+
+#[derive(DeriveIden)]
+enum Coupon {
+    Table,
+    OrderId,
 }
 
 #[derive(DeriveIden)]

@@ -537,13 +537,15 @@ pub async fn usable(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
+    // By id alone, the rest checked here: given `status` and `expires_at` too, SQLite's
+    // planner walks the expiry index — every ready envelope of the festival — instead of
+    // looking the batch's few up by key (measured: −54% orders/s with 40,000 in wallets).
     Ok(red_envelope::Entity::find()
         .filter(red_envelope::Column::Id.is_in(ids))
-        .filter(red_envelope::Column::Status.eq(EnvelopeStatus::Won))
-        .filter(red_envelope::Column::ExpiresAt.gt(now))
         .all(db)
         .await?
         .into_iter()
+        .filter(|e| e.status == EnvelopeStatus::Won && e.expires_at > now)
         .map(|e| {
             (
                 e.id,

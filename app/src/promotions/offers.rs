@@ -142,12 +142,15 @@ pub async fn coupons(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = coupon::Entity::find()
+    // By id alone, the rest checked here, so no planner prefers another index over the key
+    // (as SQLite did for red envelopes: `envelopes::usable`).
+    let rows: Vec<coupon::Model> = coupon::Entity::find()
         .filter(coupon::Column::Id.is_in(ids))
-        .filter(coupon::Column::Status.eq(CouponStatus::Claimed))
-        .filter(coupon::Column::ExpiresAt.gt(now))
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|c| c.status == CouponStatus::Claimed && c.expires_at > now)
+        .collect();
     let versions = live_versions(db, now, rows.iter().map(|c| c.lineage_id).collect()).await?;
     Ok(rows
         .into_iter()
