@@ -52,7 +52,8 @@ pub struct Adjustment {
 
 /// One discount of an order as its buyer reads it: every share of one adjustment summed
 /// over the lines (see [`discounts`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Discount {
     pub label: String,
     pub funder: Funder,

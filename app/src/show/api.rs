@@ -261,9 +261,19 @@ pub async fn tap_to_buy(id: String, sku: String, key: String) -> Result<BuyOutco
     if plain_form {
         leptos_axum::redirect(&format!("/orders/{}", order.id));
     }
+    let discounts = crate::checkout::discounts(
+        order
+            .brands
+            .iter()
+            .flat_map(|b| b.lines.iter())
+            .flat_map(|l| l.adjustments.iter()),
+    );
     Ok(BuyOutcome::Bought {
         order_id: order.id,
         number: order.number,
+        total_minor: order.total_minor,
+        currency: order.currency,
+        discounts,
     })
 }
 

@@ -412,6 +412,14 @@ pub enum BuyOutcome {
     Bought {
         order_id: String,
         number: String,
+        /// What the order cost, after its discounts.
+        #[serde(default)]
+        total_minor: i64,
+        #[serde(default)]
+        currency: String,
+        /// The promotions that priced it, each with who funds it.
+        #[serde(default)]
+        discounts: Vec<crate::checkout::Discount>,
     },
     SoldOut,
     LimitReached {

@@ -621,6 +621,18 @@ db_test!(async fn a_drop_carries_a_coupon_to_claim_and_a_red_envelope_moment_pla
     let show_moment = json_of(app.post_json_with(&viewer, "/api/v1/envelopes/play", json!({ "show_id": show })).await, StatusCode::OK).await;
     assert!(show_moment["won"].is_object());
     assert_ne!(show_moment["won"]["id"], won[0]);
+    // One tap from the drop answers with what the order cost and the discount that priced it.
+    live_promotion(&app, &owner, &admin, "/api/v1/brands/lune/promotions", threshold(json!({}))).await;
+    let tapper = support::shows::one_tap_viewer(&app, "Tao", "tao@example.com").await;
+    let sku = dropped["items"][0]["sku_id"].as_str().unwrap();
+    let bought = json_of(app.call_fn(&tapper, "shows/buy", json!({ "id": show, "sku": sku, "key": "tap-1" })).await, StatusCode::OK).await;
+    assert_eq!(bought["result"], "bought", "{bought}");
+    assert_eq!(bought["discounts"][0]["label"], "40 off every 100");
+    assert_eq!(bought["discounts"][0]["funder"], "brand");
+    assert_eq!(bought["discounts"][0]["amount_minor"], -4_000);
+    let order = json_of(get(&tapper, app.url(&format!("/api/v1/orders/{}", bought["order_id"].as_str().unwrap()))).await, StatusCode::OK).await;
+    assert_eq!(bought["total_minor"], order["total_minor"]);
+    assert_eq!(bought["currency"], "CNY");
     // A look without the moment, or named under another show, hides no cat.
     let none = app.post_json_with(&viewer, "/api/v1/envelopes/play", play(&plain)).await;
     assert_eq!(none.status(), StatusCode::NOT_FOUND);

@@ -506,11 +506,20 @@ fn DropCard(
                         },
                     }
                 }}
-                <p class="drop-card__result" role="status" data-testid="buy-result">
+                <div class="drop-card__result" role="status" data-testid="buy-result">
                     {move || shown().map(|result| match result {
-                        Ok(BuyOutcome::Bought { order_id, number }) => view! {
-                            <span class="drop-card__bought">"Bought! " <A href=format!("/orders/{order_id}")>{format!("Order {number}")}</A></span>
-                        }.into_any(),
+                        Ok(BuyOutcome::Bought { order_id, number, total_minor, currency, discounts }) => {
+                            let money = move |minor: i64| format_amount(minor, &currency);
+                            view! {
+                                <span class="drop-card__bought">"Bought! " <A href=format!("/orders/{order_id}")>{format!("Order {number}")}</A>
+                                    {format!(" · {}", money(total_minor))}</span>
+                                {(!discounts.is_empty()).then(|| view! {
+                                    <dl class="drop-card__discounts">
+                                        <crate::checkout::cart::DiscountRows discounts money=money.clone()/>
+                                    </dl>
+                                })}
+                            }.into_any()
+                        }
                         Ok(BuyOutcome::SoldOut) => view! { <span>"Sold out — someone was quicker."</span> }.into_any(),
                         Ok(BuyOutcome::LimitReached { limit }) => view! { <span>{format!("Limit reached: {limit} per person.")}</span> }.into_any(),
                         Ok(BuyOutcome::WindowClosed) => view! { <span>"The buy window has closed."</span> }.into_any(),
@@ -519,7 +528,7 @@ fn DropCard(
                         Err(AppError::Validation { fields }) if fields.contains_key("one_tap") => view! { <span>"Set up one-tap buying below first."</span> }.into_any(),
                         Err(error) => view! { <span>{error.to_string()}</span> }.into_any(),
                     })}
-                </p>
+                </div>
             </div>
         </li>
     }
