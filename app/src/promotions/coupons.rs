@@ -66,25 +66,31 @@ async fn live_coupon(
     now: DateTime<Utc>,
     input: &ClaimInput,
 ) -> Result<promotion::Model, AppError> {
-    let link = input
-        .link
-        .as_deref()
-        .map(str::trim)
-        .filter(|l| !l.is_empty());
-    let by = match (input.promotion_id.as_deref(), input.code.as_deref()) {
-        _ if link.is_some() => {
-            let link = super::links::live(db, now, link.unwrap_or_default()).await?;
+    let named = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let by = match (
+        named(&input.link),
+        named(&input.promotion_id),
+        named(&input.code),
+    ) {
+        (Some(link), _, _) => {
+            let link = super::links::live(db, now, &link).await?;
             let lineage = link.lineage_id.ok_or(AppError::OfferUnavailable {
                 message: "This code hands out no coupon.".into(),
             })?;
             Condition::all().add(promotion::Column::LineageId.eq(lineage))
         }
-        (Some(id), _) if !id.trim().is_empty() => {
-            let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+        (None, Some(id), _) => {
+            let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
             Condition::all().add(promotion::Column::LineageId.eq(id))
         }
-        (_, Some(code)) if !code.trim().is_empty() => {
-            Condition::all().add(promotion::Column::Code.eq(code.trim().to_uppercase()))
+        (None, None, Some(code)) => {
+            Condition::all().add(promotion::Column::Code.eq(code.to_uppercase()))
         }
         _ => return Err(AppError::field("code", "Enter a coupon code.")),
     };
