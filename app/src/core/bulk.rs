@@ -43,12 +43,10 @@ where
     }
     let columns = <A::Entity as EntityTrait>::Column::iter().count().max(1);
     let most = prev_power_of_two((MAX_VALUES / columns).max(1));
-    let mut left = models.len();
+    let lengths = chunk_lengths(models.len(), most);
     let mut models = models.into_iter();
-    while left > 0 {
-        let rows = prev_power_of_two(left.min(most));
+    for rows in lengths {
         let chunk: Vec<A> = models.by_ref().take(rows).collect();
-        left -= rows;
         A::Entity::insert_many(chunk)
             .exec_without_returning(db)
             .await?;
@@ -136,6 +134,31 @@ fn write_json(out: &mut Vec<u8>, value: Value) -> Option<()> {
     Some(())
 }
 
+/// `items` in chunks of at most `most` whose lengths are powers of two (256, 32, 4...): a
+/// statement built per chunk then has one of a few shapes, which the driver's
+/// prepared-statement cache serves.
+pub fn chunks<T>(items: &[T], most: usize) -> impl Iterator<Item = &[T]> {
+    let mut rest = items;
+    chunk_lengths(items.len(), most).map(move |rows| {
+        let (chunk, tail) = rest.split_at(rows);
+        rest = tail;
+        chunk
+    })
+}
+
+/// The lengths of [`chunks`] of `total` items.
+fn chunk_lengths(total: usize, most: usize) -> impl Iterator<Item = usize> {
+    let most = most.max(1);
+    let mut left = total;
+    std::iter::from_fn(move || {
+        (left > 0).then(|| {
+            let rows = prev_power_of_two(left.min(most));
+            left -= rows;
+            rows
+        })
+    })
+}
+
 /// The largest power of two ≤ `n` (n ≥ 1).
 fn prev_power_of_two(n: usize) -> usize {
     1 << (usize::BITS - 1 - n.leading_zeros())
@@ -143,7 +166,7 @@ fn prev_power_of_two(n: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::prev_power_of_two;
+    use super::{chunks, prev_power_of_two};
 
     #[test]
     fn chunk_sizes_are_powers_of_two() {
@@ -151,5 +174,17 @@ mod tests {
         assert_eq!(prev_power_of_two(300), 256);
         assert_eq!(prev_power_of_two(256), 256);
         assert_eq!(prev_power_of_two(1763), 1024);
+    }
+
+    #[test]
+    fn chunks_cover_every_item_once_in_order() {
+        let items: Vec<u32> = (0..300).collect();
+        let lengths: Vec<usize> = chunks(&items, 256).map(<[u32]>::len).collect();
+        assert_eq!(lengths, vec![256, 32, 8, 4]);
+        assert_eq!(
+            chunks(&items, 256).flatten().copied().collect::<Vec<_>>(),
+            items
+        );
+        assert_eq!(chunks(&items[..0], 256).count(), 0);
     }
 }

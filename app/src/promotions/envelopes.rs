@@ -567,10 +567,13 @@ pub async fn expire_due(
     db: &sea_orm::DatabaseConnection,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
+    // A literal, not a bound value: it is what lets both databases use the partial index of
+    // won envelopes (`idx_red_envelope_expiry`, migration 000025).
+    let won = || Expr::cust(format!("\"status\" = '{}'", EnvelopeStatus::Won.as_str()));
     let any: Option<Uuid> = red_envelope::Entity::find()
         .select_only()
         .column(red_envelope::Column::Id)
-        .filter(red_envelope::Column::Status.eq(EnvelopeStatus::Won))
+        .filter(won())
         .filter(red_envelope::Column::ExpiresAt.lte(now))
         .into_tuple()
         .one(db)
@@ -580,7 +583,7 @@ pub async fn expire_due(
     }
     let txn = begin_write(db).await?;
     let mut due = red_envelope::Entity::find()
-        .filter(red_envelope::Column::Status.eq(EnvelopeStatus::Won))
+        .filter(won())
         .filter(red_envelope::Column::ExpiresAt.lte(now))
         .order_by_asc(red_envelope::Column::Id)
         .limit(EXPIRE_PER_RUN);

@@ -8,7 +8,7 @@ use crate::support;
 
 use std::collections::HashMap;
 
-use entity::{promotion_budget, promotion_use, shop_order};
+use entity::{promotion_budget, promotion_buyer, promotion_use, shop_order};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
@@ -291,6 +291,60 @@ db_test!(async fn a_thousand_parallel_claims_of_a_hundred_coupons_give_exactly_a
     assert_eq!(in_wallets, 100);
     let listed: Vec<Value> = client().get(app.url("/api/v1/coupons?brand=lune")).send().await.unwrap().json().await.unwrap();
     assert!(listed.is_empty(), "none left to claim");
+});
+
+db_test!(async fn a_per_buyer_limit_holds_when_each_buyer_checks_out_many_times_at_once_on_two_nodes(app) {
+    let (admin, owner) = live_brand(&app, "lune", "olive@gala.test").await;
+    let sku = sku_on_sale(&app, &owner, "lune", "COAT-0", 400, None).await;
+    let store = live_promotion(&app, &owner, &admin, "/api/v1/brands/lune/promotions", threshold(json!({ "per_buyer_limit": 2 }))).await;
+    let mut members = Vec::new();
+    for i in 0..8 {
+        let email = format!("member{i}@example.com");
+        members.push((verified(&app, &format!("Member {i}"), &email).await, email));
+    }
+    // Each member places ten orders at once, over two nodes: one batch often holds several
+    // of one buyer's orders, and the two nodes' batches count the same buyers' rows.
+    let second = node::SecondNode::start(&app.database_url).await;
+    let nodes = [app.url("/api/v1/orders"), second.url("/api/v1/orders")];
+    let tries: Vec<_> = (0..80)
+        .map(|i| {
+            let (member, email) = members[i % 8].clone();
+            let (url, body) = (nodes[(i / 8) % 2].clone(), order(&sku, 1, &email, SUCCESS));
+            tokio::spawn(async move {
+                let response = member.post(url).json(&body).header("Idempotency-Key", format!("b-{i}")).send().await.unwrap();
+                let status = response.status();
+                let body: Value = response.json().await.unwrap();
+                (status, body["error"]["code"].as_str().unwrap_or_default().to_owned())
+            })
+        })
+        .collect();
+    for t in tries {
+        let answer = t.await.unwrap();
+        assert!(
+            answer.0 == StatusCode::CREATED || answer == (StatusCode::CONFLICT, "offer_unavailable".to_owned()),
+            "{answer:?}"
+        );
+    }
+    let id = uuid::Uuid::parse_str(store["promotion_id"].as_str().unwrap()).unwrap();
+    let counted = promotion_buyer::Entity::find().filter(promotion_buyer::Column::LineageId.eq(id)).all(&app.db).await.unwrap();
+    let mut discounted_in_all = 0;
+    for (_, email) in &members {
+        let discounted = shop_order::Entity::find()
+            .filter(shop_order::Column::Email.eq(email.as_str()))
+            .filter(shop_order::Column::Status.eq("paid"))
+            .filter(shop_order::Column::AdjustmentsMinor.lt(0))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert!(discounted.len() <= 2, "{email} used a two-per-buyer promotion {} times", discounted.len());
+        let account = discounted.first().and_then(|o| o.account_id);
+        let row = counted.iter().find(|b| Some(b.account_id) == account);
+        assert_eq!(row.map_or(0, |b| b.used), discounted.len() as i64, "{email}'s count agrees with their orders");
+        discounted_in_all += discounted.len() as i64;
+    }
+    assert!(discounted_in_all >= 8, "the demand outran the limit: every member could use it");
+    assert_eq!(budget_of(&app, &store).await.uses, discounted_in_all);
+    assert_eq!(recorded_uses(&app, &store).await.0, discounted_in_all as u64);
 });
 
 db_test!(async fn a_coupon_is_used_by_one_order_and_comes_back_when_its_order_lapses_or_is_cancelled(app) {
