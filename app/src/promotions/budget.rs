@@ -567,20 +567,7 @@ pub async fn give_back(
     }
     // Their envelopes back to their buyers (the expiry chore returns the money of any that
     // expired meanwhile).
-    red_envelope::Entity::update_many()
-        .col_expr(
-            red_envelope::Column::Status,
-            Expr::value(EnvelopeStatus::Won.as_str()),
-        )
-        .col_expr(
-            red_envelope::Column::OrderId,
-            Expr::value(Option::<Uuid>::None),
-        )
-        .col_expr(red_envelope::Column::UpdatedAt, Expr::value(now))
-        .filter(red_envelope::Column::OrderId.is_in(order_ids.to_vec()))
-        .filter(red_envelope::Column::Status.is_in([EnvelopeStatus::Held, EnvelopeStatus::Used]))
-        .exec(db)
-        .await?;
+    give_back_tickets::<red_envelope::Entity>(db, order_ids, now).await?;
     let mut query = promotion_use::Entity::find()
         .filter(promotion_use::Column::OrderId.is_in(order_ids.to_vec()))
         .filter(promotion_use::Column::ReturnedAt.is_null());
@@ -637,15 +624,21 @@ pub async fn give_back(
             .exec(db)
             .await?;
     }
-    coupon::Entity::update_many()
-        .col_expr(
-            coupon::Column::Status,
-            Expr::value(CouponStatus::Claimed.as_str()),
-        )
-        .col_expr(coupon::Column::OrderId, Expr::value(Option::<Uuid>::None))
-        .col_expr(coupon::Column::UpdatedAt, Expr::value(now))
-        .filter(coupon::Column::OrderId.is_in(order_ids.to_vec()))
-        .filter(coupon::Column::Status.is_in([CouponStatus::Held, CouponStatus::Used]))
+    give_back_tickets::<coupon::Entity>(db, order_ids, now).await
+}
+
+/// Returns the tickets held or used by `order_ids` to their buyers' wallets, ready again.
+async fn give_back_tickets<T: TicketTable>(
+    db: &impl ConnectionTrait,
+    order_ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    T::update_many()
+        .col_expr(T::STATUS, Expr::value(T::ready()))
+        .col_expr(T::ORDER_ID, Expr::value(Option::<Uuid>::None))
+        .col_expr(T::UPDATED_AT, Expr::value(now))
+        .filter(T::ORDER_ID.is_in(order_ids.to_vec()))
+        .filter(T::STATUS.is_in([T::taken(false), T::taken(true)]))
         .exec(db)
         .await?;
     Ok(())
