@@ -27,6 +27,7 @@ const CAPABILITIES: &[&str] = &[
     "layout",
     "mail",
     "media",
+    "presale",
     "promotions",
     "show",
     "state",

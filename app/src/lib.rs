@@ -85,6 +85,7 @@ pub mod home;
 pub mod layout;
 pub mod mail;
 pub mod media;
+pub mod presale;
 pub mod promotions;
 pub mod show;
 #[cfg(feature = "ssr")]

@@ -59,6 +59,10 @@ pub mod payment_method;
 #[cfg(feature = "orm")]
 pub mod platform_setting;
 #[cfg(feature = "orm")]
+pub mod presale_campaign;
+#[cfg(feature = "orm")]
+pub mod presale_line;
+#[cfg(feature = "orm")]
 pub mod promotion;
 #[cfg(feature = "orm")]
 pub mod promotion_budget;

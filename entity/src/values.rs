@@ -212,6 +212,8 @@ pub enum OrderChannel {
     Show,
     /// `POST /api/v1/orders` from an app or a brand's own system.
     Api,
+    /// A pre-sale campaign's deposit or balance.
+    Presale,
 }
 
 impl OrderChannel {
@@ -221,6 +223,7 @@ impl OrderChannel {
             OrderChannel::Storefront => "storefront",
             OrderChannel::Show => "show",
             OrderChannel::Api => "api",
+            OrderChannel::Presale => "presale",
         }
     }
 }
@@ -838,5 +841,59 @@ impl EnvelopeStatus {
             EnvelopeStatus::Used => "Used",
             EnvelopeStatus::Expired => "Expired",
         }
+    }
+}
+
+/// Where a pre-sale campaign stands. A brand edits drafts (and campaigns sent back) and
+/// submits them; an admin approves, rejects or asks for changes. An approved campaign is
+/// frozen: it can only be cancelled (which refunds its deposits with the campaign's multiplier).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "orm",
+    derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum, utoipa::ToSchema)
+)]
+#[cfg_attr(
+    feature = "orm",
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PresaleStatus {
+    Draft,
+    Submitted,
+    Approved,
+    ChangesRequested,
+    Rejected,
+    /// Cancelled by its brand after approval: its deposits are refunded.
+    Cancelled,
+}
+
+impl PresaleStatus {
+    /// Stable name stored and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PresaleStatus::Draft => "draft",
+            PresaleStatus::Submitted => "submitted",
+            PresaleStatus::Approved => "approved",
+            PresaleStatus::ChangesRequested => "changes_requested",
+            PresaleStatus::Rejected => "rejected",
+            PresaleStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            PresaleStatus::Draft => "Draft",
+            PresaleStatus::Submitted => "In review",
+            PresaleStatus::Approved => "Approved",
+            PresaleStatus::ChangesRequested => "Changes requested",
+            PresaleStatus::Rejected => "Rejected",
+            PresaleStatus::Cancelled => "Cancelled",
+        }
+    }
+
+    /// The brand may still change the campaign.
+    pub fn editable(self) -> bool {
+        matches!(self, PresaleStatus::Draft | PresaleStatus::ChangesRequested)
     }
 }

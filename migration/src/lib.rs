@@ -30,6 +30,7 @@ mod m20261207_000022_create_promotions;
 mod m20261207_000023_create_red_envelopes;
 mod m20261207_000024_claim_moments;
 mod m20261207_000025_partial_ticket_indexes;
+mod m20261208_000026_create_presale;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000023_create_red_envelopes::Migration),
             Box::new(m20261207_000024_claim_moments::Migration),
             Box::new(m20261207_000025_partial_ticket_indexes::Migration),
+            Box::new(m20261208_000026_create_presale::Migration),
         ]
     }
 }

@@ -106,6 +106,8 @@ brand_owned!(
     brand_order,
     catalog_import,
     listing,
+    presale_campaign,
+    presale_line,
     promotion,
     sku,
     stock_level,

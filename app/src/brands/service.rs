@@ -1,6 +1,8 @@
 //! The brand rules: applying, the admin review queue and its decisions, suspension, and what
 //! members and shoppers may read.
 
+use std::collections::HashMap;
+
 use crate::core::txn::begin_write;
 use crate::state::AppState;
 use entity::{brand, brand_membership};
@@ -369,14 +371,48 @@ pub async fn review_queue(
 }
 
 fn required_reason(reason: Option<&str>) -> Result<Option<String>, AppError> {
+    review_reason(ReviewDecision::Reject, reason)
+}
+
+/// The reason an admin gave for `decision` (on a brand, a promotion, a pre-sale campaign),
+/// checked: trimmed, at most 1,000 characters, and required unless approving — a brand told
+/// no, or sent back, is told why.
+pub fn review_reason(
+    decision: ReviewDecision,
+    reason: Option<&str>,
+) -> Result<Option<String>, AppError> {
     match reason.map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) if r.chars().count() <= 1000 => Ok(Some(r.to_owned())),
         Some(_) => Err(AppError::field(
             "reason",
             "Keep the reason under 1,000 characters.",
         )),
-        None => Err(AppError::field("reason", "Tell the applicant why.")),
+        None if decision == ReviewDecision::Approve => Ok(None),
+        None => Err(AppError::field("reason", "Tell the brand why.")),
     }
+}
+
+/// Each of `ids`' slug and display name, in one query.
+pub async fn labels(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, (String, String)>, AppError> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(brand::Entity::find()
+        .select_only()
+        .column(brand::Column::Id)
+        .column(brand::Column::Slug)
+        .column(brand::Column::DisplayName)
+        .filter(brand::Column::Id.is_in(ids))
+        .into_tuple::<(Uuid, String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, slug, name)| (id, (slug, name)))
+        .collect())
 }
 
 /// A status change an admin makes: the status the brand must have, the one it gets, the

@@ -34,18 +34,22 @@ pub enum GateOwner {
     /// A look of a show: its items' rules from the moment it is on the run-sheet until it is
     /// taken off or the show ends or is deleted.
     ShowLook(Uuid),
+    /// A pre-sale campaign: its SKUs sell only as deposits, inside the deposit window, from its
+    /// approval until it ends or is cancelled.
+    Presale(Uuid),
 }
 
 impl GateOwner {
     fn kind(self) -> &'static str {
         match self {
             GateOwner::ShowLook(_) => "show_look",
+            GateOwner::Presale(_) => "presale",
         }
     }
 
     fn id(self) -> Uuid {
         match self {
-            GateOwner::ShowLook(id) => id,
+            GateOwner::ShowLook(id) | GateOwner::Presale(id) => id,
         }
     }
 }
@@ -226,6 +230,21 @@ pub async fn release(
     skus.sort_unstable();
     skus.dedup();
     Ok(skus)
+}
+
+/// The ids of the owners of pre-sale campaigns' gates still held (so the campaigns that have
+/// ended can let go).
+pub async fn presale_holders(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, AppError> {
+    let mut ids: Vec<Uuid> = sale_gate::Entity::find()
+        .select_only()
+        .column(sale_gate::Column::OwnerId)
+        .filter(sale_gate::Column::OwnerKind.eq(GateOwner::Presale(Uuid::nil()).kind()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 /// The gates on each of `skus` (SKUs without any are absent).

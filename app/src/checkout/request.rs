@@ -162,18 +162,19 @@ impl Delivery {
         fields: &mut FieldErrors,
     ) -> Option<Delivery> {
         match channel {
-            OrderChannel::Storefront | OrderChannel::Api | OrderChannel::Show => {
-                match &input.shipping_address {
-                    Some(address) => Some(Delivery::Ship {
-                        address: check_address(address, fields),
-                        speed: input.delivery,
-                    }),
-                    None => {
-                        fields.add("shipping_address", "Enter where to deliver the order.");
-                        None
-                    }
+            OrderChannel::Storefront
+            | OrderChannel::Api
+            | OrderChannel::Show
+            | OrderChannel::Presale => match &input.shipping_address {
+                Some(address) => Some(Delivery::Ship {
+                    address: check_address(address, fields),
+                    speed: input.delivery,
+                }),
+                None => {
+                    fields.add("shipping_address", "Enter where to deliver the order.");
+                    None
                 }
-            }
+            },
         }
     }
 

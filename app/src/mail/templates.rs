@@ -160,6 +160,24 @@ pub fn promotion_decision(
     )
 }
 
+/// An admin's decision on a pre-sale campaign, to whoever submitted it.
+pub fn presale_decision(
+    to: &str,
+    campaign_name: &str,
+    headline: &str,
+    reason: Option<&str>,
+    link: &str,
+) -> Email {
+    review_decision(
+        to,
+        &format!("Pre-sale “{campaign_name}” on Gala: {headline}"),
+        headline,
+        reason,
+        ("Open the campaign", link),
+        "You received this because you submitted this pre-sale campaign on Gala.",
+    )
+}
+
 /// A review's outcome: the headline, the admin's reason if any, and a button.
 fn review_decision(
     to: &str,

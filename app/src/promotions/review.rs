@@ -13,7 +13,7 @@ use super::service::views;
 use super::terms;
 use super::{PromotionDecision, PromotionStatus, PromotionView};
 use crate::auth::{audit, Caller};
-use crate::brands::ReviewDecision;
+use crate::brands::{service::review_reason, ReviewDecision};
 use crate::core::{time, txn::begin_write, AppError};
 use crate::mail::templates;
 use crate::state::AppState;
@@ -47,18 +47,7 @@ pub async fn decide(
             message: "This promotion is not waiting for a review.".into(),
         });
     }
-    let reason = decision
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_owned);
-    if reason.as_ref().is_some_and(|r| r.chars().count() > 1_000) {
-        return Err(AppError::field(
-            "reason",
-            "Keep the reason under 1,000 characters.",
-        ));
-    }
+    let reason = review_reason(decision.decision, decision.reason.as_deref())?;
     let (to, action, headline) = match decision.decision {
         ReviewDecision::Approve => (
             PromotionStatus::Approved,
@@ -76,9 +65,6 @@ pub async fn decide(
             "please change it and submit it again",
         ),
     };
-    if to != PromotionStatus::Approved && reason.is_none() {
-        return Err(AppError::field("reason", "Tell the brand why."));
-    }
     let now = time::now();
     let txn = begin_write(&state.db).await?;
     let replaced = if to == PromotionStatus::Approved {

@@ -8,6 +8,7 @@ mod fulfilment;
 mod json;
 pub mod openapi;
 mod orders;
+mod presale;
 mod promotions;
 mod shows;
 
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(fulfilment::routes())
         .merge(shows::routes())
         .merge(promotions::routes())
+        .merge(presale::routes())
         .split_for_parts();
     openapi::add_conventions(&mut document);
     router.route("/api/v1/openapi.json", openapi::serve(&document))

@@ -70,6 +70,7 @@ pub struct ImportUpload {
         (name = "fulfilment", description = "A brand's orders: list, ship, cancel, refund."),
         (name = "shows", description = "Live shows: state, the live event stream (SSE), one-tap buying, chat and reactions."),
         (name = "promotions", description = "A brand's promotions: price cuts, spend thresholds and coupons, drafted, submitted for review and versioned."),
+        (name = "presale", description = "A brand's pre-sale campaigns: deposits in the warm-up, balances on the festival day; drafted, submitted for review, frozen once approved."),
     )
 )]
 pub struct ApiDoc;

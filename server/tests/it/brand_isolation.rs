@@ -107,6 +107,7 @@ const B_SECRETS: &[&str] = &[
     "sid@gala.test",
     "ivy@gala.test",
     "ERP",
+    "B: warm-up",
 ];
 
 /// Everything in B that a crossing call could change, to prove nothing did.
@@ -239,6 +240,21 @@ async fn b_rows(app: &TestApp, t: &Tenants) -> Vec<(&'static str, String)> {
         .json()
         .await
         .unwrap();
+    let presale: Value = app
+        .post_json_with(
+            &t.bo,
+            "/api/v1/brands/brand-b/presales",
+            json!({ "name": "B: warm-up", "currency": "CNY",
+                "deposit_starts_at": "2026-11-01T00:00", "deposit_ends_at": "2099-11-10T00:00",
+                "balance_starts_at": "2099-11-11T00:00", "balance_ends_at": "2099-11-12T00:00",
+                "per_buyer_limit": 2, "refund_multiplier_percent": 200,
+                "rules": "Deposits whose balance is not paid by the end of 11.11 are kept.",
+                "lines": [{ "sku": sku, "price_minor": 12900, "deposit_minor": 2000, "credit_minor": 3000, "cap": 3 }] }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let sid_id = get(&t.sid, app.url("/api/v1/auth/me"))
         .await
         .json::<Value>()
@@ -270,6 +286,7 @@ async fn b_rows(app: &TestApp, t: &Tenants) -> Vec<(&'static str, String)> {
             with_look["looks"][0]["id"].as_str().unwrap().to_owned(),
         ),
         ("{promotion}", promotion["id"].as_str().unwrap().to_owned()),
+        ("{presale}", presale["id"].as_str().unwrap().to_owned()),
         ("{invite}", t.b_invite_id.clone()),
         ("{token}", t.b_token_id.clone()),
         ("{member}", sid_id),
@@ -615,6 +632,7 @@ async fn b_everything(app: &TestApp, bo: &reqwest::Client) -> String {
         "/api/v1/brands/brand-b/team",
         "/api/v1/brands/brand-b/api-tokens",
         "/api/v1/brands/brand-b/promotions",
+        "/api/v1/brands/brand-b/presales",
     ] {
         let mut body = get(bo, app.url(path)).await.text().await.unwrap();
         // A token's last use is touched by the (refused) calls that presented it.
@@ -741,6 +759,14 @@ const JSON_BODIES: &[(&str, &str)] = &[
         r#"{"kind":"store_threshold","name":"Stolen","currency":"CNY","amount_off_minor":1,"threshold_minor":2,"starts_at":"2026-11-11T00:00","ends_at":"2099-11-12T00:00"}"#,
     ),
     (
+        "post /api/v1/brands/{slug}/presales",
+        r#"{"name":"Stolen","currency":"CNY","deposit_starts_at":"2026-11-01T00:00","deposit_ends_at":"2099-11-10T00:00","balance_starts_at":"2099-11-11T00:00","balance_ends_at":"2099-11-12T00:00","per_buyer_limit":1,"refund_multiplier_percent":200,"rules":"Stolen rules, long enough to pass.","lines":[{"sku":"{sku}","price_minor":10000,"deposit_minor":1000,"credit_minor":1000,"cap":1}]}"#,
+    ),
+    (
+        "put /api/v1/brands/{slug}/presales/{id}",
+        r#"{"name":"Stolen","currency":"CNY","deposit_starts_at":"2026-11-01T00:00","deposit_ends_at":"2099-11-10T00:00","balance_starts_at":"2099-11-11T00:00","balance_ends_at":"2099-11-12T00:00","per_buyer_limit":1,"refund_multiplier_percent":200,"rules":"Stolen rules, long enough to pass.","lines":[{"sku":"{sku}","price_minor":10000,"deposit_minor":1000,"credit_minor":1000,"cap":1}]}"#,
+    ),
+    (
         "post /api/v1/brands/{slug}/claim-links",
         r#"{"place":"Stolen","envelope":true,"valid_hours":1}"#,
     ),
@@ -768,6 +794,8 @@ fn route_ids(path: &str) -> String {
         "{import}"
     } else if path.contains("/promotions/{id}") {
         "{promotion}"
+    } else if path.contains("/presales/{id}") {
+        "{presale}"
     } else if path.contains("/invites/{id}") {
         "{invite}"
     } else if path.contains("/shows/{id}") {

@@ -22,6 +22,7 @@ mod identity;
 mod mail;
 mod openapi;
 mod platform;
+mod presale;
 mod promotions;
 mod shows;
 mod stock_and_gates;

@@ -23,7 +23,7 @@ use crate::checkout::orders::{self, Placement};
 use crate::checkout::pricing::{self, PriceLine, PriceRule};
 use crate::checkout::request::OrderRequest;
 use crate::checkout::BrandOrderStatus;
-use crate::checkout::OrderStatus;
+use crate::checkout::{OrderChannel, OrderStatus};
 use crate::core::{AppError, FieldErrors, FieldErrorsExt};
 use crate::promotions::budget::{Budgets, EnvelopeUse, OrderUse};
 use crate::promotions::{envelopes, offers, Offer};
@@ -328,6 +328,12 @@ fn line_problem(
     };
     match item.rule.check(request.channel, request.pool, now) {
         Ok(()) => None,
+        Err(Closed::OtherChannel(OrderChannel::Presale)) => {
+            Some("This item is on pre-sale: pay a deposit on its pre-sale page.")
+        }
+        Err(Closed::WindowClosed) if request.channel == OrderChannel::Presale => {
+            Some("Deposits for this item are not being taken now.")
+        }
         Err(Closed::OtherChannel(_) | Closed::WindowClosed) => {
             Some("This item is sold only during its live show, while its drop is open.")
         }

@@ -8,7 +8,7 @@ pub mod changes;
 
 use std::collections::HashMap;
 
-use entity::{brand, brand_order, order_line, payment, shop_order};
+use entity::{brand_order, order_line, payment, shop_order};
 use rand::Rng;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
@@ -242,18 +242,7 @@ pub(super) async fn views(
         .all(db)
         .await?;
     let brand_ids: Vec<Uuid> = brand_orders.iter().map(|b| b.brand_id).collect();
-    let brands: HashMap<Uuid, (String, String)> = brand::Entity::find()
-        .select_only()
-        .column(brand::Column::Id)
-        .column(brand::Column::Slug)
-        .column(brand::Column::DisplayName)
-        .filter(brand::Column::Id.is_in(brand_ids))
-        .into_tuple::<(Uuid, String, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, slug, name)| (id, (slug, name)))
-        .collect();
+    let brands = crate::brands::service::labels(db, brand_ids).await?;
     Ok(orders
         .iter()
         .map(|order| {

@@ -1,0 +1,16 @@
+//! Pre-sale: the festival's three-week warm-up. A brand drafts a campaign — SKUs with a
+//! pre-sale price, a deposit, the credit that deposit is worth at balance time, a cap, a
+//! deposit window, a balance window on the festival day, a per-buyer limit and its forfeit and
+//! refund rules in plain words — and submits it; platform admins approve, reject or send it
+//! back ([`review`]). Approved, it is frozen, and its SKUs are sold only as pre-sale deposits
+//! inside the deposit window (a `catalog::gates` gate, [`review::gate_of`]).
+//!
+//! Owns `presale_campaign` and `presale_line`.
+
+#[cfg(feature = "ssr")]
+pub mod campaigns;
+mod model;
+#[cfg(feature = "ssr")]
+pub mod review;
+
+pub use model::*;

@@ -1,0 +1,167 @@
+//! `/api/v1/…/presales`: a brand's pre-sale campaigns (its team by session, its own systems by
+//! bearer token), the admins' review queue, and the running campaigns buyers see — thin
+//! handlers over `app::presale`.
+
+use app::state::AppState;
+use app::{
+    auth::{BrandRole, Caller},
+    brands::{BrandScope, Need},
+    core::AppError,
+    presale::{campaigns, review, CampaignDecision, CampaignInput, CampaignView},
+};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::ApiJson;
+
+/// The pre-sale routes.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_campaigns, create_campaign))
+        .routes(routes!(get_campaign, update_campaign))
+        .routes(routes!(submit_campaign))
+        .routes(routes!(review_queue))
+        .routes(routes!(decide))
+        .routes(routes!(running_campaigns))
+        .routes(routes!(public_campaign))
+}
+
+const SLUG: &str = "The brand's slug.";
+const ID: &str = "The campaign's id.";
+
+async fn brand_scope(
+    state: &AppState,
+    caller: &Caller,
+    slug: &str,
+    need: Need,
+) -> Result<BrandScope, AppError> {
+    Ok(BrandScope::resolve(&state.db, caller, slug, need).await?.0)
+}
+
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/presales", tag = "presale",
+    params(("slug" = String, Path, description = SLUG)), security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The brand's campaigns, most recently changed first.", body = Vec<CampaignView>)))]
+async fn list_campaigns(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<CampaignView>>, AppError> {
+    let scope = brand_scope(&state, &caller, &slug, Need::read(BrandRole::Staff)).await?;
+    Ok(Json(campaigns::list(&state, &scope).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/brands/{slug}/presales", tag = "presale",
+    params(("slug" = String, Path, description = SLUG)), request_body = CampaignInput,
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 201, description = "A draft: submit it for review.", body = CampaignView),
+        (status = 422, description = "Terms refused, per field.")))]
+async fn create_campaign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    ApiJson(input): ApiJson<CampaignInput>,
+) -> Result<(StatusCode, Json<CampaignView>), AppError> {
+    let scope = brand_scope(&state, &caller, &slug, Need::write(BrandRole::Manager)).await?;
+    let view = campaigns::create(&state, &caller, &scope, &input).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[utoipa::path(get, path = "/api/v1/brands/{slug}/presales/{id}", tag = "presale",
+    params(("slug" = String, Path, description = SLUG), ("id" = String, Path, description = ID)),
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "One campaign, with its deposits so far.", body = CampaignView),
+        (status = 404, description = "No such campaign of this brand.")))]
+async fn get_campaign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Json<CampaignView>, AppError> {
+    let scope = brand_scope(&state, &caller, &slug, Need::read(BrandRole::Staff)).await?;
+    Ok(Json(campaigns::get(&state, &scope, &id).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/brands/{slug}/presales/{id}", tag = "presale",
+    params(("slug" = String, Path, description = SLUG), ("id" = String, Path, description = ID)),
+    request_body = CampaignInput, security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "The changed draft.", body = CampaignView),
+        (status = 409, description = "In review, approved or closed: frozen."),
+        (status = 422, description = "Terms refused, per field.")))]
+async fn update_campaign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, id)): Path<(String, String)>,
+    ApiJson(input): ApiJson<CampaignInput>,
+) -> Result<Json<CampaignView>, AppError> {
+    let scope = brand_scope(&state, &caller, &slug, Need::write(BrandRole::Manager)).await?;
+    Ok(Json(
+        campaigns::update(&state, &caller, &scope, &id, &input).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/brands/{slug}/presales/{id}/submit", tag = "presale",
+    params(("slug" = String, Path, description = SLUG), ("id" = String, Path, description = ID)),
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "Submitted to the platform's admins.", body = CampaignView),
+        (status = 409, description = "Not a draft."),
+        (status = 422, description = "Its deposit window has passed.")))]
+async fn submit_campaign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Json<CampaignView>, AppError> {
+    let scope = brand_scope(&state, &caller, &slug, Need::write(BrandRole::Manager)).await?;
+    Ok(Json(campaigns::submit(&state, &caller, &scope, &id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/presale-reviews", tag = "admin", security(("session" = [])),
+    responses((status = 200, description = "Submitted campaigns, oldest first.", body = Vec<CampaignView>),
+        (status = 403, description = "Not a platform admin.")))]
+async fn review_queue(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<CampaignView>>, AppError> {
+    caller.platform_admin()?;
+    Ok(Json(review::queue(&state).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/presales/{id}/decision", tag = "admin",
+    params(("id" = String, Path, description = ID)), request_body = CampaignDecision,
+    security(("session" = [])),
+    responses((status = 200, description = "Decided; the brand is mailed.", body = CampaignView),
+        (status = 409, description = "Not waiting for a review, its deposit window has passed, or a product is pre-sold by another campaign at the same time."),
+        (status = 422, description = "A reason is needed to reject or ask for changes.")))]
+async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(decision): ApiJson<CampaignDecision>,
+) -> Result<Json<CampaignView>, AppError> {
+    Ok(Json(review::decide(&state, &caller, &id, &decision).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/presales", tag = "storefront",
+    responses((status = 200, description = "Approved campaigns not over yet, soonest deposits first, with where each stands now.", body = Vec<CampaignView>)))]
+async fn running_campaigns(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<CampaignView>>, AppError> {
+    Ok(Json(
+        campaigns::running(&state.db, state.clock.now()).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/presales/{id}", tag = "storefront",
+    params(("id" = String, Path, description = ID)),
+    responses((status = 200, description = "An approved (or cancelled) campaign.", body = CampaignView),
+        (status = 404, description = "No such campaign, or not approved.")))]
+async fn public_campaign(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<CampaignView>, AppError> {
+    Ok(Json(
+        campaigns::public(&state.db, &id, state.clock.now()).await?,
+    ))
+}
