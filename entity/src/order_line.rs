@@ -29,6 +29,10 @@ pub struct Model {
     /// JSON `[{"location":"<uuid>","quantity":n}]`: where the units were reserved.
     #[sea_orm(column_type = "Text")]
     pub allocations: String,
+    /// A pre-sale deposit line (whose `unit_price_minor` is the deposit): the pre-sale price of
+    /// one unit and the credit its deposit is worth at balance time, as agreed at deposit time.
+    pub presale_price_minor: Option<i64>,
+    pub presale_credit_minor: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -44,6 +44,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// A guest order's confirmation-link secret (none for an account's order).
     pub access_key: Option<String>,
+    /// The pre-sale campaign a deposit order belongs to.
+    pub presale_campaign_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,10 +11,11 @@ pub struct Model {
     pub id: Uuid,
     pub brand_id: Uuid,
     pub name: String,
-    /// `warehouse` (or `store`, with pop-up stores).
+    /// `warehouse`, or `show` / `presale` for stock set aside (stores come with pop-up stores).
     pub kind: LocationKind,
-    /// Stock here is set aside for this show: only its buyers draw on it until it ends.
-    pub show_id: Option<Uuid>,
+    /// Stock here is set aside for this show or pre-sale campaign (`kind` says which): only
+    /// its buyers draw on it until it ends.
+    pub set_aside_for: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

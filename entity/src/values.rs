@@ -244,6 +244,9 @@ pub enum OrderStatus {
     PendingPayment,
     /// Paid: the brands fulfil it.
     Paid,
+    /// A pre-sale deposit, paid: its units are reserved until the balance is paid (or the
+    /// deposit is forfeited).
+    BalanceDue,
     /// The card was declined; the stock went back.
     PaymentFailed,
     /// Not paid in time; the stock went back.
@@ -258,6 +261,7 @@ impl OrderStatus {
         match self {
             OrderStatus::PendingPayment => "pending_payment",
             OrderStatus::Paid => "paid",
+            OrderStatus::BalanceDue => "balance_due",
             OrderStatus::PaymentFailed => "payment_failed",
             OrderStatus::Expired => "expired",
             OrderStatus::Cancelled => "cancelled",
@@ -269,6 +273,7 @@ impl OrderStatus {
         match self {
             OrderStatus::PendingPayment => "Awaiting payment",
             OrderStatus::Paid => "Paid",
+            OrderStatus::BalanceDue => "Deposit paid · balance due",
             OrderStatus::PaymentFailed => "Payment declined",
             OrderStatus::Expired => "Expired",
             OrderStatus::Cancelled => "Cancelled",
@@ -292,6 +297,8 @@ pub enum BrandOrderStatus {
     PendingPayment,
     /// Paid: to be shipped.
     Paid,
+    /// A pre-sale deposit, paid: nothing to ship until its balance is paid.
+    BalanceDue,
     /// Handed to a carrier (with a tracking number).
     Shipped,
     /// Cancelled by the brand before shipping: the stock went back, the payment was refunded.
@@ -304,8 +311,9 @@ pub enum BrandOrderStatus {
 
 impl BrandOrderStatus {
     /// Every status, in the order a brand's filter lists them.
-    pub const ALL: [BrandOrderStatus; 7] = [
+    pub const ALL: [BrandOrderStatus; 8] = [
         BrandOrderStatus::Paid,
+        BrandOrderStatus::BalanceDue,
         BrandOrderStatus::Shipped,
         BrandOrderStatus::Cancelled,
         BrandOrderStatus::Refunded,
@@ -319,6 +327,7 @@ impl BrandOrderStatus {
         match self {
             BrandOrderStatus::PendingPayment => "pending_payment",
             BrandOrderStatus::Paid => "paid",
+            BrandOrderStatus::BalanceDue => "balance_due",
             BrandOrderStatus::Shipped => "shipped",
             BrandOrderStatus::Cancelled => "cancelled",
             BrandOrderStatus::Refunded => "refunded",
@@ -337,6 +346,7 @@ impl BrandOrderStatus {
         match self {
             BrandOrderStatus::PendingPayment => "Awaiting payment",
             BrandOrderStatus::Paid => "To ship",
+            BrandOrderStatus::BalanceDue => "Deposit paid · balance due",
             BrandOrderStatus::Shipped => "Shipped",
             BrandOrderStatus::Cancelled => "Cancelled",
             BrandOrderStatus::Refunded => "Refunded",
@@ -360,6 +370,7 @@ impl From<OrderStatus> for BrandOrderStatus {
         match status {
             OrderStatus::PendingPayment => BrandOrderStatus::PendingPayment,
             OrderStatus::Paid => BrandOrderStatus::Paid,
+            OrderStatus::BalanceDue => BrandOrderStatus::BalanceDue,
             OrderStatus::PaymentFailed => BrandOrderStatus::PaymentFailed,
             OrderStatus::Expired => BrandOrderStatus::Expired,
             OrderStatus::Cancelled => BrandOrderStatus::Cancelled,
@@ -583,8 +594,10 @@ impl RefundStatus {
 pub enum LocationKind {
     /// A brand's warehouse.
     Warehouse,
-    /// Units set aside for one show (while `show_id` is set).
+    /// Units set aside for one show (while `set_aside_for` names it).
     Show,
+    /// A pre-sale campaign's cap, set aside for its deposits (while `set_aside_for` names it).
+    Presale,
 }
 
 impl LocationKind {
@@ -593,6 +606,7 @@ impl LocationKind {
         match self {
             LocationKind::Warehouse => "warehouse",
             LocationKind::Show => "show",
+            LocationKind::Presale => "presale",
         }
     }
 }

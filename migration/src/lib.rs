@@ -31,6 +31,7 @@ mod m20261207_000023_create_red_envelopes;
 mod m20261207_000024_claim_moments;
 mod m20261207_000025_partial_ticket_indexes;
 mod m20261208_000026_create_presale;
+mod m20261208_000027_presale_deposits;
 
 /// Runs Gala's migrations in order; used by `gala migrate` and at server start-up.
 pub struct Migrator;
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000024_claim_moments::Migration),
             Box::new(m20261207_000025_partial_ticket_indexes::Migration),
             Box::new(m20261208_000026_create_presale::Migration),
+            Box::new(m20261208_000027_presale_deposits::Migration),
         ]
     }
 }

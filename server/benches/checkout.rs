@@ -925,6 +925,7 @@ async fn naive_place(db: &DatabaseConnection, order: NaiveOrder) -> anyhow::Resu
         confirmation_queued_at: Some(now),
         updated_at: now,
         access_key: None,
+        presale_campaign_id: None,
     }
     .into_active_model()
     .insert(&txn)
@@ -945,6 +946,8 @@ async fn naive_place(db: &DatabaseConnection, order: NaiveOrder) -> anyhow::Resu
         total_minor: amount,
         refunded_quantity: 0,
         allocations: "[]".into(),
+        presale_price_minor: None,
+        presale_credit_minor: None,
     }
     .into_active_model()
     .insert(&txn)

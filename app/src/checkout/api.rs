@@ -149,6 +149,7 @@ pub async fn place_order(form: CheckoutForm) -> Result<OrderView, AppError> {
         channel: OrderChannel::Storefront,
         pool: crate::catalog::stock::StockPool::Open,
         key: Some(&key),
+        presale: None,
     };
     let placed = super::place(&state, &caller, placing, &input).await?;
     if let (true, Some(cart)) = (from_cart, cart) {

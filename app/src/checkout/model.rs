@@ -387,6 +387,12 @@ pub struct OrderLineView {
     pub adjustments: Vec<Adjustment>,
     /// What the line cost: subtotal + adjustments.
     pub line_total_minor: i64,
+    /// A pre-sale deposit line (its unit price is the deposit): the pre-sale price of one unit
+    /// and the credit its deposit is worth off that price when the balance is paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presale_price_minor: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presale_credit_minor: Option<i64>,
 }
 
 /// The part of an order one brand ships.

@@ -426,6 +426,7 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
     let heading = match order.status {
         OrderStatus::Paid => "Thank you — your order is confirmed",
         OrderStatus::PendingPayment => "Your order is waiting for payment",
+        OrderStatus::BalanceDue => "Your deposit is paid — the item is reserved for you",
         _ => "Order",
     };
     view! {
@@ -450,6 +451,12 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
                                 <span>{format!("{} × {}", line.quantity, line.title)}
                                     {(!line.option_values.is_empty()).then(|| format!(" ({})", line.option_values.join(" / ")))}</span>
                                 <span>{money(line.line_total_minor)}</span>
+                                {line.presale_price_minor.zip(line.presale_credit_minor).map(|(price, credit)| view! {
+                                    <p class="order__presale">{format!(
+                                        "Pre-sale deposit: price {} a unit; your deposit counts as {} off it, so {} a unit is left to pay in the balance window, less any festival discounts.",
+                                        money(price), money(credit), money(price - credit)
+                                    )}</p>
+                                })}
                             </li>
                         }).collect_view()}
                     </ul>

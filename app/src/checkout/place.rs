@@ -4,7 +4,7 @@
 
 use super::idempotency::IdempotencyKey;
 use super::orders::Placement;
-use super::request::{self, Buyer};
+use super::request::{self, Buyer, PresaleStep};
 use super::{OrderChannel, PlaceOrderInput};
 use crate::auth::Caller;
 use crate::catalog::stock::StockPool;
@@ -19,6 +19,8 @@ pub struct Placing<'a> {
     pub pool: StockPool,
     /// The caller's idempotency key, as sent; see [`IdempotencyKey::new`].
     pub key: Option<&'a str>,
+    /// A pre-sale deposit's terms (the `presale` capability's orders only).
+    pub presale: Option<PresaleStep>,
 }
 
 /// Prepares and places `input` for `caller` as `placing` says; answers the order (paid, or
@@ -30,7 +32,7 @@ pub async fn place(
     input: &PlaceOrderInput,
 ) -> Placement {
     let buyer = Buyer::of(&state.db, caller).await?;
-    let order = request::prepare(
+    let mut order = request::prepare(
         &state.db,
         state.checkout.provider().as_ref(),
         &buyer,
@@ -39,6 +41,7 @@ pub async fn place(
         input,
     )
     .await?;
+    order.presale = placing.presale;
     let key = placing
         .key
         .map(|raw| IdempotencyKey::new(&buyer, &order.email, placing.channel, raw))

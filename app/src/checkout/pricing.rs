@@ -341,6 +341,18 @@ pub fn unit_price(currency: &str, line: &PriceLine, rules: &[&dyn PriceRule]) ->
     quote(currency, &[one], DeliveryOption::Standard, rules).lines[0].total_minor
 }
 
+/// Prices a pre-sale deposit: `lines` at their deposit, without delivery (nothing ships until
+/// the balance is paid) and without promotions (they apply to the balance).
+pub fn deposit_quote(currency: &str, lines: &[PriceLine]) -> Quote {
+    let mut quote = quote(currency, lines, DeliveryOption::Standard, &[]);
+    for brand in &mut quote.brands {
+        brand.shipping_minor = 0;
+    }
+    quote.shipping_minor = 0;
+    quote.total_minor = quote.subtotal_minor + quote.adjustments_minor;
+    quote
+}
+
 /// Prices `lines` (in one `currency`) shipped by `delivery`, with `rules` applied in their
 /// kinds' order. Each brand's lines ship as one parcel.
 pub fn quote(

@@ -220,6 +220,24 @@ pub struct OrderRequest {
     pub coupon_id: Option<Uuid>,
     /// The buyer's red envelope to use.
     pub envelope_id: Option<Uuid>,
+    /// A pre-sale order's terms (set by the `presale` capability, never from a buyer's input).
+    pub presale: Option<PresaleStep>,
+}
+
+/// What a pre-sale order is, as the `presale` capability places it: never read from what a
+/// buyer sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PresaleStep {
+    /// A deposit of `deposit_minor` a unit on campaign `campaign`'s SKU, whose pre-sale price is
+    /// `price_minor` and whose deposit is worth `credit_minor` at balance time: priced at the
+    /// deposit, without delivery or promotions (both belong to the balance); its units are
+    /// reserved, not sold, and the paid order waits for its balance.
+    Deposit {
+        campaign: Uuid,
+        price_minor: i64,
+        deposit_minor: i64,
+        credit_minor: i64,
+    },
 }
 
 impl OrderRequest {
@@ -452,6 +470,7 @@ pub async fn prepare(
             fingerprint: fingerprint(channel, input),
             coupon_id,
             envelope_id,
+            presale: None,
         }),
         _ => Err(AppError::Validation { fields }),
     }

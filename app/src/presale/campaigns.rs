@@ -19,6 +19,7 @@ use super::{
 use crate::auth::Caller;
 use crate::brands::BrandScope;
 use crate::catalog::gates::{self, GateOwner};
+use crate::catalog::stock::pools;
 use crate::core::{money, time, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
 use crate::state::AppState;
 
@@ -589,7 +590,8 @@ pub async fn phases_of_listings(
 }
 
 /// Lets go of the sale gates of campaigns that are over at `now` (their balance window has
-/// closed), so their SKUs sell as before; answers how many campaigns let go. Run every second
+/// closed), so their SKUs sell as before, and makes what is left of their caps open stock
+/// again; answers how many campaigns let go. Run every second
 /// by the server's chores, on every node: releasing twice deletes nothing more.
 pub async fn close_ended(
     db: &sea_orm::DatabaseConnection,
@@ -615,6 +617,12 @@ pub async fn close_ended(
     }
     let txn = begin_write(db).await?;
     gates::release(&txn, &ended).await?;
+    // What is left of each cap is open stock again.
+    for owner in &ended {
+        if let GateOwner::Presale(id) = owner {
+            pools::release(&txn, *id).await?;
+        }
+    }
     txn.commit().await?;
     Ok(ended.len())
 }

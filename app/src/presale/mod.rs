@@ -3,12 +3,18 @@
 //! deposit window, a balance window on the festival day, a per-buyer limit and its forfeit and
 //! refund rules in plain words — and submits it; platform admins approve, reject or send it
 //! back ([`review`]). Approved, it is frozen, and its SKUs are sold only as pre-sale deposits
-//! inside the deposit window (a `catalog::gates` gate, [`review::gate_of`]).
+//! inside the deposit window (a `catalog::gates` gate, [`review::gate_of`]), and its cap is set
+//! aside from open stock for its deposits (a stock pool of its own).
+//!
+//! Buyers pay deposits through the one checkout engine ([`deposits`]): the units are reserved,
+//! not sold, and the order waits for its balance.
 //!
 //! Owns `presale_campaign` and `presale_line`.
 
 #[cfg(feature = "ssr")]
 pub mod campaigns;
+#[cfg(feature = "ssr")]
+pub mod deposits;
 mod model;
 #[cfg(feature = "ssr")]
 pub mod review;

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::checkout::{AddressInput, PaymentInput};
+
 pub use entity::values::PresaleStatus;
 
 /// A campaign as its brand drafts it: the windows (RFC 3339 times, or `YYYY-MM-DDTHH:MM` in
@@ -124,4 +126,26 @@ pub fn phase_at(
     } else {
         CampaignPhase::Balance
     }
+}
+
+/// A buyer's deposit on one SKU of a campaign. Without an address or a payment, the buyer's
+/// saved ones are used (one tap).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DepositInput {
+    /// The SKU's id (one of the campaign's).
+    pub sku: String,
+    /// Units (at most the campaign's per-buyer limit, over all of the buyer's deposits).
+    #[serde(default = "one_unit")]
+    pub quantity: i64,
+    /// Where the goods will ship once the balance is paid; default: the saved address.
+    #[serde(default)]
+    pub shipping_address: Option<AddressInput>,
+    /// How the deposit is paid; default: the saved card.
+    #[serde(default)]
+    pub payment: Option<PaymentInput>,
+}
+
+fn one_unit() -> i64 {
+    1
 }

@@ -1,9 +1,10 @@
 //! Campaigns as platform admins review them: the queue of submitted campaigns, oldest first,
 //! and the decision — approve, reject, or ask for changes — mailed to whoever submitted it and
-//! audited. Approving puts the campaign's sale gates on its SKUs: from then on they sell only
-//! as pre-sale deposits, inside the deposit window, within the per-buyer limit.
+//! audited. Approving puts the campaign's sale gates on its SKUs — from then on they sell only
+//! as pre-sale deposits, inside the deposit window, within the per-buyer limit — and sets its
+//! cap aside from open stock (refused, whole, when open stock is short).
 
-use entity::{account, brand, presale_campaign, presale_line};
+use entity::{account, brand, presale_campaign, presale_line, sku};
 use sea_orm::{
     sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -15,7 +16,10 @@ use super::{CampaignDecision, CampaignView, PresaleStatus};
 use crate::auth::{audit, Caller};
 use crate::brands::{service::review_reason, ReviewDecision};
 use crate::catalog::gates::{self, Gate, GateOwner};
-use crate::catalog::stock::StockPool;
+use crate::catalog::stock::{
+    pools::{self, AsideFor},
+    StockPool,
+};
 use crate::checkout::OrderChannel;
 use crate::core::{txn::begin_write, AppError};
 use crate::mail::templates;
@@ -35,7 +39,7 @@ pub async fn queue(state: &AppState) -> Result<Vec<CampaignView>, AppError> {
 /// The gate campaign `row` holds on each of its SKUs while approved.
 pub fn gate_of(row: &presale_campaign::Model) -> Gate {
     Gate {
-        pool: StockPool::Open,
+        pool: StockPool::Presale(row.id),
         channel: Some(OrderChannel::Presale),
         opens_at: Some(row.deposit_starts_at),
         closes_at: Some(row.deposit_ends_at),
@@ -74,6 +78,37 @@ async fn overlaps(
         }),
         None => Ok(()),
     }
+}
+
+/// What approving campaign `row` does, inside the caller's transaction (refused whole when a
+/// SKU is pre-sold by an overlapping campaign or open stock is short of a cap): a sale gate on
+/// each SKU, and each line's cap set aside from open stock for its deposits (`actor` moves it).
+pub async fn go_live(
+    db: &impl ConnectionTrait,
+    row: &presale_campaign::Model,
+    actor: Uuid,
+) -> Result<(), AppError> {
+    let lines = presale_line::Entity::find()
+        .filter(presale_line::Column::CampaignId.eq(row.id))
+        .order_by_asc(presale_line::Column::Id)
+        .all(db)
+        .await?;
+    let skus: Vec<Uuid> = lines.iter().map(|l| l.sku_id).collect();
+    overlaps(db, row, &skus).await?;
+    let gate = gate_of(row);
+    let owner = AsideFor::Presale {
+        id: row.id,
+        title: &row.name,
+    };
+    for (i, line) in lines.iter().enumerate() {
+        gates::hold(db, GateOwner::Presale(row.id), line.sku_id, &gate).await?;
+        let sku = sku::Entity::find_by_id(line.sku_id)
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        pools::set_aside(db, owner, &sku, line.cap, actor, &format!("lines.{i}.cap")).await?;
+    }
+    Ok(())
 }
 
 /// An admin decides on submitted campaign `id`.
@@ -138,18 +173,7 @@ pub async fn decide(
         });
     }
     if to == PresaleStatus::Approved {
-        let skus: Vec<Uuid> = presale_line::Entity::find()
-            .filter(presale_line::Column::CampaignId.eq(row.id))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|l| l.sku_id)
-            .collect();
-        overlaps(&txn, &row, &skus).await?;
-        let gate = gate_of(&row);
-        for sku in skus {
-            gates::hold(&txn, GateOwner::Presale(row.id), sku, &gate).await?;
-        }
+        go_live(&txn, &row, admin).await?;
     }
     if let Some(author) = account::Entity::find_by_id(row.created_by)
         .one(&txn)

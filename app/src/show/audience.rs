@@ -150,6 +150,7 @@ pub async fn buy(
         // The drop's own stock, where the look set some aside.
         pool: StockPool::Show(show_id),
         key: Some(tap_key),
+        presale: None,
     };
     crate::checkout::place(state, caller, placing, &input).await
 }

@@ -15,7 +15,7 @@ use super::{
     MAX_DROP_STOCK, MAX_LOOKS, MAX_LOOK_ITEMS,
 };
 use crate::catalog::gates::{self, Gate, GateOwner};
-use crate::catalog::stock::pools::{self, ShowPool};
+use crate::catalog::stock::pools::{self, AsideFor};
 use crate::catalog::stock::StockPool;
 use crate::catalog::OrderChannel;
 use crate::core::{
@@ -325,7 +325,7 @@ pub async fn add_look(
     }
     .insert(&txn)
     .await?;
-    let pool = ShowPool {
+    let pool = AsideFor::Show {
         id: show.id,
         title: &show.title,
     };
@@ -444,7 +444,7 @@ async fn let_go(
         .filter(show_look::Column::Id.is_in(looks))
         .exec(db)
         .await?;
-    let pool = ShowPool {
+    let pool = AsideFor::Show {
         id: show.id,
         title: &show.title,
     };

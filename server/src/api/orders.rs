@@ -41,7 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// 201 with the order (202 while an asynchronous payment is pending), and where to read it.
-fn created(order: OrderView) -> Response {
+pub(super) fn created(order: OrderView) -> Response {
     let status = if order.status == OrderStatus::PendingPayment {
         StatusCode::ACCEPTED
     } else {
@@ -82,6 +82,7 @@ async fn place_order(
         channel: OrderChannel::Api,
         pool: StockPool::Open,
         key: idempotency_key(&headers)?,
+        presale: None,
     };
     Ok(created(place(&state, &caller, placing, &input).await?))
 }

@@ -6,17 +6,22 @@ use app::state::AppState;
 use app::{
     auth::{BrandRole, Caller},
     brands::{BrandScope, Need},
+    checkout::OrderView,
     core::AppError,
-    presale::{campaigns, review, CampaignDecision, CampaignInput, CampaignView},
+    presale::{
+        campaigns, deposits, review, CampaignDecision, CampaignInput, CampaignView, DepositInput,
+    },
 };
 use axum::{
     extract::{Path, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
+    response::Response,
     Json,
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::ApiJson;
+use super::orders::created;
+use super::{idempotency_key, ApiJson};
 
 /// The pre-sale routes.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -28,6 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(decide))
         .routes(routes!(running_campaigns))
         .routes(routes!(public_campaign))
+        .routes(routes!(pay_deposit))
 }
 
 const SLUG: &str = "The brand's slug.";
@@ -163,5 +169,34 @@ async fn public_campaign(
 ) -> Result<Json<CampaignView>, AppError> {
     Ok(Json(
         campaigns::public(&state.db, &id, state.clock.now()).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/presales/{id}/deposits", tag = "storefront",
+    params(("id" = String, Path, description = ID),
+        ("Idempotency-Key" = Option<String>, Header,
+        description = "Any unique string (a UUID): a retry with the same key and body pays once and gets the first answer.")),
+    request_body = DepositInput, security(("session" = [])),
+    responses(
+        (status = 201, description = "Deposit paid: the units are reserved and the order's status is `balance_due`.", body = OrderView),
+        (status = 202, description = "Units reserved; the payment awaits an asynchronous confirmation (unpaid after 30 minutes, the units are released).", body = OrderView),
+        (status = 401, description = "Not signed in."),
+        (status = 402, description = "`payment_declined`."),
+        (status = 403, description = "`email_not_verified`: deposits need a verified account."),
+        (status = 404, description = "No such approved campaign."),
+        (status = 409, description = "`sold_out` (the cap or the stock is taken), `limit_reached` (the per-buyer limit), or the deposit window is not open."),
+        (status = 422, description = "`validation` with field errors (sku, quantity, shipping_address, payment).")))]
+/// Pays a pre-sale deposit through the checkout engine. With no address or payment in the
+/// body, the buyer's saved ones are used (one tap).
+async fn pay_deposit(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<DepositInput>,
+) -> Result<Response, AppError> {
+    let key = idempotency_key(&headers)?;
+    Ok(created(
+        deposits::deposit(&state, &caller, &id, &input, key).await?,
     ))
 }

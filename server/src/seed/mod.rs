@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod people;
+pub mod presale;
 pub mod promotions;
 pub mod shows;
 
@@ -43,6 +44,7 @@ pub async fn demo(
     }
     shows::demo_show(db).await?;
     promotions::demo_promotions(db, festival.ends_at + Duration::days(1)).await?;
+    presale::demo_presale(db, festival.starts_at, festival.ends_at).await?;
     Ok(())
 }
 

@@ -1,19 +1,24 @@
 //! Pre-sale campaigns over HTTP: drafted with every term checked, submitted, reviewed (sent
 //! back with a reason, approved), frozen once approved; approval puts the campaign's gate on its
-//! SKUs, so they are no longer sold on the storefront; buyers see running campaigns; a SKU is
-//! never pre-sold by two campaigns at once — on SQLite and PostgreSQL.
+//! SKUs, so they are no longer sold on the storefront, and sets its cap aside; buyers see
+//! running campaigns; a SKU is never pre-sold by two campaigns at once. Deposits through the
+//! engine reserve their units, pay once per idempotency key, respect the buyer's limit and the
+//! window, release their units when left unpaid for 30 minutes, and never pass the cap when
+//! buyers rush the last units on two nodes — on SQLite and PostgreSQL.
 
 use crate::support;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::mail_outbox;
+use entity::{mail_outbox, stock_level, stock_location};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use support::{
     brands::{get, live_brand, member, verified},
-    checkout::{order, sku_on_sale, SUCCESS},
-    client, TestApp,
+    checkout::{order, sku_on_sale, PENDING, SUCCESS},
+    client, node,
+    shows::one_tap_viewer,
+    TestApp,
 };
 
 async fn json_of(response: reqwest::Response, expected: StatusCode) -> Value {
@@ -156,4 +161,184 @@ db_test!(async fn a_sku_is_never_pre_sold_by_two_campaigns_at_once(app) {
     assert_eq!(queue[0]["id"].as_str(), Some(ids[1].as_str()));
     let gates = entity::sale_gate::Entity::find().all(&app.db).await.unwrap();
     assert_eq!(gates.len(), 1, "{gates:?}");
+});
+
+/// An approved campaign on a new SKU of brand lune with `stock` units: a cap of `cap`, at most
+/// `per_buyer` units per buyer, pre-sale price 120.00, deposit 20.00 worth 30.00. Answers the
+/// SKU's id and the campaign's.
+async fn running_campaign(app: &TestApp, stock: i64, cap: i64, per_buyer: i64) -> (String, String) {
+    let (admin, owner) = live_brand(app, "lune", "olive@gala.test").await;
+    let sku = sku_on_sale(app, &owner, "lune", "COAT-1", stock, None).await;
+    let mut body = campaign(app, &sku, "11.11 warm-up");
+    body["per_buyer_limit"] = json!(per_buyer);
+    body["lines"][0]["cap"] = json!(cap);
+    let draft = json_of(
+        app.post_json_with(&owner, "/api/v1/brands/lune/presales", body)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = draft["id"].as_str().unwrap().to_owned();
+    json_of(
+        app.post_json_with(
+            &owner,
+            &format!("/api/v1/brands/lune/presales/{id}/submit"),
+            json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    json_of(
+        app.post_json_with(
+            &admin,
+            &format!("/api/v1/admin/presales/{id}/decision"),
+            json!({ "decision": "approve" }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    (sku, id)
+}
+
+/// `(on hand, reserved)` of `sku` at the campaign's own location, and on hand elsewhere.
+async fn stock_of(app: &TestApp, sku: &str, campaign: &str) -> ((i64, i64), i64) {
+    let sku = uuid::Uuid::parse_str(sku).unwrap();
+    let campaign = uuid::Uuid::parse_str(campaign).unwrap();
+    let aside = stock_location::Entity::find()
+        .filter(stock_location::Column::SetAsideFor.eq(campaign))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the campaign's location");
+    let levels = stock_level::Entity::find()
+        .filter(stock_level::Column::SkuId.eq(sku))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let own = levels
+        .iter()
+        .find(|l| l.location_id == aside.id)
+        .expect("a level at the campaign's location");
+    let open = levels
+        .iter()
+        .filter(|l| l.location_id != aside.id)
+        .map(|l| l.on_hand)
+        .sum();
+    ((own.on_hand, own.reserved), open)
+}
+
+async fn deposit(
+    app: &TestApp,
+    buyer: &reqwest::Client,
+    campaign: &str,
+    body: Value,
+    key: &str,
+) -> reqwest::Response {
+    buyer
+        .post(app.url(&format!("/api/v1/presales/{campaign}/deposits")))
+        .header("Origin", app.origin())
+        .header("Idempotency-Key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+db_test!(async fn a_deposit_reserves_its_units_until_the_balance_and_one_left_unpaid_releases_them_after_thirty_minutes(app) {
+    let (sku, campaign) = running_campaign(&app, 20, 5, 2).await;
+    // Approval set the cap aside: the storefront's stock no longer counts it.
+    assert_eq!(stock_of(&app, &sku, &campaign).await, ((5, 0), 15));
+
+    let mei = one_tap_viewer(&app, "Mei", "mei@example.com").await;
+    let paid = json_of(deposit(&app, &mei, &campaign, json!({ "sku": sku, "quantity": 2 }), "d-1").await, StatusCode::CREATED).await;
+    assert_eq!((paid["status"].as_str(), paid["channel"].as_str()), (Some("balance_due"), Some("presale")), "{paid}");
+    // Two deposits, no delivery charged yet; the price and the credit are on the line.
+    assert_eq!((paid["total_minor"].as_i64(), paid["shipping_minor"].as_i64()), (Some(4_000), Some(0)));
+    let line = &paid["brands"][0]["lines"][0];
+    assert_eq!((line["unit_price_minor"].as_i64(), line["presale_price_minor"].as_i64(), line["presale_credit_minor"].as_i64()),
+        (Some(2_000), Some(12_000), Some(3_000)));
+    assert_eq!(paid["payment"]["amount_minor"], 4_000);
+    assert_eq!(stock_of(&app, &sku, &campaign).await, ((5, 2), 15), "reserved, not sold");
+    // A retry pays once; a third unit is past the buyer's limit.
+    let again = json_of(deposit(&app, &mei, &campaign, json!({ "sku": sku, "quantity": 2 }), "d-1").await, StatusCode::CREATED).await;
+    assert_eq!(again["id"], paid["id"]);
+    let over = json_of(deposit(&app, &mei, &campaign, json!({ "sku": sku }), "d-2").await, StatusCode::CONFLICT).await;
+    assert_eq!(over["error"]["code"], "limit_reached");
+    assert_eq!(stock_of(&app, &sku, &campaign).await, ((5, 2), 15));
+
+    // Deposits need a verified account, a product of the campaign, and a way to pay.
+    let guest = deposit(&app, &client(), &campaign, json!({ "sku": sku }), "g-1").await;
+    assert_eq!(guest.status(), StatusCode::UNAUTHORIZED);
+    let bo = verified(&app, "Bo", "bo@example.com").await;
+    let refused = json_of(deposit(&app, &bo, &campaign, json!({ "sku": uuid::Uuid::new_v4().to_string(), "quantity": 0 }), "b-1").await,
+        StatusCode::UNPROCESSABLE_ENTITY).await;
+    for field in ["sku", "quantity", "shipping_address", "payment"] {
+        assert!(refused["error"]["fields"][field].is_array(), "{field}: {refused}");
+    }
+
+    // A deposit whose payment never completes holds its unit for 30 minutes, then lets go.
+    let body = |card: &str| {
+        let mut placed = order(&sku, 1, "bo@example.com", card);
+        json!({ "sku": sku, "shipping_address": placed["shipping_address"].take(), "payment": placed["payment"].take() })
+    };
+    let waiting = json_of(deposit(&app, &bo, &campaign, body(PENDING), "b-2").await, StatusCode::ACCEPTED).await;
+    assert_eq!(waiting["status"], "pending_payment");
+    assert_eq!(stock_of(&app, &sku, &campaign).await, ((5, 3), 15));
+    let chores = || app::checkout::chores::run_once(&app.state.checkout, &app.state.outbox, "http://gala.test");
+    app.state.clock.advance(Duration::minutes(29));
+    chores().await.unwrap();
+    assert_eq!(stock_of(&app, &sku, &campaign).await, ((5, 3), 15), "still held at 29 minutes");
+    app.state.clock.advance(Duration::minutes(2));
+    chores().await.unwrap();
+    assert_eq!(stock_of(&app, &sku, &campaign).await, ((5, 2), 15), "released after 30 minutes");
+    let lapsed = json_of(get(&bo, app.url(&format!("/api/v1/orders/{}", waiting["id"].as_str().unwrap()))).await, StatusCode::OK).await;
+    assert_eq!(lapsed["status"], "expired");
+    // Bo's unit came back to the campaign: Bo pays with a card that works.
+    json_of(deposit(&app, &bo, &campaign, body(SUCCESS), "b-3").await, StatusCode::CREATED).await;
+    assert_eq!(stock_of(&app, &sku, &campaign).await, ((5, 3), 15));
+
+    // The server's clock closes the window, whatever a page's countdown says.
+    app.state.clock.advance(Duration::days(1));
+    let late = json_of(deposit(&app, &bo, &campaign, body(SUCCESS), "b-4").await, StatusCode::CONFLICT).await;
+    assert!(late["error"]["message"].as_str().unwrap().contains("closed"), "{late}");
+});
+
+db_test!(async fn deposits_rushing_the_last_units_on_two_nodes_never_pass_the_cap(app) {
+    let (sku, campaign) = running_campaign(&app, 50, 10, 3).await;
+    let mut buyers = Vec::new();
+    for i in 0..12 {
+        let email = format!("rush{i}@example.com");
+        buyers.push((verified(&app, &format!("Rush {i}"), &email).await, email));
+    }
+    // Twelve buyers, three deposits each (their limit), all at once over two nodes: 36
+    // deposits for the cap's 10 units.
+    let second = node::SecondNode::start(&app.database_url).await;
+    let path = format!("/api/v1/presales/{campaign}/deposits");
+    let nodes = [app.url(&path), second.url(&path)];
+    let rush: Vec<_> = (0..36)
+        .map(|i| {
+            let (buyer, email) = buyers[i % 12].clone();
+            let mut placed = order(&sku, 1, &email, SUCCESS);
+            let body = json!({ "sku": sku, "shipping_address": placed["shipping_address"].take(), "payment": placed["payment"].take() });
+            let url = nodes[i % 2].clone();
+            tokio::spawn(async move {
+                let response = buyer.post(url).json(&body).header("Idempotency-Key", format!("rush-{i}")).send().await.unwrap();
+                let status = response.status();
+                let body: Value = response.json().await.unwrap();
+                (status, body["error"]["code"].as_str().unwrap_or_default().to_owned())
+            })
+        })
+        .collect();
+    let mut paid = 0;
+    for answer in rush {
+        let answer = answer.await.unwrap();
+        match answer.0 {
+            StatusCode::CREATED => paid += 1,
+            _ => assert_eq!(answer, (StatusCode::CONFLICT, "sold_out".to_owned())),
+        }
+    }
+    assert_eq!(paid, 10, "exactly the cap");
+    assert_eq!(stock_of(&app, &sku, &campaign).await, ((10, 10), 40), "the cap reserved, open stock untouched");
 });

@@ -51,7 +51,7 @@ async fn insert_location(
         brand_id: scope.brand_id(),
         name: name.to_owned(),
         kind: LocationKind::Warehouse,
-        show_id: None,
+        set_aside_for: None,
         created_at: time::now(),
     };
     match row.clone().into_active_model().reset_all().insert(db).await {

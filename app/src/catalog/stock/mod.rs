@@ -25,7 +25,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-pub use entity::values::MovementKind;
+pub use entity::values::{LocationKind, MovementKind};
 
 use crate::core::AppError;
 
@@ -50,22 +50,39 @@ pub enum StockPool {
     /// has a level at one of the show's locations, on the open stock otherwise. (Pop-up stores
     /// will add theirs: an in-store sale draws on the store's location.)
     Show(Uuid),
+    /// Set aside for one pre-sale campaign: its cap, which its deposits draw on.
+    Presale(Uuid),
 }
 
 impl StockPool {
-    /// Stable name stored with orders and sale gates: `open`, or `show:<id>`.
+    /// Stable name stored with orders and sale gates: `open`, `show:<id>` or `presale:<id>`.
     pub fn key(self) -> String {
         match self {
             StockPool::Open => "open".to_owned(),
             StockPool::Show(id) => format!("show:{id}"),
+            StockPool::Presale(id) => format!("presale:{id}"),
         }
     }
 
     /// Reads [`StockPool::key`] back (anything else is the open stock).
     pub fn parse(key: &str) -> StockPool {
-        key.strip_prefix("show:")
-            .and_then(|id| Uuid::parse_str(id).ok())
-            .map_or(StockPool::Open, StockPool::Show)
+        let id = |prefix: &str| {
+            key.strip_prefix(prefix)
+                .and_then(|id| Uuid::parse_str(id).ok())
+        };
+        match (id("show:"), id("presale:")) {
+            (Some(show), _) => StockPool::Show(show),
+            (_, Some(campaign)) => StockPool::Presale(campaign),
+            _ => StockPool::Open,
+        }
+    }
+
+    /// The pool of stock at a location of `kind` set aside for `owner`.
+    fn set_aside(kind: LocationKind, owner: Uuid) -> StockPool {
+        match kind {
+            LocationKind::Presale => StockPool::Presale(owner),
+            LocationKind::Show | LocationKind::Warehouse => StockPool::Show(owner),
+        }
     }
 }
 
@@ -90,7 +107,7 @@ impl PoolLevel {
 /// on its own), the open ones otherwise.
 pub fn drawn_on(levels: &[PoolLevel], pool: StockPool) -> Vec<usize> {
     let from = match pool {
-        StockPool::Show(_) if levels.iter().any(|l| l.pool == pool) => pool,
+        StockPool::Show(_) | StockPool::Presale(_) if levels.iter().any(|l| l.pool == pool) => pool,
         _ => StockPool::Open,
     };
     (0..levels.len())
@@ -149,16 +166,18 @@ pub async fn pool_levels(
     let mut location_ids: Vec<Uuid> = rows.iter().map(|r| r.location_id).collect();
     location_ids.sort_unstable();
     location_ids.dedup();
-    let set_aside: HashMap<Uuid, Uuid> = stock_location::Entity::find()
+    let set_aside: HashMap<Uuid, StockPool> = stock_location::Entity::find()
         .select_only()
         .column(stock_location::Column::Id)
-        .column(stock_location::Column::ShowId)
+        .column(stock_location::Column::SetAsideFor)
+        .column(stock_location::Column::Kind)
         .filter(stock_location::Column::Id.is_in(location_ids))
-        .filter(stock_location::Column::ShowId.is_not_null())
-        .into_tuple::<(Uuid, Uuid)>()
+        .filter(stock_location::Column::SetAsideFor.is_not_null())
+        .into_tuple::<(Uuid, Uuid, LocationKind)>()
         .all(db)
         .await?
         .into_iter()
+        .map(|(id, owner, kind)| (id, StockPool::set_aside(kind, owner)))
         .collect();
     let mut levels: HashMap<Uuid, Vec<PoolLevel>> = HashMap::new();
     for row in rows {
@@ -166,7 +185,8 @@ pub async fn pool_levels(
             location_id: row.location_id,
             pool: set_aside
                 .get(&row.location_id)
-                .map_or(StockPool::Open, |show| StockPool::Show(*show)),
+                .copied()
+                .unwrap_or(StockPool::Open),
             on_hand: row.on_hand,
             reserved: row.reserved,
         });
@@ -225,7 +245,7 @@ pub async fn available_by_sku(
                         Expr::col((stock_location::Entity, stock_location::Column::Id))
                             .equals((stock_level::Entity, stock_level::Column::LocationId)),
                     )
-                    .and_where(stock_location::Column::ShowId.is_not_null())
+                    .and_where(stock_location::Column::SetAsideFor.is_not_null())
                     .to_owned(),
             )
             .not(),

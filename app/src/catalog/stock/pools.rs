@@ -1,12 +1,13 @@
-//! Set-aside pools: units of a SKU kept for one show's buyers (a drop's own stock).
+//! Set-aside pools: units of a SKU kept for one show's buyers (a drop's own stock) or for one
+//! pre-sale campaign's deposits (its cap).
 //!
 //! Setting units aside moves them (a transfer in the ledger) from the brand's open locations
-//! to a location of the show — one per brand taking part — so only the show's buyers draw on
-//! them ([`super::StockPool::Show`]), the storefront no longer counts them, and a drop sells out
-//! on its own while the brand's warehouse still has more. Releasing the show's pool makes its
-//! locations open stock again: what is left there is sold like anything else, and refunds of
-//! the show's orders return there. The show only asks; this module writes the locations and
-//! moves the units.
+//! to a location of the show or campaign — one per brand taking part — so only its buyers draw
+//! on them ([`StockPool::Show`], [`StockPool::Presale`]), the storefront no longer counts them,
+//! and a drop (or a campaign) sells out on its own while the brand's warehouse still has more.
+//! Releasing the pool makes its locations open stock again: what is left there is sold like
+//! anything else, and refunds of its orders return there. The show and the campaign only ask;
+//! this module writes the locations and moves the units.
 
 use entity::{sku, stock_level, stock_location};
 use sea_orm::{
@@ -21,24 +22,39 @@ use super::{MovementKind, StockPool};
 use crate::core::{time::now, AppError};
 use entity::values::LocationKind;
 
-/// The show a pool is set aside for: its id, and its title for the location's name and the
-/// ledger's reasons.
+/// Who a pool is set aside for — a show or a pre-sale campaign — with its title for the
+/// location's name and the ledger's reasons.
 #[derive(Debug, Clone, Copy)]
-pub struct ShowPool<'a> {
-    pub id: Uuid,
-    pub title: &'a str,
+pub enum AsideFor<'a> {
+    Show { id: Uuid, title: &'a str },
+    Presale { id: Uuid, title: &'a str },
 }
 
-/// The location holding `brand_id`'s units set aside for `show`, created on first use.
-async fn show_location(
+impl AsideFor<'_> {
+    fn id(self) -> Uuid {
+        match self {
+            AsideFor::Show { id, .. } | AsideFor::Presale { id, .. } => id,
+        }
+    }
+
+    fn title(self) -> String {
+        match self {
+            AsideFor::Show { title, .. } => format!("the show “{title}”"),
+            AsideFor::Presale { title, .. } => format!("the pre-sale “{title}”"),
+        }
+    }
+}
+
+/// The location holding `brand_id`'s units set aside for `owner`, created on first use.
+async fn aside_location(
     db: &impl ConnectionTrait,
-    show: ShowPool<'_>,
+    owner: AsideFor<'_>,
     brand_id: Uuid,
 ) -> Result<Uuid, AppError> {
     let found = stock_location::Entity::find()
         .select_only()
         .column(stock_location::Column::Id)
-        .filter(stock_location::Column::ShowId.eq(show.id))
+        .filter(stock_location::Column::SetAsideFor.eq(owner.id()))
         .filter(stock_location::Column::BrandId.eq(brand_id))
         .into_tuple::<Uuid>()
         .one(db)
@@ -46,18 +62,22 @@ async fn show_location(
     if let Some(id) = found {
         return Ok(id);
     }
-    // Unique per brand: the show's id tells two shows of the same title apart.
-    let title: String = show.title.chars().take(48).collect();
+    let (kind, label, title) = match owner {
+        AsideFor::Show { title, .. } => (LocationKind::Show, "Show stock", title),
+        AsideFor::Presale { title, .. } => (LocationKind::Presale, "Pre-sale stock", title),
+    };
+    // Unique per brand: the owner's id tells two of the same title apart.
+    let title: String = title.chars().take(48).collect();
     let id = Uuid::now_v7();
     stock_location::Model {
         id,
         brand_id,
         name: format!(
-            "Show stock · {title} · {}",
-            &show.id.simple().to_string()[..8]
+            "{label} · {title} · {}",
+            &owner.id().simple().to_string()[..8]
         ),
-        kind: LocationKind::Show,
-        show_id: Some(show.id),
+        kind,
+        set_aside_for: Some(owner.id()),
         created_at: now(),
     }
     .into_active_model()
@@ -94,12 +114,12 @@ fn transfer(
     ]
 }
 
-/// Sets `units` of `sku` aside for `show`, taken from the brand's open locations (the fullest
+/// Sets `units` of `sku` aside for `owner`, taken from the brand's open locations (the fullest
 /// first), inside the caller's transaction; when the open stock is short, the answer is an
 /// error on `field`.
 pub async fn set_aside(
     db: &impl ConnectionTrait,
-    show: ShowPool<'_>,
+    owner: AsideFor<'_>,
     sku: &sku::Model,
     units: i64,
     actor: Uuid,
@@ -115,8 +135,8 @@ pub async fn set_aside(
             format!("Only {total} units are in open stock to set aside."),
         )
     })?;
-    let to = show_location(db, show, sku.brand_id).await?;
-    let reason = format!("set aside for the show “{}”", show.title);
+    let to = aside_location(db, owner, sku.brand_id).await?;
+    let reason = format!("set aside for {}", owner.title());
     let movements: Vec<Movement> = taken
         .into_iter()
         .flat_map(|(i, take)| transfer(sku, levels[i].location_id, to, take, &reason, actor))
@@ -126,39 +146,39 @@ pub async fn set_aside(
     Ok(())
 }
 
-/// Puts `units` of `sku` set aside for `show` back into the brand's oldest open location (a
+/// Puts `units` of `sku` set aside for `owner` back into the brand's oldest open location (a
 /// look taken off the run-sheet, a show deleted before it aired).
 pub async fn put_back(
     db: &impl ConnectionTrait,
-    show: ShowPool<'_>,
+    owner: AsideFor<'_>,
     sku: &sku::Model,
     units: i64,
     actor: Uuid,
 ) -> Result<(), AppError> {
-    let from = show_location(db, show, sku.brand_id).await?;
+    let from = aside_location(db, owner, sku.brand_id).await?;
     let to: Uuid = stock_location::Entity::find()
         .select_only()
         .column(stock_location::Column::Id)
         .filter(stock_location::Column::BrandId.eq(sku.brand_id))
-        .filter(stock_location::Column::ShowId.is_null())
+        .filter(stock_location::Column::SetAsideFor.is_null())
         .order_by_asc(stock_location::Column::CreatedAt)
         .into_tuple()
         .one(db)
         .await?
         .ok_or_else(|| AppError::internal("set-aside stock without an open location"))?;
-    let reason = format!("taken off the show “{}”", show.title);
+    let reason = format!("taken off {}", owner.title());
     ledger::record(db, &transfer(sku, from, to, units, &reason, actor)).await?;
     refresh_available(db, sku.listing_id).await?;
     Ok(())
 }
 
-/// Releases `show_id`'s pool (the show ended): what is left at its locations is open stock
-/// again. Answers the SKUs that had units there.
-pub async fn release(db: &impl ConnectionTrait, show_id: Uuid) -> Result<Vec<Uuid>, AppError> {
+/// Releases the pool set aside for `owner_id` (the show or the pre-sale campaign ended): what
+/// is left at its locations is open stock again. Answers the SKUs that had units there.
+pub async fn release(db: &impl ConnectionTrait, owner_id: Uuid) -> Result<Vec<Uuid>, AppError> {
     let locations: Vec<Uuid> = stock_location::Entity::find()
         .select_only()
         .column(stock_location::Column::Id)
-        .filter(stock_location::Column::ShowId.eq(show_id))
+        .filter(stock_location::Column::SetAsideFor.eq(owner_id))
         .into_tuple()
         .all(db)
         .await?;
@@ -166,7 +186,10 @@ pub async fn release(db: &impl ConnectionTrait, show_id: Uuid) -> Result<Vec<Uui
         return Ok(Vec::new());
     }
     stock_location::Entity::update_many()
-        .col_expr(stock_location::Column::ShowId, Expr::value(None::<Uuid>))
+        .col_expr(
+            stock_location::Column::SetAsideFor,
+            Expr::value(None::<Uuid>),
+        )
         .filter(stock_location::Column::Id.is_in(locations.clone()))
         .exec(db)
         .await?;

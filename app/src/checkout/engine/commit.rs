@@ -24,7 +24,7 @@ use crate::catalog::stock::ledger::{self, Movement};
 use crate::catalog::stock::{self, MovementKind};
 use crate::checkout::limits::{self, Held};
 use crate::checkout::orders::{self, Placement};
-use crate::checkout::request::OrderRequest;
+use crate::checkout::request::{OrderRequest, PresaleStep};
 use crate::checkout::{idempotency, payments, OrderStatus};
 use crate::core::{bulk, txn::begin_write, AppError};
 use crate::promotions::budget::{self, Budgets};
@@ -383,7 +383,12 @@ async fn write(
     let mut answers: Vec<(usize, Placement)> = Vec::with_capacity(planned.len());
     for ((index, p), outcome) in planned.iter_mut().zip(outcomes) {
         let job = &jobs[*index];
+        let deposit = matches!(job.request.presale, Some(PresaleStep::Deposit { .. }));
         let (status, taken_as) = match outcome {
+            // A paid deposit reserves its units until the balance: sold only then.
+            Paid::Authorized { .. } if deposit => {
+                (OrderStatus::BalanceDue, Some(MovementKind::Reserve))
+            }
             Paid::Authorized { .. } => (OrderStatus::Paid, Some(MovementKind::Sell)),
             Paid::Pending { .. } => (OrderStatus::PendingPayment, Some(MovementKind::Reserve)),
             Paid::Declined { .. } | Paid::Unreachable => (OrderStatus::PaymentFailed, None),
@@ -425,7 +430,7 @@ async fn write(
         for brand_order in &mut p.brand_orders {
             brand_order.status = status.into();
         }
-        if status == OrderStatus::Paid {
+        if matches!(status, OrderStatus::Paid | OrderStatus::BalanceDue) {
             p.order.paid_at = Some(at);
         }
         let lines: Vec<_> = p.lines.iter().map(|l| l.line.clone()).collect();

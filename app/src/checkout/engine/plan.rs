@@ -21,7 +21,10 @@ use crate::checkout::idempotency;
 use crate::checkout::limits::{self, Held, Limited};
 use crate::checkout::orders::{self, Placement};
 use crate::checkout::pricing::{self, PriceLine, PriceRule};
-use crate::checkout::request::OrderRequest;
+use crate::checkout::request::{OrderRequest, PresaleStep};
+
+/// How long an unpaid pre-sale deposit holds its units.
+const DEPOSIT_HOLD: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
 use crate::checkout::BrandOrderStatus;
 use crate::checkout::{OrderChannel, OrderStatus};
 use crate::core::{AppError, FieldErrors, FieldErrorsExt};
@@ -402,20 +405,42 @@ pub fn plan(
             listing_id: item.sku.listing_id,
             category: item.category.clone(),
             brand: item.brand_slug.clone(),
-            unit_price_minor: item.sku.price_minor,
+            unit_price_minor: match request.presale {
+                Some(PresaleStep::Deposit { deposit_minor, .. }) => deposit_minor,
+                None => item.sku.price_minor,
+            },
             quantity: line.quantity,
         })
         .collect();
-    let usable = offers.for_request(request, &currency)?;
-    let envelope = offers.envelope_for(request, &currency)?;
-    let (quote, takes) = pricing::best_quote(
-        &currency,
-        &price_lines,
-        request.delivery.speed(),
-        &usable,
-        envelope.as_ref().map(|(rule, _)| rule),
-        |offer, amount| offers.budgets.affords(offer, request.account_id, amount),
-    );
+    let (usable, envelope) = match request.presale {
+        // A deposit: promotions, coupons and red envelopes are the balance's.
+        Some(PresaleStep::Deposit { .. }) => {
+            if request.coupon_id.is_some() || request.envelope_id.is_some() {
+                return Err(AppError::field(
+                    "coupon",
+                    "Coupons and red envelopes apply to the balance, not to the deposit.",
+                ));
+            }
+            (Vec::new(), None)
+        }
+        None => (
+            offers.for_request(request, &currency)?,
+            offers.envelope_for(request, &currency)?,
+        ),
+    };
+    let (quote, takes) = match request.presale {
+        Some(PresaleStep::Deposit { .. }) => {
+            (pricing::deposit_quote(&currency, &price_lines), Vec::new())
+        }
+        None => pricing::best_quote(
+            &currency,
+            &price_lines,
+            request.delivery.speed(),
+            &usable,
+            envelope.as_ref().map(|(rule, _)| rule),
+            |offer, amount| offers.budgets.affords(offer, request.account_id, amount),
+        ),
+    };
     if let Some(coupon_id) = request.coupon_id {
         if !takes
             .iter()
@@ -458,6 +483,15 @@ pub fn plan(
     let order_id = Uuid::now_v7();
     let mut brand_order_ids: Vec<(Uuid, Uuid)> = Vec::new();
     let mut lines = Vec::with_capacity(request.lines.len());
+    let (presale_price, presale_credit, campaign) = match request.presale {
+        Some(PresaleStep::Deposit {
+            campaign,
+            price_minor,
+            credit_minor,
+            ..
+        }) => (Some(price_minor), Some(credit_minor), Some(campaign)),
+        None => (None, None, None),
+    };
     for (((line, item), allocations), quoted) in request
         .lines
         .iter()
@@ -486,11 +520,13 @@ pub fn plan(
                 title: item.title.clone(),
                 option_values: item.sku.option_values.clone(),
                 quantity: line.quantity,
-                unit_price_minor: item.sku.price_minor,
+                unit_price_minor: quoted.unit_price_minor,
                 adjustments: orders::adjustments_json(&quoted.adjustments),
                 total_minor: quoted.total_minor,
                 refunded_quantity: 0,
                 allocations: orders::allocations_json(&allocations),
+                presale_price_minor: presale_price,
+                presale_credit_minor: presale_credit,
             },
             allocations,
         });
@@ -540,7 +576,13 @@ pub fn plan(
             .and_then(|a| serde_json::to_string(a).ok()),
         pool: request.pool.key(),
         created_at: now,
-        expires_at: now + ttl,
+        // An unpaid deposit holds its units longer than an order: the 30 minutes.
+        expires_at: now
+            + if campaign.is_some() {
+                Ord::max(ttl, DEPOSIT_HOLD)
+            } else {
+                ttl
+            },
         paid_at: None,
         confirmation_queued_at: None,
         updated_at: now,
@@ -548,6 +590,7 @@ pub fn plan(
             .account_id
             .is_none()
             .then(crate::auth::tokens::new_secret),
+        presale_campaign_id: campaign,
     };
     Ok(Planned {
         order,
@@ -707,6 +750,7 @@ mod tests {
             fingerprint: String::new(),
             coupon_id: None,
             envelope_id: None,
+            presale: None,
         }
     }
 
@@ -773,6 +817,63 @@ mod tests {
         assert_eq!(planned.lines[0].allocations, vec![(Uuid::from_u128(10), 2)]);
         assert_eq!(planned.order.expires_at, at(15));
         assert_eq!(planned.order.pool, "open");
+    }
+
+    #[test]
+    fn a_deposit_is_priced_at_its_deposit_without_delivery_holds_for_thirty_minutes_and_refuses_a_coupon(
+    ) {
+        let skus = catalog(vec![for_sale(1, 7, 12_900, None)]);
+        let mut levels: Levels = HashMap::from([(Uuid::from_u128(1), vec![level(10, 5)])]);
+        let campaign = Uuid::from_u128(99);
+        let mut deposit = request(&[(1, 2)], "a@b.co");
+        deposit.channel = OrderChannel::Presale;
+        deposit.presale = Some(PresaleStep::Deposit {
+            campaign,
+            price_minor: 12_000,
+            deposit_minor: 2_000,
+            credit_minor: 3_000,
+        });
+        let planned = plan(
+            &deposit,
+            &skus,
+            &mut levels,
+            &mut Held::new(),
+            &mut BatchOffers::default(),
+            at(0),
+            chrono::TimeDelta::minutes(15),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                planned.order.subtotal_minor,
+                planned.order.shipping_minor,
+                planned.order.total_minor
+            ),
+            (4_000, 0, 4_000)
+        );
+        let line = &planned.lines[0].line;
+        assert_eq!(
+            (
+                line.unit_price_minor,
+                line.presale_price_minor,
+                line.presale_credit_minor
+            ),
+            (2_000, Some(12_000), Some(3_000))
+        );
+        assert_eq!(planned.order.presale_campaign_id, Some(campaign));
+        assert_eq!(planned.order.expires_at, at(30));
+        deposit.coupon_id = Some(Uuid::from_u128(5));
+        let refused = plan(
+            &deposit,
+            &skus,
+            &mut levels,
+            &mut Held::new(),
+            &mut BatchOffers::default(),
+            at(0),
+            chrono::TimeDelta::minutes(15),
+        )
+        .unwrap_err();
+        assert!(!refused.field_messages("coupon").is_empty(), "{refused:?}");
     }
 
     #[test]

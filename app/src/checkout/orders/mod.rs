@@ -111,6 +111,8 @@ pub fn line_view(line: &order_line::Model) -> OrderLineView {
         subtotal_minor: super::pricing::subtotal(line.unit_price_minor, line.quantity),
         adjustments: serde_json::from_str(&line.adjustments).unwrap_or_default(),
         line_total_minor: line.total_minor,
+        presale_price_minor: line.presale_price_minor,
+        presale_credit_minor: line.presale_credit_minor,
     }
 }
 
