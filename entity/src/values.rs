@@ -247,6 +247,9 @@ pub enum OrderStatus {
     /// A pre-sale deposit, paid: its units are reserved until the balance is paid (or the
     /// deposit is forfeited).
     BalanceDue,
+    /// A pre-sale deposit whose balance was paid: its units were sold by the balance's order,
+    /// which is the one the brand ships.
+    BalancePaid,
     /// The card was declined; the stock went back.
     PaymentFailed,
     /// Not paid in time; the stock went back.
@@ -262,6 +265,7 @@ impl OrderStatus {
             OrderStatus::PendingPayment => "pending_payment",
             OrderStatus::Paid => "paid",
             OrderStatus::BalanceDue => "balance_due",
+            OrderStatus::BalancePaid => "balance_paid",
             OrderStatus::PaymentFailed => "payment_failed",
             OrderStatus::Expired => "expired",
             OrderStatus::Cancelled => "cancelled",
@@ -274,6 +278,7 @@ impl OrderStatus {
             OrderStatus::PendingPayment => "Awaiting payment",
             OrderStatus::Paid => "Paid",
             OrderStatus::BalanceDue => "Deposit paid · balance due",
+            OrderStatus::BalancePaid => "Deposit · balance paid",
             OrderStatus::PaymentFailed => "Payment declined",
             OrderStatus::Expired => "Expired",
             OrderStatus::Cancelled => "Cancelled",
@@ -299,6 +304,8 @@ pub enum BrandOrderStatus {
     Paid,
     /// A pre-sale deposit, paid: nothing to ship until its balance is paid.
     BalanceDue,
+    /// A pre-sale deposit whose balance was paid: the balance's order is the one to ship.
+    BalancePaid,
     /// Handed to a carrier (with a tracking number).
     Shipped,
     /// Cancelled by the brand before shipping: the stock went back, the payment was refunded.
@@ -311,9 +318,10 @@ pub enum BrandOrderStatus {
 
 impl BrandOrderStatus {
     /// Every status, in the order a brand's filter lists them.
-    pub const ALL: [BrandOrderStatus; 8] = [
+    pub const ALL: [BrandOrderStatus; 9] = [
         BrandOrderStatus::Paid,
         BrandOrderStatus::BalanceDue,
+        BrandOrderStatus::BalancePaid,
         BrandOrderStatus::Shipped,
         BrandOrderStatus::Cancelled,
         BrandOrderStatus::Refunded,
@@ -328,6 +336,7 @@ impl BrandOrderStatus {
             BrandOrderStatus::PendingPayment => "pending_payment",
             BrandOrderStatus::Paid => "paid",
             BrandOrderStatus::BalanceDue => "balance_due",
+            BrandOrderStatus::BalancePaid => "balance_paid",
             BrandOrderStatus::Shipped => "shipped",
             BrandOrderStatus::Cancelled => "cancelled",
             BrandOrderStatus::Refunded => "refunded",
@@ -347,6 +356,7 @@ impl BrandOrderStatus {
             BrandOrderStatus::PendingPayment => "Awaiting payment",
             BrandOrderStatus::Paid => "To ship",
             BrandOrderStatus::BalanceDue => "Deposit paid · balance due",
+            BrandOrderStatus::BalancePaid => "Deposit · balance paid",
             BrandOrderStatus::Shipped => "Shipped",
             BrandOrderStatus::Cancelled => "Cancelled",
             BrandOrderStatus::Refunded => "Refunded",
@@ -371,6 +381,7 @@ impl From<OrderStatus> for BrandOrderStatus {
             OrderStatus::PendingPayment => BrandOrderStatus::PendingPayment,
             OrderStatus::Paid => BrandOrderStatus::Paid,
             OrderStatus::BalanceDue => BrandOrderStatus::BalanceDue,
+            OrderStatus::BalancePaid => BrandOrderStatus::BalancePaid,
             OrderStatus::PaymentFailed => BrandOrderStatus::PaymentFailed,
             OrderStatus::Expired => BrandOrderStatus::Expired,
             OrderStatus::Cancelled => BrandOrderStatus::Cancelled,

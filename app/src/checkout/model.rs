@@ -29,11 +29,13 @@ pub enum Funder {
 #[serde(rename_all = "snake_case")]
 pub enum AdjustmentKind {
     PriceCut,
+    /// A pre-sale deposit's credit on its balance: right after price cuts, so thresholds and
+    /// coupons see the balance that is left to pay.
+    DepositCredit,
     StoreThreshold,
     StoreCoupon,
     PlatformAllowance,
     RedEnvelope,
-    DepositCredit,
 }
 
 /// One change to a line's price (negative: a discount), with what made it and who funds it.

@@ -11,7 +11,7 @@ use crate::catalog::stock::StockPool;
 use crate::state::AppState;
 
 /// How an order is being placed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Placing<'a> {
     /// Where the purchase is made.
     pub channel: OrderChannel,
@@ -19,7 +19,7 @@ pub struct Placing<'a> {
     pub pool: StockPool,
     /// The caller's idempotency key, as sent; see [`IdempotencyKey::new`].
     pub key: Option<&'a str>,
-    /// A pre-sale deposit's terms (the `presale` capability's orders only).
+    /// A pre-sale deposit's or balance's terms (the `presale` capability's orders only).
     pub presale: Option<PresaleStep>,
 }
 

@@ -176,6 +176,44 @@ impl PriceRule for EnvelopeRule {
     }
 }
 
+/// A pre-sale deposit's credit on the balance of `lines` (by index): what each line's
+/// deposits are worth off its price, funded by the brand (it holds the deposit, and pays for
+/// any "inflation" of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepositCredit {
+    /// The deposit order whose credit this is.
+    pub deposit_order: Uuid,
+    /// (line index, credit over the line's units).
+    pub credits: Vec<(usize, i64)>,
+}
+
+impl PriceRule for DepositCredit {
+    fn kind(&self) -> AdjustmentKind {
+        AdjustmentKind::DepositCredit
+    }
+
+    fn source(&self) -> String {
+        self.deposit_order.to_string()
+    }
+
+    fn label(&self) -> String {
+        "Deposit paid, with its credit".into()
+    }
+
+    fn funder(&self) -> Funder {
+        Funder::Brand
+    }
+
+    fn effect(&self, _lines: &[PriceLine], _costs: &[i64]) -> Option<Effect> {
+        Some(Effect::Lines(
+            self.credits
+                .iter()
+                .map(|&(line, credit)| (line, -credit))
+                .collect(),
+        ))
+    }
+}
+
 /// What each offer of a quote took, by the index of the offer in the list given to
 /// [`best_quote`]: `(brand, amount off)` per selling brand, amounts positive.
 pub type OfferTakes = Vec<(usize, Vec<(Uuid, i64)>)>;
@@ -218,6 +256,20 @@ pub fn best_quote(
     envelope: Option<&EnvelopeRule>,
     affords: impl Fn(&Offer, i64) -> bool,
 ) -> (Quote, OfferTakes) {
+    let fixed: Vec<&dyn PriceRule> = envelope.map(|e| e as &dyn PriceRule).into_iter().collect();
+    best_quote_with(currency, lines, delivery, offers, &fixed, affords)
+}
+
+/// [`best_quote`] with `fixed` rules that apply whatever the combination of offers (a red
+/// envelope, a deposit's credit), each in its kind's place.
+pub fn best_quote_with(
+    currency: &str,
+    lines: &[PriceLine],
+    delivery: DeliveryOption,
+    offers: &[Offer],
+    fixed: &[&dyn PriceRule],
+    affords: impl Fn(&Offer, i64) -> bool,
+) -> (Quote, OfferTakes) {
     let mut allowed: Vec<usize> = (0..offers.len()).collect();
     loop {
         let stack: Vec<usize> = allowed
@@ -238,7 +290,7 @@ pub fn best_quote(
                 let rules: Vec<&dyn PriceRule> = choice
                     .iter()
                     .map(|&i| &offers[i] as &dyn PriceRule)
-                    .chain(envelope.map(|e| e as &dyn PriceRule))
+                    .chain(fixed.iter().copied())
                     .collect();
                 let quote = quote(currency, lines, delivery, &rules);
                 (choice, quote)

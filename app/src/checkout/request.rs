@@ -226,7 +226,7 @@ pub struct OrderRequest {
 
 /// What a pre-sale order is, as the `presale` capability places it: never read from what a
 /// buyer sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PresaleStep {
     /// A deposit of `deposit_minor` a unit on campaign `campaign`'s SKU, whose pre-sale price is
     /// `price_minor` and whose deposit is worth `credit_minor` at balance time: priced at the
@@ -238,6 +238,37 @@ pub enum PresaleStep {
         deposit_minor: i64,
         credit_minor: i64,
     },
+    /// The balance of deposit order `deposit_order` (campaign `campaign`): its one line priced
+    /// at `price_minor` a unit less the deposit's credit of `credit_minor` a unit, then the
+    /// promotions the quote picks; it takes no stock — its units are the deposit's, reserved
+    /// at `allocations` (location, units), which it sells — and, paid, settles the deposit
+    /// order (`balance_due` → `balance_paid`) in the same commit, once.
+    Balance {
+        campaign: Uuid,
+        deposit_order: Uuid,
+        price_minor: i64,
+        credit_minor: i64,
+        allocations: Vec<(Uuid, i64)>,
+    },
+}
+
+impl PresaleStep {
+    /// The deposit order a balance settles.
+    pub fn settles(&self) -> Option<Uuid> {
+        match self {
+            PresaleStep::Balance { deposit_order, .. } => Some(*deposit_order),
+            PresaleStep::Deposit { .. } => None,
+        }
+    }
+
+    /// The campaign the order belongs to.
+    pub fn campaign(&self) -> Uuid {
+        match self {
+            PresaleStep::Deposit { campaign, .. } | PresaleStep::Balance { campaign, .. } => {
+                *campaign
+            }
+        }
+    }
 }
 
 impl OrderRequest {

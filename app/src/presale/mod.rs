@@ -7,10 +7,13 @@
 //! aside from open stock for its deposits (a stock pool of its own).
 //!
 //! Buyers pay deposits through the one checkout engine ([`deposits`]): the units are reserved,
-//! not sold, and the order waits for its balance.
+//! not sold, and the order waits for its balance, which they pay in the balance window
+//! ([`balances`]), through the engine again: the units are sold and the deposit settled.
 //!
 //! Owns `presale_campaign` and `presale_line`.
 
+#[cfg(feature = "ssr")]
+pub mod balances;
 #[cfg(feature = "ssr")]
 pub mod campaigns;
 #[cfg(feature = "ssr")]

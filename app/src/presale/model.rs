@@ -149,3 +149,16 @@ pub struct DepositInput {
 fn one_unit() -> i64 {
     1
 }
+
+/// A buyer's balance payment on one of their deposits: their saved card (one tap) unless a
+/// payment is given, and a coupon or red envelope from their wallet to use on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BalanceInput {
+    #[serde(default)]
+    pub payment: Option<PaymentInput>,
+    #[serde(default)]
+    pub coupon: Option<String>,
+    #[serde(default)]
+    pub envelope: Option<String>,
+}

@@ -9,7 +9,8 @@ use app::{
     checkout::OrderView,
     core::AppError,
     presale::{
-        campaigns, deposits, review, CampaignDecision, CampaignInput, CampaignView, DepositInput,
+        balances, campaigns, deposits, review, BalanceInput, CampaignDecision, CampaignInput,
+        CampaignView, DepositInput,
     },
 };
 use axum::{
@@ -34,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(running_campaigns))
         .routes(routes!(public_campaign))
         .routes(routes!(pay_deposit))
+        .routes(routes!(pay_balance))
 }
 
 const SLUG: &str = "The brand's slug.";
@@ -198,5 +200,32 @@ async fn pay_deposit(
     let key = idempotency_key(&headers)?;
     Ok(created(
         deposits::deposit(&state, &caller, &id, &input, key).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/balance", tag = "storefront",
+    params(("id" = String, Path, description = "The deposit order's id."),
+        ("Idempotency-Key" = Option<String>, Header,
+        description = "Any unique string (a UUID): a retry with the same key pays once and gets the first answer.")),
+    request_body = BalanceInput, security(("session" = [])),
+    responses(
+        (status = 201, description = "Balance paid: the balance's order (paid, to ship); the deposit order is now `balance_paid`.", body = OrderView),
+        (status = 401, description = "Not signed in."),
+        (status = 402, description = "`payment_declined` (a card that needs an asynchronous confirmation is declined too)."),
+        (status = 404, description = "No such deposit order of the caller's."),
+        (status = 409, description = "Not inside the balance window, or the balance is paid already, or the deposit was forfeited."),
+        (status = 422, description = "`validation`: a coupon or envelope that does not apply (a coupon needs a balance above its value), or no card.")))]
+/// Pays the balance of a pre-sale deposit through the checkout engine: the pre-sale price less
+/// the deposit's credit, less the promotions the quote picks.
+async fn pay_balance(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<BalanceInput>,
+) -> Result<Response, AppError> {
+    let key = idempotency_key(&headers)?;
+    Ok(created(
+        balances::pay(&state, &caller, &id, &input, key).await?,
     ))
 }

@@ -167,11 +167,25 @@ db_test!(async fn a_sku_is_never_pre_sold_by_two_campaigns_at_once(app) {
 /// `per_buyer` units per buyer, pre-sale price 120.00, deposit 20.00 worth 30.00. Answers the
 /// SKU's id and the campaign's.
 async fn running_campaign(app: &TestApp, stock: i64, cap: i64, per_buyer: i64) -> (String, String) {
+    let (_, _, sku, id) = running_campaign_of(app, stock, cap, per_buyer, |_| {}).await;
+    (sku, id)
+}
+
+/// [`running_campaign`] with `change` made to the campaign's terms, answering the admin's and
+/// the brand owner's clients too.
+async fn running_campaign_of(
+    app: &TestApp,
+    stock: i64,
+    cap: i64,
+    per_buyer: i64,
+    change: impl FnOnce(&mut Value),
+) -> (reqwest::Client, reqwest::Client, String, String) {
     let (admin, owner) = live_brand(app, "lune", "olive@gala.test").await;
     let sku = sku_on_sale(app, &owner, "lune", "COAT-1", stock, None).await;
     let mut body = campaign(app, &sku, "11.11 warm-up");
     body["per_buyer_limit"] = json!(per_buyer);
     body["lines"][0]["cap"] = json!(cap);
+    change(&mut body);
     let draft = json_of(
         app.post_json_with(&owner, "/api/v1/brands/lune/presales", body)
             .await,
@@ -199,7 +213,7 @@ async fn running_campaign(app: &TestApp, stock: i64, cap: i64, per_buyer: i64) -
         StatusCode::OK,
     )
     .await;
-    (sku, id)
+    (admin, owner, sku, id)
 }
 
 /// `(on hand, reserved)` of `sku` at the campaign's own location, and on hand elsewhere.
@@ -341,4 +355,112 @@ db_test!(async fn deposits_rushing_the_last_units_on_two_nodes_never_pass_the_ca
     }
     assert_eq!(paid, 10, "exactly the cap");
     assert_eq!(stock_of(&app, &sku, &campaign).await, ((10, 10), 40), "the cap reserved, open stock untouched");
+});
+
+/// A POST of `body` to `url` by `buyer` under idempotency `key`.
+async fn post_keyed(
+    buyer: &reqwest::Client,
+    url: String,
+    origin: String,
+    key: String,
+    body: Value,
+) -> reqwest::Response {
+    buyer
+        .post(url)
+        .header("Origin", origin)
+        .header("Idempotency-Key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+db_test!(async fn a_balance_paid_in_its_window_with_a_coupon_sells_the_reserved_unit_once_and_deposit_balance_and_discounts_sum_to_the_price(app) {
+    let (admin, owner, sku, campaign) = running_campaign_of(&app, 20, 5, 2, |_| {}).await;
+    let mei = one_tap_viewer(&app, "Mei", "mei@example.com").await;
+    let deposit_order = json_of(deposit(&app, &mei, &campaign, json!({ "sku": sku }), "d-1").await, StatusCode::CREATED).await;
+    let deposit_id = deposit_order["id"].as_str().unwrap().to_owned();
+    let url = app.url(&format!("/api/v1/orders/{deposit_id}/balance"));
+    let balance = |body: Value, key: &str| post_keyed(&mei, url.clone(), app.origin(), key.to_owned(), body);
+    // Not before its window, whatever a page says.
+    let early = json_of(balance(json!({}), "early").await, StatusCode::CONFLICT).await;
+    assert!(early["error"]["message"].as_str().unwrap().contains("from"), "{early}");
+
+    // A coupon from the brand, claimed into Mei's wallet.
+    let now = app.state.clock.now();
+    let draft = json_of(app.post_json_with(&owner, "/api/v1/brands/lune/promotions", json!({
+        "kind": "coupon", "name": "20 off the balance", "currency": "CNY", "amount_off_minor": 2_000, "threshold_minor": 5_000,
+        "coupon_stock": 10, "claim_limit": 1, "starts_at": stamp(now - Duration::hours(1)), "ends_at": stamp(now + Duration::days(5)) })).await,
+        StatusCode::CREATED).await;
+    let version = draft["id"].as_str().unwrap();
+    json_of(app.post_json_with(&owner, &format!("/api/v1/brands/lune/promotions/{version}/submit"), json!({})).await, StatusCode::OK).await;
+    json_of(app.post_json_with(&admin, &format!("/api/v1/admin/promotions/{version}/decision"), json!({ "decision": "approve" })).await,
+        StatusCode::OK).await;
+    let coupon = json_of(app.post_json_with(&mei, "/api/v1/coupons/claim", json!({ "promotion_id": draft["promotion_id"] })).await,
+        StatusCode::CREATED).await;
+
+    // The balance window opens: one tap with the saved card, the coupon applied.
+    app.state.clock.advance(Duration::days(2));
+    let paid = json_of(balance(json!({ "coupon": coupon["id"] }), "bal-1").await, StatusCode::CREATED).await;
+    assert_eq!((paid["status"].as_str(), paid["channel"].as_str()), (Some("paid"), Some("presale")), "{paid}");
+    let adjustments = paid["brands"][0]["lines"][0]["adjustments"].as_array().unwrap().clone();
+    let off = |kind: &str| adjustments.iter().filter(|a| a["kind"] == kind).map(|a| a["amount_minor"].as_i64().unwrap()).sum::<i64>();
+    assert_eq!((off("deposit_credit"), off("store_coupon")), (-3_000, -2_000), "{adjustments:?}");
+    let shipping = paid["shipping_minor"].as_i64().unwrap();
+    assert_eq!(paid["total_minor"].as_i64().unwrap(), 12_000 - 3_000 - 2_000 + shipping);
+    // Deposit + balance + the discounts (the coupon, and the credit beyond the deposit) = price.
+    let deposit_paid = deposit_order["total_minor"].as_i64().unwrap();
+    let balance_paid = paid["total_minor"].as_i64().unwrap() - shipping;
+    assert_eq!(deposit_paid + balance_paid + 2_000 + (3_000 - deposit_paid), 12_000);
+    // The reserved unit is sold, once; the deposit order is settled.
+    assert_eq!(stock_of(&app, &sku, &campaign).await, ((4, 0), 15));
+    let settled = json_of(get(&mei, app.url(&format!("/api/v1/orders/{deposit_id}"))).await, StatusCode::OK).await;
+    assert_eq!(settled["status"], "balance_paid");
+    // A retry answers the same order; a second tap (another key) pays nothing more.
+    let again = json_of(balance(json!({ "coupon": coupon["id"] }), "bal-1").await, StatusCode::CREATED).await;
+    assert_eq!(again["id"], paid["id"]);
+    let twice = json_of(balance(json!({}), "bal-2").await, StatusCode::CONFLICT).await;
+    assert!(twice["error"]["message"].as_str().unwrap().contains("paid already"), "{twice}");
+    assert_eq!(stock_of(&app, &sku, &campaign).await, ((4, 0), 15));
+});
+
+db_test!(async fn ten_balance_taps_at_once_on_two_nodes_charge_once(app) {
+    // The second node keeps the real time: the deposit is paid a day back by this node's clock,
+    // and the balance window is open now.
+    app.state.clock.advance(-Duration::days(1));
+    let real = app.state.clock.now() + Duration::days(1);
+    let (_, _, sku, campaign) = running_campaign_of(&app, 20, 5, 2, |body| {
+        body["deposit_ends_at"] = json!(stamp(real - Duration::hours(12)));
+        body["balance_starts_at"] = json!(stamp(real - Duration::hours(1)));
+        body["balance_ends_at"] = json!(stamp(real + Duration::days(1)));
+    })
+    .await;
+    let mei = one_tap_viewer(&app, "Mei", "mei@example.com").await;
+    let deposit_order = json_of(deposit(&app, &mei, &campaign, json!({ "sku": sku }), "d-1").await, StatusCode::CREATED).await;
+    let deposit_id = deposit_order["id"].as_str().unwrap().to_owned();
+    app.state.clock.advance(Duration::days(1));
+    let second = node::SecondNode::start(&app.database_url).await;
+    let path = format!("/api/v1/orders/{deposit_id}/balance");
+    let nodes = [(app.url(&path), app.origin()), (second.url(&path), second.url("").trim_end_matches('/').to_owned())];
+    let taps: Vec<_> = (0..10)
+        .map(|i| {
+            let (mei, (url, origin)) = (mei.clone(), nodes[i % 2].clone());
+            tokio::spawn(async move { post_keyed(&mei, url, origin, format!("tap-{i}"), json!({})).await.status() })
+        })
+        .collect();
+    let mut paid = 0;
+    for tap in taps {
+        match tap.await.unwrap() {
+            StatusCode::CREATED => paid += 1,
+            status => assert_eq!(status, StatusCode::CONFLICT),
+        }
+    }
+    assert_eq!(paid, 1, "one balance paid");
+    assert_eq!(stock_of(&app, &sku, &campaign).await, ((4, 0), 15));
+    let orders = entity::shop_order::Entity::find()
+        .filter(entity::shop_order::Column::Status.eq("paid"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(orders.len(), 1, "{orders:?}");
 });

@@ -10,7 +10,7 @@
 //! units) and, if overtaken, again *reclaimed* under the stock rows' lock against what it reads
 //! there — so a plan made on an older read can never oversell.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entity::{brand_order, payment, payment_method};
@@ -69,6 +69,24 @@ pub async fn commit(
     outcomes: &mut Vec<Paid>,
     saved_cards: Vec<payment_method::ActiveModel>,
 ) -> Result<Vec<(usize, Placement)>, AppError> {
+    // A balance cannot wait for an asynchronous confirmation (its units are its deposit's, and
+    // its window closes): a pending one is voided and answered as declined.
+    for ((index, _), outcome) in planned.iter().zip(outcomes.iter_mut()) {
+        let balance = jobs[*index]
+            .request
+            .presale
+            .as_ref()
+            .and_then(PresaleStep::settles);
+        if let (Some(_), Paid::Pending { reference, card }) = (balance, &*outcome) {
+            if let Err(err) = core.provider.void(reference).await {
+                tracing::warn!(error = %err, "voiding a pending balance's hold failed");
+            }
+            *outcome = Paid::Declined {
+                code: "card_declined".into(),
+                card: Some(card.clone()),
+            };
+        }
+    }
     let mut replayed = Vec::new();
     let mut take = Take::AsPlanned;
     let mut reclaims = 0;
@@ -152,7 +170,14 @@ fn claim(
     levels: &mut Levels,
     held: &mut Held,
     budgets: &mut Budgets,
+    deposits_due: &mut HashSet<Uuid>,
 ) -> Result<(), AppError> {
+    let settles = request.presale.as_ref().and_then(PresaleStep::settles);
+    if let Some(deposit) = settles {
+        if !deposits_due.remove(&deposit) {
+            return Err(balance_settled());
+        }
+    }
     let buyer = request.buyer_key();
     limits::within(held, &buyer, &planned.limited)?;
     let envelope_free = planned
@@ -173,10 +198,13 @@ fn claim(
         .iter()
         .map(|p| (p.line.sku_id, p.line.quantity, p.line.title.as_str()))
         .collect();
-    let allocations = take_stock(levels, request.pool, &wants)?;
-    for (p, allocations) in planned.lines.iter_mut().zip(allocations) {
-        p.line.allocations = orders::allocations_json(&allocations);
-        p.allocations = allocations;
+    // A balance's units are its deposit's, reserved already: nothing to take.
+    if settles.is_none() {
+        let allocations = take_stock(levels, request.pool, &wants)?;
+        for (p, allocations) in planned.lines.iter_mut().zip(allocations) {
+            p.line.allocations = orders::allocations_json(&allocations);
+            p.allocations = allocations;
+        }
     }
     limits::hold(held, &buyer, &planned.limited);
     budgets.count_all(request.account_id, &planned.uses);
@@ -184,6 +212,13 @@ fn claim(
         budgets.take_ticket(envelope.envelope_id);
     }
     Ok(())
+}
+
+/// A balance whose deposit was settled (or forfeited) meanwhile.
+fn balance_settled() -> AppError {
+    AppError::Conflict {
+        message: "This deposit's balance is paid already, or the deposit has closed.".into(),
+    }
 }
 
 /// The stock a batch moves: one ledger movement per (SKU, location, kind) however many orders
@@ -360,10 +395,15 @@ async fn write(
                         .chain(p.envelope.as_ref().map(|e| e.envelope_id))
                 })
                 .collect();
+            let deposits: Vec<Uuid> = planned
+                .iter()
+                .filter_map(|(index, _)| jobs[*index].request.presale.as_ref()?.settles())
+                .collect();
             Some((
                 stock::pool_levels(&txn, &sku_ids, true).await?,
                 limits::load(&txn, limited_skus.clone(), buyers.clone()).await?,
                 Budgets::load(&txn, promotions, accounts, tickets, true).await?,
+                orders::changes::lock_balance_due(&txn, &deposits).await?,
             ))
         }
     };
@@ -380,10 +420,13 @@ async fn write(
     let mut to_void = Vec::new();
     // Orders that take from promotions: (job index, paid).
     let mut promotion_takers: Vec<(usize, bool)> = Vec::new();
+    // Deposit orders the batch's paid balances settle.
+    let mut settled: Vec<Uuid> = Vec::new();
     let mut answers: Vec<(usize, Placement)> = Vec::with_capacity(planned.len());
     for ((index, p), outcome) in planned.iter_mut().zip(outcomes) {
         let job = &jobs[*index];
         let deposit = matches!(job.request.presale, Some(PresaleStep::Deposit { .. }));
+        let settles = job.request.presale.as_ref().and_then(PresaleStep::settles);
         let (status, taken_as) = match outcome {
             // A paid deposit reserves its units until the balance: sold only then.
             Paid::Authorized { .. } if deposit => {
@@ -394,8 +437,8 @@ async fn write(
             Paid::Declined { .. } | Paid::Unreachable => (OrderStatus::PaymentFailed, None),
         };
         if let Some(kind) = taken_as {
-            if let Some((levels, held, budgets)) = &mut locked {
-                if let Err(err) = claim(p, &job.request, levels, held, budgets) {
+            if let Some((levels, held, budgets, deposits_due)) = &mut locked {
+                if let Err(err) = claim(p, &job.request, levels, held, budgets, deposits_due) {
                     to_void.extend(outcome.hold().map(str::to_owned));
                     answers.push((*index, Err(err)));
                     continue;
@@ -409,7 +452,19 @@ async fn write(
                 *held_deltas.entry((l.sku_id, buyer.clone())).or_default() += l.quantity;
                 limits_by_sku.insert(l.sku_id, l.limit);
             }
+            if let Some(deposit) = settles {
+                settled.push(deposit);
+            }
             for planned in &p.lines {
+                // A balance sells the units its deposit reserved: released, then sold.
+                if settles.is_some() {
+                    ledger.add(
+                        MovementKind::Release,
+                        planned.line.brand_id,
+                        planned.line.sku_id,
+                        &planned.allocations,
+                    );
+                }
                 ledger.add(
                     kind,
                     planned.line.brand_id,
@@ -519,6 +574,12 @@ async fn write(
         })
         .collect();
     if !budget::take(&txn, &placed, at).await? {
+        txn.rollback().await?;
+        return Ok(Committed::Outdated);
+    }
+    // Last, each balance settles its deposit once (`balance_due` → `balance_paid`): a balance
+    // paid twice, or a deposit forfeited meanwhile, is overtaken and refused under the lock.
+    if !orders::changes::settle_deposits(&txn, &settled, at).await? {
         txn.rollback().await?;
         return Ok(Committed::Outdated);
     }

@@ -329,6 +329,15 @@ fn line_problem(
     }) else {
         return Some("This item isn't for sale.");
     };
+    // A balance buys units its deposit reserved: the deposit passed the gate, and `presale`
+    // checked the balance window.
+    if request
+        .presale
+        .as_ref()
+        .is_some_and(|p| p.settles().is_some())
+    {
+        return None;
+    }
     match item.rule.check(request.channel, request.pool, now) {
         Ok(()) => None,
         Err(Closed::OtherChannel(OrderChannel::Presale)) => {
@@ -380,10 +389,22 @@ pub fn plan(
         ));
     }
     let buyer = request.buyer_key();
+    let balance = match &request.presale {
+        Some(PresaleStep::Balance {
+            deposit_order,
+            price_minor: price,
+            credit_minor: credit,
+            allocations,
+            ..
+        }) => Some((*deposit_order, *price, *credit, allocations)),
+        _ => None,
+    };
     let limited: Vec<Limited> = request
         .lines
         .iter()
         .zip(&items)
+        // A balance's units were counted against the buyer's limit by its deposit.
+        .filter(|_| balance.is_none())
         .filter_map(|(line, item)| {
             item.rule.purchase_limit().map(|limit| Limited {
                 sku_id: line.sku_id,
@@ -405,14 +426,17 @@ pub fn plan(
             listing_id: item.sku.listing_id,
             category: item.category.clone(),
             brand: item.brand_slug.clone(),
-            unit_price_minor: match request.presale {
-                Some(PresaleStep::Deposit { deposit_minor, .. }) => deposit_minor,
+            unit_price_minor: match &request.presale {
+                Some(PresaleStep::Deposit { deposit_minor, .. }) => *deposit_minor,
+                Some(PresaleStep::Balance {
+                    price_minor: price, ..
+                }) => *price,
                 None => item.sku.price_minor,
             },
             quantity: line.quantity,
         })
         .collect();
-    let (usable, envelope) = match request.presale {
+    let (mut usable, envelope) = match request.presale {
         // A deposit: promotions, coupons and red envelopes are the balance's.
         Some(PresaleStep::Deposit { .. }) => {
             if request.coupon_id.is_some() || request.envelope_id.is_some() {
@@ -423,23 +447,53 @@ pub fn plan(
             }
             (Vec::new(), None)
         }
-        None => (
+        _ => (
             offers.for_request(request, &currency)?,
             offers.envelope_for(request, &currency)?,
         ),
     };
+    let credit = balance.map(
+        |(deposit_order, _, credit_minor, _)| pricing::DepositCredit {
+            deposit_order,
+            credits: request
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(i, line)| (i, pricing::subtotal(credit_minor, line.quantity)))
+                .collect(),
+        },
+    );
+    if let Some((_, price_minor, credit_minor, _)) = balance {
+        // A coupon applies to a balance only when the balance is more than the coupon is worth.
+        let left: i64 = request
+            .lines
+            .iter()
+            .map(|l| pricing::subtotal(price_minor - credit_minor, l.quantity))
+            .sum();
+        usable.retain(|offer| {
+            offer.coupon_id.is_none() || offer.amount_off_minor.is_none_or(|off| left > off)
+        });
+    }
     let (quote, takes) = match request.presale {
         Some(PresaleStep::Deposit { .. }) => {
             (pricing::deposit_quote(&currency, &price_lines), Vec::new())
         }
-        None => pricing::best_quote(
-            &currency,
-            &price_lines,
-            request.delivery.speed(),
-            &usable,
-            envelope.as_ref().map(|(rule, _)| rule),
-            |offer, amount| offers.budgets.affords(offer, request.account_id, amount),
-        ),
+        _ => {
+            let fixed: Vec<&dyn PriceRule> = envelope
+                .as_ref()
+                .map(|(rule, _)| rule as &dyn PriceRule)
+                .into_iter()
+                .chain(credit.as_ref().map(|c| c as &dyn PriceRule))
+                .collect();
+            pricing::best_quote_with(
+                &currency,
+                &price_lines,
+                request.delivery.speed(),
+                &usable,
+                &fixed,
+                |offer, amount| offers.budgets.affords(offer, request.account_id, amount),
+            )
+        }
     };
     if let Some(coupon_id) = request.coupon_id {
         if !takes
@@ -459,7 +513,11 @@ pub fn plan(
         .zip(&items)
         .map(|(line, item)| (line.sku_id, line.quantity, item.title.as_str()))
         .collect();
-    let allocations = take_stock(levels, request.pool, &wants)?;
+    let allocations = match balance {
+        // The deposit's reserved units: the commit sells them.
+        Some((.., allocations)) => vec![allocations.clone(); request.lines.len()],
+        None => take_stock(levels, request.pool, &wants)?,
+    };
     limits::hold(held, &buyer, &limited);
     let uses: Vec<OrderUse> = takes
         .into_iter()
@@ -483,13 +541,14 @@ pub fn plan(
     let order_id = Uuid::now_v7();
     let mut brand_order_ids: Vec<(Uuid, Uuid)> = Vec::new();
     let mut lines = Vec::with_capacity(request.lines.len());
-    let (presale_price, presale_credit, campaign) = match request.presale {
+    let (presale_price, presale_credit, campaign) = match &request.presale {
         Some(PresaleStep::Deposit {
             campaign,
-            price_minor,
-            credit_minor,
+            price_minor: price,
+            credit_minor: credit,
             ..
-        }) => (Some(price_minor), Some(credit_minor), Some(campaign)),
+        }) => (Some(*price), Some(*credit), Some(*campaign)),
+        Some(step) => (None, None, Some(step.campaign())),
         None => (None, None, None),
     };
     for (((line, item), allocations), quoted) in request
@@ -578,7 +637,7 @@ pub fn plan(
         created_at: now,
         // An unpaid deposit holds its units longer than an order: the 30 minutes.
         expires_at: now
-            + if campaign.is_some() {
+            + if presale_price.is_some() {
                 Ord::max(ttl, DEPOSIT_HOLD)
             } else {
                 ttl

@@ -42,6 +42,69 @@ pub async fn lock_pending(
         .collect())
 }
 
+/// Of deposit orders `ids`, those still waiting for their balance — locked on PostgreSQL (on
+/// SQLite the writer holds the database), so a balance and the window's close never both
+/// settle one deposit.
+pub async fn lock_balance_due(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashSet<Uuid>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut query = shop_order::Entity::find()
+        .select_only()
+        .column(shop_order::Column::Id)
+        .filter(shop_order::Column::Id.is_in(ids.to_vec()))
+        .filter(shop_order::Column::Status.eq(OrderStatus::BalanceDue))
+        .order_by_asc(shop_order::Column::Id);
+    if db.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    Ok(query
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Settles deposit orders `ids` whose balances were paid (`balance_due` → `balance_paid`, with
+/// their brand orders), each once: false, and nothing changed that the caller must keep, when
+/// one of them was no longer waiting (or is named twice).
+pub async fn settle_deposits(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    at: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    if ids.is_empty() {
+        return Ok(true);
+    }
+    let settled = shop_order::Entity::update_many()
+        .col_expr(
+            shop_order::Column::Status,
+            Expr::value(OrderStatus::BalancePaid.as_str()),
+        )
+        .col_expr(shop_order::Column::UpdatedAt, Expr::value(at))
+        .filter(shop_order::Column::Id.is_in(ids.to_vec()))
+        .filter(shop_order::Column::Status.eq(OrderStatus::BalanceDue))
+        .exec(db)
+        .await?;
+    if settled.rows_affected != ids.len() as u64 {
+        return Ok(false);
+    }
+    brand_order::Entity::update_many()
+        .col_expr(
+            brand_order::Column::Status,
+            Expr::value(BrandOrderStatus::BalancePaid.as_str()),
+        )
+        .col_expr(brand_order::Column::UpdatedAt, Expr::value(at))
+        .filter(brand_order::Column::OrderId.is_in(ids.to_vec()))
+        .exec(db)
+        .await?;
+    Ok(true)
+}
+
 /// Moves `ids` (and their brand orders) to `status`.
 pub async fn set_status(
     db: &impl ConnectionTrait,
