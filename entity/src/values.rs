@@ -250,6 +250,9 @@ pub enum OrderStatus {
     /// A pre-sale deposit whose balance was paid: its units were sold by the balance's order,
     /// which is the one the brand ships.
     BalancePaid,
+    /// A pre-sale deposit whose balance was not paid in its window: the deposit is kept, as the
+    /// campaign's rules said, and its units went back.
+    Forfeited,
     /// The card was declined; the stock went back.
     PaymentFailed,
     /// Not paid in time; the stock went back.
@@ -266,6 +269,7 @@ impl OrderStatus {
             OrderStatus::Paid => "paid",
             OrderStatus::BalanceDue => "balance_due",
             OrderStatus::BalancePaid => "balance_paid",
+            OrderStatus::Forfeited => "forfeited",
             OrderStatus::PaymentFailed => "payment_failed",
             OrderStatus::Expired => "expired",
             OrderStatus::Cancelled => "cancelled",
@@ -279,6 +283,7 @@ impl OrderStatus {
             OrderStatus::Paid => "Paid",
             OrderStatus::BalanceDue => "Deposit paid · balance due",
             OrderStatus::BalancePaid => "Deposit · balance paid",
+            OrderStatus::Forfeited => "Deposit forfeited",
             OrderStatus::PaymentFailed => "Payment declined",
             OrderStatus::Expired => "Expired",
             OrderStatus::Cancelled => "Cancelled",
@@ -306,6 +311,8 @@ pub enum BrandOrderStatus {
     BalanceDue,
     /// A pre-sale deposit whose balance was paid: the balance's order is the one to ship.
     BalancePaid,
+    /// A pre-sale deposit whose balance was not paid in its window: kept, nothing to ship.
+    Forfeited,
     /// Handed to a carrier (with a tracking number).
     Shipped,
     /// Cancelled by the brand before shipping: the stock went back, the payment was refunded.
@@ -318,10 +325,11 @@ pub enum BrandOrderStatus {
 
 impl BrandOrderStatus {
     /// Every status, in the order a brand's filter lists them.
-    pub const ALL: [BrandOrderStatus; 9] = [
+    pub const ALL: [BrandOrderStatus; 10] = [
         BrandOrderStatus::Paid,
         BrandOrderStatus::BalanceDue,
         BrandOrderStatus::BalancePaid,
+        BrandOrderStatus::Forfeited,
         BrandOrderStatus::Shipped,
         BrandOrderStatus::Cancelled,
         BrandOrderStatus::Refunded,
@@ -337,6 +345,7 @@ impl BrandOrderStatus {
             BrandOrderStatus::Paid => "paid",
             BrandOrderStatus::BalanceDue => "balance_due",
             BrandOrderStatus::BalancePaid => "balance_paid",
+            BrandOrderStatus::Forfeited => "forfeited",
             BrandOrderStatus::Shipped => "shipped",
             BrandOrderStatus::Cancelled => "cancelled",
             BrandOrderStatus::Refunded => "refunded",
@@ -357,6 +366,7 @@ impl BrandOrderStatus {
             BrandOrderStatus::Paid => "To ship",
             BrandOrderStatus::BalanceDue => "Deposit paid · balance due",
             BrandOrderStatus::BalancePaid => "Deposit · balance paid",
+            BrandOrderStatus::Forfeited => "Deposit forfeited",
             BrandOrderStatus::Shipped => "Shipped",
             BrandOrderStatus::Cancelled => "Cancelled",
             BrandOrderStatus::Refunded => "Refunded",
@@ -382,6 +392,7 @@ impl From<OrderStatus> for BrandOrderStatus {
             OrderStatus::Paid => BrandOrderStatus::Paid,
             OrderStatus::BalanceDue => BrandOrderStatus::BalanceDue,
             OrderStatus::BalancePaid => BrandOrderStatus::BalancePaid,
+            OrderStatus::Forfeited => BrandOrderStatus::Forfeited,
             OrderStatus::PaymentFailed => BrandOrderStatus::PaymentFailed,
             OrderStatus::Expired => BrandOrderStatus::Expired,
             OrderStatus::Cancelled => BrandOrderStatus::Cancelled,

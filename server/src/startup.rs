@@ -234,7 +234,7 @@ const GUEST_CART_DAYS: i64 = 30;
 
 /// Every second: unpaid reservations that lapsed return their stock, authorised payments are
 /// captured, paid orders get their confirmation mail (checkout's chores), pre-sale campaigns
-/// that ended let go of their SKUs, and refunds the
+/// that ended forfeit their unpaid deposits and let go of their SKUs, and refunds the
 /// provider could not take at once are sent again (fulfilment's); every ten minutes, old
 /// idempotency records and abandoned guest carts go.
 async fn run_checkout_chores(state: AppState, mut stopping: watch::Receiver<bool>) {
@@ -251,7 +251,7 @@ async fn run_checkout_chores(state: AppState, mut stopping: watch::Receiver<bool
         if let Err(err) = done {
             tracing::warn!(error = %err, "checkout chores failed");
         }
-        let ended = app::presale::campaigns::close_ended(&state.db, state.clock.now()).await;
+        let ended = app::presale::campaigns::close_ended(&state.checkout, state.clock.now()).await;
         if let Err(err) = ended {
             tracing::warn!(error = %err, "closing ended pre-sale campaigns failed");
         }

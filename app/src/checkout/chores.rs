@@ -105,48 +105,7 @@ async fn expire_due(engine: &Engine) -> Result<usize, AppError> {
         .await?
         .into_iter()
         .collect();
-    let rows = shop_order::Entity::find()
-        .filter(shop_order::Column::Id.is_in(live.clone()))
-        .all(&txn)
-        .await?;
-    let lines = order_line::Entity::find()
-        .filter(order_line::Column::OrderId.is_in(live.clone()))
-        .all(&txn)
-        .await?;
-    let mut movements = Vec::new();
-    let mut skus = HashSet::new();
-    let mut listings = HashSet::new();
-    let mut held_back = Vec::new();
-    for order in &rows {
-        let order_lines: Vec<&order_line::Model> =
-            lines.iter().filter(|l| l.order_id == order.id).collect();
-        for line in &order_lines {
-            movements.extend(orders::line_movements(
-                MovementKind::Release,
-                line,
-                &orders::parse_allocations(&line.allocations),
-                &format!("Order {}", order.number),
-                order.account_id,
-                &order.id.to_string(),
-            ));
-            skus.insert(line.sku_id);
-            listings.insert(line.listing_id);
-        }
-        let held: Vec<(Uuid, i64)> = order_lines.iter().map(|l| (l.sku_id, l.quantity)).collect();
-        held_back.push((limits::buyer_key(order.account_id, &order.email), held));
-    }
-    // Stock rows first, then listings, then limits: the order checkout locks them in, so the
-    // two never wait on each other crosswise. The rows are locked and were reserved by these
-    // orders: a refusal is a bug.
-    if !ledger::try_record(&txn, &movements).await? {
-        return Err(AppError::internal(
-            "a lapsed reservation's stock was not there",
-        ));
-    }
-    stock::refresh_listings(&txn, listings).await?;
-    for (buyer_key, held) in &held_back {
-        limits::give_back(&txn, buyer_key, held).await?;
-    }
+    let skus = release_reserved(&txn, &live).await?;
     // Their coupons back to the wallets, their uses and money back to the promotions.
     crate::promotions::budget::give_back(&txn, &live, now).await?;
     orders::changes::set_status(&txn, &live, OrderStatus::Expired, None).await?;
@@ -176,6 +135,85 @@ async fn expire_due(engine: &Engine) -> Result<usize, AppError> {
         tracing::info!(orders = live.len(), "unpaid reservations expired");
     }
     Ok(live.len())
+}
+
+/// Releases the units orders `ids` (locked by the caller) hold reserved, and gives them back to
+/// their buyers' limits; answers the SKUs released.
+async fn release_reserved(
+    txn: &impl sea_orm::ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashSet<Uuid>, AppError> {
+    let rows = shop_order::Entity::find()
+        .filter(shop_order::Column::Id.is_in(ids.to_vec()))
+        .all(txn)
+        .await?;
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::OrderId.is_in(ids.to_vec()))
+        .all(txn)
+        .await?;
+    let mut movements = Vec::new();
+    let mut skus = HashSet::new();
+    let mut listings = HashSet::new();
+    let mut held_back = Vec::new();
+    for order in &rows {
+        let order_lines: Vec<&order_line::Model> =
+            lines.iter().filter(|l| l.order_id == order.id).collect();
+        for line in &order_lines {
+            movements.extend(orders::line_movements(
+                MovementKind::Release,
+                line,
+                &orders::parse_allocations(&line.allocations),
+                &format!("Order {}", order.number),
+                order.account_id,
+                &order.id.to_string(),
+            ));
+            skus.insert(line.sku_id);
+            listings.insert(line.listing_id);
+        }
+        let held: Vec<(Uuid, i64)> = order_lines.iter().map(|l| (l.sku_id, l.quantity)).collect();
+        held_back.push((limits::buyer_key(order.account_id, &order.email), held));
+    }
+    // Stock rows first, then listings, then limits: the order checkout locks them in, so the
+    // two never wait on each other crosswise. The rows are locked and were reserved by these
+    // orders: a refusal is a bug.
+    if !ledger::try_record(txn, &movements).await? {
+        return Err(AppError::internal("a reservation's stock was not there"));
+    }
+    stock::refresh_listings(txn, listings).await?;
+    for (buyer_key, held) in &held_back {
+        limits::give_back(txn, buyer_key, held).await?;
+    }
+    Ok(skus)
+}
+
+/// Forfeits the deposits of pre-sale campaign `campaign` still waiting for their balance (its
+/// balance window has closed), inside the caller's transaction: each `balance_due` →
+/// `forfeited` under the orders' locks — the same rows a balance's commit settles, so a
+/// balance paid at the last second and this close end in one state — and their reserved
+/// units released; the deposits are kept, as the campaign's rules said. Answers the orders
+/// forfeited and the SKUs released.
+pub async fn forfeit_deposits(
+    txn: &impl sea_orm::ConnectionTrait,
+    campaign: Uuid,
+) -> Result<(Vec<Uuid>, HashSet<Uuid>), AppError> {
+    let due: Vec<Uuid> = shop_order::Entity::find()
+        .select_only()
+        .column(shop_order::Column::Id)
+        .filter(shop_order::Column::PresaleCampaignId.eq(campaign))
+        .filter(shop_order::Column::Status.eq(OrderStatus::BalanceDue))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let live: Vec<Uuid> = orders::changes::lock_balance_due(txn, &due)
+        .await?
+        .into_iter()
+        .collect();
+    if live.is_empty() {
+        return Ok((live, HashSet::new()));
+    }
+    let skus = release_reserved(txn, &live).await?;
+    orders::changes::set_status(txn, &live, OrderStatus::Forfeited, None).await?;
+    Ok((live, skus))
 }
 
 /// Captures the authorised payments of paid orders, unless another node's round is capturing.

@@ -427,6 +427,8 @@ fn OrderSummary(order: OrderView) -> impl IntoView {
         OrderStatus::Paid => "Thank you — your order is confirmed",
         OrderStatus::PendingPayment => "Your order is waiting for payment",
         OrderStatus::BalanceDue => "Your deposit is paid — the item is reserved for you",
+        OrderStatus::BalancePaid => "Your deposit — the balance is paid, see its order",
+        OrderStatus::Forfeited => "This deposit was forfeited: its balance was not paid in time",
         _ => "Order",
     };
     view! {

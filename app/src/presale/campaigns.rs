@@ -20,6 +20,7 @@ use crate::auth::Caller;
 use crate::brands::BrandScope;
 use crate::catalog::gates::{self, GateOwner};
 use crate::catalog::stock::pools;
+use crate::checkout::{chores, Engine};
 use crate::core::{money, time, txn::begin_write, AppError, FieldErrors, FieldErrorsExt};
 use crate::state::AppState;
 
@@ -589,40 +590,39 @@ pub async fn phases_of_listings(
         .collect())
 }
 
-/// Lets go of the sale gates of campaigns that are over at `now` (their balance window has
-/// closed), so their SKUs sell as before, and makes what is left of their caps open stock
-/// again; answers how many campaigns let go. Run every second
-/// by the server's chores, on every node: releasing twice deletes nothing more.
-pub async fn close_ended(
-    db: &sea_orm::DatabaseConnection,
-    now: DateTime<Utc>,
-) -> Result<usize, AppError> {
+/// Closes the campaigns that are over at `now` (their balance window has closed): deposits
+/// still waiting for their balance are forfeited (kept, their units released), the sale gates
+/// let go of their SKUs, and what is left of their caps is open stock again. Answers how many
+/// campaigns closed. Run every second by the server's chores, on every node: a campaign closes
+/// once (the first node to take its gates away), and a balance paid at the last second either
+/// settled its deposit first or is refused.
+pub async fn close_ended(engine: &Engine, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let db = engine.db();
     let holders = gates::presale_holders(db).await?;
     if holders.is_empty() {
         return Ok(0);
     }
-    let ended: Vec<GateOwner> = presale_campaign::Entity::find()
+    let ended: Vec<Uuid> = presale_campaign::Entity::find()
         .select_only()
         .column(presale_campaign::Column::Id)
         .filter(presale_campaign::Column::Id.is_in(holders))
         .filter(presale_campaign::Column::BalanceEndsAt.lte(now))
         .into_tuple::<Uuid>()
         .all(db)
-        .await?
-        .into_iter()
-        .map(GateOwner::Presale)
-        .collect();
-    if ended.is_empty() {
-        return Ok(0);
-    }
-    let txn = begin_write(db).await?;
-    gates::release(&txn, &ended).await?;
-    // What is left of each cap is open stock again.
-    for owner in &ended {
-        if let GateOwner::Presale(id) = owner {
-            pools::release(&txn, *id).await?;
+        .await?;
+    let mut restocked = HashSet::new();
+    for &campaign in &ended {
+        let txn = begin_write(db).await?;
+        let (forfeited, skus) = chores::forfeit_deposits(&txn, campaign).await?;
+        let released = gates::release(&txn, &[GateOwner::Presale(campaign)]).await?;
+        pools::release(&txn, campaign).await?;
+        txn.commit().await?;
+        if !forfeited.is_empty() {
+            tracing::info!(%campaign, deposits = forfeited.len(), "pre-sale closed: unpaid deposits forfeited");
         }
+        restocked.extend(skus);
+        restocked.extend(released);
     }
-    txn.commit().await?;
+    engine.restocked(restocked);
     Ok(ended.len())
 }

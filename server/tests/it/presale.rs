@@ -136,7 +136,7 @@ db_test!(async fn a_campaign_is_checked_reviewed_and_frozen_once_approved_and_it
     assert!(json_of(get(&client(), app.url("/api/v1/presales")).await, StatusCode::OK).await.as_array().unwrap().is_empty());
     // Over: the campaign lets go of its SKU (the server's chores do this every second; called
     // here so the test does not wait), which sells on the storefront again.
-    app::presale::campaigns::close_ended(&app.db, app.state.clock.now()).await.unwrap();
+    app::presale::campaigns::close_ended(&app.state.checkout, app.state.clock.now()).await.unwrap();
     assert!(entity::sale_gate::Entity::find().all(&app.db).await.unwrap().is_empty());
     json_of(app.post_json_with(&buyer, "/api/v1/orders", order(&sku, 1, "mei@example.com", SUCCESS)).await, StatusCode::CREATED).await;
 });
@@ -463,4 +463,75 @@ db_test!(async fn ten_balance_taps_at_once_on_two_nodes_charge_once(app) {
         .await
         .unwrap();
     assert_eq!(orders.len(), 1, "{orders:?}");
+});
+
+/// `(on hand, reserved)` of `sku` over every location.
+async fn stock_total(app: &TestApp, sku: &str) -> (i64, i64) {
+    let sku = uuid::Uuid::parse_str(sku).unwrap();
+    let levels = stock_level::Entity::find()
+        .filter(stock_level::Column::SkuId.eq(sku))
+        .all(&app.db)
+        .await
+        .unwrap();
+    (
+        levels.iter().map(|l| l.on_hand).sum(),
+        levels.iter().map(|l| l.reserved).sum(),
+    )
+}
+
+db_test!(async fn a_deposit_left_unpaid_is_forfeited_when_the_balance_window_closes_and_its_unit_goes_back_to_stock(app) {
+    let (sku, campaign) = running_campaign(&app, 20, 5, 2).await;
+    let mei = one_tap_viewer(&app, "Mei", "mei@example.com").await;
+    let kept = json_of(deposit(&app, &mei, &campaign, json!({ "sku": sku, "quantity": 2 }), "d-1").await, StatusCode::CREATED).await;
+    assert_eq!(stock_total(&app, &sku).await, (20, 2));
+    // The balance window opens and closes without a payment.
+    app.state.clock.advance(Duration::days(3));
+    let closed = app::presale::campaigns::close_ended(&app.state.checkout, app.state.clock.now()).await.unwrap();
+    assert!(closed <= 1, "the server's own chores may have closed it first");
+    let forfeited = json_of(get(&mei, app.url(&format!("/api/v1/orders/{}", kept["id"].as_str().unwrap()))).await, StatusCode::OK).await;
+    assert_eq!(forfeited["status"], "forfeited", "{forfeited}");
+    // The deposit is kept (its payment stands); the units are back, and sell on the storefront.
+    assert_eq!(forfeited["payment"]["amount_minor"], 4_000);
+    assert_eq!(stock_total(&app, &sku).await, (20, 0));
+    let late = json_of(post_keyed(&mei, app.url(&format!("/api/v1/orders/{}/balance", kept["id"].as_str().unwrap())), app.origin(), "late".into(), json!({})).await,
+        StatusCode::CONFLICT).await;
+    assert!(late["error"]["message"].as_str().unwrap().contains("forfeited"), "{late}");
+    json_of(app.post_json_with(&mei, "/api/v1/orders", order(&sku, 1, "mei@example.com", SUCCESS)).await, StatusCode::CREATED).await;
+    // Closing again changes nothing.
+    app::presale::campaigns::close_ended(&app.state.checkout, app.state.clock.now()).await.unwrap();
+    assert_eq!(stock_total(&app, &sku).await, (19, 0));
+});
+
+db_test!(async fn a_balance_paid_as_the_window_closes_and_the_close_end_in_exactly_one_state(app) {
+    let (sku, campaign) = running_campaign(&app, 20, 5, 2).await;
+    let mei = one_tap_viewer(&app, "Mei", "mei@example.com").await;
+    let kept = json_of(deposit(&app, &mei, &campaign, json!({ "sku": sku }), "d-1").await, StatusCode::CREATED).await;
+    let id = kept["id"].as_str().unwrap().to_owned();
+    // 23:59:59 of the balance window: the payment and the close race.
+    let ends = chrono::DateTime::parse_from_rfc3339(
+        json_of(get(&client(), app.url(&format!("/api/v1/presales/{campaign}"))).await, StatusCode::OK).await["balance_ends_at"].as_str().unwrap(),
+    )
+    .unwrap()
+    .with_timezone(&Utc);
+    app.state.clock.advance(ends - Duration::seconds(1) - app.state.clock.now());
+    let pay = post_keyed(&mei, app.url(&format!("/api/v1/orders/{id}/balance")), app.origin(), "last-second".into(), json!({}));
+    let close = app::presale::campaigns::close_ended(&app.state.checkout, ends);
+    let (paid, closed) = tokio::join!(pay, close);
+    closed.unwrap();
+    let status = paid.status();
+    let deposit = json_of(get(&mei, app.url(&format!("/api/v1/orders/{id}"))).await, StatusCode::OK).await;
+    let sold = entity::shop_order::Entity::find().filter(entity::shop_order::Column::Status.eq("paid")).all(&app.db).await.unwrap();
+    match status {
+        StatusCode::CREATED => {
+            assert_eq!(deposit["status"], "balance_paid");
+            assert_eq!(sold.len(), 1);
+            assert_eq!(stock_total(&app, &sku).await, (19, 0), "sold");
+        }
+        _ => {
+            assert_eq!(status, StatusCode::CONFLICT);
+            assert_eq!(deposit["status"], "forfeited");
+            assert!(sold.is_empty(), "{sold:?}");
+            assert_eq!(stock_total(&app, &sku).await, (20, 0), "back in stock");
+        }
+    }
 });
