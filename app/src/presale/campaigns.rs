@@ -13,9 +13,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    phase_at, CampaignInput, CampaignLineView, CampaignPhase, CampaignView, PresaleStatus,
-};
+use super::{phase_at, CampaignInput, CampaignLineView, CampaignView, PresaleStatus};
 use crate::auth::Caller;
 use crate::brands::BrandScope;
 use crate::catalog::gates::{self, GateOwner};
@@ -545,49 +543,6 @@ pub async fn public(
         .await?
         .ok_or(AppError::NotFound)?;
     view(db, row, now).await
-}
-
-/// The phase of the running campaign that pre-sells each of `listings` at `now` (listing
-/// pages and search show a badge and a countdown).
-pub async fn phases_of_listings(
-    db: &impl ConnectionTrait,
-    listings: &[Uuid],
-    now: DateTime<Utc>,
-) -> Result<HashMap<Uuid, (Uuid, CampaignPhase, DateTime<Utc>)>, AppError> {
-    if listings.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let lines: Vec<(Uuid, Uuid)> = presale_line::Entity::find()
-        .select_only()
-        .column(presale_line::Column::ListingId)
-        .column(presale_line::Column::CampaignId)
-        .filter(presale_line::Column::ListingId.is_in(listings.to_vec()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let campaigns: HashMap<Uuid, presale_campaign::Model> = presale_campaign::Entity::find()
-        .filter(presale_campaign::Column::Id.is_in(lines.iter().map(|(_, c)| *c)))
-        .filter(presale_campaign::Column::Status.eq(PresaleStatus::Approved))
-        .filter(presale_campaign::Column::BalanceEndsAt.gt(now))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    Ok(lines
-        .into_iter()
-        .filter_map(|(listing, campaign)| {
-            let row = campaigns.get(&campaign)?;
-            let phase = phase_at(row.status, windows(row), now);
-            let until = match phase {
-                CampaignPhase::Upcoming => row.deposit_starts_at,
-                CampaignPhase::Deposits => row.deposit_ends_at,
-                CampaignPhase::Waiting => row.balance_starts_at,
-                _ => row.balance_ends_at,
-            };
-            Some((listing, (campaign, phase, until)))
-        })
-        .collect())
 }
 
 /// Closes the campaigns that are over at `now` (their balance window has closed): deposits
