@@ -101,7 +101,7 @@ async fn expire_due(engine: &Engine) -> Result<usize, AppError> {
         return Ok(0);
     }
     let txn = begin_write(engine.db()).await?;
-    let live: Vec<Uuid> = orders::changes::lock_pending(&txn, &due)
+    let live: Vec<Uuid> = orders::changes::lock_in_status(&txn, &due, OrderStatus::PendingPayment)
         .await?
         .into_iter()
         .collect();
@@ -204,7 +204,7 @@ pub async fn forfeit_deposits(
         .into_tuple()
         .all(txn)
         .await?;
-    let live: Vec<Uuid> = orders::changes::lock_balance_due(txn, &due)
+    let live: Vec<Uuid> = orders::changes::lock_in_status(txn, &due, OrderStatus::BalanceDue)
         .await?
         .into_iter()
         .collect();

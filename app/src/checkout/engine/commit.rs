@@ -403,7 +403,7 @@ async fn write(
                 stock::pool_levels(&txn, &sku_ids, true).await?,
                 limits::load(&txn, limited_skus.clone(), buyers.clone()).await?,
                 Budgets::load(&txn, promotions, accounts, tickets, true).await?,
-                orders::changes::lock_balance_due(&txn, &deposits).await?,
+                orders::changes::lock_in_status(&txn, &deposits, OrderStatus::BalanceDue).await?,
             ))
         }
     };

@@ -16,11 +16,13 @@ use uuid::Uuid;
 use crate::checkout::{BrandOrderStatus, OrderStatus};
 use crate::core::{time, AppError};
 
-/// Of `ids`, the orders still waiting for payment — locked on PostgreSQL, so the expiry
-/// sweeps of two nodes never both expire one order.
-pub async fn lock_pending(
+/// Of `ids`, the orders still in `status` — locked on PostgreSQL (on SQLite the writer holds
+/// the database), so two nodes never both move one order on: the expiry sweeps of two nodes
+/// (`pending_payment`), a balance and its window's close (`balance_due`).
+pub async fn lock_in_status(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
+    status: OrderStatus,
 ) -> Result<HashSet<Uuid>, AppError> {
     if ids.is_empty() {
         return Ok(HashSet::new());
@@ -29,34 +31,7 @@ pub async fn lock_pending(
         .select_only()
         .column(shop_order::Column::Id)
         .filter(shop_order::Column::Id.is_in(ids.to_vec()))
-        .filter(shop_order::Column::Status.eq(OrderStatus::PendingPayment))
-        .order_by_asc(shop_order::Column::Id);
-    if db.get_database_backend() == DbBackend::Postgres {
-        query = query.lock_exclusive();
-    }
-    Ok(query
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
-}
-
-/// Of deposit orders `ids`, those still waiting for their balance — locked on PostgreSQL (on
-/// SQLite the writer holds the database), so a balance and the window's close never both
-/// settle one deposit.
-pub async fn lock_balance_due(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<HashSet<Uuid>, AppError> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let mut query = shop_order::Entity::find()
-        .select_only()
-        .column(shop_order::Column::Id)
-        .filter(shop_order::Column::Id.is_in(ids.to_vec()))
-        .filter(shop_order::Column::Status.eq(OrderStatus::BalanceDue))
+        .filter(shop_order::Column::Status.eq(status))
         .order_by_asc(shop_order::Column::Id);
     if db.get_database_backend() == DbBackend::Postgres {
         query = query.lock_exclusive();
